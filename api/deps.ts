@@ -1,0 +1,13 @@
+/** What the API's routes are given: built once in server.ts, or by the tests. */
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Logger } from '../platform/logger';
+
+export interface ApiDeps {
+  temporal: Client;
+  namespace: string;
+  pool: Pool;
+  log: Logger;
+  /** Base URL of the Temporal Web UI, for links. */
+  temporalUiUrl: string;
+}

@@ -1,0 +1,64 @@
+/**
+ * The one error envelope of the API: `{ error: { type, message, fields? } }`. Handlers throw
+ * HttpError (or let zod errors through) and Express 5 forwards rejected promises here.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../platform/logger';
+
+export interface FieldProblem {
+  /** JSON-pointer-like path in the request, e.g. `body.resources.0.cpu`. */
+  path: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly fields?: FieldProblem[],
+  ) {
+    super(message);
+  }
+}
+
+/** Turns a zod error about `where` (body, query, params, headers) into a 400 naming each field. */
+export function invalidRequest(where: string, error: z.ZodError): HttpError {
+  const fields = error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  return new HttpError(
+    400,
+    'InvalidInput',
+    `invalid ${where}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    fields,
+  );
+}
+
+/** The error middleware: every failure leaves as one JSON envelope; 5xx details stay in the log. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let httpError: HttpError;
+    if (err instanceof HttpError) httpError = err;
+    else if (err instanceof z.ZodError) httpError = invalidRequest('body', err);
+    else if (err?.type === 'entity.parse.failed')
+      httpError = new HttpError(400, 'MalformedJson', `the body is not valid JSON: ${err.message}`);
+    else if (err?.type === 'entity.too.large')
+      httpError = new HttpError(413, 'PayloadTooLarge', `the body is larger than ${err.limit} bytes`);
+    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      httpError = new HttpError(err.status, 'BadRequest', String(err.message));
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'request failed');
+      httpError = new HttpError(500, 'InternalError', 'internal error; the server log has the details');
+    }
+    res.status(httpError.status).json({
+      error: {
+        type: httpError.type,
+        message: httpError.message,
+        ...(httpError.fields ? { fields: httpError.fields } : {}),
+      },
+    });
+  };
+}

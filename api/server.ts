@@ -1,0 +1,46 @@
+/** The API process: reads its configuration, connects to Temporal and Postgres, and listens. */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadApiConfig } from '../platform/config';
+import { createPool } from '../platform/db/pool';
+import { createLogger } from '../platform/logger';
+import { exitWithParent } from '../platform/parent-watch';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const log = createLogger('api', config.LOG_LEVEL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const pool = createPool(config.DATABASE_URL);
+  const app = createApp({
+    temporal,
+    namespace: config.TEMPORAL_NAMESPACE,
+    pool,
+    log,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.API_PORT, config.API_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  log.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'api stopping');
+    server.close();
+    server.closeIdleConnections();
+    await Promise.allSettled([pool.end(), connection.close()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  exitWithParent(() => void shutdown('launcher gone'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+/**
+ * The one error taxonomy. Every end-system answer and every input problem maps to one of these
+ * failure types, carried as an ApplicationFailure so Temporal's retry policy, the workflows and
+ * the API all read the same thing. The API maps the same types to HTTP codes.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+
+export const failureTypes = {
+  /** The input is wrong (schema violation, 400/422 from an end system): not retried. */
+  InvalidInput: { retryable: false, httpStatus: 400 },
+  /** Credentials refused even after re-authenticating once: not retried. */
+  Unauthorized: { retryable: false, httpStatus: 401 },
+  Forbidden: { retryable: false, httpStatus: 403 },
+  NotFound: { retryable: false, httpStatus: 404 },
+  /** A conflicting change is in progress upstream: retried. */
+  Conflict: { retryable: true, httpStatus: 409 },
+  /** The object is locked (a TFE workspace, for instance): retried. */
+  Locked: { retryable: true, httpStatus: 423 },
+  /** 429: retried after the delay the upstream asked for. */
+  RateLimited: { retryable: true, httpStatus: 429 },
+  /** 5xx, timeouts, dropped connections: retried with backoff. */
+  UpstreamUnavailable: { retryable: true, httpStatus: 503 },
+  /** An AWX job ended failed, errored or canceled: not retried; details carry the job ID. */
+  JobFailed: { retryable: false, httpStatus: 422 },
+  /** A TFE run ended errored, discarded or canceled: not retried; details carry the run ID. */
+  RunErrored: { retryable: false, httpStatus: 422 },
+  /** A TFE policy check failed: not retried. */
+  PolicyFailed: { retryable: false, httpStatus: 422 },
+  /** A task's handler answered outside its declared output schema: a bug, not retried. */
+  InvalidOutput: { retryable: false, httpStatus: 502 },
+  /** An approval was rejected or timed out: not retried. */
+  ApprovalDenied: { retryable: false, httpStatus: 409 },
+} as const satisfies Record<string, { retryable: boolean; httpStatus: number }>;
+
+export type FailureType = keyof typeof failureTypes;
+
+/** The failure types a retry policy must never retry. */
+export const nonRetryableFailureTypes: FailureType[] = (Object.keys(failureTypes) as FailureType[]).filter(
+  (t) => !failureTypes[t].retryable,
+);
+
+/** What a failure says about where it came from, beyond its message. */
+export interface FailureDetails {
+  /** The end system or component: awx, tfe, vcenter, aci, smtp, git, template, … */
+  system: string;
+  /** The call or task that failed, e.g. `awx:launch-job-template`. */
+  call: string;
+  httpStatus?: number;
+  /** The upstream's own message, verbatim. */
+  upstreamMessage?: string;
+  /** Field paths for input problems, e.g. `input.cpu`. */
+  fields?: { path: string; message: string }[];
+  /** An upstream object the failure is about (AWX job ID, TFE run ID, …). */
+  externalId?: string;
+}
+
+/** Builds the ApplicationFailure for `type`; retryability follows the taxonomy. */
+export function failure(
+  type: FailureType,
+  message: string,
+  details: FailureDetails,
+  opts: { nextRetryDelayMs?: number; cause?: Error } = {},
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: !failureTypes[type].retryable,
+    details: [details],
+    nextRetryDelay: opts.nextRetryDelayMs,
+    cause: opts.cause,
+  });
+}

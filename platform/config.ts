@@ -1,0 +1,43 @@
+/**
+ * The environment of the worker and API processes, parsed by zod at start-up: a bad value refuses
+ * to start with the variable that is wrong. Every variable is listed in the README's table.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const baseSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Base URL of the Temporal Web UI, for links in status answers and logs. */
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+const apiSchema = baseSchema.extend({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(8080),
+});
+
+const workerSchema = baseSchema.extend({
+  /** How long a worker lets running activities finish on shutdown before it cancels them. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type BaseConfig = z.infer<typeof baseSchema>;
+export type ApiConfig = z.infer<typeof apiSchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseEnv(apiSchema, env);
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>
+  parseEnv(workerSchema, env);

@@ -1,0 +1,2 @@
+/** Every workflow type the orchestrator worker serves. */
+export { systemCheck } from './system-check';
