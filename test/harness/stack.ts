@@ -1,0 +1,172 @@
+/**
+ * The integration-test stack, shared by every suite of one mocha run and started on first use:
+ * a real Temporal dev server on free ports with its own temporary SQLite file and the project's
+ * search attributes, a real PostgreSQL (a fresh database on DATABASE_URL's server, or the embedded
+ * one on a free port) with the migrations applied, the workflow bundle built once, and the real
+ * workers of every task queue. Stopped by the root hook in hooks.ts.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  DefaultLogger,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import { Client as PgClient, type Pool } from 'pg';
+import { startDatabase, type StackDatabase } from '../../platform/database';
+import { createPool } from '../../platform/db/pool';
+import { loadDevConfig } from '../../platform/dev-config';
+import { freePort } from '../../platform/net';
+import { ensureTemporalCli } from '../../platform/temporal/cli';
+import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
+import { createWorkers, workflowsPath } from '../../workers/workers';
+
+export interface TestStack {
+  temporalAddress: string;
+  namespace: string;
+  client: Client;
+  nativeConnection: NativeConnection;
+  databaseUrl: string;
+  pool: Pool;
+  workflowBundle: WorkflowBundle;
+  /** A temporary folder removed at the end of the run. */
+  tmpDir: string;
+  /** The last lines the Temporal server printed, for failure messages. */
+  serverOutput(): string;
+}
+
+const verbose = process.env.TEST_VERBOSE === '1';
+let started: Promise<TestStack> | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+/** The shared stack, started on the first call. */
+export function getStack(): Promise<TestStack> {
+  started ??= startStack();
+  return started;
+}
+
+/** Stops whatever getStack started, in reverse order. */
+export async function stopStack(): Promise<void> {
+  if (!started) return;
+  await started.catch(() => undefined);
+  while (cleanups.length) await cleanups.pop()!().catch((err) => console.error('cleanup failed:', err));
+  started = undefined;
+}
+
+async function startStack(): Promise<TestStack> {
+  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-test-'));
+  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
+  chmodSync(tmpDir, 0o755);
+  cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
+
+  if (!verbose) Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+  const config = loadDevConfig();
+  const output: string[] = [];
+  const server: DevServer = await startDevServer({
+    cli: ensureTemporalCli(),
+    config: {
+      ...config,
+      server: { ...config.server, sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' } },
+    },
+    grpcPort: await freePort(),
+    uiPort: null,
+    metricsPort: await freePort(),
+    dbFile: path.join(tmpDir, 'temporal.sqlite'),
+    onLine: (line) => {
+      output.push(line);
+      if (output.length > 200) output.shift();
+      if (verbose) process.stderr.write(`[temporal] ${line}\n`);
+    },
+  });
+  cleanups.push(() => server.stop());
+
+  const database = await startTestDatabase(tmpDir);
+  const pool = createPool(database.url, 5);
+  cleanups.push(() => pool.end());
+
+  const connection = await Connection.connect({ address: server.address });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection, namespace: config.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  cleanups.push(() => nativeConnection.close());
+
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const workers = await createWorkers({
+    connection: nativeConnection,
+    namespace: config.namespace,
+    workflowBundle,
+    shutdownGraceTimeMs: 1_000,
+  });
+  const running = workers.map((w) => w.run());
+  cleanups.push(async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(running);
+  });
+
+  return {
+    temporalAddress: server.address,
+    namespace: config.namespace,
+    client,
+    nativeConnection,
+    databaseUrl: database.url,
+    pool,
+    workflowBundle,
+    tmpDir,
+    serverOutput: () => output.join('\n'),
+  };
+}
+
+/**
+ * With DATABASE_URL, a database of its own on that server (dropped at the end), so a run never
+ * touches data it did not make; otherwise the embedded PostgreSQL in the temporary folder.
+ */
+async function startTestDatabase(tmpDir: string): Promise<StackDatabase> {
+  const external = process.env.DATABASE_URL;
+  if (!external) {
+    const db = await startDatabase({
+      dataDir: path.join(tmpDir, 'postgres'),
+      database: 'orchestrator_test',
+      log: () => undefined,
+    });
+    cleanups.push(() => db.stop());
+    return db;
+  }
+  const name = `oo_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new PgClient({ connectionString: external });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new PgClient({ connectionString: external });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(external);
+  url.pathname = `/${name}`;
+  return startDatabase({ url: url.toString(), dataDir: tmpDir, database: name, log: () => undefined });
+}
+
+/** Runs `fn` while a real Worker serves `taskQueue` with the shared bundle and the given activities. */
+export async function withWorker<T>(
+  opts: { taskQueue: string; activities?: Record<string, (...args: never[]) => Promise<unknown>> },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const stack = await getStack();
+  const worker = await Worker.create({
+    connection: stack.nativeConnection,
+    namespace: stack.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: stack.workflowBundle,
+    activities: opts.activities ?? {},
+    shutdownGraceTime: '1 second',
+    shutdownForceTime: '5 seconds',
+  });
+  return worker.runUntil(fn);
+}
