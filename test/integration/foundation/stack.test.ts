@@ -81,14 +81,14 @@ describe('the stack', () => {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);
-      assert.equal((await health.json()).status, 'ok');
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
 
       let body: { status: string; checks: { taskQueues: Record<string, { ok: boolean }> } } | undefined;
       await waitFor(
         '/readyz to say ready',
         async () => {
           const res = await fetch(`${base}/readyz`);
-          body = await res.json();
+          body = (await res.json()) as typeof body;
           return res.status === 200;
         },
         30_000,
@@ -98,7 +98,7 @@ describe('the stack', () => {
 
       const missing = await fetch(`${base}/nope`);
       assert.equal(missing.status, 404);
-      assert.equal((await missing.json()).error.type, 'NotFound');
+      assert.equal(((await missing.json()) as { error: { type: string } }).error.type, 'NotFound');
     } finally {
       server.close();
     }
