@@ -20,6 +20,11 @@ export const failureTypes = {
   RateLimited: { retryable: true, httpStatus: 429 },
   /** 5xx, timeouts, dropped connections: retried with backoff. */
   UpstreamUnavailable: { retryable: true, httpStatus: 503 },
+  /**
+   * The worker cannot talk to an end system as configured (TLS trust refused, malformed URL):
+   * retrying cannot help until an operator fixes the configuration.
+   */
+  Misconfigured: { retryable: false, httpStatus: 502 },
   /** An AWX job ended failed, errored or canceled: not retried; details carry the job ID. */
   JobFailed: { retryable: false, httpStatus: 422 },
   /** A TFE run ended errored, discarded or canceled: not retried; details carry the run ID. */
@@ -46,8 +51,12 @@ export interface FailureDetails {
   /** The call or task that failed, e.g. `awx:launch-job-template`. */
   call: string;
   httpStatus?: number;
-  /** The upstream's own message, verbatim. */
+  /** The upstream's own message, verbatim (credentials scrubbed). */
   upstreamMessage?: string;
+  /** The upstream's own error code: vCenter `error_type`, ACI `code`, TFE error title, … */
+  upstreamCode?: string;
+  /** How long the upstream asked us to wait before trying again (429 `Retry-After`). */
+  retryAfterMs?: number;
   /** Field paths for input problems, e.g. `input.cpu`. */
   fields?: { path: string; message: string }[];
   /** An upstream object the failure is about (AWX job ID, TFE run ID, …). */
