@@ -1,0 +1,71 @@
+/**
+ * One Express 5 app per simulator: JSON bodies (plain and `+json` media types such as JSON:API),
+ * fault injection in front of the API, the admin router at `/_sim`, and a server helper whose
+ * `stop()` also closes keep-alive connections so tests end promptly.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type Router } from 'express';
+import { adminRouter } from './admin';
+import { defaultFaultBody, faultMiddleware, type FaultBody } from './faults';
+import type { ListenOptions, SimulatorContext, SystemName } from './types';
+
+/** Options for `createSimulatorApp`. */
+export interface SimulatorAppOptions {
+  system: SystemName;
+  ctx: SimulatorContext;
+  /** Renders injected faults in the system's error envelope. */
+  faultBody?: FaultBody;
+  /** Treat `/a` and `/a/` as different paths (AWX/Django needs the trailing slash). */
+  strictRouting?: boolean;
+  /** Extra admin routes (mounted under `/_sim`). */
+  adminExtensions?: Router[];
+  /** Body size limit (TFE uploads configuration archives). */
+  bodyLimit?: string;
+}
+
+/** An Express app with JSON parsing, fault injection and `/_sim` admin routes already mounted. */
+export function createSimulatorApp(options: SimulatorAppOptions): Express {
+  const { system, ctx } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (options.strictRouting) app.set('strict routing', true);
+  app.use('/_sim', adminRouter(ctx, options.adminExtensions ?? []));
+  app.use(faultMiddleware(system, ctx.world, ctx.stats, options.faultBody ?? defaultFaultBody));
+  app.use(
+    express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '5mb' }),
+  );
+  return app;
+}
+
+/** A listening HTTP server with its base URL. */
+export interface ServedApp {
+  url: string;
+  port: number;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+/** Starts `app` on 127.0.0.1 (or `listen.host`) at `listen.port` (0 = a free port). */
+export function serve(app: http.RequestListener, listen: ListenOptions = {}): Promise<ServedApp> {
+  const host = listen.host ?? '127.0.0.1';
+  const server = http.createServer(app);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port ?? 0, host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        server,
+        stop: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
