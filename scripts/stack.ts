@@ -15,6 +15,8 @@ import { ensureSearchAttributes, startDevServer, type DevServer } from '../platf
 
 const dataDir = path.resolve(projectRoot, process.env.DATA_DIR ?? '.data');
 const log = (m: string) => process.stderr.write(`[stack] ${m}\n`);
+// A closed terminal or pipe must not stop the launcher before it has stopped its children.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 interface Running {
   temporal?: DevServer;
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     dataDir: path.join(dataDir, 'postgres'),
     database: 'orchestrator',
     log,
+    separateProcess: true,
   });
   const applied = running.database.appliedMigrations;
   log(
