@@ -1,2 +1,3 @@
 /** Every workflow type the orchestrator worker serves. */
 export { systemCheck } from './system-check';
+export { templateInterpreter } from './template';

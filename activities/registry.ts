@@ -1,0 +1,34 @@
+/**
+ * The task catalog: every task a template may call, by id. Templates are checked against it when
+ * the library loads, and plans carry the metadata of the tasks they use (queue, timeouts, retry),
+ * never their handlers. Each end system exports its declarations as one list
+ * (`activities/<system>/index.ts`); `registeredTasks` gathers those lists.
+ */
+import type { TaskCatalog } from '../common/template-check';
+import type { TaskMeta } from '../common/tasks';
+
+/** Thrown when two declarations share an id: the activity type would be ambiguous. */
+export class DuplicateTaskError extends Error {}
+
+/** Builds a catalog from task declarations (or bare metadata in tests); refuses duplicate ids. */
+export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
+  const catalog = new Map<string, TaskMeta>();
+  for (const task of tasks) {
+    if (catalog.has(task.id)) throw new DuplicateTaskError(`task ${task.id} is declared twice`);
+    const { id, description, taskQueue, timeouts, retry } = task;
+    catalog.set(
+      id,
+      retry ? { id, description, taskQueue, timeouts, retry } : { id, description, taskQueue, timeouts },
+    );
+  }
+  return catalog;
+}
+
+/**
+ * Every declared task of the project. The end-system lists (awxTasks, tfeTasks, vcenterTasks,
+ * aciTasks, emailTasks) join here as their modules land.
+ */
+export const registeredTasks: readonly TaskMeta[] = [];
+
+/** The catalog the worker and scripts/validate-templates.ts check templates against. */
+export const taskCatalog: TaskCatalog = createTaskCatalog(registeredTasks);

@@ -1,0 +1,78 @@
+/**
+ * The template library: every `*.json` file under a folder (except `*.schema.json`), checked
+ * against the JSON Schema, the task catalog and each other. The worker loads it at start and
+ * refuses to start on any problem; scripts/validate-templates.ts runs the same checks alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  checkTemplates,
+  compilePlan,
+  type TaskCatalog,
+  type TemplateProblem,
+  type TemplateSource,
+} from '../common/template-check';
+import { templateKey, type Template, type TemplatePlan, type TemplateRef } from '../common/template';
+
+/** The folder of the real templates. */
+export const templatesDir = __dirname;
+
+/** Every problem of a library at once, one per line: `file#pointer [group] message`. */
+export class TemplateLibraryError extends Error {
+  constructor(readonly problems: TemplateProblem[]) {
+    super(
+      `invalid templates (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}`,
+    );
+    this.name = 'TemplateLibraryError';
+  }
+}
+
+/** One line per problem, the pointer after `#` as in a JSON pointer URI fragment. */
+export function formatProblems(problems: readonly TemplateProblem[]): string {
+  return problems.map((p) => `  ${p.file}#${p.pointer} [${p.group}] ${p.message}`).join('\n');
+}
+
+/** A checked set of templates, addressed by name and version. */
+export interface TemplateLibrary {
+  /** `name@version` of every template, sorted. */
+  keys(): string[];
+  get(ref: TemplateRef): Template | undefined;
+  /** The plan the interpreter workflow runs: the exact content of the template and all it reaches. */
+  plan(ref: TemplateRef): TemplatePlan;
+}
+
+/** Reads the template sources of a folder, recursively, file names relative to it. */
+export function readTemplateSources(dir: string): TemplateSource[] {
+  const sources: TemplateSource[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.json') && !entry.name.endsWith('.schema.json'))
+        sources.push({ file: path.relative(dir, full), text: readFileSync(full, 'utf8') });
+    }
+  };
+  walk(dir);
+  return sources;
+}
+
+/** Builds a library from sources; throws TemplateLibraryError listing every problem. */
+export function createTemplateLibrary(
+  sources: readonly TemplateSource[],
+  catalog: TaskCatalog,
+): TemplateLibrary {
+  const { templates, problems } = checkTemplates(sources, catalog);
+  if (problems.length) throw new TemplateLibraryError(problems);
+  return {
+    keys: () => [...templates.keys()].sort(),
+    get: (ref) => templates.get(templateKey(ref))?.template,
+    plan: (ref) => compilePlan(templates, catalog, ref),
+  };
+}
+
+/** Loads and checks every template under `dir`; throws TemplateLibraryError listing every problem. */
+export function loadTemplateLibrary(dir: string, catalog: TaskCatalog): TemplateLibrary {
+  return createTemplateLibrary(readTemplateSources(dir), catalog);
+}

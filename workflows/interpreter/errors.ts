@@ -1,0 +1,37 @@
+/** How failures inside a template run are summarised for the progress query and the result. */
+import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import type { StepError } from '../../common/template';
+
+/** The innermost cause's message and type, and the external ID the taxonomy's details carry. */
+export function describeError(err: unknown): StepError {
+  let inner: unknown = err;
+  while (inner instanceof TemporalFailure && inner.cause) inner = inner.cause;
+  const out: StepError = { message: messageOf(inner) };
+  if (inner instanceof ApplicationFailure) {
+    if (inner.type) out.type = inner.type;
+    const details = inner.details?.[0] as { externalId?: unknown } | undefined;
+    if (details && typeof details.externalId === 'string') out.externalId = details.externalId;
+  } else if (inner instanceof TemporalFailure) {
+    out.type = inner.name;
+  }
+  return out;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  // JSONata throws plain objects with a message and a code.
+  if (err && typeof err === 'object' && 'message' in err)
+    return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+/** Wraps an expression error as a non-retryable InvalidInput failure naming the place. */
+export function expressionFailure(where: string, err: unknown): ApplicationFailure {
+  const e = err as { code?: string };
+  return ApplicationFailure.create({
+    type: 'InvalidInput',
+    nonRetryable: true,
+    message: `${where}: ${messageOf(err)}${e && typeof e === 'object' && e.code ? ` (${e.code})` : ''}`,
+    details: [{ system: 'template', call: where }],
+  });
+}

@@ -1,0 +1,518 @@
+/**
+ * One run of a template: schedules the steps as a DAG, keeps each step's progress, and on failure
+ * or cancellation runs the undo of every step that succeeded, newest first. Workflow code: only
+ * @temporalio/workflow APIs, no I/O, step outputs kept immutable and keyed by step id.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  executeChild,
+  log,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { failure } from '../../common/errors';
+import { childWorkflowId } from '../../common/ids';
+import { TraceId, traceSearchAttributes, type TraceContext } from '../../common/search-attributes';
+import {
+  stepKind,
+  templateKey,
+  TEMPLATE_FAILED,
+  type ApprovalDecision,
+  type ApprovalStep,
+  type Compensation,
+  type FanOutItem,
+  type InterpreterInput,
+  type Step,
+  type StepProgress,
+  type StepRetryPolicy,
+  type StepTimeouts,
+  type SubTemplateStep,
+  type TaskStep,
+  type Template,
+  type TemplatePlan,
+  type TemplateProgress,
+  type TemplateResult,
+  type TemplateStatus,
+} from '../../common/template';
+import {
+  evaluateCondition,
+  resolveValue,
+  wholeExpression,
+  type ExpressionScope,
+} from '../../common/template-expressions';
+import { needsOf } from '../../common/template-graph';
+import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
+import { describeError, expressionFailure } from './errors';
+import { itemPlan, subPlan } from './plan';
+
+/** The workflow type of the interpreter, which every sub-template and fan-out item runs as. */
+export const INTERPRETER_WORKFLOW_TYPE = 'templateInterpreter';
+
+/** Fan-out items running at once when a step does not say. */
+export const DEFAULT_CONCURRENCY = 5;
+
+/** A success that an undo may have to reverse, in the order successes happened. */
+interface Completion {
+  stepId: string;
+  output: unknown;
+  item?: FanOutItem;
+}
+
+type TaskCall = { retry?: StepRetryPolicy; timeouts?: StepTimeouts };
+
+const terminal = new Set(['succeeded', 'failed', 'skipped']);
+const now = (): string => new Date().toISOString();
+
+export class TemplateRun {
+  private readonly template: Template;
+  private readonly records = new Map<string, StepProgress>();
+  private readonly outputs = new Map<string, unknown>();
+  private readonly completions: Completion[] = [];
+  private readonly compensations: Compensation[] = [];
+  private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
+  private readonly ids: ExpressionScope['ids'];
+  private status: TemplateStatus = 'running';
+  /** Bumped whenever a step settles, so the scheduler wakes up. */
+  private settled = 0;
+
+  constructor(private readonly args: InterpreterInput) {
+    const template = args.plan.templates[args.plan.entry];
+    if (!template)
+      throw ApplicationFailure.nonRetryable(`the plan has no template ${args.plan.entry}`, 'InvalidInput');
+    this.template = template;
+    for (const step of template.steps)
+      this.records.set(step.id, {
+        id: step.id,
+        kind: stepKind(step),
+        state: 'pending',
+        attempts: 0,
+        externalIds: {},
+      });
+    this.ids = {
+      workflowId: workflowInfo().workflowId,
+      traceId: args.trace.traceId,
+      requestId: args.trace.requestId,
+    };
+  }
+
+  /** The progress query's answer. */
+  progress(): TemplateProgress {
+    return {
+      template: { name: this.template.name, version: this.template.version },
+      workflowId: this.ids.workflowId,
+      status: this.status,
+      steps: [...this.records.values()],
+      compensations: this.compensations,
+    };
+  }
+
+  /** Takes an approval decision for a running approval step from a member of an allowed group. */
+  approve(decision: ApprovalDecision): void {
+    const step = this.template.steps.find((s) => s.id === decision.stepId);
+    const rec = this.records.get(decision.stepId);
+    if (!step || !('approval' in step) || rec?.state !== 'running' || this.decisions.has(step.id)) {
+      log.warn('approval ignored: no running approval step', { stepId: decision.stepId, by: decision.by });
+      return;
+    }
+    if (!decision.groups.some((g) => step.approval.groups.includes(g))) {
+      log.warn('approval ignored: not in an allowed group', { stepId: step.id, by: decision.by });
+      return;
+    }
+    this.decisions.set(step.id, { ...decision, at: now() });
+  }
+
+  /** Runs the template to its result, or throws TemplateFailed (details: the result) or the cancellation. */
+  async execute(): Promise<TemplateResult> {
+    if (!workflowInfo().typedSearchAttributes.get(TraceId))
+      upsertSearchAttributes(traceSearchAttributes({ ...this.args.trace, templateName: this.template.name }));
+    let error: unknown;
+    let failedStep: string | undefined;
+    let output: unknown;
+    try {
+      failedStep = await this.runGraph();
+      if (failedStep === undefined) output = await this.resolveOutput();
+    } catch (err) {
+      error = err;
+    }
+    if (failedStep !== undefined) error = this.records.get(failedStep)!.lastError;
+    if (error === undefined) {
+      this.status = 'succeeded';
+      return { ...this.progress(), output };
+    }
+    const cancelled = CancellationScope.current().consideredCancelled;
+    this.status = 'compensating';
+    await CancellationScope.nonCancellable(() => this.compensate());
+    this.status = cancelled ? 'cancelled' : 'failed';
+    if (cancelled) throw error;
+    const described =
+      failedStep !== undefined ? this.records.get(failedStep)!.lastError! : describeError(error);
+    const result: TemplateResult = { ...this.progress(), error: { ...described, stepId: failedStep } };
+    throw ApplicationFailure.create({
+      type: TEMPLATE_FAILED,
+      nonRetryable: true,
+      message: `template ${templateKey(this.template)} failed${failedStep ? ` at step ${failedStep}` : ''}: ${described.message}`,
+      details: [result],
+    });
+  }
+
+  /**
+   * Starts every step whose needs have finished, until none is left; returns the id of the step
+   * whose failure fails the template (after cancelling the steps still running), if any.
+   */
+  private async runGraph(): Promise<string | undefined> {
+    const graph = new CancellationScope();
+    return graph.run(async () => {
+      const started = new Set<string>();
+      const running = new Map<string, Promise<void>>();
+      let fatal: string | undefined;
+      try {
+        for (;;) {
+          for (const step of this.template.steps) {
+            if (fatal !== undefined || started.has(step.id)) continue;
+            if (!needsOf(step).every((n) => terminal.has(this.records.get(n)!.state))) continue;
+            started.add(step.id);
+            const done = this.runStep(step).then((failed) => {
+              running.delete(step.id);
+              if (failed && (step.onFailure ?? 'fail') === 'fail') fatal ??= step.id;
+              this.settled++;
+            });
+            running.set(step.id, done);
+          }
+          if (fatal !== undefined || running.size === 0) break;
+          const seen = this.settled;
+          await condition(() => this.settled !== seen);
+        }
+      } catch (err) {
+        // The workflow was cancelled: let the running steps see it and settle before compensating.
+        await Promise.all(running.values());
+        throw err;
+      }
+      if (fatal !== undefined) {
+        graph.cancel();
+        await Promise.all(running.values());
+      }
+      return fatal;
+    });
+  }
+
+  /** Runs one step to its end state; true when it failed. Never throws. */
+  private async runStep(step: Step): Promise<boolean> {
+    const rec = this.records.get(step.id)!;
+    try {
+      const skip = await this.skipReason(step);
+      if (skip) {
+        rec.state = 'skipped';
+        rec.skipReason = skip;
+        return false;
+      }
+      rec.state = 'running';
+      rec.startedAt = now();
+      rec.attempts = 1;
+      const output = await this.perform(step, rec);
+      if (output !== undefined) this.outputs.set(step.id, output);
+      rec.state = 'succeeded';
+      return false;
+    } catch (err) {
+      rec.state = 'failed';
+      rec.lastError = describeError(err);
+      return true;
+    } finally {
+      if (rec.state !== 'skipped') rec.endedAt = now();
+    }
+  }
+
+  private async skipReason(step: Step): Promise<string | undefined> {
+    const needs = needsOf(step);
+    const failed = needs.filter((n) => this.records.get(n)!.state === 'failed');
+    if (failed.length) return `needs ${failed.join(', ')}, which failed`;
+    if (
+      needs.length &&
+      needs.every((n) => this.records.get(n)!.state === 'skipped') &&
+      (step.ifNeedsSkipped ?? 'skip') === 'skip'
+    )
+      return `every step it needs was skipped (${needs.join(', ')})`;
+    if (step.when !== undefined) {
+      let holds: boolean;
+      try {
+        holds = await evaluateCondition(step.when, this.scope());
+      } catch (err) {
+        throw expressionFailure(`${step.id}.when`, err);
+      }
+      if (!holds) return `condition ${step.when} is false`;
+    }
+    return undefined;
+  }
+
+  private async perform(step: Step, rec: StepProgress): Promise<unknown> {
+    if ('approval' in step) return this.awaitApproval(step, rec);
+    if ('wait' in step) {
+      const duration = wholeExpression(step.wait.duration)
+        ? await this.resolve(step.wait.duration, this.scope(), `${step.id}.wait.duration`)
+        : step.wait.duration;
+      await sleep(duration as Duration);
+      return undefined;
+    }
+    if (step.forEach) return this.fanOut(step, rec);
+    const input = await this.resolve(step.input ?? {}, this.scope(), `${step.id}.input`);
+    let output: unknown;
+    if ('task' in step) output = await this.callTask(step.task, step, input, rec);
+    else {
+      const workflowId = childWorkflowId(this.ids.workflowId, step.id);
+      rec.children = [workflowId];
+      const result = await this.runChild(
+        workflowId,
+        subPlan(this.args.plan, templateKey(step.template)),
+        input,
+      );
+      output = result.output;
+    }
+    this.completions.push({ stepId: step.id, output });
+    await this.recordExternalIds(step, rec, output, undefined);
+    return output;
+  }
+
+  /** Runs each item of a list as its own child workflow, at most `concurrency` at once. */
+  private async fanOut(step: TaskStep | SubTemplateStep, rec: StepProgress): Promise<unknown[]> {
+    const forEach = step.forEach!;
+    const items = await this.resolve(forEach.items, this.scope(), `${step.id}.forEach.items`);
+    if (!Array.isArray(items))
+      throw failure('InvalidInput', `${step.id}.forEach.items is not a list`, {
+        system: 'template',
+        call: step.id,
+      });
+    const fanOut: FanOutItem[] = [];
+    const keys = new Set<string>();
+    for (const [index, value] of items.entries()) {
+      const key = forEach.key
+        ? String(
+            await this.resolve(forEach.key, this.scope({ item: value, index }), `${step.id}.forEach.key`),
+          )
+        : String(index);
+      if (keys.has(key))
+        throw failure('InvalidInput', `${step.id}.forEach.key ${key} is not unique`, {
+          system: 'template',
+          call: step.id,
+        });
+      keys.add(key);
+      fanOut.push({ key, index, value });
+    }
+    const counts = { total: fanOut.length, running: 0, succeeded: 0, failed: 0 };
+    rec.items = counts;
+    rec.children = [];
+    const cap = forEach.concurrency ?? DEFAULT_CONCURRENCY;
+    const failFast = (step.onFailure ?? 'fail') === 'fail';
+    const outputs: unknown[] = new Array<unknown>(fanOut.length).fill(null);
+    let firstError: unknown;
+    const inflight = new Set<Promise<void>>();
+    const items$ = new CancellationScope();
+    try {
+      await items$.run(async () => {
+        for (const item of fanOut) {
+          await condition(() => inflight.size < cap || (failFast && firstError !== undefined));
+          if (failFast && firstError !== undefined) break;
+          counts.running++;
+          const done: Promise<void> = this.runItem(step, item, rec).then(
+            (output) => {
+              outputs[item.index] = output ?? null;
+              counts.succeeded++;
+            },
+            (err: unknown) => {
+              counts.failed++;
+              rec.lastError = describeError(err);
+              firstError ??= err;
+            },
+          );
+          const tracked = done.finally(() => {
+            counts.running--;
+            inflight.delete(tracked);
+          });
+          inflight.add(tracked);
+        }
+        if (failFast && firstError !== undefined) items$.cancel();
+        await Promise.all(inflight);
+      });
+    } catch (err) {
+      await Promise.all(inflight);
+      throw err;
+    }
+    if (firstError !== undefined) throw firstError;
+    return outputs;
+  }
+
+  private async runItem(
+    step: TaskStep | SubTemplateStep,
+    item: FanOutItem,
+    rec: StepProgress,
+  ): Promise<unknown> {
+    const scope = this.scope({ item: item.value, index: item.index });
+    const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
+    const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
+    rec.children!.push(workflowId);
+    const plan =
+      'task' in step
+        ? itemPlan(this.args.plan, this.template, step)
+        : subPlan(this.args.plan, templateKey(step.template));
+    const result = await this.runChild(workflowId, plan, input, item);
+    this.completions.push({ stepId: step.id, output: result.output, item });
+    await this.recordExternalIds(step, rec, result.output, item);
+    return result.output;
+  }
+
+  private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
+    const { timeout, groups } = step.approval;
+    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    const call = { system: 'template', call: step.id };
+    if (!decided)
+      throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);
+    const decision = this.decisions.get(step.id)!;
+    rec.approval = decision;
+    if (decision.decision !== 'approve')
+      throw failure(
+        'ApprovalDenied',
+        `rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`,
+        call,
+      );
+    return { approvedBy: decision.by, comment: decision.comment ?? null, at: decision.at };
+  }
+
+  /** Calls a task with its defaults, overridden field by field by the step's retry and timeouts. */
+  private async callTask(
+    taskId: string,
+    call: TaskCall,
+    input: unknown,
+    rec?: StepProgress,
+  ): Promise<unknown> {
+    const meta = this.args.plan.tasks[taskId];
+    if (!meta) throw ApplicationFailure.nonRetryable(`the plan has no task ${taskId}`, 'InvalidInput');
+    const retry = { ...defaultRetryPolicy, ...meta.retry, ...call.retry } as ActivityOptions['retry'];
+    const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
+      taskQueue: meta.taskQueue,
+      ...timeoutProfiles[meta.timeouts],
+      ...(call.timeouts as Partial<ActivityOptions>),
+      retry,
+    });
+    try {
+      return await activities[taskId]!(input);
+    } catch (err) {
+      if (rec && err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED')
+        rec.attempts = retry?.maximumAttempts ?? rec.attempts;
+      throw err;
+    }
+  }
+
+  private runChild(
+    workflowId: string,
+    plan: TemplatePlan,
+    input: unknown,
+    item?: FanOutItem,
+  ): Promise<TemplateResult> {
+    const templateName = plan.templates[plan.entry]!.name;
+    const trace: TraceContext = { ...this.args.trace, templateName };
+    return executeChild(INTERPRETER_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: workflowInfo().taskQueue,
+      args: [item ? { plan, input, trace, item } : { plan, input, trace }],
+      // Children do not inherit search attributes: each carries the trace itself.
+      typedSearchAttributes: traceSearchAttributes(trace),
+    }) as Promise<TemplateResult>;
+  }
+
+  /** External IDs: an `externalIds` object in the task's output, then the step's own expressions. */
+  private async recordExternalIds(
+    step: TaskStep | SubTemplateStep,
+    rec: StepProgress,
+    output: unknown,
+    item: FanOutItem | undefined,
+  ): Promise<void> {
+    const prefix = item ? `${item.key}:` : '';
+    const reported = (output as { externalIds?: unknown } | null)?.externalIds;
+    if (reported && typeof reported === 'object')
+      for (const [k, v] of Object.entries(reported))
+        if (typeof v === 'string' || typeof v === 'number') rec.externalIds[`${prefix}${k}`] = String(v);
+    if (!step.externalIds) return;
+    const scope = this.scope({ output, ...(item ? { item: item.value, index: item.index } : {}) });
+    for (const [k, expr] of Object.entries(step.externalIds)) {
+      const v = await this.resolve(expr, scope, `${step.id}.externalIds.${k}`);
+      if (v !== undefined && v !== null)
+        rec.externalIds[`${prefix}${k}`] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+
+  /** Runs the undo of every success, newest first; an undo that fails is recorded and the rest still run. */
+  private async compensate(): Promise<void> {
+    const byId = new Map(this.template.steps.map((s) => [s.id, s]));
+    const undone = new Map<string, { ok: number; failed: number }>();
+    for (const done of [...this.completions].reverse()) {
+      const step = byId.get(done.stepId)!;
+      const undo = 'undo' in step ? step.undo : undefined;
+      if (!undo) continue;
+      const tally = undone.get(step.id) ?? { ok: 0, failed: 0 };
+      undone.set(step.id, tally);
+      const entry: Compensation = { stepId: step.id, state: 'succeeded' };
+      if (done.item) entry.itemKey = done.item.key;
+      try {
+        const scope = this.scope({
+          output: done.output,
+          ...(done.item ? { item: done.item.value, index: done.item.index } : {}),
+        });
+        const input = await this.resolve(undo.input ?? {}, scope, `${step.id}.undo.input`);
+        if ('task' in undo) await this.callTask(undo.task, undo, input);
+        else {
+          const workflowId = childWorkflowId(this.ids.workflowId, `${step.id}-undo`, done.item?.key);
+          this.records.get(step.id)!.children?.push(workflowId);
+          await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input);
+        }
+        tally.ok++;
+      } catch (err) {
+        entry.state = 'failed';
+        entry.error = describeError(err);
+        tally.failed++;
+      }
+      this.compensations.push(entry);
+    }
+    for (const [id, tally] of undone) {
+      const rec = this.records.get(id)!;
+      const last = [...this.compensations].reverse().find((c) => c.stepId === id && c.state === 'failed');
+      rec.compensation = tally.failed ? { state: 'failed', error: last!.error! } : { state: 'succeeded' };
+      if (rec.state === 'succeeded' && tally.failed === 0) rec.state = 'compensated';
+    }
+  }
+
+  private async resolveOutput(): Promise<unknown> {
+    if (this.template.output === undefined) return undefined;
+    return this.resolve(this.template.output, this.scope(), 'output');
+  }
+
+  private async resolve(value: unknown, scope: ExpressionScope, where: string): Promise<unknown> {
+    try {
+      return await resolveValue(value, scope);
+    } catch (err) {
+      throw expressionFailure(where, err);
+    }
+  }
+
+  /** What expressions see now: finished steps only, each with its state and output. */
+  private scope(extra: { item?: unknown; index?: number; output?: unknown } = {}): ExpressionScope {
+    const steps: ExpressionScope['steps'] = {};
+    for (const [id, rec] of this.records) {
+      if (!terminal.has(rec.state)) continue;
+      const output = this.outputs.get(id);
+      steps[id] = output === undefined ? { state: rec.state } : { state: rec.state, output };
+    }
+    const item = this.args.item;
+    return {
+      input: this.args.input,
+      steps,
+      ids: this.ids,
+      ...(item ? { item: item.value, index: item.index } : {}),
+      ...extra,
+    };
+  }
+}
