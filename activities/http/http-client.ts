@@ -5,6 +5,7 @@
  * mapped to the error taxonomy with credentials scrubbed from what the failure says.
  */
 import { readFileSync } from 'node:fs';
+import type { ApplicationFailure } from '@temporalio/common';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import {
   httpFailure,
@@ -88,6 +89,8 @@ export interface HttpResponse<T = unknown> {
   /** Parsed JSON when the answer is JSON, the text otherwise, undefined when empty. */
   body: T;
   text: string;
+  /** How failures name the request (`GET /api/v2/jobs/7/`), scrubbed. */
+  request: string;
 }
 
 function buildAgent(tls: TlsOptions | undefined): Dispatcher {
@@ -161,6 +164,16 @@ export class HttpClient {
     throw httpFailure(site, response.status, this.upstreamError(response), response.headers);
   }
 
+  /** The failure for a handled answer that the call decided is an error after all. */
+  fail(call: string, response: HttpResponse<unknown>): ApplicationFailure {
+    return httpFailure(
+      { system: this.system, call, request: response.request },
+      response.status,
+      this.upstreamError(response),
+      response.headers,
+    );
+  }
+
   /** The parsed error of a handled non-2xx answer, scrubbed, for calls that decide for themselves. */
   upstreamError(response: HttpResponse<unknown>): UpstreamError {
     const parsed = this.opts.parseError(response.body, response.text, response.status);
@@ -229,7 +242,16 @@ export class HttpClient {
           parsed = text;
         }
       }
-      return { response: { status: res.status, headers: res.headers, body: parsed as T, text }, sentAuth };
+      return {
+        response: {
+          status: res.status,
+          headers: res.headers,
+          body: parsed as T,
+          text,
+          request: site.request,
+        },
+        sentAuth,
+      };
     } catch (err) {
       // Cancellation by Temporal is not an upstream problem: let its reason through untouched.
       if (signal.aborted) throw signal.reason ?? err;

@@ -1,0 +1,65 @@
+/**
+ * `tfe:set-variables`: each variable exists on the workspace with the value given (create or
+ * update by key and category), so a retry changes nothing twice. Values are never echoed back:
+ * the output names keys only, because a sensitive value must not reach workflow history again.
+ */
+import { z } from 'zod';
+import { TaskQueues } from '../../common/task-queues';
+import { defineTask, type TaskContext } from '../task';
+import type { TfeDeps } from './deps';
+import { workspaceIdSchema } from './schemas';
+
+const variableSchema = z.object({
+  key: z.string().min(1),
+  value: z.string(),
+  category: z.enum(['terraform', 'env']).default('terraform'),
+  /** Parse the value as HCL (lists, maps); ignored for env variables. */
+  hcl: z.boolean().default(false),
+  sensitive: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+export const setVariables = defineTask({
+  id: 'tfe:set-variables',
+  description: 'Creates or updates TFE workspace variables by key and category.',
+  taskQueue: TaskQueues.tfe,
+  timeouts: 'short',
+  input: z.object({ workspaceId: workspaceIdSchema, variables: z.array(variableSchema).min(1) }),
+  output: z.object({
+    variables: z.array(
+      z.object({
+        key: z.string(),
+        category: z.enum(['terraform', 'env']),
+        variableId: z.string(),
+        action: z.enum(['created', 'updated']),
+      }),
+    ),
+  }),
+  examples: [{ workspaceId: 'ws-abc123', variables: [{ key: 'vm_name', value: 'web-01' }] }],
+  async handler(input, ctx: TaskContext<TfeDeps>) {
+    const { tfe } = ctx.deps;
+    const existing = await tfe.listVariables(input.workspaceId, ctx.signal);
+    const out = [];
+    for (const v of input.variables) {
+      const attributes = {
+        key: v.key,
+        value: v.value,
+        category: v.category,
+        hcl: v.hcl,
+        sensitive: v.sensitive,
+        ...(v.description !== undefined ? { description: v.description } : {}),
+      };
+      const found = existing.find((e) => e.attributes.key === v.key && e.attributes.category === v.category);
+      const saved = found
+        ? await tfe.updateVariable(input.workspaceId, found.id, attributes, ctx.signal)
+        : await tfe.createVariable(input.workspaceId, attributes, ctx.signal);
+      out.push({
+        key: v.key,
+        category: v.category,
+        variableId: saved.id,
+        action: found ? ('updated' as const) : ('created' as const),
+      });
+    }
+    return { variables: out };
+  },
+});
