@@ -1,18 +1,50 @@
-/** The Express application: JSON only, size-limited bodies, one error envelope. */
+/**
+ * The Express application: security headers, size-limited JSON bodies, rate limits, bearer-token
+ * authentication on everything under /v1, and one error envelope.
+ */
 import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
+import { tokenRoutes } from './routes/admin/tokens';
 import { healthRoutes } from './routes/health';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
 
-export function createApp(deps: ApiDeps): Express {
+export interface RateLimits {
+  /** Requests per minute per client address on /v1 (authentication attempts included). */
+  perMinute: number;
+}
+
+export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use(helmet());
   app.use(healthRoutes(deps));
+
+  const v1 = express.Router();
+  v1.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: limits.perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      handler: (_req, _res, next) =>
+        next(
+          new HttpError(429, 'RateLimited', 'too many requests; retry after the delay in RateLimit-Reset'),
+        ),
+    }),
+  );
+  // Authenticate before reading a body: an anonymous caller gets no parsing work out of us.
+  v1.use(requireToken(deps.pool));
+  v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  v1.use('/admin/tokens', tokenRoutes(deps));
+  app.use('/v1', v1);
+
   app.use((req, _res, next) =>
     next(new HttpError(404, 'NotFound', `no route for ${req.method} ${req.path}`)),
   );

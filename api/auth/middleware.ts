@@ -1,0 +1,50 @@
+/**
+ * Bearer-token authentication and role checks. Every route but the health probes needs a valid
+ * token; a missing, unknown, expired or revoked one is a 401 that does not say which.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Pool } from 'pg';
+import { HttpError } from '../errors';
+import { authenticate, type Principal, type Role } from './tokens';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Sets `req.principal` from `Authorization: Bearer <token>`, or answers 401. */
+export function requireToken(pool: Pool): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer ([^\s]+)$/i.exec(header);
+    const principal = match ? await authenticate(pool, match[1]!) : undefined;
+    if (!principal) {
+      res.set('WWW-Authenticate', 'Bearer realm="orchestrator"');
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        match ? 'the token is unknown, expired or revoked' : 'a bearer token is required',
+      );
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Lets the request through only for the given roles (admin always passes). */
+export function requireRole(...allowed: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const role = req.principal?.role;
+    if (!role || (role !== 'admin' && !allowed.includes(role))) {
+      throw new HttpError(403, 'Forbidden', `this needs the role ${[...allowed, 'admin'].join(' or ')}`);
+    }
+    next();
+  };
+}
+
+/** The authenticated principal of a request that went through requireToken. */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new HttpError(401, 'Unauthorized', 'a bearer token is required');
+  return req.principal;
+}

@@ -1,0 +1,62 @@
+/** A tiny client of the API for the tests: an app on a free port and typed JSON calls. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type RateLimits } from '../../../api/app';
+import { issueToken, type Role } from '../../../api/auth/tokens';
+import { createLogger } from '../../../platform/logger';
+import type { TestStack } from '../../harness/stack';
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApi {
+  baseUrl: string;
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
+  tokenFor(role: Role, subject?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the API app on the shared stack. */
+export async function startTestApi(stack: TestStack, limits?: RateLimits): Promise<TestApi> {
+  const app = createApp(
+    {
+      temporal: stack.client,
+      namespace: stack.namespace,
+      pool: stack.pool,
+      log: createLogger('api-test', 'silent'),
+      temporalUiUrl: 'http://ui.test',
+    },
+    limits,
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let n = 0;
+  return {
+    baseUrl,
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] = 'application/json';
+      } else if (opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} } as never;
+    },
+    async tokenFor(role, subject = `${role}-${++n}-${Date.now().toString(36)}@example.test`) {
+      return (await issueToken(stack.pool, { subject, role }, 'test')).token;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
