@@ -1,0 +1,36 @@
+/** `aci:ensure-application-profile`: the application profile (fvAp) exists in the tenant. */
+import { z } from 'zod';
+import { failure } from '../../common/errors';
+import { TaskQueues } from '../../common/task-queues';
+import { defineTask, type TaskContext } from '../task';
+import type { AciDeps } from './deps';
+import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
+
+export const ensureApplicationProfile = defineTask({
+  id: 'aci:ensure-application-profile',
+  description: 'Creates or updates an ACI application profile (fvAp) in an existing tenant.',
+  taskQueue: TaskQueues.aci,
+  timeouts: 'short',
+  input: z.object({
+    tenant: aciNameSchema,
+    name: aciNameSchema,
+    description: z.string().max(128).optional(),
+  }),
+  output: ensuredSchema,
+  examples: [{ tenant: 'Prod', name: 'shop' }],
+  async handler(input, ctx: TaskContext<AciDeps>) {
+    const { aci } = ctx.deps;
+    const parent = tenantDn(input.tenant);
+    // A POST under a missing tenant would create the tenant implicitly; refuse instead.
+    if (!(await exists(aci, parent, ctx.signal)))
+      throw failure('NotFound', `aci: tenant ${input.tenant} does not exist (run aci:ensure-tenant first)`, {
+        system: 'aci',
+        call: 'aci:ensure-application-profile',
+        externalId: parent,
+      });
+    const dn = `${parent}/ap-${input.name}`;
+    const existed = await exists(aci, dn, ctx.signal);
+    await aci.postMo(parent, mo('fvAp', { name: input.name, descr: input.description }), ctx.signal);
+    return { dn, created: !existed };
+  },
+});
