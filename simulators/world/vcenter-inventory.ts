@@ -84,6 +84,16 @@ const labels: Record<Collection, string> = {
   vms: 'Virtual machine',
 };
 
+const singular: Record<Collection, string> = {
+  folders: 'folder',
+  clusters: 'cluster',
+  hosts: 'host',
+  resource_pools: 'resource_pool',
+  datastores: 'datastore',
+  networks: 'network',
+  vms: 'vm',
+};
+
 /** VMware Tools state a guest reports, derived from how long the VM has been on. */
 export type ToolsRunState = 'NOT_RUNNING' | 'RUNNING';
 
@@ -114,7 +124,7 @@ export class VcenterInventory {
       throw new WorldError(
         'NOT_FOUND',
         `${labels[collection]} with identifier '${ref}' does not exist.`,
-        `com.vmware.api.vcenter.${collection}.not_found`,
+        `com.vmware.api.vcenter.${singular[collection]}.not_found`,
         [ref],
       );
     }

@@ -34,9 +34,12 @@ export const defaultDurations: Record<string, number> = {
   'awx.cancel': 500,
   'vcenter.boot': 20000,
   'vcenter.guest-ip': 5000,
-  /** Idle time after which a vCenter session expires. */
+  /** Idle time after which a vCenter session expires (a timeout, so `*` does not set it). */
   'vcenter.session-idle': 30 * 60 * 1000,
 };
+
+/** Duration keys that are timeouts rather than transition times: the `*` override skips them. */
+const timeoutKeys = new Set(['vcenter.session-idle']);
 
 /** New HTTP fault rule as given to the admin API. */
 export type NewHttpFaultRule = Omit<HttpFaultRule, 'id' | 'fired' | 'seen'> & { id?: string };
@@ -109,17 +112,22 @@ export class World extends EventEmitter {
     return this.current.counters[name] ?? 0;
   }
 
-  /** Registers default durations for a simulator's own transitions (S2: `tfe.planning` ...). */
-  defineDurations(defaults: Record<string, number>): void {
+  /**
+   * Registers default durations for a simulator's own transitions (S2: `tfe.planning` ...).
+   * Keys in `timeouts` are timeouts (session idle times ...) that the `*` override leaves alone.
+   */
+  defineDurations(defaults: Record<string, number>, timeouts: string[] = []): void {
     for (const [key, ms] of Object.entries(defaults)) {
       if (!(key in this.registeredDurations)) this.registeredDurations[key] = ms;
     }
+    for (const key of timeouts) timeoutKeys.add(key);
   }
 
-  /** Effective duration in ms: explicit override, else the `*` override, else the default. */
+  /** Effective duration in ms: explicit override, else the `*` override (not for timeouts), else the default. */
   duration(key: string): number {
     const set = this.current.durations;
-    return set[key] ?? set['*'] ?? this.registeredDurations[key] ?? 0;
+    const wildcard = timeoutKeys.has(key) ? undefined : set['*'];
+    return set[key] ?? wildcard ?? this.registeredDurations[key] ?? 0;
   }
 
   /** Every known duration key with its effective value. */

@@ -1,0 +1,217 @@
+/**
+ * What the seeded job templates' playbooks do to the lab when their job runs. `vm_create.yml`
+ * behaves like Ansible's vmware_guest with `state: present` (creates the VM, or reports ok when
+ * it already exists with the asked size, or reconfigures it); `vm_delete.yml` like
+ * `state: absent` (powers off and deletes, ok when already gone). Failures become a failed job
+ * whose stdout says why, as a real playbook's `fatal:` line would.
+ */
+import { WorldError, type AwxJobTemplate, type Vm, type World } from '../world';
+
+const GiB = 1024 ** 3;
+
+/** Outcome of a simulated playbook run. */
+export interface PlaybookResult {
+  ok: boolean;
+  changed: boolean;
+  /** The task's own output lines (`changed: [localhost]`, `fatal: ...`). */
+  lines: string[];
+  task: string;
+  artifacts: Record<string, unknown>;
+}
+
+/** A playbook failure with Ansible's `msg`. */
+class PlaybookFailure extends Error {}
+
+function str(vars: Record<string, unknown>, ...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = vars[n];
+    if (v !== undefined && v !== null && v !== '') return String(v);
+  }
+  return undefined;
+}
+
+function num(vars: Record<string, unknown>, ...names: string[]): number | undefined {
+  const raw = str(vars, ...names);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new PlaybookFailure(`${names[0]} must be a number, got '${raw}'`);
+  return n;
+}
+
+/** Disk sizes in bytes from `disks` ([{size_gb}] or [GiB numbers]) or `disk_gb`. */
+function diskSizes(vars: Record<string, unknown>, imageGiB: number): number[] {
+  const disks = vars.disks ?? vars.disk;
+  if (Array.isArray(disks) && disks.length > 0) {
+    return disks.map((d, i) => {
+      const gib =
+        typeof d === 'number'
+          ? d
+          : Number((d as Record<string, unknown>)?.size_gb ?? (d as Record<string, unknown>)?.size_gib);
+      if (!Number.isFinite(gib) || gib <= 0)
+        throw new PlaybookFailure(`disks[${i}].size_gb must be a positive number`);
+      return gib * GiB;
+    });
+  }
+  const single = num(vars, 'disk_gb', 'disk_size_gb');
+  return [(single ?? imageGiB) * GiB];
+}
+
+function vmCreate(world: World, vars: Record<string, unknown>, who: string): PlaybookResult {
+  const inventory = world.vcenter;
+  const name = str(vars, 'vm_name', 'name');
+  if (!name) throw new PlaybookFailure('missing required arguments: vm_name');
+  const imageName = str(vars, 'image', 'os_image', 'template') ?? 'rhel9';
+  const image = world.state.lab.images[imageName];
+  if (!image)
+    throw new PlaybookFailure(
+      `Unable to find template '${imageName}' (known: ${Object.keys(world.state.lab.images).join(', ')})`,
+    );
+  const folderRef = str(vars, 'folder', 'vm_folder') ?? 'Orchestrated';
+  const folder = inventory.find('folders', folderRef, true);
+  if (!folder || folder.type !== 'VIRTUAL_MACHINE')
+    throw new PlaybookFailure(`No VM folder found named '${folderRef}'`);
+  const cpu = num(vars, 'cpu', 'num_cpus', 'vm_cpu') ?? 1;
+  const memoryMiB =
+    num(vars, 'memory_mb', 'memory_mib') ?? (num(vars, 'memory_gb', 'memory_gib') ?? 2) * 1024;
+
+  const existing = inventory.listVms({ names: [name], folders: [folder.folder] })[0];
+  if (existing) {
+    if (existing.cpu.count === cpu && existing.memory.size_MiB === memoryMiB) {
+      return {
+        ok: true,
+        changed: false,
+        task: 'Ensure virtual machine is present',
+        lines: [`ok: [localhost]`],
+        artifacts: vmArtifacts(world, existing),
+      };
+    }
+    const updated = inventory.updateVm(existing.vm, {
+      cpu: { count: cpu },
+      memory: { size_MiB: memoryMiB },
+      power_cycle: true,
+    });
+    return {
+      ok: true,
+      changed: true,
+      task: 'Ensure virtual machine is present',
+      lines: ['changed: [localhost]'],
+      artifacts: vmArtifacts(world, updated),
+    };
+  }
+
+  const clusterRef =
+    str(vars, 'cluster', 'vm_cluster') ?? Object.values(world.state.vcenter.clusters)[0]!.name;
+  const cluster = inventory.find('clusters', clusterRef, true);
+  if (!cluster) throw new PlaybookFailure(`Unable to find cluster '${clusterRef}'`);
+  const sizes = diskSizes(vars, image.disk_GiB);
+  const datastoreRef = str(vars, 'datastore', 'vm_datastore');
+  const datastore = datastoreRef
+    ? inventory.find('datastores', datastoreRef, true)
+    : Object.values(world.state.vcenter.datastores)
+        .filter((d) => d.type !== 'NFS')
+        .sort((a, b) => b.free_space - a.free_space)[0];
+  if (!datastore) throw new PlaybookFailure(`Unable to find datastore '${datastoreRef ?? ''}'`);
+  const networkRef = str(vars, 'network', 'network_name', 'portgroup');
+  const network = networkRef ? inventory.find('networks', networkRef, true) : undefined;
+  if (networkRef && !network) throw new PlaybookFailure(`Network '${networkRef}' does not exist.`);
+
+  const vm = inventory.createVm({
+    name,
+    guest_OS: image.guest_OS,
+    placement: { folder: folder.folder, cluster: cluster.cluster, datastore: datastore.datastore },
+    cpu: { count: cpu, cores_per_socket: 1 },
+    memory: { size_MiB: memoryMiB },
+    disks: sizes.map((capacity) => ({ capacity })),
+    nics: network ? [{ network: network.network }] : [],
+    boot: { type: image.firmware },
+    image: image.name,
+    created_by: who,
+  });
+  const powerOn =
+    vars.power_on === undefined ? true : ![false, 'false', 'no', 0, '0'].includes(vars.power_on as never);
+  const final = powerOn ? inventory.powerVm(vm.vm, 'start') : vm;
+  return {
+    ok: true,
+    changed: true,
+    task: 'Ensure virtual machine is present',
+    lines: ['changed: [localhost]'],
+    artifacts: vmArtifacts(world, final),
+  };
+}
+
+function vmArtifacts(world: World, vm: Vm): Record<string, unknown> {
+  const nic = Object.values(vm.nics)[0];
+  return {
+    vm_id: vm.vm,
+    vm_name: vm.name,
+    instance_uuid: vm.identity.instance_uuid,
+    power_state: vm.power_state,
+    ip_address: vm.guest_ip,
+    network: nic?.backing.network_name ?? null,
+    folder: world.state.vcenter.folders[vm.placement.folder]?.name ?? null,
+  };
+}
+
+function vmDelete(world: World, vars: Record<string, unknown>): PlaybookResult {
+  const inventory = world.vcenter;
+  const id = str(vars, 'vm_id');
+  const name = str(vars, 'vm_name', 'name');
+  if (!id && !name) throw new PlaybookFailure('one of the following is required: vm_name, vm_id');
+  const folderRef = str(vars, 'folder', 'vm_folder');
+  const folder = folderRef ? inventory.find('folders', folderRef, true) : undefined;
+  if (folderRef && !folder) throw new PlaybookFailure(`No VM folder found named '${folderRef}'`);
+  const matches = id
+    ? inventory.listVms({ vms: [id] })
+    : inventory.listVms({ names: [name!], folders: folder ? [folder.folder] : undefined });
+  if (matches.length > 1)
+    throw new PlaybookFailure(`Multiple virtual machines named '${name}' found; give folder or vm_id`);
+  const vm = matches[0];
+  if (!vm)
+    return {
+      ok: true,
+      changed: false,
+      task: 'Ensure virtual machine is absent',
+      lines: ['ok: [localhost]'],
+      artifacts: { deleted: false },
+    };
+  if (vm.power_state !== 'POWERED_OFF') inventory.powerVm(vm.vm, 'stop');
+  inventory.deleteVm(vm.vm);
+  return {
+    ok: true,
+    changed: true,
+    task: 'Ensure virtual machine is absent',
+    lines: ['changed: [localhost]'],
+    artifacts: { vm_id: vm.vm, vm_name: vm.name, deleted: true },
+  };
+}
+
+/** Runs the template's simulated playbook against the world with the job's extra vars. */
+export function runPlaybook(
+  world: World,
+  template: AwxJobTemplate,
+  vars: Record<string, unknown>,
+  who: string,
+): PlaybookResult {
+  const task =
+    template.action === 'vm-create'
+      ? 'Ensure virtual machine is present'
+      : template.action === 'vm-delete'
+        ? 'Ensure virtual machine is absent'
+        : 'Ping';
+  try {
+    if (template.action === 'vm-create') return vmCreate(world, vars, who);
+    if (template.action === 'vm-delete') return vmDelete(world, vars);
+    return { ok: true, changed: false, task, lines: ['ok: [localhost]'], artifacts: {} };
+  } catch (err) {
+    if (err instanceof PlaybookFailure || err instanceof WorldError) {
+      return {
+        ok: false,
+        changed: false,
+        task,
+        lines: [`fatal: [localhost]: FAILED! => ${JSON.stringify({ changed: false, msg: err.message })}`],
+        artifacts: {},
+      };
+    }
+    throw err;
+  }
+}
