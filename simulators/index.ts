@@ -64,7 +64,10 @@ export interface RunningSimulators {
 async function loadModule(system: SystemName): Promise<SimulatorModule | undefined> {
   const dir = path.join(__dirname, system);
   if (!['index.ts', 'index.js'].some((f) => fs.existsSync(path.join(dir, f)))) return undefined;
-  const loaded = (await import(`./${system}`)) as { simulator?: SimulatorModule };
+  // require, not import(): the project is CommonJS and a dynamic import() would go through the
+  // ESM loader, which refuses directory imports under tsx/cjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(`./${system}`) as { simulator?: SimulatorModule };
   if (!loaded.simulator || typeof loaded.simulator.start !== 'function') {
     throw new Error(`simulators/${system}/index.ts does not export simulator: SimulatorModule`);
   }
