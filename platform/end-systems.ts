@@ -180,7 +180,10 @@ function readSecretsFile(file: string): Record<string, string> {
     const reason = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
     throw new Error(`invalid configuration:\n  END_SYSTEMS_SECRETS_FILE: cannot read ${file} (${reason})`);
   }
-  const shape = z.record(z.enum(secretVariables), z.string().min(1)).safeParse(parsed);
+  const shape = z
+    .object(Object.fromEntries(secretVariables.map((k) => [k, z.string().min(1).optional()])))
+    .strict()
+    .safeParse(parsed);
   if (!shape.success) {
     const problems = shape.error.issues.map(
       (i) => `  END_SYSTEMS_SECRETS_FILE ${i.path.join('.')}: ${i.message}`,
@@ -189,7 +192,10 @@ function readSecretsFile(file: string): Record<string, string> {
       `invalid configuration:\n${problems.join('\n')}\n  (the file holds only ${secretVariables.join(', ')})`,
     );
   }
-  return shape.data;
+  return Object.fromEntries(Object.entries(shape.data).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
 }
 
 /** Parses the end systems' configuration from `env` (and the secrets file it names). */
