@@ -1,0 +1,382 @@
+/** The AWX simulator answers like AWX's /api/v2: auth, lists, launch rules, job lifecycle, effects on vCenter. */
+import assert from 'node:assert/strict';
+import { call, eventually, startLab, type Lab } from './common/fixture';
+
+interface Job {
+  id: number;
+  status: string;
+  failed: boolean;
+  started: string | null;
+  finished: string | null;
+  elapsed: number;
+  extra_vars: string;
+  artifacts: Record<string, unknown>;
+  job_explanation: string;
+}
+interface Launched extends Job {
+  job: number;
+  ignored_fields: Record<string, unknown>;
+}
+interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+const GiB = 1024 ** 3;
+
+describe('AWX simulator', () => {
+  let lab: Lab;
+  const launch = (template: number | string, body: unknown) =>
+    lab.awx<Launched>(`/api/v2/job_templates/${template}/launch/`, { method: 'POST', body });
+  const job = async (id: number) => (await lab.awx<Job>(`/api/v2/jobs/${id}/`)).body;
+  const finished = (id: number) =>
+    eventually(
+      () => job(id),
+      (j) => ['successful', 'failed', 'error', 'canceled'].includes(j.status),
+    );
+
+  beforeEach(async () => {
+    lab = await startLab();
+  });
+  afterEach(async () => {
+    await lab.dispose();
+  });
+
+  describe('authentication', () => {
+    it('answers 401 with DRF detail without credentials, with a wrong token and with a wrong password', async () => {
+      const url = `${lab.sims.urls.awx}/api/v2/job_templates/`;
+      const none = await call<{ detail: string }>(url);
+      assert.equal(none.status, 401);
+      assert.equal(none.body.detail, 'Authentication credentials were not provided.');
+      assert.equal((await call(url, { headers: { authorization: 'Bearer nope' } })).status, 401);
+      const badBasic = await call<{ detail: string }>(url, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${lab.sims.credentials.awx.username}:wrong`).toString('base64')}`,
+        },
+      });
+      assert.equal(badBasic.status, 401);
+      assert.equal(badBasic.body.detail, 'Invalid username/password.');
+    });
+
+    it('accepts Basic auth, issues a personal access token, and accepts that token', async () => {
+      const { username, password } = lab.sims.credentials.awx;
+      const basic = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+      const issued = await call<{ token: string; scope: string }>(`${lab.sims.urls.awx}/api/v2/tokens/`, {
+        method: 'POST',
+        headers: basic,
+        body: { description: 'test', application: null, scope: 'write' },
+      });
+      assert.equal(issued.status, 201);
+      assert.equal(issued.body.scope, 'write');
+      const me = await call(`${lab.sims.urls.awx}/api/v2/me/`, {
+        headers: { authorization: `Bearer ${issued.body.token}` },
+      });
+      assert.equal(me.status, 200);
+    });
+
+    it('serves /api/v2/ping/ without credentials', async () => {
+      const ping = await call<{ version: string }>(`${lab.sims.urls.awx}/api/v2/ping/`);
+      assert.equal(ping.status, 200);
+      assert.ok(ping.body.version);
+    });
+  });
+
+  describe('lists', () => {
+    it('finds a job template by name, also through the named URL', async () => {
+      const found = await lab.awx<Page<{ id: number; name: string; ask_variables_on_launch: boolean }>>(
+        '/api/v2/job_templates/?name=vm-create',
+      );
+      assert.equal(found.body.count, 1);
+      assert.equal(found.body.results[0]?.name, 'vm-create');
+      assert.equal(found.body.results[0]?.ask_variables_on_launch, true);
+      const named = await lab.awx<{ id: number }>(`/api/v2/job_templates/vm-create++Default/`);
+      assert.equal(named.body.id, found.body.results[0]?.id);
+      const none = await lab.awx<Page<unknown>>('/api/v2/job_templates/?name=absent');
+      assert.deepEqual(none.body, { count: 0, next: null, previous: null, results: [] });
+    });
+
+    it('paginates with count, relative next/previous and page_size', async () => {
+      for (let i = 0; i < 7; i++) await launch(9, {});
+      const first = await lab.awx<Page<Job>>('/api/v2/jobs/?job_template=9&page_size=3');
+      assert.equal(first.body.count, 7);
+      assert.equal(first.body.results.length, 3);
+      assert.equal(first.body.previous, null);
+      assert.equal(first.body.next, '/api/v2/jobs/?job_template=9&page_size=3&page=2');
+      const second = await lab.awx<Page<Job>>(first.body.next!);
+      assert.equal(second.body.previous, '/api/v2/jobs/?job_template=9&page_size=3');
+      const last = await lab.awx<Page<Job>>('/api/v2/jobs/?job_template=9&page_size=3&page=3');
+      assert.equal(last.body.results.length, 1);
+      assert.equal(last.body.next, null);
+      const beyond = await lab.awx<{ detail: string }>('/api/v2/jobs/?page_size=3&page=9');
+      assert.equal(beyond.status, 404);
+      assert.equal(beyond.body.detail, 'Invalid page.');
+      const newestFirst = await lab.awx<Page<Job>>('/api/v2/jobs/?order_by=-id&page_size=1');
+      assert.equal(
+        newestFirst.body.results[0]?.id,
+        Math.max(...[...first.body.results, ...second.body.results, ...last.body.results].map((j) => j.id)),
+      );
+    });
+
+    it('filters with lookups and refuses filtering on extra_vars with 403, as AWX does', async () => {
+      await launch(9, {});
+      const t0 = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 5));
+      const later = await launch(9, {});
+      const recent = await lab.awx<Page<Job>>(
+        `/api/v2/jobs/?job_template=9&created__gt=${encodeURIComponent(t0)}`,
+      );
+      assert.deepEqual(
+        recent.body.results.map((j) => j.id),
+        [later.body.id],
+      );
+      const statusIn = await lab.awx<Page<Job>>(
+        '/api/v2/jobs/?status__in=pending,waiting,running,successful',
+      );
+      assert.equal(statusIn.body.count, 2);
+      const refused = await lab.awx<{ detail: string }>('/api/v2/jobs/?extra_vars__contains=abc');
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.detail, 'Filtering on extra_vars is not allowed.');
+      const unknown = await lab.awx('/api/v2/jobs/?colour=blue');
+      assert.equal(unknown.status, 400);
+    });
+
+    it('needs the trailing slash and answers unknown objects with 404 {"detail": "Not found."}', async () => {
+      assert.equal((await lab.awx('/api/v2/jobs')).status, 404);
+      const missing = await lab.awx<{ detail: string }>('/api/v2/jobs/99999/');
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.body, { detail: 'Not found.' });
+      assert.equal((await launch(4242, {})).status, 404);
+    });
+  });
+
+  describe('launch', () => {
+    it('drops variables a template does not prompt for and reports them in ignored_fields (201, the trap)', async () => {
+      const res = await launch('lab-ping++Default', { extra_vars: { key: 'k1' }, limit: 'web' });
+      assert.equal(res.status, 201);
+      assert.deepEqual(res.body.ignored_fields, { extra_vars: { key: 'k1' }, limit: 'web' });
+      assert.equal(res.body.job, res.body.id);
+      assert.equal(res.headers.get('location'), `/api/v2/jobs/${res.body.id}/`);
+      assert.doesNotMatch((await job(res.body.id)).extra_vars, /k1/);
+    });
+
+    it('accepts prompted variables as an object or a YAML string, and refuses unparsable ones with 400', async () => {
+      const asObject = await launch(7, { extra_vars: { vm_name: 'a1', key: 'x' } });
+      assert.deepEqual(asObject.body.ignored_fields, {});
+      assert.deepEqual(JSON.parse(asObject.body.extra_vars), { vm_name: 'a1', key: 'x' });
+      const asYaml = await launch(7, { extra_vars: 'vm_name: a2\ncpu: 2\n' });
+      assert.deepEqual(JSON.parse(asYaml.body.extra_vars), { vm_name: 'a2', cpu: 2 });
+      const bad = await launch(7, { extra_vars: '[1, 2' });
+      assert.equal(bad.status, 400);
+      assert.ok(Array.isArray((bad.body as unknown as Record<string, unknown>).extra_vars));
+    });
+
+    it('shows the prompts in the launch preview', async () => {
+      const preview = await lab.awx<{
+        ask_variables_on_launch: boolean;
+        can_start_without_user_input: boolean;
+      }>('/api/v2/job_templates/9/launch/');
+      assert.equal(preview.body.ask_variables_on_launch, false);
+      assert.equal(preview.body.can_start_without_user_input, true);
+    });
+  });
+
+  describe('jobs', () => {
+    it('moves through pending, waiting and running to successful with the configured durations', async () => {
+      await lab.admin('/durations', {
+        method: 'PUT',
+        body: { 'awx.pending': 200, 'awx.waiting': 200, 'awx.running': 200 },
+      });
+      const launched = await launch(9, {});
+      assert.equal(launched.body.status, 'pending');
+      const seen = new Set<string>();
+      const done = await eventually(
+        async () => {
+          const j = await job(launched.body.id);
+          seen.add(j.status);
+          return j;
+        },
+        (j) => j.status === 'successful',
+      );
+      assert.deepEqual([...seen], ['pending', 'waiting', 'running', 'successful']);
+      assert.equal(done.failed, false);
+      assert.ok(done.started && done.finished && done.finished >= done.started);
+      assert.ok(done.elapsed >= 0.15);
+    });
+
+    it('creates the VM in vCenter when a vm-create job succeeds, and deletes it with vm-delete', async () => {
+      const vars = {
+        vm_name: 'app-01',
+        cpu: 2,
+        memory_gb: 8,
+        disks: [{ size_gb: 100 }],
+        network: 'INTRANET_DEV',
+        image: 'rhel9',
+        folder: 'Linux',
+        cluster: 'CL-PROD-01',
+        datastore: 'DS-PROD-01',
+      };
+      const created = await finished((await launch('vm-create++Default', { extra_vars: vars })).body.id);
+      assert.equal(created.status, 'successful');
+      const vmId = String(created.artifacts.vm_id);
+      const listed = await lab.vcenter<
+        { vm: string; power_state: string; cpu_count: number; memory_size_MiB: number }[]
+      >('/api/vcenter/vm?names=app-01&folders=group-v30');
+      assert.deepEqual(listed.body, [
+        { vm: vmId, name: 'app-01', power_state: 'POWERED_ON', cpu_count: 2, memory_size_MiB: 8192 },
+      ]);
+      const vm = await lab.vcenter<{
+        guest_OS: string;
+        disks: Record<string, { capacity: number }>;
+        nics: Record<string, { backing: { network: string } }>;
+      }>(`/api/vcenter/vm/${vmId}`);
+      assert.equal(vm.body.guest_OS, 'RHEL_9_64');
+      assert.deepEqual(
+        Object.values(vm.body.disks).map((d) => d.capacity),
+        [100 * GiB],
+      );
+      assert.equal(Object.values(vm.body.nics)[0]?.backing.network, 'dvportgroup-16');
+
+      const again = await finished((await launch(7, { extra_vars: vars })).body.id);
+      assert.equal(again.status, 'successful');
+      assert.match(await stdout(again.id), /ok: \[localhost\]/);
+      assert.equal((await lab.vcenter<unknown[]>('/api/vcenter/vm?names=app-01')).body.length, 1);
+
+      const deleted = await finished(
+        (await launch('vm-delete++Default', { extra_vars: { vm_name: 'app-01' } })).body.id,
+      );
+      assert.equal(deleted.status, 'successful');
+      assert.deepEqual((await lab.vcenter('/api/vcenter/vm?names=app-01')).body, []);
+      const counters = (await lab.admin<Record<string, number>>('/counters')).body;
+      assert.equal(counters['awx.jobs.launched'], 3);
+      assert.equal(counters['vcenter.vms.created'], 1);
+      assert.equal(counters['vcenter.vms.deleted'], 1);
+    });
+
+    it('fails the job with a fatal stdout line when the playbook cannot do its work', async () => {
+      const failed = await finished(
+        (await launch(7, { extra_vars: { vm_name: 'x', network: 'NO_SUCH_NET' } })).body.id,
+      );
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.failed, true);
+      assert.match(
+        await stdout(failed.id),
+        /fatal: \[localhost\]: FAILED! .*Network 'NO_SUCH_NET' does not exist/,
+      );
+      assert.deepEqual((await lab.vcenter('/api/vcenter/vm?names=x')).body, []);
+    });
+
+    it('obeys "this job fails" outcome rules, matched on extra_vars, as many times as asked', async () => {
+      const rule = await lab.admin<{ id: string }>('/outcomes', {
+        method: 'POST',
+        body: {
+          system: 'awx',
+          match: { template: 'vm-create', extra_vars: 'doomed' },
+          outcome: 'failed',
+          message: 'vCenter said no',
+          times: 1,
+        },
+      });
+      assert.equal(rule.status, 201);
+      const doomed = await finished((await launch(7, { extra_vars: { vm_name: 'doomed-1' } })).body.id);
+      assert.equal(doomed.status, 'failed');
+      assert.match(await stdout(doomed.id), /vCenter said no/);
+      assert.deepEqual((await lab.vcenter('/api/vcenter/vm?names=doomed-1')).body, []);
+      const retried = await finished((await launch(7, { extra_vars: { vm_name: 'doomed-1' } })).body.id);
+      assert.equal(retried.status, 'successful');
+      const other = await finished((await launch(7, { extra_vars: { vm_name: 'fine' } })).body.id);
+      assert.equal(other.status, 'successful');
+    });
+
+    it('turns an "error" outcome into status error with job_explanation', async () => {
+      await lab.admin('/outcomes', {
+        method: 'POST',
+        body: { system: 'awx', match: { template: 'lab-ping' }, outcome: 'error', message: 'No capacity' },
+      });
+      const errored = await finished((await launch(9, {})).body.id);
+      assert.equal(errored.status, 'error');
+      assert.equal(errored.job_explanation, 'No capacity');
+    });
+
+    it('cancels a pending job at once, a running one after the kill delay, and refuses a finished one with 405', async () => {
+      await lab.admin('/durations', { method: 'PUT', body: { 'awx.pending': 60_000 } });
+      const pending = await launch(9, {});
+      assert.deepEqual((await lab.awx(`/api/v2/jobs/${pending.body.id}/cancel/`)).body, { can_cancel: true });
+      assert.equal(
+        (await lab.awx(`/api/v2/jobs/${pending.body.id}/cancel/`, { method: 'POST' })).status,
+        202,
+      );
+      const canceled = await job(pending.body.id);
+      assert.equal(canceled.status, 'canceled');
+      assert.equal(canceled.failed, true);
+
+      await lab.admin('/durations', {
+        method: 'PUT',
+        body: { 'awx.pending': 0, 'awx.running': 60_000, 'awx.cancel': 150 },
+      });
+      const running = await launch(9, {});
+      await eventually(
+        () => job(running.body.id),
+        (j) => j.status === 'running',
+      );
+      assert.equal(
+        (await lab.awx(`/api/v2/jobs/${running.body.id}/cancel/`, { method: 'POST' })).status,
+        202,
+      );
+      assert.equal((await job(running.body.id)).status, 'running');
+      assert.equal(
+        (
+          await eventually(
+            () => job(running.body.id),
+            (j) => j.status !== 'running',
+          )
+        ).status,
+        'canceled',
+      );
+
+      const refused = await lab.awx<{ detail: string }>(`/api/v2/jobs/${running.body.id}/cancel/`, {
+        method: 'POST',
+      });
+      assert.equal(refused.status, 405);
+      assert.equal(refused.body.detail, 'Method "POST" not allowed.');
+      assert.deepEqual((await lab.awx(`/api/v2/jobs/${running.body.id}/cancel/`)).body, {
+        can_cancel: false,
+      });
+    });
+
+    it('serves stdout as txt and json', async () => {
+      const done = await finished((await launch(9, {})).body.id);
+      const txt = await lab.awx<string>(`/api/v2/jobs/${done.id}/stdout/?format=txt`);
+      assert.match(txt.headers.get('content-type') ?? '', /text\/plain/);
+      assert.match(txt.body, /PLAY RECAP/);
+      const json = await lab.awx<{ range: { start: number; end: number }; content: string }>(
+        `/api/v2/jobs/${done.id}/stdout/?format=json`,
+      );
+      assert.equal(json.body.range.start, 0);
+      assert.match(json.body.content, /PLAY \[lab-ping\]/);
+    });
+  });
+
+  describe('restart', () => {
+    it('keeps jobs across a restart and finishes a job that was running when it stopped', async () => {
+      await lab.admin('/durations', { method: 'PUT', body: { 'awx.running': 400 } });
+      const launched = await launch(7, { extra_vars: { vm_name: 'survivor' } });
+      await eventually(
+        () => job(launched.body.id),
+        (j) => j.status === 'running',
+      );
+      await lab.stop();
+      const restarted = await startLab({ dataDir: lab.dataDir, credentials: lab.sims.credentials });
+      lab = restarted;
+      const done = await finished(launched.body.id);
+      assert.equal(done.status, 'successful');
+      assert.equal((await lab.vcenter<unknown[]>('/api/vcenter/vm?names=survivor')).body.length, 1);
+      assert.equal((await lab.admin<Record<string, number>>('/counters')).body['awx.jobs.launched'], 1);
+    });
+  });
+
+  async function stdout(id: number): Promise<string> {
+    return (await lab.awx<string>(`/api/v2/jobs/${id}/stdout/?format=txt`)).body;
+  }
+});
