@@ -4,6 +4,7 @@
  * @temporalio/workflow APIs, no I/O, step outputs kept immutable and keyed by step id.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -397,6 +398,9 @@ export class TemplateRun {
       ...timeoutProfiles[meta.timeouts],
       ...(call.timeouts as Partial<ActivityOptions>),
       retry,
+      // Explicit: the SDK's encoded default is TRY_CANCEL, and compensation must not start while
+      // a cancelled step is still running.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });
     try {
       return await activities[taskId]!(input);

@@ -1,0 +1,371 @@
+/**
+ * The interpreter on the real Temporal dev server, one semantic per test. Order and overlap are
+ * read from event histories, never timed with a clock.
+ */
+import assert from 'node:assert/strict';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { TraceId } from '../../../common/search-attributes';
+import type { Template, TemplateResult } from '../../../common/template';
+import { progressQuery, approveSignal } from '../../../workflows/template';
+import { getStack } from '../../harness/stack';
+import {
+  activityTimeline,
+  childConcurrency,
+  eventually,
+  failedResult,
+  historyOf,
+  recordHistory,
+  startTemplate,
+  testQueue,
+  withEngine,
+} from './engine-fixture';
+import { engineTasks } from './test-tasks';
+
+const anyInput = { type: 'object' };
+
+function template(name: string, steps: Template['steps'], extra: Partial<Template> = {}): Template {
+  return { name, version: '1.0.0', description: `engine test: ${name}`, input: anyInput, steps, ...extra };
+}
+
+function stateOf(result: TemplateResult, id: string) {
+  const step = result.steps.find((s) => s.id === id);
+  assert.ok(step, `no step ${id}`);
+  return step;
+}
+
+describe('template interpreter (integration)', function () {
+  this.timeout(120_000);
+  before(async function () {
+    this.timeout(300_000);
+    await getStack();
+  });
+
+  it('runs independent steps in parallel and a dependent one after both', async () => {
+    const queue = testQueue('parallel');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const t = template('parallel-steps', [
+      { id: 'a', task: 'test:record', input: { label: 'a', meet: 'ab' } },
+      { id: 'b', task: 'test:record', input: { label: 'b', meet: 'ab' } },
+      { id: 'c', task: 'test:record', needs: ['a', 'b'], input: { label: 'c-after-${steps.a.output.id}' } },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+      const result = await handle.result();
+      assert.equal(result.status, 'succeeded');
+      const timeline = activityTimeline(await historyOf(workflowId));
+      // Both were scheduled before either completed: the workflow did not wait for one to start the other.
+      assert.deepEqual(timeline.slice(0, 2).sort(), ['scheduled a', 'scheduled b']);
+      assert.deepEqual(timeline.slice(2, 4).sort(), ['completed a', 'completed b']);
+      assert.deepEqual(timeline.slice(4), ['scheduled c-after-id-a', 'completed c-after-id-a']);
+      assert.deepEqual(stateOf(result, 'a').externalIds, { thing: 'id-a' });
+      await recordHistory('parallel-steps', workflowId);
+    });
+  });
+
+  it('skips a step whose condition is false and the steps that need only it', async () => {
+    const queue = testQueue('when');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const t = template(
+      'conditional-steps',
+      [
+        { id: 'off', task: 'test:record', when: '${input.enabled}', input: { label: 'off' } },
+        { id: 'afterOff', task: 'test:record', needs: ['off'], input: { label: 'afterOff' } },
+        {
+          id: 'always',
+          task: 'test:record',
+          needs: ['off'],
+          ifNeedsSkipped: 'run',
+          input: { label: 'always' },
+        },
+        { id: 'on', task: 'test:record', when: '${$not(input.enabled)}', input: { label: 'on' } },
+        { id: 'mixed', task: 'test:record', needs: ['off', 'on'], input: { label: 'mixed' } },
+      ],
+      { output: { on: '${steps.on.output.label}', off: '${steps.off.state}' } },
+    );
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], { enabled: false });
+      const result = await handle.result();
+      const states = Object.fromEntries(result.steps.map((s) => [s.id, s.state]));
+      assert.deepEqual(states, {
+        off: 'skipped',
+        afterOff: 'skipped',
+        always: 'succeeded',
+        on: 'succeeded',
+        mixed: 'succeeded',
+      });
+      assert.match(stateOf(result, 'off').skipReason!, /condition .* is false/);
+      assert.match(stateOf(result, 'afterOff').skipReason!, /every step it needs was skipped/);
+      assert.deepEqual(result.output, { on: 'on', off: 'skipped' });
+      assert.deepEqual(log.filter((l) => l.startsWith('start:')).sort(), [
+        'start:always',
+        'start:mixed',
+        'start:on',
+      ]);
+      await recordHistory('conditional-steps', workflowId);
+    });
+  });
+
+  it('fans out one child workflow per item, keyed by item, never more than the cap at once', async () => {
+    const queue = testQueue('fanout');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const t = template(
+      'fan-out',
+      [
+        {
+          id: 'each',
+          task: 'test:record',
+          forEach: { items: '${input.vms}', key: '${item.name}', concurrency: 2 },
+          input: { label: '${item.name}', ms: 300 },
+          externalIds: { vm: '${output.id}' },
+        },
+      ],
+      { output: '${steps.each.output.label}' },
+    );
+    const vms = ['vm-a', 'vm-b', 'vm-c', 'vm-d', 'vm-e'].map((name) => ({ name }));
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId, trace } = await startTemplate(queue, tasks, [t], { vms });
+      const result = await handle.result();
+      assert.deepEqual(result.output, ['vm-a', 'vm-b', 'vm-c', 'vm-d', 'vm-e']);
+      const { max, started } = childConcurrency(await historyOf(workflowId));
+      assert.equal(max, 2, 'the cap is reached and never passed');
+      assert.deepEqual(
+        started,
+        vms.map((v) => `${workflowId}/each[${v.name}]`),
+      );
+      const each = stateOf(result, 'each');
+      assert.deepEqual(each.items, { total: 5, running: 0, succeeded: 5, failed: 0 });
+      assert.equal(each.externalIds['vm-c:vm'], 'id-vm-c');
+
+      // Every workflow of the tree carries the trace: the parent and each child.
+      const { client } = await getStack();
+      const ids = await eventually(async () => {
+        const found: string[] = [];
+        for await (const w of client.workflow.list({ query: `TraceId = '${trace.traceId}'` }))
+          found.push(w.workflowId);
+        return found.length === 6 ? found.sort() : undefined;
+      }, 'the trace search attribute on the whole tree');
+      assert.deepEqual(ids, [workflowId, ...started].sort());
+      const child = await client.workflow.getHandle(started[0]!).describe();
+      assert.equal(child.typedSearchAttributes.get(TraceId), trace.traceId);
+      await recordHistory('fan-out', workflowId);
+      await recordHistory('fan-out-item', started[0]!);
+    });
+  });
+
+  for (const onFailure of ['continue', 'fail'] as const) {
+    it(`onFailure ${onFailure}: ${onFailure === 'continue' ? 'records the failure and goes on' : 'fails the template'}`, async () => {
+      const queue = testQueue(onFailure);
+      const log: string[] = [];
+      const tasks = engineTasks(queue, log);
+      const t = template(`on-failure-${onFailure}`, [
+        {
+          id: 'bad',
+          task: 'test:record',
+          onFailure,
+          input: { label: 'bad', fail: onFailure === 'continue' ? 'retryable' : 'fatal' },
+          retry: { maximumAttempts: 2, initialInterval: '100 ms' },
+        },
+        { id: 'dep', task: 'test:record', needs: ['bad'], input: { label: 'dep' } },
+        { id: 'other', task: 'test:record', input: { label: 'other' } },
+        { id: 'last', task: 'test:record', needs: ['other'], input: { label: 'last' } },
+      ]);
+      await withEngine(queue, tasks, async () => {
+        const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+        if (onFailure === 'continue') {
+          const result = await handle.result();
+          assert.equal(result.status, 'succeeded');
+          const bad = stateOf(result, 'bad');
+          assert.equal(bad.state, 'failed');
+          assert.equal(bad.attempts, 2, 'the step retry policy allowed two attempts');
+          assert.deepEqual(bad.lastError?.type, 'UpstreamUnavailable');
+          assert.equal(stateOf(result, 'dep').state, 'skipped');
+          assert.match(stateOf(result, 'dep').skipReason!, /needs bad, which failed/);
+          assert.equal(stateOf(result, 'last').state, 'succeeded');
+          assert.equal(log.filter((l) => l === 'start:bad').length, 2);
+        } else {
+          const { result, message } = await failedResult(handle);
+          assert.match(message, /failed at step bad: bad failed for good/);
+          assert.equal(result.status, 'failed');
+          assert.deepEqual(result.error, {
+            stepId: 'bad',
+            message: 'bad failed for good',
+            type: 'JobFailed',
+            externalId: 'job-bad',
+          });
+          assert.equal(stateOf(result, 'bad').attempts, 1, 'a non-retryable failure is not retried');
+          assert.equal(stateOf(result, 'dep').state, 'pending');
+          assert.ok(!log.includes('start:dep'));
+        }
+        await recordHistory(`on-failure-${onFailure}`, workflowId);
+      });
+    });
+  }
+
+  it('runs the undo of succeeded steps in reverse completion order and says what was compensated', async () => {
+    const queue = testQueue('undo');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const undo = (label: string) => ({ task: 'test:undo', input: { label, id: '${output.id}' } });
+    const t = template('undo-order', [
+      { id: 'first', task: 'test:record', input: { label: 'first' }, undo: undo('first') },
+      {
+        id: 'second',
+        task: 'test:record',
+        needs: ['first'],
+        input: { label: 'second' },
+        undo: undo('second'),
+      },
+      { id: 'plain', task: 'test:record', needs: ['first'], input: { label: 'plain', ms: 300 } },
+      {
+        id: 'third',
+        task: 'test:record',
+        needs: ['second', 'plain'],
+        input: { label: 'third' },
+        undo: undo('third'),
+      },
+      { id: 'boom', task: 'test:record', needs: ['third'], input: { label: 'boom', fail: 'fatal' } },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+      const { result } = await failedResult(handle);
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('undo:')),
+        ['undo:third', 'undo:second', 'undo:first'],
+      );
+      assert.deepEqual(result.compensations, [
+        { stepId: 'third', state: 'succeeded' },
+        { stepId: 'second', state: 'succeeded' },
+        { stepId: 'first', state: 'succeeded' },
+      ]);
+      const states = Object.fromEntries(result.steps.map((s) => [s.id, s.state]));
+      assert.deepEqual(states, {
+        first: 'compensated',
+        second: 'compensated',
+        plain: 'succeeded',
+        third: 'compensated',
+        boom: 'failed',
+      });
+      await recordHistory('undo-order', workflowId);
+    });
+  });
+
+  it('passes an approval signalled by an allowed group and ignores other groups', async () => {
+    const queue = testQueue('approve');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const t = template('approval-pass', [
+      { id: 'gate', approval: { groups: ['ops'], timeout: '1 minute' } },
+      {
+        id: 'after',
+        task: 'test:record',
+        needs: ['gate'],
+        input: { label: 'approved-by-${steps.gate.output.approvedBy}' },
+      },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+      await eventually(async () => {
+        const p = await handle.query(progressQuery);
+        return p.steps[0]!.state === 'running' ? true : undefined;
+      }, 'the approval step to run');
+      await handle.signal(approveSignal, {
+        stepId: 'gate',
+        decision: 'approve',
+        by: 'mallory',
+        groups: ['dev'],
+      });
+      const still = await handle.query(progressQuery);
+      assert.equal(still.steps[0]!.state, 'running', 'a member of another group cannot approve');
+      await handle.signal(approveSignal, {
+        stepId: 'gate',
+        decision: 'approve',
+        by: 'alice',
+        groups: ['ops'],
+        comment: 'ok',
+      });
+      const result = await handle.result();
+      assert.equal(stateOf(result, 'gate').approval?.by, 'alice');
+      assert.ok(log.includes('end:approved-by-alice'));
+      await recordHistory('approval-pass', workflowId);
+    });
+  });
+
+  it('fails an approval nobody gives before its timeout', async () => {
+    const queue = testQueue('approval-timeout');
+    const tasks = engineTasks(queue, []);
+    const t = template('approval-timeout', [
+      { id: 'gate', approval: { groups: ['ops'], timeout: '1 second' } },
+      { id: 'after', task: 'test:record', needs: ['gate'], input: { label: 'after' } },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+      const { result } = await failedResult(handle);
+      const gate = stateOf(result, 'gate');
+      assert.equal(gate.state, 'failed');
+      assert.equal(gate.lastError?.type, 'ApprovalDenied');
+      assert.match(gate.lastError!.message, /no approval from ops within 1 second/);
+      await recordHistory('approval-timeout', workflowId);
+    });
+  });
+
+  it('cancellation reaches running steps and children, then compensates', async () => {
+    const queue = testQueue('cancel');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const child = template('cancel-child', [
+      {
+        id: 'prep',
+        task: 'test:record',
+        input: { label: 'prep' },
+        undo: { task: 'test:undo', input: { label: 'prep' } },
+      },
+      {
+        id: 'long',
+        task: 'test:record',
+        needs: ['prep'],
+        input: { label: 'long', ms: 60_000 },
+        timeouts: { heartbeatTimeout: '2 seconds' },
+      },
+    ]);
+    const parent = template('cancel-parent', [
+      {
+        id: 'first',
+        task: 'test:record',
+        input: { label: 'first' },
+        undo: { task: 'test:undo', input: { label: 'first' } },
+      },
+      { id: 'sub', template: { name: 'cancel-child', version: '1.0.0' }, needs: ['first'], input: {} },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [parent, child], {});
+      await eventually(
+        async () => (log.includes('start:long') ? true : undefined),
+        'the child step to start',
+      );
+      await handle.cancel();
+      await assert.rejects(
+        handle.result(),
+        (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      );
+      assert.ok(log.includes('cancelled:long'), 'the running activity in the child saw the cancellation');
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('undo:')),
+        ['undo:prep', 'undo:first'],
+        'the child compensated itself, then the parent',
+      );
+      const { client } = await getStack();
+      const childId = `${workflowId}/sub`;
+      assert.equal((await client.workflow.getHandle(childId).describe()).status.name, 'CANCELLED');
+      const progress = await handle.query(progressQuery);
+      assert.equal(progress.status, 'cancelled');
+      assert.equal(progress.steps.find((s) => s.id === 'first')!.state, 'compensated');
+      assert.deepEqual(progress.steps.find((s) => s.id === 'sub')!.children, [childId]);
+      await recordHistory('cancel-parent', workflowId);
+      await recordHistory('cancel-child', childId);
+    });
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Replays the recorded interpreter histories against today's workflow code: a change that would
+ * break workflows already running (nondeterminism) fails here. Re-record after an intended,
+ * compatible change with `bash test/replay/record-histories.sh`.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { workflowsPath } from '../../workers/workers';
+import { historyFromJsonText } from './history-json';
+
+const historiesDir = path.join(__dirname, 'histories');
+
+describe('replay of recorded template histories', function () {
+  this.timeout(120_000);
+  let workflowBundle: WorkflowBundle;
+  const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+
+  before(async () => {
+    workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  });
+
+  it('has recorded histories to replay', () => {
+    assert.ok(files.length >= 8, `only ${files.length} histories in ${historiesDir}`);
+  });
+
+  it('replays every history without a nondeterminism error', async () => {
+    const histories = files.map((file) =>
+      historyFromJsonText(readFileSync(path.join(historiesDir, file), 'utf8')),
+    );
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
+    }
+    assert.equal(replayed, files.length);
+    assert.deepEqual(failures, []);
+  });
+});
