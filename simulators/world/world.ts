@@ -39,7 +39,7 @@ export const defaultDurations: Record<string, number> = {
 };
 
 /** Duration keys that are timeouts rather than transition times: the `*` override skips them. */
-const timeoutKeys = new Set(['vcenter.session-idle']);
+const defaultTimeoutKeys = ['vcenter.session-idle'];
 
 /** New HTTP fault rule as given to the admin API. */
 export type NewHttpFaultRule = Omit<HttpFaultRule, 'id' | 'fired' | 'seen'> & { id?: string };
@@ -55,6 +55,7 @@ export class World extends EventEmitter {
   readonly now: () => number;
   private current: WorldState;
   private readonly registeredDurations: Record<string, number> = { ...defaultDurations };
+  private readonly timeoutKeys = new Set(defaultTimeoutKeys);
 
   private constructor(
     readonly dataDir: string,
@@ -120,13 +121,13 @@ export class World extends EventEmitter {
     for (const [key, ms] of Object.entries(defaults)) {
       if (!(key in this.registeredDurations)) this.registeredDurations[key] = ms;
     }
-    for (const key of timeouts) timeoutKeys.add(key);
+    for (const key of timeouts) this.timeoutKeys.add(key);
   }
 
   /** Effective duration in ms: explicit override, else the `*` override (not for timeouts), else the default. */
   duration(key: string): number {
     const set = this.current.durations;
-    const wildcard = timeoutKeys.has(key) ? undefined : set['*'];
+    const wildcard = this.timeoutKeys.has(key) ? undefined : set['*'];
     return set[key] ?? wildcard ?? this.registeredDurations[key] ?? 0;
   }
 
