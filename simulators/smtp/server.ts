@@ -33,6 +33,7 @@ export function startSmtpSink(options: {
   const server = new SMTPServer({
     secure: false,
     authOptional: true,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     hideSTARTTLS: true,
     logger: false,
