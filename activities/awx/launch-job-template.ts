@@ -28,6 +28,8 @@ import { jobIdSchema, jobStatusSchema } from './schemas';
 export const idempotencyVariable = 'orchestrator_idempotency_key';
 
 const MAX_LOOKUP_PAGES = 10;
+/** Allowance for the clocks of Temporal and the controller (both NTP-synchronised) to differ. */
+const CLOCK_SKEW_ALLOWANCE_MS = 2_000;
 
 function keyOf(extraVars: string | undefined): unknown {
   if (!extraVars) return undefined;
@@ -126,8 +128,7 @@ export const launchJobTemplate = defineTask({
         ? await findJobSinceFirstAttempt(
             awx,
             template.id,
-            // Small allowance for clock skew between this worker and the controller.
-            new Date(Context.current().info.scheduledTimestampMs - 5_000),
+            new Date(Context.current().info.scheduledTimestampMs - CLOCK_SKEW_ALLOWANCE_MS),
             ctx.signal,
           )
         : undefined;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { FailureDetails, FailureType } from '../../common/errors';
 import { toActivity, type AnyTask } from '../../activities/task';
@@ -20,6 +20,9 @@ import {
   type VcenterConfig,
 } from '../../platform/end-systems';
 
+/** The SDK logs every failed attempt with its stack; the assertions say what matters. */
+const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 export interface RunOptions {
   attempt?: number;
   heartbeatDetails?: unknown;
@@ -27,21 +30,26 @@ export interface RunOptions {
   activityId?: string;
   /** Cancel the activity this many ms after it starts. */
   cancelAfterMs?: number;
+  /** When the activity was first scheduled (constant across its attempts); default now. */
+  scheduledAt?: number;
   /** Receives every heartbeat. */
   onHeartbeat?: (details: unknown) => void;
 }
 
 /** Runs one task's activity function in a mock activity context. */
 export async function runTask<Deps>(task: AnyTask<Deps>, deps: Deps, input: unknown, opts: RunOptions = {}) {
-  const env = new MockActivityEnvironment({
-    attempt: opts.attempt ?? 1,
-    heartbeatDetails: opts.heartbeatDetails,
-    activityId: opts.activityId ?? '1',
-    activityType: task.id,
-    workflowExecution: { workflowId: opts.workflowId ?? 'wf-test', runId: 'run-1' },
-    scheduledTimestampMs: Date.now(),
-    currentAttemptScheduledTimestampMs: Date.now(),
-  });
+  const env = new MockActivityEnvironment(
+    {
+      attempt: opts.attempt ?? 1,
+      heartbeatDetails: opts.heartbeatDetails,
+      activityId: opts.activityId ?? '1',
+      activityType: task.id,
+      workflowExecution: { workflowId: opts.workflowId ?? 'wf-test', runId: 'run-1' },
+      scheduledTimestampMs: opts.scheduledAt ?? Date.now(),
+      currentAttemptScheduledTimestampMs: Date.now(),
+    },
+    { logger: quiet },
+  );
   if (opts.onHeartbeat) env.on('heartbeat', opts.onHeartbeat);
   let timer: NodeJS.Timeout | undefined;
   if (opts.cancelAfterMs !== undefined) timer = setTimeout(() => env.cancel(), opts.cancelAfterMs);
