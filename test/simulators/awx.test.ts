@@ -345,6 +345,21 @@ describe('AWX simulator', () => {
       });
     });
 
+    it('keeps a second job pending while the first runs when the template does not allow simultaneous jobs', async () => {
+      lab.sims.world.change((state) => (state.awx.job_templates['9']!.allow_simultaneous = false));
+      await lab.admin('/durations', { method: 'PUT', body: { 'awx.running': 300 } });
+      const first = await launch(9, {});
+      const second = await launch(9, {});
+      await eventually(
+        () => job(first.body.id),
+        (j) => j.status === 'running',
+      );
+      assert.equal((await job(second.body.id)).status, 'pending');
+      await finished(first.body.id);
+      assert.equal((await finished(second.body.id)).status, 'successful');
+      assert.ok(((await job(second.body.id)).started ?? '') >= ((await job(first.body.id)).finished ?? ''));
+    });
+
     it('serves stdout as txt and json', async () => {
       const done = await finished((await launch(9, {})).body.id);
       const txt = await lab.awx<string>(`/api/v2/jobs/${done.id}/stdout/?format=txt`);
