@@ -6,6 +6,11 @@
  */
 import type { TaskCatalog } from '../common/template-check';
 import type { TaskMeta } from '../common/tasks';
+import { aciTasks } from './aci';
+import { awxTasks } from './awx';
+import { emailTasks } from './email';
+import { tfeTasks } from './tfe';
+import { vcenterTasks } from './vcenter';
 
 /** Thrown when two declarations share an id: the activity type would be ambiguous. */
 export class DuplicateTaskError extends Error {}
@@ -24,11 +29,14 @@ export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   return catalog;
 }
 
-/**
- * Every declared task of the project. The end-system lists (awxTasks, tfeTasks, vcenterTasks,
- * aciTasks, emailTasks) join here as their modules land.
- */
-export const registeredTasks: readonly TaskMeta[] = [];
+/** Every task templates may call: the end systems' tasks and email. */
+export const registeredTasks: readonly TaskMeta[] = [
+  ...awxTasks,
+  ...tfeTasks,
+  ...vcenterTasks,
+  ...aciTasks,
+  ...emailTasks,
+];
 
 /** The catalog the worker and scripts/validate-templates.ts check templates against. */
 export const taskCatalog: TaskCatalog = createTaskCatalog(registeredTasks);

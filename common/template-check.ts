@@ -274,11 +274,12 @@ function checkTemplate(
     if ('externalIds' in step && step.externalIds)
       for (const [k, v] of Object.entries(step.externalIds))
         checkExpressions(v, `${at}/externalIds/${escapePointer(k)}`, withOutput);
+    // Compensation runs after the graph has settled, so an undo may read any step.
+    const undoPlace: ExpressionPlace = { ...withOutput, steps: allSteps };
     if ('undo' in step && step.undo?.input !== undefined)
-      checkExpressions(step.undo.input, `${at}/undo/input`, {
-        ...withOutput,
-        steps: new Set([...before, step.id]),
-      });
+      checkExpressions(step.undo.input, `${at}/undo/input`, undoPlace);
+    if ('undo' in step && step.undo?.when !== undefined)
+      checkExpressions(step.undo.when, `${at}/undo/when`, undoPlace);
   });
   if (template.output !== undefined)
     checkExpressions(template.output, '/output', { steps: allSteps, item: false, output: false });

@@ -52,13 +52,13 @@ const undo = {
       type: 'object',
       required: ['task'],
       additionalProperties: false,
-      properties: { task: taskId, input: {}, retry, timeouts },
+      properties: { task: taskId, input: {}, when: expression, retry, timeouts },
     },
     {
       type: 'object',
       required: ['template'],
       additionalProperties: false,
-      properties: { template: templateRef, input: {} },
+      properties: { template: templateRef, input: {}, when: expression },
     },
   ],
 };
@@ -156,5 +156,6 @@ export const templateJsonSchema = {
     input: { description: 'The JSON Schema of the input.', type: 'object' },
     steps: { type: 'array', items: step, minItems: 1 },
     output: { description: 'The result, with expressions over input and steps.' },
+    examples: { description: 'Inputs that must satisfy the input schema.', type: 'array' },
   },
 } as const;

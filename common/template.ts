@@ -43,9 +43,13 @@ export interface ForEach {
 }
 
 /** A compensating action: a task or a sub-template, run when the template fails after this step succeeded. */
-export type Undo =
+export type Undo = (
   | { task: string; input?: JsonValue; retry?: StepRetryPolicy; timeouts?: StepTimeouts }
-  | { template: TemplateRef; input?: JsonValue };
+  | { template: TemplateRef; input?: JsonValue }
+) & {
+  /** A condition evaluated at compensation time (with `output`); when false this success is left as it is. */
+  when?: string;
+};
 
 interface StepBase {
   /** Unique in the template; an identifier so expressions read `steps.launchJob.output`. */
@@ -105,6 +109,8 @@ export interface Template {
   steps: Step[];
   /** The template's result, with expressions over the input and the steps. */
   output?: JsonValue;
+  /** Inputs that must satisfy the input schema; tests check them. */
+  examples?: unknown[];
 }
 
 /** The key of a template in a library and in a plan: `name@version`. */

@@ -1,12 +1,21 @@
 /**
- * Validates every template under templates/ (or the folder given as the first argument) against
- * the JSON Schema and the task catalog, without starting anything. Exits 1 listing every problem.
+ * Validates every template under templates/ (or the folder given as an argument) against the
+ * JSON Schema and the task catalog, without starting anything. Exits 1 listing every problem.
+ * `--write-schema` first rewrites templates/template.schema.json from common/template-schema.ts.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { taskCatalog } from '../activities/registry';
+import { templateJsonSchema } from '../common/template-schema';
 import { loadTemplateLibrary, TemplateLibraryError, templatesDir } from '../templates/library';
 
-function main(): number {
-  const dir = process.argv[2] ?? templatesDir;
+/** The editors' copy of the template JSON Schema. */
+export const schemaFile = path.join(templatesDir, 'template.schema.json');
+
+function main(args: string[]): number {
+  if (args.includes('--write-schema'))
+    writeFileSync(schemaFile, `${JSON.stringify(templateJsonSchema, null, 2)}\n`);
+  const dir = args.find((a) => !a.startsWith('--')) ?? templatesDir;
   try {
     const library = loadTemplateLibrary(dir, taskCatalog);
     console.log(`${library.keys().length} templates valid in ${dir}: ${library.keys().join(', ')}`);
@@ -18,4 +27,4 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

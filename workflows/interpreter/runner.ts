@@ -239,16 +239,17 @@ export class TemplateRun {
       (step.ifNeedsSkipped ?? 'skip') === 'skip'
     )
       return `every step it needs was skipped (${needs.join(', ')})`;
-    if (step.when !== undefined) {
-      let holds: boolean;
-      try {
-        holds = await evaluateCondition(step.when, this.scope());
-      } catch (err) {
-        throw expressionFailure(`${step.id}.when`, err);
-      }
-      if (!holds) return `condition ${step.when} is false`;
-    }
+    if (step.when !== undefined && !(await this.holds(step.when, this.scope(), `${step.id}.when`)))
+      return `condition ${step.when} is false`;
     return undefined;
+  }
+
+  private async holds(condition: string, scope: ExpressionScope, where: string): Promise<boolean> {
+    try {
+      return await evaluateCondition(condition, scope);
+    } catch (err) {
+      throw expressionFailure(where, err);
+    }
   }
 
   private async perform(step: Step, rec: StepProgress): Promise<unknown> {
@@ -449,15 +450,18 @@ export class TemplateRun {
     }
   }
 
-  /** Runs the undo of every success, newest first; an undo that fails is recorded and the rest still run. */
+  /**
+   * Runs the undo of every success, newest first; an undo that fails is recorded and the rest
+   * still run. An undo whose `when` is false leaves that success as it is (no entry).
+   */
   private async compensate(): Promise<void> {
     const byId = new Map(this.template.steps.map((s) => [s.id, s]));
-    const undone = new Map<string, { ok: number; failed: number }>();
+    const undone = new Map<string, { ok: number; failed: number; kept: number }>();
     for (const done of [...this.completions].reverse()) {
       const step = byId.get(done.stepId)!;
       const undo = 'undo' in step ? step.undo : undefined;
       if (!undo) continue;
-      const tally = undone.get(step.id) ?? { ok: 0, failed: 0 };
+      const tally = undone.get(step.id) ?? { ok: 0, failed: 0, kept: 0 };
       undone.set(step.id, tally);
       const entry: Compensation = { stepId: step.id, state: 'succeeded' };
       if (done.item) entry.itemKey = done.item.key;
@@ -466,6 +470,10 @@ export class TemplateRun {
           output: done.output,
           ...(done.item ? { item: done.item.value, index: done.item.index } : {}),
         });
+        if (undo.when !== undefined && !(await this.holds(undo.when, scope, `${step.id}.undo.when`))) {
+          tally.kept++;
+          continue;
+        }
         const input = await this.resolve(undo.input ?? {}, scope, `${step.id}.undo.input`);
         if ('task' in undo) await this.callTask(undo.task, undo, input);
         else {
@@ -482,10 +490,11 @@ export class TemplateRun {
       this.compensations.push(entry);
     }
     for (const [id, tally] of undone) {
+      if (tally.ok + tally.failed === 0) continue;
       const rec = this.records.get(id)!;
       const last = [...this.compensations].reverse().find((c) => c.stepId === id && c.state === 'failed');
       rec.compensation = tally.failed ? { state: 'failed', error: last!.error! } : { state: 'succeeded' };
-      if (rec.state === 'succeeded' && tally.failed === 0) rec.state = 'compensated';
+      if (rec.state === 'succeeded' && tally.failed === 0 && tally.kept === 0) rec.state = 'compensated';
     }
   }
 

@@ -1,0 +1,85 @@
+/**
+ * The templates in templates/: they pass every check against the full task catalog, their
+ * examples satisfy their input schemas, the first steps' inputs rendered from each example pass
+ * the task's own zod schema, and the editors' copy of the JSON Schema is current.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { aciTasks } from '../../../activities/aci';
+import { awxTasks } from '../../../activities/awx';
+import { emailTasks } from '../../../activities/email';
+import { registeredTasks, taskCatalog } from '../../../activities/registry';
+import { tfeTasks } from '../../../activities/tfe';
+import { vcenterTasks } from '../../../activities/vcenter';
+import type { AnyTask } from '../../../activities/task';
+import { resolveValue } from '../../../common/template-expressions';
+import { templateJsonSchema } from '../../../common/template-schema';
+import { loadTemplateLibrary, templatesDir } from '../../../templates/library';
+import { schemaFile } from '../../../scripts/validate-templates';
+
+const realTemplates = ['awx-run-job-template@1.0.0', 'tfe-plan-apply@1.0.0', 'aci-network@1.0.0'];
+const tasksById = new Map<string, AnyTask<never>>(
+  [...awxTasks, ...tfeTasks, ...vcenterTasks, ...aciTasks, ...emailTasks].map((t) => [
+    t.id,
+    t as AnyTask<never>,
+  ]),
+);
+
+describe('real templates', () => {
+  const library = loadTemplateLibrary(templatesDir, taskCatalog);
+
+  it('all load against the full task catalog', () => {
+    assert.deepEqual(library.keys(), [...realTemplates].sort());
+    assert.equal(taskCatalog.size, registeredTasks.length);
+  });
+
+  for (const key of realTemplates) {
+    const [name, version] = key.split('@') as [string, string];
+    it(`${key}: examples satisfy the input schema and the first steps' tasks`, async () => {
+      const template = library.get({ name, version })!;
+      assert.ok(template.examples?.length, 'every real template ships examples');
+      const validate = new Ajv({ allErrors: true, strict: false });
+      addFormats(validate);
+      const check = validate.compile(template.input);
+      for (const example of template.examples!) {
+        assert.ok(check(example), JSON.stringify(check.errors));
+        const scope = {
+          input: example,
+          steps: {},
+          ids: { workflowId: 'trc_x/req_x/t', traceId: 'trc_x', requestId: 'req_x' },
+        };
+        for (const step of template.steps.filter((s) => !s.needs?.length && 'task' in s)) {
+          const task = tasksById.get((step as { task: string }).task)!;
+          const input = await resolveValue((step as { input?: unknown }).input ?? {}, scope);
+          const parsed = task.input.safeParse(input);
+          assert.ok(parsed.success, `${step.id}: ${JSON.stringify(parsed.error?.issues)}`);
+        }
+      }
+    });
+  }
+
+  it('the editors copy of the JSON Schema matches common/template-schema.ts', () => {
+    assert.deepEqual(
+      JSON.parse(readFileSync(schemaFile, 'utf8')),
+      JSON.parse(JSON.stringify(templateJsonSchema)),
+      'run `npx tsx scripts/validate-templates.ts --write-schema`',
+    );
+  });
+
+  it('the validate script exits 1 and lists the problems of an invalid folder', function () {
+    this.timeout(30_000);
+    const dir = `${__dirname}/fixtures/invalid`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate-templates.ts', dir], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /broken\.json#\/steps\/0\/task \[semantics\] unknown task awx:launch-rocket/);
+    assert.match(
+      run.stderr,
+      /broken\.json#\/steps\/1\/needs\/0 \[semantics\] needs nowhere, which is no step/,
+    );
+  });
+});
