@@ -14,6 +14,7 @@ export type DatastoreType = 'VMFS' | 'NFS' | 'NFS41' | 'CIFS' | 'VSAN' | 'VFFS' 
 /** vCenter VM power states, verbatim. */
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
+/** A vCenter datacenter and its root folders. */
 export interface Datacenter {
   datacenter: string;
   name: string;
@@ -24,6 +25,7 @@ export interface Datacenter {
   network_folder: string;
 }
 
+/** A vCenter folder (VM, host, datastore, network or datacenter folder). */
 export interface Folder {
   folder: string;
   name: string;
@@ -32,6 +34,7 @@ export interface Folder {
   parent_folder: string | null;
 }
 
+/** A vCenter cluster with its root resource pool. */
 export interface Cluster {
   cluster: string;
   name: string;
@@ -42,6 +45,7 @@ export interface Cluster {
   drs_enabled: boolean;
 }
 
+/** An ESXi host in a cluster. */
 export interface Host {
   host: string;
   name: string;
@@ -52,6 +56,7 @@ export interface Host {
   power_state: 'POWERED_ON' | 'POWERED_OFF' | 'STANDBY';
 }
 
+/** A resource pool (the seed has each cluster's root pool). */
 export interface ResourcePool {
   resource_pool: string;
   name: string;
@@ -60,6 +65,7 @@ export interface ResourcePool {
   parent_resource_pool: string | null;
 }
 
+/** A datastore; disks of new VMs take `free_space` (bytes). */
 export interface Datastore {
   datastore: string;
   name: string;
@@ -70,6 +76,7 @@ export interface Datastore {
   free_space: number;
 }
 
+/** A portgroup VMs attach to. */
 export interface Network {
   network: string;
   name: string;
@@ -78,6 +85,7 @@ export interface Network {
   folder: string;
 }
 
+/** A VM disk as vCenter's `VM.Info.disks` shows it (capacity in bytes). */
 export interface VmDisk {
   label: string;
   type: 'SCSI' | 'SATA' | 'IDE' | 'NVME';
@@ -86,6 +94,7 @@ export interface VmDisk {
   capacity: number;
 }
 
+/** A VM NIC as vCenter shows it, plus the network's name for the lab's IP facts. */
 export interface VmNic {
   label: string;
   type: 'E1000' | 'E1000E' | 'PCNET32' | 'VMXNET' | 'VMXNET2' | 'VMXNET3';
@@ -177,6 +186,7 @@ export interface OsImage {
 export type AwxJobStatus =
   'new' | 'pending' | 'waiting' | 'running' | 'successful' | 'failed' | 'error' | 'canceled';
 
+/** An AWX organization. */
 export interface AwxOrganization {
   id: number;
   name: string;
@@ -185,6 +195,7 @@ export interface AwxOrganization {
   modified: string;
 }
 
+/** An AWX inventory. */
 export interface AwxInventory {
   id: number;
   name: string;
@@ -194,6 +205,7 @@ export interface AwxInventory {
   modified: string;
 }
 
+/** An AWX project with the playbooks it offers. */
 export interface AwxProject {
   id: number;
   name: string;
@@ -210,6 +222,7 @@ export interface AwxProject {
 /** What the simulated playbook of a job template does to the lab when its job runs. */
 export type AwxPlaybookAction = 'vm-create' | 'vm-delete' | 'noop';
 
+/** An AWX job template with its prompt-on-launch flags and the simulated playbook's action. */
 export interface AwxJobTemplate {
   id: number;
   name: string;
@@ -238,6 +251,7 @@ export interface AwxJobTemplate {
   modified: string;
 }
 
+/** An AWX job, with the simulator's own bookkeeping fields at the end. */
 export interface AwxJob {
   id: number;
   name: string;
