@@ -273,7 +273,7 @@ describe('vCenter simulator', () => {
     it('reports tools and a guest IP from the network facts only after the boot delays', async () => {
       await lab.admin('/durations', {
         method: 'PUT',
-        body: { 'vcenter.boot': 150, 'vcenter.guest-ip': 150 },
+        body: { 'vcenter.boot': 300, 'vcenter.guest-ip': 1000 },
       });
       const id = (await lab.vcenter<string>('/api/vcenter/vm', { method: 'POST', body: spec('guest') })).body;
       await lab.vcenter(`/api/vcenter/vm/${id}/power?action=start`, { method: 'POST' });
@@ -284,13 +284,13 @@ describe('vCenter simulator', () => {
         (await lab.vcenter<{ run_state: string }>(`/api/vcenter/vm/${id}/tools`)).body.run_state,
         'NOT_RUNNING',
       );
-      await new Promise((r) => setTimeout(r, 180));
+      await new Promise((r) => setTimeout(r, 400));
       const booted = await lab.vcenter<{ host_name: string; ip_address?: string }>(
         `/api/vcenter/vm/${id}/guest/identity`,
       );
       assert.equal(booted.status, 200);
       assert.equal(booted.body.ip_address, undefined);
-      await new Promise((r) => setTimeout(r, 180));
+      await new Promise((r) => setTimeout(r, 1000));
       const withIp = await lab.vcenter<{ ip_address?: string }>(`/api/vcenter/vm/${id}/guest/identity`);
       assert.match(withIp.body.ip_address ?? '', /^10\.20\.0\.\d+$/);
     });
