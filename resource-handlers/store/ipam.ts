@@ -1,0 +1,193 @@
+/**
+ * IP address management in Postgres. An allocation takes the lowest free address of a network's
+ * range (never the gateway) while holding that network's row lock, so concurrent allocations on
+ * one network queue up instead of colliding; the partial unique indexes of 0005_ip_allocations
+ * refuse a second live holder of an address, or a second live address for one resource, even if
+ * that reasoning were wrong. Allocation is idempotent: a resource holds at most one live address,
+ * and the same request (or a re-run in the same trace) gets that address back.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+/** Who asks for an address, and on which network. */
+export interface AllocationRequest {
+  network: string;
+  resourceType: string;
+  resourceName: string;
+  requestId: string;
+  traceId: string;
+}
+
+export interface AddressLease {
+  network: string;
+  address: string;
+  resourceType: string;
+  resourceName: string;
+  requestId: string;
+  traceId: string;
+  allocatedAt: string;
+}
+
+/** The network is not in the catalog, or is disabled. */
+export class NetworkNotFoundError extends Error {}
+/** Every address of the network's range is taken. */
+export class AddressPoolExhaustedError extends Error {}
+/** Another request, outside this trace, holds an address for a resource of this name. */
+export class ResourceNameInUseError extends Error {
+  constructor(
+    readonly resourceName: string,
+    readonly holder: { requestId: string; traceId: string },
+  ) {
+    super(`${resourceName} already has an address, allocated for request ${holder.requestId}`);
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+interface LeaseRow {
+  network: string;
+  address: string;
+  resource_type: string;
+  resource_name: string;
+  request_id: string;
+  trace_id: string;
+  allocated_at: Date;
+}
+
+const leaseColumns =
+  'network, host(address) AS address, resource_type, resource_name, request_id, trace_id, allocated_at';
+
+function toLease(r: LeaseRow): AddressLease {
+  return {
+    network: r.network,
+    address: r.address,
+    resourceType: r.resource_type,
+    resourceName: r.resource_name,
+    requestId: r.request_id,
+    traceId: r.trace_id,
+    allocatedAt: r.allocated_at.toISOString(),
+  };
+}
+
+async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Allocates an address for a resource, or returns the one it already holds for this request or
+ * trace (`reused: true`). A re-run in the same trace that asks for another network gets its old
+ * address released and a new one.
+ */
+export async function allocateAddress(
+  pool: Pool,
+  req: AllocationRequest,
+): Promise<AddressLease & { reused: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(pool, (client) => allocateOnce(client, req));
+    } catch (err) {
+      // Another transaction won a unique index between our read and our insert: read again.
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+async function allocateOnce(
+  client: PoolClient,
+  req: AllocationRequest,
+): Promise<AddressLease & { reused: boolean }> {
+  const network = await client.query<{ name: string; range_start: string; range_end: string }>(
+    `SELECT name, host(range_start) AS range_start, host(range_end) AS range_end
+       FROM catalog_networks WHERE name = $1 AND enabled FOR UPDATE`,
+    [req.network],
+  );
+  const net = network.rows[0];
+  if (!net) throw new NetworkNotFoundError(`network '${req.network}' is not in the catalog (or is disabled)`);
+
+  const held = await client.query<LeaseRow & { id: string }>(
+    `SELECT id, ${leaseColumns} FROM ip_allocations
+      WHERE resource_type = $1 AND resource_name = $2 AND released_at IS NULL FOR UPDATE`,
+    [req.resourceType, req.resourceName],
+  );
+  const current = held.rows[0];
+  if (current) {
+    if (current.request_id !== req.requestId && current.trace_id !== req.traceId)
+      throw new ResourceNameInUseError(req.resourceName, {
+        requestId: current.request_id,
+        traceId: current.trace_id,
+      });
+    if (current.network === req.network) return { ...toLease(current), reused: true };
+    await client.query(
+      'UPDATE ip_allocations SET released_at = now(), released_by_request = $2 WHERE id = $1',
+      [current.id, req.requestId],
+    );
+  }
+
+  const inserted = await client.query<LeaseRow>(
+    `INSERT INTO ip_allocations (network, address, resource_type, resource_name, request_id, trace_id)
+     SELECT n.name, host(n.range_start + s.i)::inet, $2, $3, $4, $5
+       FROM catalog_networks n, generate_series(0::bigint, n.range_end - n.range_start) AS s(i)
+      WHERE n.name = $1
+        AND host(n.range_start + s.i)::inet <> host(n.gateway)::inet
+        AND NOT EXISTS (
+          SELECT 1 FROM ip_allocations a
+           WHERE a.network = n.name AND a.released_at IS NULL AND a.address = host(n.range_start + s.i)::inet)
+      ORDER BY s.i
+      LIMIT 1
+     RETURNING ${leaseColumns}`,
+    [req.network, req.resourceType, req.resourceName, req.requestId, req.traceId],
+  );
+  const row = inserted.rows[0];
+  if (!row)
+    throw new AddressPoolExhaustedError(
+      `no free address on network '${req.network}' (range ${net.range_start} - ${net.range_end})`,
+    );
+  return { ...toLease(row), reused: false };
+}
+
+/** Which live addresses to release: a resource's, optionally only one address of it. */
+export interface ReleaseRequest {
+  resourceType: string;
+  resourceName: string;
+  /** The request that releases (a decommission, or the failed request's compensation). */
+  requestId: string;
+  address?: string;
+}
+
+/** Releases a resource's live address; releasing what is already free releases nothing. */
+export async function releaseAddress(pool: Pool, req: ReleaseRequest): Promise<AddressLease[]> {
+  const { rows } = await pool.query<LeaseRow>(
+    `UPDATE ip_allocations SET released_at = now(), released_by_request = $3
+      WHERE resource_type = $1 AND resource_name = $2 AND released_at IS NULL
+        AND ($4::inet IS NULL OR address = $4::inet)
+      RETURNING ${leaseColumns}`,
+    [req.resourceType, req.resourceName, req.requestId, req.address ?? null],
+  );
+  return rows.map(toLease);
+}
+
+/** The live addresses of resources by name: lets the API refuse a name already in use. */
+export async function findLiveAddresses(
+  pool: Pool,
+  resourceType: string,
+  resourceNames: readonly string[],
+): Promise<AddressLease[]> {
+  const { rows } = await pool.query<LeaseRow>(
+    `SELECT ${leaseColumns} FROM ip_allocations
+      WHERE resource_type = $1 AND resource_name = ANY($2::text[]) AND released_at IS NULL
+      ORDER BY resource_name`,
+    [resourceType, resourceNames],
+  );
+  return rows.map(toLease);
+}
