@@ -5,9 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import {
   checkTemplates,
   compilePlan,
+  UnknownTemplateError,
   type TaskCatalog,
   type TemplateProblem,
   type TemplateSource,
@@ -39,6 +42,8 @@ export interface TemplateLibrary {
   get(ref: TemplateRef): Template | undefined;
   /** The plan the interpreter workflow runs: the exact content of the template and all it reaches. */
   plan(ref: TemplateRef): TemplatePlan;
+  /** What is wrong with an input for the template's input schema (JSON pointers), empty when it fits. */
+  checkInput(ref: TemplateRef, input: unknown): { pointer: string; message: string }[];
 }
 
 /** Reads the template sources of a folder, recursively, file names relative to it. */
@@ -65,10 +70,25 @@ export function createTemplateLibrary(
 ): TemplateLibrary {
   const { templates, problems } = checkTemplates(sources, catalog);
   if (problems.length) throw new TemplateLibraryError(problems);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validators = new Map<string, ValidateFunction>();
   return {
     keys: () => [...templates.keys()].sort(),
     get: (ref) => templates.get(templateKey(ref))?.template,
     plan: (ref) => compilePlan(templates, catalog, ref),
+    checkInput(ref, input) {
+      const key = templateKey(ref);
+      const template = templates.get(key)?.template;
+      if (!template) throw new UnknownTemplateError(`no valid template ${key}`);
+      let validate = validators.get(key);
+      if (!validate) validators.set(key, (validate = ajv.compile(template.input)));
+      if (validate(input)) return [];
+      return (validate.errors ?? []).map((e) => ({
+        pointer: e.instancePath,
+        message: `${e.message ?? 'invalid'}${'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      }));
+    },
   };
 }
 

@@ -219,25 +219,42 @@ describe('template interpreter (integration)', function () {
         input: { label: 'second' },
         undo: undo('second'),
       },
+      {
+        id: 'many',
+        task: 'test:record',
+        needs: ['second'],
+        forEach: { items: '${input.items}', key: '${item}', concurrency: 1 },
+        input: { label: 'many-${item}' },
+        undo: { task: 'test:undo', input: { label: 'many-${item}', id: '${output.id}' } },
+      },
+      {
+        id: 'kept',
+        task: 'test:record',
+        needs: ['many'],
+        input: { label: 'kept' },
+        undo: { when: '${output.label = "never"}', task: 'test:undo', input: { label: 'kept' } },
+      },
       { id: 'plain', task: 'test:record', needs: ['first'], input: { label: 'plain', ms: 300 } },
       {
         id: 'third',
         task: 'test:record',
-        needs: ['second', 'plain'],
+        needs: ['kept', 'plain'],
         input: { label: 'third' },
         undo: undo('third'),
       },
       { id: 'boom', task: 'test:record', needs: ['third'], input: { label: 'boom', fail: 'fatal' } },
     ]);
     await withEngine(queue, tasks, async () => {
-      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {});
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], { items: ['x', 'y'] });
       const { result } = await failedResult(handle);
       assert.deepEqual(
         log.filter((l) => l.startsWith('undo:')),
-        ['undo:third', 'undo:second', 'undo:first'],
+        ['undo:third', 'undo:many-y', 'undo:many-x', 'undo:second', 'undo:first'],
       );
       assert.deepEqual(result.compensations, [
         { stepId: 'third', state: 'succeeded' },
+        { stepId: 'many', itemKey: 'y', state: 'succeeded' },
+        { stepId: 'many', itemKey: 'x', state: 'succeeded' },
         { stepId: 'second', state: 'succeeded' },
         { stepId: 'first', state: 'succeeded' },
       ]);
@@ -245,10 +262,19 @@ describe('template interpreter (integration)', function () {
       assert.deepEqual(states, {
         first: 'compensated',
         second: 'compensated',
+        many: 'compensated',
+        kept: 'succeeded',
         plain: 'succeeded',
         third: 'compensated',
         boom: 'failed',
       });
+      for (const step of result.steps.filter((s) => s.state !== 'pending')) {
+        assert.ok(
+          step.startedAt && step.endedAt && step.startedAt <= step.endedAt,
+          `${step.id} has its times`,
+        );
+        assert.equal(step.attempts, 1);
+      }
       await recordHistory('undo-order', workflowId);
     });
   });
