@@ -31,8 +31,9 @@ function smtpFailure(err: SmtpError) {
   };
   const message = `smtp: ${details.upstreamMessage}`;
   if (err.code === 'EAUTH') return failure('Unauthorized', message, details);
-  if (err.code === 'EENVELOPE' || (err.responseCode !== undefined && err.responseCode >= 500))
-    return failure('InvalidInput', message, details);
+  if (err.responseCode !== undefined)
+    return failure(err.responseCode >= 500 ? 'InvalidInput' : 'UpstreamUnavailable', message, details);
+  if (err.code === 'EENVELOPE') return failure('InvalidInput', message, details);
   return failure('UpstreamUnavailable', message, details);
 }
 
