@@ -31,14 +31,22 @@ export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> 
   handler(input: z.infer<I>, ctx: TaskContext<Deps>): Promise<z.input<O>>;
 }
 
-/** Declares a task; only here for type inference. */
-export function defineTask<I extends z.ZodType, O extends z.ZodType, Deps>(
-  def: TaskDefinition<I, O, Deps>,
-): TaskDefinition<I, O, Deps> {
+/** Declares a task; keeps its id's literal type so workflows get a typed activity interface. */
+export function defineTask<const Id extends string, I extends z.ZodType, O extends z.ZodType, Deps>(
+  def: TaskDefinition<I, O, Deps> & { id: Id },
+): TaskDefinition<I, O, Deps> & { id: Id } {
   if (!/^[a-z][a-z0-9]*:[a-z][a-z0-9-]*$/.test(def.id))
     throw new Error(`task id ${def.id} must look like system:verb-noun`);
   return def;
 }
+
+/**
+ * The activity interface of some tasks, keyed by task id, for `proxyActivities<…>()` in workflow
+ * code (imported by type only, so no handler code enters the workflow bundle).
+ */
+export type TaskActivities<T extends { id: string; input: z.ZodType; output: z.ZodType }> = {
+  [K in T as K['id']]: (input: z.input<K['input']>) => Promise<z.output<K['output']>>;
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTask<Deps> = TaskDefinition<z.ZodType, z.ZodType, Deps> | TaskDefinition<any, any, Deps>;

@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { tokenRoutes } from './routes/admin/tokens';
 import { healthRoutes } from './routes/health';
+import { requestRoutes } from './routes/requests';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(requireToken(deps.pool));
   v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
   v1.use('/admin/tokens', tokenRoutes(deps));
+  v1.use(requestRoutes(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) =>

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
+import type { ResourceValidator } from './routes/requests/validation';
 
 export interface ApiDeps {
   temporal: Client;
@@ -10,4 +11,8 @@ export interface ApiDeps {
   log: Logger;
   /** Base URL of the Temporal Web UI, for links. */
   temporalUiUrl: string;
+  /** Base URL of this API as clients and workers reach it, for links. */
+  publicUrl: string;
+  /** Checks resources against their handlers and the permitted values. */
+  resources: ResourceValidator;
 }

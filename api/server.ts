@@ -6,6 +6,7 @@ import { createPool } from '../platform/db/pool';
 import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { createApp } from './app';
+import { createResourceValidator } from './routes/requests/validation';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -13,13 +14,21 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const pool = createPool(config.DATABASE_URL);
-  const app = createApp({
-    temporal,
-    namespace: config.TEMPORAL_NAMESPACE,
-    pool,
-    log,
-    temporalUiUrl: config.TEMPORAL_UI_URL,
-  });
+  const app = createApp(
+    {
+      temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      pool,
+      log,
+      temporalUiUrl: config.TEMPORAL_UI_URL,
+      publicUrl: (config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`).replace(
+        /\/+$/,
+        '',
+      ),
+      resources: createResourceValidator(pool),
+    },
+    { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+  );
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.API_PORT, config.API_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));

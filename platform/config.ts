@@ -18,6 +18,10 @@ const baseSchema = z.object({
 const apiSchema = baseSchema.extend({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8080),
+  /** The API's base URL as clients and workers reach it (links, notices); default http://API_HOST:API_PORT. */
+  API_PUBLIC_URL: z.url().optional(),
+  /** Calls per minute per client address on /v1. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 const workerSchema = baseSchema.extend({

@@ -1,11 +1,17 @@
 /**
- * The worker process: connects to Temporal and serves every task queue until SIGINT/SIGTERM,
- * then drains (running activities get the grace period) and exits.
+ * The worker process: checks the template library (an invalid template refuses to start, naming
+ * every problem), connects its clients to the configured end systems, serves every task queue
+ * until SIGINT/SIGTERM, then drains (running activities get the grace period) and exits.
  */
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { taskCatalog } from '../activities/registry';
 import { loadWorkerConfig } from '../platform/config';
+import { createPool } from '../platform/db/pool';
+import { loadEndSystemsConfig } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
+import { loadTemplateLibrary, templatesDir } from '../templates/library';
+import { queueActivities } from './activities';
 import { createWorkers, runWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -32,10 +38,16 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
 
+  const library = loadTemplateLibrary(templatesDir, taskCatalog);
+  log.info({ templates: library.keys() }, 'templates checked');
+  const pool = createPool(config.DATABASE_URL);
+  const activities = queueActivities({ pool, library, endSystems: loadEndSystemsConfig() });
+
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
+    activities,
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
   });
   exitWithParent(() => {
@@ -49,12 +61,13 @@ async function main(): Promise<void> {
   try {
     await runWorkers(workers);
   } finally {
-    await connection.close();
+    await Promise.allSettled([connection.close(), pool.end()]);
   }
   log.info('workers stopped');
 }
 
-main().catch((err) => {
-  console.error(err);
+main().catch((err: Error) => {
+  // A configuration or template problem is a message for the operator, not a stack trace.
+  console.error(err.message);
   process.exit(1);
 });

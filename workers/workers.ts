@@ -7,7 +7,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { ping } from '../activities/system/ping';
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 
-type ActivityMap = Record<string, (...args: never[]) => Promise<unknown>>;
+type ActivityMap = Record<string, (input: never) => Promise<unknown>>;
 
 export interface WorkerSetOptions {
   connection: NativeConnection;

@@ -1,3 +1,4 @@
 /** Every workflow type the orchestrator worker serves. */
 export { systemCheck } from './system-check';
 export { templateInterpreter } from './template';
+export { requestWorkflow } from './request';

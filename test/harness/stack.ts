@@ -24,6 +24,12 @@ import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
+import { taskCatalog } from '../../activities/registry';
+import { loadEndSystemsConfig } from '../../platform/end-systems';
+import { simulatedEndSystems } from '../../platform/simulated-end-systems';
+import { startSimulators, type RunningSimulators } from '../../simulators';
+import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
+import { queueActivities } from '../../workers/activities';
 import { createWorkers, workflowsPath } from '../../workers/workers';
 
 export interface TestStack {
@@ -34,6 +40,12 @@ export interface TestStack {
   databaseUrl: string;
   pool: Pool;
   workflowBundle: WorkflowBundle;
+  /** The simulated end systems (every transition immediate), with their world and mailbox. */
+  sims: RunningSimulators;
+  /** The templates/ library the workers run. */
+  library: TemplateLibrary;
+  /** The end-system environment the workers use (URLs and credentials of the simulators). */
+  endSystemsEnv: Record<string, string>;
   /** A temporary folder removed at the end of the run. */
   tmpDir: string;
   /** The last lines the Temporal server printed, for failure messages. */
@@ -96,11 +108,23 @@ async function startStack(): Promise<TestStack> {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   cleanups.push(() => nativeConnection.close());
 
+  const sims = await startSimulators({
+    dataDir: path.join(tmpDir, 'simulators'),
+    durations: { '*': 0 },
+    seed: 1,
+    logLevel: 'silent',
+  });
+  cleanups.push(() => sims.stop());
+  const simulated = simulatedEndSystems(sims);
+  const endSystemsEnv = { ...simulated.env, ...simulated.secrets };
+  const library = loadTemplateLibrary(templatesDir, taskCatalog);
+
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: config.namespace,
     workflowBundle,
+    activities: queueActivities({ pool, library, endSystems: loadEndSystemsConfig(endSystemsEnv) }),
     shutdownGraceTimeMs: 1_000,
   });
   const running = workers.map((w) => w.run());
@@ -117,6 +141,9 @@ async function startStack(): Promise<TestStack> {
     databaseUrl: database.url,
     pool,
     workflowBundle,
+    sims,
+    library,
+    endSystemsEnv,
     tmpDir,
     serverOutput: () => output.join('\n'),
   };

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
+import { createResourceValidator } from '../../../api/routes/requests/validation';
 import { createLogger } from '../../../platform/logger';
 import type { TestStack } from '../../harness/stack';
 
@@ -32,6 +33,9 @@ export async function startTestApi(stack: TestStack, limits?: RateLimits): Promi
       pool: stack.pool,
       log: createLogger('api-test', 'silent'),
       temporalUiUrl: 'http://ui.test',
+      // Links are not followed by these tests; the file URL only has to be well formed.
+      publicUrl: 'http://api.test',
+      resources: createResourceValidator(stack.pool),
     },
     limits,
   );

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { createApp } from '../../../api/app';
 import { RequestId, Requester, RequestStatus, TraceId } from '../../../common/search-attributes';
 import { allTaskQueues, TaskQueues } from '../../../common/task-queues';
 import { migrate, readMigrations } from '../../../platform/db/migrate';
 import { loadDevConfig } from '../../../platform/dev-config';
-import { createLogger } from '../../../platform/logger';
 import { waitFor } from '../../../platform/net';
 import { ensureSearchAttributes } from '../../../platform/temporal/dev-server';
 import { getStack, type TestStack } from '../../harness/stack';
+import { startTestApi } from '../api/api-client';
 
 describe('the stack', () => {
   let stack: TestStack;
@@ -67,18 +64,9 @@ describe('the stack', () => {
   });
 
   it('reports ready on /readyz once every task queue has a poller, and healthy on /healthz', async () => {
-    const app = createApp({
-      temporal: stack.client,
-      namespace: stack.namespace,
-      pool: stack.pool,
-      log: createLogger('test', 'silent'),
-      temporalUiUrl: 'http://ui.test',
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const api = await startTestApi(stack);
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const base = api.baseUrl;
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { status: string }).status, 'ok');
@@ -100,7 +88,7 @@ describe('the stack', () => {
       assert.equal(missing.status, 404);
       assert.equal(((await missing.json()) as { error: { type: string } }).error.type, 'NotFound');
     } finally {
-      server.close();
+      await api.close();
     }
   });
 

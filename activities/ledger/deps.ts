@@ -1,0 +1,6 @@
+/** What the ledger tasks receive as `ctx.deps`. */
+import type { Pool } from 'pg';
+
+export interface LedgerDeps {
+  pool: Pool;
+}

@@ -1,0 +1,60 @@
+/**
+ * `ledger:record-status`: writes a request's status change to the Postgres ledger, so the API
+ * lists and filters requests without asking Temporal. Idempotent: a retry of a change already
+ * written adds no second event. A request started from the Temporal CLI (no API row) gets its
+ * row here, so the ledger always agrees with Temporal.
+ */
+import { z } from 'zod';
+import { requestStatuses } from '../../common/request';
+import { TaskQueues } from '../../common/task-queues';
+import { defineTask, type TaskContext } from '../task';
+import type { LedgerDeps } from './deps';
+
+export const recordStatus = defineTask({
+  id: 'ledger:record-status',
+  description: "Records a request's status (and outcome, once it has one) in the ledger.",
+  taskQueue: TaskQueues.orchestrator,
+  timeouts: 'short',
+  input: z.object({
+    requestId: z.string().min(1),
+    traceId: z.string().min(1),
+    requester: z.string().min(1),
+    workflowId: z.string().min(1),
+    status: z.enum(requestStatuses),
+    outcome: z.unknown().optional(),
+  }),
+  output: z.object({ changed: z.boolean() }),
+  async handler(input, { deps }: TaskContext<LedgerDeps>) {
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body)
+         VALUES ($1, $2, $3, 'received', $4, '{}'::jsonb)
+         ON CONFLICT (request_id) DO NOTHING`,
+        [input.requestId, input.traceId, input.requester, input.workflowId],
+      );
+      const { rowCount } = await client.query(
+        `WITH changed AS (
+           UPDATE requests SET status = $2, updated_at = now()
+            WHERE request_id = $1 AND status IS DISTINCT FROM $2
+            RETURNING request_id)
+         INSERT INTO request_status_events (request_id, status) SELECT request_id, $2 FROM changed`,
+        [input.requestId, input.status],
+      );
+      if (input.outcome !== undefined) {
+        await client.query('UPDATE requests SET outcome = $2, updated_at = now() WHERE request_id = $1', [
+          input.requestId,
+          JSON.stringify(input.outcome),
+        ]);
+      }
+      await client.query('COMMIT');
+      return { changed: rowCount === 1 };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  },
+});

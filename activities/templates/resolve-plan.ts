@@ -1,0 +1,47 @@
+/**
+ * `templates:resolve-plan`: the plan of the newest version of a template (or the version asked
+ * for), compiled from the worker's checked template library. The plan travels in the workflow's
+ * history, so a run in flight never sees a later edit of the file.
+ */
+import { z } from 'zod';
+import { failure } from '../../common/errors';
+import { TaskQueues } from '../../common/task-queues';
+import { defineTask, type TaskContext } from '../task';
+import type { TemplateDeps } from './deps';
+
+/** Compares dotted numeric versions (1.10.0 > 1.9.3). */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export const resolvePlan = defineTask({
+  id: 'templates:resolve-plan',
+  description: 'Compiles the plan of a template by name (newest version unless one is given).',
+  taskQueue: TaskQueues.orchestrator,
+  timeouts: 'short',
+  input: z.object({ name: z.string().min(1), version: z.string().optional() }),
+  // The plan's shape is checked by the loader that built it; here it passes through.
+  output: z.custom<import('../../common/template').TemplatePlan>((v) => typeof v === 'object' && v !== null),
+  async handler({ name, version }, { deps }: TaskContext<TemplateDeps>) {
+    const versions = deps.library
+      .keys()
+      .map((key) => key.split('@') as [string, string])
+      .filter(([n, v]) => n === name && (version === undefined || v === version))
+      .map(([, v]) => v)
+      .sort(compareVersions);
+    const chosen = versions.at(-1);
+    if (!chosen) {
+      throw failure('NotFound', `no template ${name}${version ? `@${version}` : ''}`, {
+        system: 'template',
+        call: 'templates:resolve-plan',
+      });
+    }
+    return deps.library.plan({ name, version: chosen });
+  },
+});

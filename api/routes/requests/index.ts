@@ -1,0 +1,295 @@
+/**
+ * `/v1/requests` and `/v1/traces`: submit, read, list, re-run and cancel requests, and read the
+ * submitted file. A requester sees and acts on their own requests only (others' are 404, so their
+ * existence does not leak); approvers see all; admins see and act on all.
+ */
+import { Router, type Request } from 'express';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { ulid } from 'ulid';
+import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
+import {
+  terminalStatuses,
+  type RequestedResource,
+  type RequestProgress,
+  type RequestWorkflowInput,
+} from '../../../common/request';
+import {
+  RequestId,
+  Requester,
+  RequestStatus,
+  ResourceType,
+  TraceId,
+} from '../../../common/search-attributes';
+import { TaskQueues } from '../../../common/task-queues';
+import type { TemplateProgress } from '../../../common/template';
+import { principalOf, requireRole } from '../../auth/middleware';
+import type { Principal } from '../../auth/tokens';
+import type { ApiDeps } from '../../deps';
+import { HttpError, invalidRequest } from '../../errors';
+import {
+  findIdempotent,
+  getRequest,
+  getRequestFile,
+  insertRequest,
+  listRequests,
+  sha256,
+  statusHistory,
+  type RequestRow,
+} from './store';
+import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './schema';
+
+const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
+const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
+
+export function requestRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const links = (row: Pick<RequestRow, 'requestId' | 'traceId' | 'workflowId'>) => ({
+    self: `${deps.publicUrl}/v1/requests/${row.requestId}`,
+    file: `${deps.publicUrl}/v1/requests/${row.requestId}/file`,
+    trace: `${deps.publicUrl}/v1/traces/${row.traceId}`,
+    temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(row.workflowId)}`,
+  });
+
+  /** The request `id` if the caller may see it; 404 otherwise. */
+  async function visibleRequest(req: Request, id: string): Promise<RequestRow> {
+    const row = await getRequest(deps.pool, id);
+    const principal = principalOf(req);
+    if (!row || (!canSeeAll(principal) && row.requester !== principal.subject)) {
+      throw new HttpError(404, 'NotFound', `no request ${id}`);
+    }
+    return row;
+  }
+
+  function idempotencyKeyOf(req: Request): string | undefined {
+    const raw = req.get('idempotency-key');
+    if (raw === undefined) return undefined;
+    const parsed = idempotencyKeySchema.safeParse(raw);
+    if (!parsed.success) throw invalidRequest('headers.idempotency-key', parsed.error);
+    return parsed.data;
+  }
+
+  /** Validates, records and starts a request; answers 202 (or 200 with the first one for a repeated key). */
+  async function submit(
+    req: Request,
+    body: unknown,
+    traceId: string | undefined,
+    rerunOf: string | undefined,
+  ) {
+    const principal = principalOf(req);
+    const key = idempotencyKeyOf(req);
+    const file = Buffer.from(JSON.stringify(body));
+    if (key) {
+      const existing = await findIdempotent(deps.pool, principal.subject, key);
+      if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
+    }
+    const parsed = submissionSchema.safeParse(body);
+    if (!parsed.success) throw invalidRequest('body', parsed.error);
+    const { problems, resources } = await deps.resources.validate(parsed.data.resources, traceId);
+    if (problems.length) {
+      throw new HttpError(
+        400,
+        'InvalidInput',
+        `invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        problems,
+      );
+    }
+    const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
+    const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
+    const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
+    const notify = [
+      ...new Set([...parsed.data.notify, ...(principal.subject.includes('@') ? [principal.subject] : [])]),
+    ];
+    const input: RequestWorkflowInput = {
+      ...ids,
+      requester: principal.subject,
+      resources,
+      notify,
+      fileUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}/file`,
+      statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
+      ...(rerunOf ? { rerunOf } : {}),
+    };
+    const outcome = await insertRequest(
+      deps.pool,
+      { ...ids, requester: principal.subject, workflowId, resourceTypes, rerunOf, file, idempotencyKey: key },
+      async () => {
+        await deps.temporal.workflow.start('requestWorkflow', {
+          taskQueue: TaskQueues.orchestrator,
+          workflowId,
+          args: [input],
+          // A retried start after a lost answer finds the workflow it already started.
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          typedSearchAttributes: [
+            { key: TraceId, value: ids.traceId },
+            { key: RequestId, value: ids.requestId },
+            { key: Requester, value: principal.subject },
+            { key: ResourceType, value: resourceTypes.join(',') },
+            { key: RequestStatus, value: 'received' },
+          ],
+        });
+      },
+    );
+    if (!outcome.created) return repeated(outcome.existingRequestId, true);
+    deps.log.info(
+      { ...ids, requester: principal.subject, resources: resources.length, rerunOf },
+      'request submitted',
+    );
+    return {
+      status: 202,
+      body: { requestId: ids.requestId, traceId: ids.traceId, status: 'received', links: links(outcome.row) },
+    };
+  }
+
+  async function repeated(requestId: string, sameBody: boolean) {
+    if (!sameBody) {
+      throw new HttpError(
+        422,
+        'IdempotencyKeyReused',
+        'this Idempotency-Key was already used with a different body',
+      );
+    }
+    const row = (await getRequest(deps.pool, requestId))!;
+    return {
+      status: 200,
+      body: {
+        requestId: row.requestId,
+        traceId: row.traceId,
+        status: row.status,
+        links: links(row),
+        repeated: true,
+      },
+    };
+  }
+
+  router.post('/requests', requireRole('requester'), async (req, res) => {
+    const { status, body } = await submit(req, req.body, undefined, undefined);
+    res.status(status).json(body);
+  });
+
+  router.get('/requests', async (req, res) => {
+    const parsed = listQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw invalidRequest('query', parsed.error);
+    const q = parsed.data;
+    const principal = principalOf(req);
+    let after: { createdAt: string; requestId: string } | undefined;
+    if (q.cursor) {
+      try {
+        after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
+      } catch {
+        throw new HttpError(400, 'InvalidInput', 'query.cursor is not a cursor this API gave', [
+          { path: 'query.cursor', message: 'unknown cursor' },
+        ]);
+      }
+    }
+    const requester = canSeeAll(principal) ? q.requester : principal.subject;
+    const page = await listRequests(deps.pool, {
+      traceId: q.trace,
+      status: q.status,
+      requester,
+      limit: q.limit,
+      after,
+    });
+    res.json({
+      requests: page.rows.map((r) => ({ ...r, links: links(r) })),
+      next: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+    });
+  });
+
+  router.get('/traces/:traceId', async (req, res) => {
+    const principal = principalOf(req);
+    const page = await listRequests(deps.pool, {
+      traceId: req.params.traceId,
+      requester: canSeeAll(principal) ? undefined : principal.subject,
+      limit: 200,
+    });
+    if (page.rows.length === 0) throw new HttpError(404, 'NotFound', `no trace ${req.params.traceId}`);
+    res.json({
+      traceId: req.params.traceId,
+      requests: page.rows.reverse().map((r) => ({ ...r, links: links(r) })),
+    });
+  });
+
+  router.get('/requests/:id', async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    const [history, live] = await Promise.all([statusHistory(deps.pool, row.requestId), liveProgress(row)]);
+    res.json({ ...row, history, ...live, links: links(row) });
+  });
+
+  router.get('/requests/:id/file', async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    const file = await getRequestFile(deps.pool, row.requestId);
+    if (!file) throw new HttpError(404, 'NotFound', `request ${row.requestId} has no file`);
+    res
+      .type(file.contentType)
+      .set('Content-Disposition', `attachment; filename="${row.requestId}.json"`)
+      .send(file.body);
+  });
+
+  router.post('/requests/:id/rerun', requireRole('requester'), async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    if (!canActOn(principalOf(req), row)) throw new HttpError(404, 'NotFound', `no request ${row.requestId}`);
+    if (row.status !== 'failed' && row.status !== 'cancelled') {
+      throw new HttpError(
+        409,
+        'Conflict',
+        `request ${row.requestId} is ${row.status}; only a failed or cancelled request is re-run`,
+      );
+    }
+    const file = await getRequestFile(deps.pool, row.requestId);
+    if (!file)
+      throw new HttpError(
+        409,
+        'Conflict',
+        `request ${row.requestId} has no file to re-run (it was started outside the API)`,
+      );
+    const { status, body } = await submit(
+      req,
+      JSON.parse(file.body.toString('utf8')),
+      row.traceId,
+      row.requestId,
+    );
+    res.status(status).json(body);
+  });
+
+  router.post('/requests/:id/cancel', requireRole('requester'), async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    if (!canActOn(principalOf(req), row)) throw new HttpError(404, 'NotFound', `no request ${row.requestId}`);
+    if (terminalStatuses.includes(row.status)) {
+      throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
+    }
+    await deps.temporal.workflow.getHandle(row.workflowId).cancel();
+    deps.log.info({ requestId: row.requestId, by: principalOf(req).subject }, 'request cancellation asked');
+    res.status(202).json({ requestId: row.requestId, status: 'cancelling', links: links(row) });
+  });
+
+  /** The request workflow's live state and each running resource's template progress. */
+  async function liveProgress(
+    row: RequestRow,
+  ): Promise<{ progress?: RequestProgress; resources?: unknown[]; liveError?: string }> {
+    if (terminalStatuses.includes(row.status)) {
+      return { resources: (row.outcome as { resources?: unknown[] } | null)?.resources ?? [] };
+    }
+    try {
+      const progress = await deps.temporal.workflow
+        .getHandle(row.workflowId)
+        .query<RequestProgress>('status');
+      const resources = await Promise.all(
+        progress.resources.map(async (r) => {
+          if (r.state !== 'running') return r;
+          const detail = await deps.temporal.workflow
+            .getHandle(r.workflowId)
+            .query<TemplateProgress>('progress')
+            .catch(() => undefined);
+          return detail ? { ...r, progress: detail } : r;
+        }),
+      );
+      return { progress: { ...progress, resources: [] }, resources };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { liveError: 'the workflow is not known to Temporal' };
+      return { liveError: (err as Error).message };
+    }
+  }
+
+  return router;
+}
+
+export type { RequestedResource };

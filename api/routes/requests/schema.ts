@@ -1,0 +1,55 @@
+/**
+ * The request body as a user writes it. The envelope is checked here; each resource's own fields
+ * are checked by its resource handler (see validation.ts), so a new resource type needs no change
+ * here.
+ */
+import { z } from 'zod';
+
+/** A DNS label: what a VM's name becomes in a hostname, a git path and a workflow ID. */
+export const resourceName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+    'lower-case letters, digits and inner hyphens only (a DNS label)',
+  );
+
+export const emailAddress = z
+  .string()
+  .max(254)
+  .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'an e-mail address');
+
+/** The most resources one request may carry; a larger need is several requests. */
+export const MAX_RESOURCES = 200;
+
+const resourceEnvelope = z.looseObject({
+  type: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine'),
+  action: z.enum(['create', 'delete']).default('create'),
+  name: resourceName,
+});
+
+export const submissionSchema = z.strictObject({
+  resources: z.array(resourceEnvelope).min(1).max(MAX_RESOURCES),
+  notify: z.array(emailAddress).max(50).default([]),
+  description: z.string().max(2000).optional(),
+});
+
+export type Submission = z.output<typeof submissionSchema>;
+export type ResourceEnvelope = z.output<typeof resourceEnvelope>;
+
+/** `Idempotency-Key`: printable ASCII, as the IETF draft suggests (a UUID or ULID in practice). */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const listQuerySchema = z.strictObject({
+  trace: z.string().max(100).optional(),
+  status: z.enum(['received', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  requester: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque: the `next` value of the previous page. */
+  cursor: z.string().max(200).optional(),
+});

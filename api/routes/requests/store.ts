@@ -1,0 +1,195 @@
+/**
+ * The requests in the ledger as the API reads and writes them. A submission is written in one
+ * transaction that also starts its workflow before committing: if Temporal refuses, nothing is
+ * written; if the commit failed after the start, the workflow's first ledger write puts the row
+ * back, so the ledger never lacks a request Temporal runs.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { RequestStatus } from '../../../common/request';
+
+export interface RequestRow {
+  requestId: string;
+  traceId: string;
+  requester: string;
+  status: RequestStatus;
+  workflowId: string;
+  resourceTypes: string[];
+  rerunOf: string | null;
+  outcome: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, created_at, updated_at`;
+
+function toRow(r: Record<string, unknown>): RequestRow {
+  return {
+    requestId: r.request_id as string,
+    traceId: r.trace_id as string,
+    requester: r.requester as string,
+    status: r.status as RequestStatus,
+    workflowId: r.workflow_id as string,
+    resourceTypes: r.resource_types as string[],
+    rerunOf: (r.rerun_of as string | null) ?? null,
+    outcome: r.outcome ?? null,
+    createdAt: (r.created_at as Date).toISOString(),
+    updatedAt: (r.updated_at as Date).toISOString(),
+  };
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface NewRequest {
+  requestId: string;
+  traceId: string;
+  requester: string;
+  workflowId: string;
+  resourceTypes: string[];
+  rerunOf?: string;
+  /** The submitted JSON, stored verbatim as the request file. */
+  file: Buffer;
+  idempotencyKey?: string;
+}
+
+export type InsertOutcome =
+  { created: true; row: RequestRow } | { created: false; existingRequestId: string };
+
+/**
+ * Writes the request, its file and its idempotency key, runs `start` (the workflow start), then
+ * commits. A concurrent submission with the same idempotency key makes this one a no-op that
+ * names the first request.
+ */
+export async function insertRequest(
+  pool: Pool,
+  req: NewRequest,
+  start: () => Promise<void>,
+): Promise<InsertOutcome> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const fileHash = sha256(req.file);
+    const { rows } = await client.query(
+      `INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of)
+       VALUES ($1, $2, $3, 'received', $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
+      [
+        req.requestId,
+        req.traceId,
+        req.requester,
+        req.workflowId,
+        req.file.toString('utf8'),
+        req.resourceTypes,
+        req.rerunOf ?? null,
+      ],
+    );
+    if (req.idempotencyKey) {
+      // A concurrent submission with the same key waits here for the first to commit, then finds it.
+      const claimed = await client.query(
+        `INSERT INTO idempotency_keys (requester, key, request_id, body_sha256) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (requester, key) DO NOTHING`,
+        [req.requester, req.idempotencyKey, req.requestId, fileHash],
+      );
+      if (claimed.rowCount === 0) {
+        await client.query('ROLLBACK');
+        const existing = await findIdempotent(pool, req.requester, req.idempotencyKey);
+        return { created: false, existingRequestId: existing!.requestId };
+      }
+    }
+    await client.query(`INSERT INTO request_status_events (request_id, status) VALUES ($1, 'received')`, [
+      req.requestId,
+    ]);
+    await client.query(
+      `INSERT INTO request_files (request_id, content_type, body, sha256) VALUES ($1, 'application/json', $2, $3)`,
+      [req.requestId, req.file, fileHash],
+    );
+    await start();
+    await client.query('COMMIT');
+    return { created: true, row: toRow(rows[0]) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The request an idempotency key already names, with the hash of the body it was sent with. */
+export async function findIdempotent(
+  db: Pool | PoolClient,
+  requester: string,
+  key: string,
+): Promise<{ requestId: string; bodySha256: string } | undefined> {
+  const { rows } = await db.query(
+    'SELECT request_id, body_sha256 FROM idempotency_keys WHERE requester = $1 AND key = $2',
+    [requester, key],
+  );
+  return rows[0] ? { requestId: rows[0].request_id, bodySha256: rows[0].body_sha256 } : undefined;
+}
+
+export async function getRequest(pool: Pool, requestId: string): Promise<RequestRow | undefined> {
+  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM requests WHERE request_id = $1`, [requestId]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+export async function getRequestFile(
+  pool: Pool,
+  requestId: string,
+): Promise<{ contentType: string; body: Buffer } | undefined> {
+  const { rows } = await pool.query('SELECT content_type, body FROM request_files WHERE request_id = $1', [
+    requestId,
+  ]);
+  return rows[0] ? { contentType: rows[0].content_type, body: rows[0].body } : undefined;
+}
+
+export async function statusHistory(
+  pool: Pool,
+  requestId: string,
+): Promise<{ status: string; at: string }[]> {
+  const { rows } = await pool.query(
+    'SELECT status, at FROM request_status_events WHERE request_id = $1 ORDER BY id',
+    [requestId],
+  );
+  return rows.map((r) => ({ status: r.status, at: (r.at as Date).toISOString() }));
+}
+
+export interface ListFilter {
+  traceId?: string;
+  status?: RequestStatus;
+  requester?: string;
+  limit: number;
+  /** Keyset cursor: the last row of the previous page. */
+  after?: { createdAt: string; requestId: string };
+}
+
+/** Newest first, keyset-paginated; returns one page and the cursor of the next, if any. */
+export async function listRequests(
+  pool: Pool,
+  filter: ListFilter,
+): Promise<{ rows: RequestRow[]; next?: { createdAt: string; requestId: string } }> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    args.push(value);
+    where.push(sql.replace('?', `$${args.length}`));
+  };
+  if (filter.traceId) add('trace_id = ?', filter.traceId);
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.requester) add('requester = ?', filter.requester);
+  if (filter.after) {
+    args.push(filter.after.createdAt, filter.after.requestId);
+    where.push(`(created_at, request_id) < ($${args.length - 1}::timestamptz, $${args.length})`);
+  }
+  args.push(filter.limit + 1);
+  const { rows } = await pool.query(
+    `SELECT ${COLUMNS} FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, request_id DESC LIMIT $${args.length}`,
+    args,
+  );
+  const page = rows.slice(0, filter.limit).map(toRow);
+  const last = page.at(-1);
+  return rows.length > filter.limit && last
+    ? { rows: page, next: { createdAt: last.createdAt, requestId: last.requestId } }
+    : { rows: page };
+}

@@ -1,0 +1,67 @@
+/**
+ * Which activities each task queue serves, built from the task declarations and the clients and
+ * stores they need. One place decides it for the worker process and the test harness alike.
+ */
+import type { Pool } from 'pg';
+import { aciTasks, createAciDeps } from '../activities/aci';
+import { awxTasks, createAwxDeps } from '../activities/awx';
+import { createEmailDeps, emailTasks } from '../activities/email';
+import { ledgerTasks } from '../activities/ledger';
+import { buildActivities, type AnyTask } from '../activities/task';
+import { templateTasks } from '../activities/templates';
+import { createTfeDeps, tfeTasks } from '../activities/tfe';
+import { createVcenterDeps, vcenterTasks } from '../activities/vcenter';
+import type { TaskQueue } from '../common/task-queues';
+import type { EndSystemsConfig } from '../platform/end-systems';
+import type { TemplateLibrary } from '../templates/library';
+
+type ActivityMap = Record<string, (input: unknown) => Promise<unknown>>;
+
+export interface WorkerDeps {
+  pool: Pool;
+  library: TemplateLibrary;
+  endSystems: EndSystemsConfig;
+}
+
+/** The end systems a worker cannot run without, and the variable that configures each. */
+const required = {
+  awx: 'AWX_URL',
+  tfe: 'TFE_URL',
+  vcenter: 'VCENTER_URL',
+  aci: 'ACI_URL',
+  smtp: 'SMTP_HOST',
+} as const;
+
+/** Builds every queue's activities; an unconfigured end system is an error naming its variable. */
+export function queueActivities(deps: WorkerDeps): Record<TaskQueue, ActivityMap> {
+  const missing = Object.entries(required).filter(
+    ([system]) => !deps.endSystems[system as keyof typeof required],
+  );
+  if (missing.length) {
+    throw new Error(`end systems not configured: ${missing.map(([s, v]) => `${s} (${v})`).join(', ')}`);
+  }
+  const { awx, tfe, vcenter, aci, smtp } = deps.endSystems as Required<EndSystemsConfig>;
+  const activities: Record<TaskQueue, ActivityMap> = {
+    orchestrator: {},
+    awx: {},
+    tfe: {},
+    vcenter: {},
+    aci: {},
+  };
+  const add = <D>(tasks: readonly AnyTask<D>[], taskDeps: D) => {
+    const built = buildActivities(tasks, taskDeps);
+    for (const task of tasks) {
+      const queue = activities[task.taskQueue];
+      if (queue[task.id]) throw new Error(`task ${task.id} is declared twice`);
+      queue[task.id] = built[task.id]!;
+    }
+  };
+  add(ledgerTasks, { pool: deps.pool });
+  add(templateTasks, { library: deps.library });
+  add(emailTasks, createEmailDeps(smtp));
+  add(awxTasks, createAwxDeps(awx));
+  add(tfeTasks, createTfeDeps(tfe));
+  add(vcenterTasks, createVcenterDeps(vcenter));
+  add(aciTasks, createAciDeps(aci));
+  return activities;
+}
