@@ -1,13 +1,14 @@
 /**
  * The vCenter simulator's HTTP API: the /api (7.0U2+) style of the vSphere Automation REST API
- * for sessions, inventory lookups and VMs, answering in vCenter's own error envelope.
- * See ../../../shared/reference/vcenter-api.md.
+ * for sessions, inventory lookups and VMs, answering in vCenter's own error envelope; the legacy
+ * /rest style is served by translation (rest-legacy.ts). See ../../../shared/reference/vcenter-api.md.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createSimulatorApp, parseBasicAuth, safeEqual, type SimulatorContext } from '../common';
 import { WorldError, type Vm } from '../world';
 import { VapiError, errorBody, errorTypeOf, sendVapiError } from './errors';
+import { restLegacy } from './rest-legacy';
 import { SessionTable } from './sessions';
 
 const GiB = 1024 ** 3;
@@ -176,6 +177,7 @@ export function createVcenterApp(ctx: SimulatorContext) {
     }),
   });
 
+  app.use(restLegacy);
   app.post('/api/session', (req, res) => {
     const basic = parseBasicAuth(req.headers.authorization);
     const ok =

@@ -315,4 +315,73 @@ describe('vCenter simulator', () => {
       );
     });
   });
+
+  describe('legacy /rest style', () => {
+    it('logs in with a cookie, wraps results in value, takes filter.<name> and {spec}, and answers errors in the /rest shape', async () => {
+      const url = lab.sims.urls.vcenter!;
+      const { username, password } = lab.sims.credentials.vcenter;
+      const login = await call<{ value: string }>(`${url}/rest/com/vmware/cis/session`, {
+        method: 'POST',
+        headers: { authorization: basic(username, password) },
+      });
+      assert.equal(login.status, 200);
+      assert.match(login.body.value, /^[0-9a-f]{32}$/);
+      assert.match(
+        login.headers.get('set-cookie') ?? '',
+        new RegExp(`vmware-api-session-id=${login.body.value}`),
+      );
+      const cookie = { cookie: `vmware-api-session-id=${login.body.value}` };
+
+      const networks = await call<{ value: { name: string }[] }>(
+        `${url}/rest/vcenter/network?filter.names=DMZ`,
+        { headers: cookie },
+      );
+      assert.deepEqual(
+        networks.body.value.map((n) => n.name),
+        ['DMZ'],
+      );
+      const created = await call<{ value: string }>(`${url}/rest/vcenter/vm`, {
+        method: 'POST',
+        headers: cookie,
+        body: {
+          spec: {
+            name: 'legacy-01',
+            guest_OS: 'RHEL_8_64',
+            placement: { folder: 'group-v30', cluster: 'domain-c8', datastore: 'datastore-11' },
+            nics: [{ backing: { type: 'DISTRIBUTED_PORTGROUP', network: 'dvportgroup-18' } }],
+          },
+        },
+      });
+      assert.equal(created.status, 200);
+      const info = await call<{
+        value: { name: string; nics: { key: string; value: { backing: { network: string } } }[] };
+      }>(`${url}/rest/vcenter/vm/${created.body.value}`, { headers: cookie });
+      assert.equal(info.body.value.name, 'legacy-01');
+      assert.deepEqual(
+        info.body.value.nics.map((n) => [n.key, n.value.backing.network]),
+        [['4000', 'dvportgroup-18']],
+      );
+      const started = await call(`${url}/rest/vcenter/vm/${created.body.value}/power/start`, {
+        method: 'POST',
+        headers: cookie,
+      });
+      assert.equal(started.status, 200);
+      assert.equal(
+        (await lab.vcenter<{ state: string }>(`/api/vcenter/vm/${created.body.value}/power`)).body.state,
+        'POWERED_ON',
+      );
+      const missing = await call<{ type: string; value: { messages: unknown[] } }>(
+        `${url}/rest/vcenter/vm/vm-404`,
+        { headers: cookie },
+      );
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.type, 'com.vmware.vapi.std.errors.not_found');
+      assert.equal(missing.body.value.messages.length, 1);
+      assert.equal(
+        (await call(`${url}/rest/com/vmware/cis/session`, { method: 'DELETE', headers: cookie })).status,
+        200,
+      );
+      assert.equal((await call(`${url}/rest/vcenter/vm`, { headers: cookie })).status, 401);
+    });
+  });
 });
