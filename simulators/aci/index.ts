@@ -132,7 +132,8 @@ function route(originalUrl: string): { kind: 'mo' | 'class'; target: string } | 
 /** The APIC simulator app over `ctx`'s world. */
 export function createAciApp(ctx: SimulatorContext): express.Express {
   const { world } = ctx;
-  world.defineDurations(aciDurations);
+  // Session lifetimes are timeouts, not transitions: the `*` override must not expire tokens at once.
+  world.defineDurations(aciDurations, Object.keys(aciDurations));
   tree(world);
   const sessions = new SessionStore(
     () => ({

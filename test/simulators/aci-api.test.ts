@@ -132,6 +132,16 @@ describe('ACI simulator', () => {
       assert.equal(late.status, 403);
     });
 
+    it('keeps session timeouts out of the "*" duration override', async () => {
+      const instant = await startAciFixture(undefined, { '*': 0 });
+      try {
+        const fresh = await instant.login();
+        assert.equal((await instant.call('GET', '/api/mo/uni.json', fresh)).status, 200);
+      } finally {
+        await instant.stop();
+      }
+    });
+
     it('logs out: the token stops working', async () => {
       assert.equal(
         (await aci.call('POST', '/api/aaaLogout.json', token, { aaaUser: { attributes: { name: 'admin' } } }))
