@@ -4,12 +4,15 @@
  * DATABASE_URL) with migrations, the workers and the API — then waits until /readyz says ready
  * and prints where things are. Ctrl-C or SIGTERM stops everything it started, in reverse order.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { startDatabase, type StackDatabase } from '../platform/database';
 import { isListening, waitFor } from '../platform/net';
+import { createPool } from '../platform/db/pool';
 import { startProcess, type ManagedProcess } from '../platform/processes';
+import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
+import { labCatalog, seedCatalog } from '../resource-handlers/store';
 import { removePidFile, stopStaleFromPidFile, writePidFile } from '../platform/stale';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { ensureSearchAttributes, startDevServer, type DevServer } from '../platform/temporal/dev-server';
@@ -79,18 +82,82 @@ async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
   return { address: server.address, uiUrl: server.uiUrl! };
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
-  const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
+/** The end systems the environment configures; the rest are simulated. */
+const endSystemVariables = {
+  vcenter: 'VCENTER_URL',
+  awx: 'AWX_URL',
+  tfe: 'TFE_URL',
+  aci: 'ACI_URL',
+} as const;
+
+/**
+ * Starts simulators/main.ts for every end system the environment does not configure (and the
+ * SMTP sink when SMTP_HOST is unset), and returns the environment that points the workers at
+ * them; credentials go through a 0600 secrets file, not the environment.
+ */
+async function startSimulators(): Promise<Record<string, string>> {
+  const systems = Object.entries(endSystemVariables)
+    .filter(([, variable]) => !process.env[variable])
+    .map(([system]) => system);
+  if (systems.length === 0 && process.env.SMTP_HOST) return {};
+  const simDir = path.join(dataDir, 'simulators');
+  const credentialsFile = path.join(simDir, 'credentials.json');
+  let resolveReady: (line: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
+  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, ...env, STACK_PARENT_PID: String(process.pid) },
+    env: {
+      ...process.env,
+      SIM_DATA_DIR: simDir,
+      SIM_SYSTEMS: systems.join(','),
+      // The world on disk outlives a restart; so must the credentials its clients were given.
+      ...(existsSync(credentialsFile) ? { SIM_CREDENTIALS_FILE: credentialsFile } : {}),
+      STACK_PARENT_PID: String(process.pid),
+    },
+    onLine: (line) =>
+      line.includes('"event":"simulators-ready"')
+        ? resolveReady(line)
+        : process.stderr.write(`[simulators] ${line}\n`),
   });
   running.children.push(child);
+  const line = await Promise.race([
+    ready,
+    child.exited.then((code) => {
+      throw new Error(`the simulators exited during start-up (${code}); see their output above`);
+    }),
+  ]);
+  watchChild('simulators', child);
+  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & { credentialsFile: string };
+  const credentials = JSON.parse(
+    readFileSync(started.credentialsFile, 'utf8'),
+  ) as SimulatorEndpoints['credentials'];
+  const { env, secrets } = simulatedEndSystems({ urls: started.urls, smtp: started.smtp, credentials });
+  const secretsFile = path.join(dataDir, 'run', 'end-systems-secrets.json');
+  writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+  log(
+    `simulating ${[...systems, ...(process.env.SMTP_HOST ? [] : ['smtp'])].join(', ')} (admin API ${(started as { adminUrl?: string }).adminUrl ?? '?'})`,
+  );
+  if (process.env.SMTP_HOST) for (const k of ['SMTP_HOST', 'SMTP_PORT', 'SMTP_FROM']) delete env[k];
+  return { ...env, END_SYSTEMS_SECRETS_FILE: secretsFile };
+}
+
+/** A child that exits while the stack runs takes the stack down with it. */
+function watchChild(name: string, child: ManagedProcess): void {
   void child.exited.then((code) => {
     if (!stopping) {
       log(`${name} exited unexpectedly (${code}); stopping the stack`);
       void stopAll(1);
     }
   });
+}
+
+function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
+  const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env, STACK_PARENT_PID: String(process.pid) },
+  });
+  running.children.push(child);
+  watchChild(name, child);
   return child;
 }
 
@@ -116,6 +183,13 @@ async function main(): Promise<void> {
     `PostgreSQL (${running.database.kind}) ready${applied.length ? `, applied migrations ${applied.join(', ')}` : ''}`,
   );
 
+  const simulated = await startSimulators();
+  if (simulated.VCENTER_URL) {
+    // The simulated vCenter's lab: networks, images, clusters and the placement matrix to match.
+    const pool = createPool(running.database.url, 1);
+    await seedCatalog(pool, labCatalog()).finally(() => pool.end());
+  }
+
   const apiPort = Number(process.env.API_PORT ?? 8080);
   const apiHost = process.env.API_HOST ?? '127.0.0.1';
   if (await isListening(apiPort, apiHost))
@@ -126,6 +200,7 @@ async function main(): Promise<void> {
     DATABASE_URL: running.database.url,
     API_PORT: String(apiPort),
     API_HOST: apiHost,
+    ...simulated,
   };
   if (!env.TEMPORAL_UI_URL) delete (env as Partial<typeof env>).TEMPORAL_UI_URL;
   startNodeChild('worker', 'workers/main.ts', env);

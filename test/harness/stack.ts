@@ -27,6 +27,7 @@ import { startDevServer, type DevServer } from '../../platform/temporal/dev-serv
 import { taskCatalog } from '../../activities/registry';
 import { loadEndSystemsConfig } from '../../platform/end-systems';
 import { simulatedEndSystems } from '../../platform/simulated-end-systems';
+import { labCatalog, seedCatalog } from '../../resource-handlers/store';
 import { startSimulators, type RunningSimulators } from '../../simulators';
 import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
 import { queueActivities } from '../../workers/activities';
@@ -101,6 +102,8 @@ async function startStack(): Promise<TestStack> {
   const database = await startTestDatabase(tmpDir);
   const pool = createPool(database.url, 5);
   cleanups.push(() => pool.end());
+  // The catalog of the simulated lab: its networks, images, clusters and placement matrix.
+  await seedCatalog(pool, labCatalog());
 
   const connection = await Connection.connect({ address: server.address });
   cleanups.push(() => connection.close());
