@@ -9,6 +9,7 @@ import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { tokenRoutes } from './routes/admin/tokens';
+import { openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { requestRoutes } from './routes/requests';
 
@@ -26,6 +27,10 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(healthRoutes(deps));
+  const document = openApiDocument(deps.publicUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
 
   const v1 = express.Router();
   v1.use(

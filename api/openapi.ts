@@ -1,0 +1,189 @@
+/**
+ * The OpenAPI 3.1 document of the API, built from the same zod schemas the routes validate with,
+ * so the two cannot drift apart; a test calls every documented operation to prove it exists.
+ * Served at GET /openapi.json.
+ */
+import { z } from 'zod';
+import { issueTokenSchema } from './auth/tokens';
+import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './routes/requests/schema';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+const errorEnvelope = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['type', 'message'],
+      properties: {
+        type: {
+          type: 'string',
+          description: 'InvalidInput, Unauthorized, Forbidden, NotFound, Conflict, RateLimited, …',
+        },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: {
+              path: { type: 'string', example: 'body.resources.0.cpu' },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: `error ${c}`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
+  );
+
+const ok = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const requestIdParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^req_' },
+};
+
+function queryParameters(schema: z.ZodObject) {
+  const js = json(schema) as { properties: Record<string, unknown> };
+  return Object.entries(js.properties).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }));
+}
+
+/** Builds the document; `serverUrl` is the API's public base URL. */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Orchestrator of Orchestrators API',
+      version: '1.0.0',
+      description:
+        'Submit declarative infrastructure requests and follow them. Every /v1 call needs `Authorization: Bearer <token>`. Errors are one JSON envelope naming the fields at fault.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: errorEnvelope,
+        Submission: json(submissionSchema),
+        IssueToken: json(issueTokenSchema),
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'The process is up', security: [], responses: { 200: ok('up') } } },
+      '/readyz': {
+        get: {
+          summary: 'Temporal and PostgreSQL answer and every task queue has a worker',
+          security: [],
+          responses: { 200: ok('ready'), 503: ok('not ready: the failing check is named') },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { 200: ok('the document') } },
+      },
+      '/v1/requests': {
+        post: {
+          summary: 'Submit a request (role requester or admin)',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } },
+          },
+          responses: {
+            202: ok('accepted: request ID, trace ID and links'),
+            200: ok('the first request with this Idempotency-Key'),
+            ...errors(400, 401, 403, 413, 422, 429),
+          },
+        },
+        get: {
+          summary: 'List requests, newest first (a requester sees their own)',
+          parameters: queryParameters(listQuerySchema),
+          responses: { 200: ok('one page and the cursor of the next'), ...errors(400, 401) },
+        },
+      },
+      '/v1/requests/{id}': {
+        get: {
+          summary: 'A request: status, history, per-resource progress, external IDs, links',
+          parameters: [requestIdParam],
+          responses: { 200: ok('the request'), ...errors(401, 404) },
+        },
+      },
+      '/v1/requests/{id}/file': {
+        get: {
+          summary: 'The request as submitted (the File Store)',
+          parameters: [requestIdParam],
+          responses: { 200: ok('the submitted JSON'), ...errors(401, 404) },
+        },
+      },
+      '/v1/requests/{id}/rerun': {
+        post: {
+          summary: 'Re-run a failed or cancelled request: a new request ID, the same trace ID',
+          parameters: [
+            requestIdParam,
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
+          ],
+          responses: { 202: ok('the new request'), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/v1/requests/{id}/cancel': {
+        post: {
+          summary: 'Cancel a running request; its resources are compensated',
+          parameters: [requestIdParam],
+          responses: { 202: ok('cancellation asked'), ...errors(401, 403, 404, 409) },
+        },
+      },
+      '/v1/traces/{traceId}': {
+        get: {
+          summary: 'Every request of a trace, oldest first',
+          parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('the requests'), ...errors(401, 404) },
+        },
+      },
+      '/v1/admin/tokens': {
+        post: {
+          summary: 'Issue a token (admin); the secret is shown once',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/IssueToken' } } },
+          },
+          responses: { 201: ok('the token'), ...errors(400, 401, 403) },
+        },
+        get: {
+          summary: 'List tokens (admin), never their secrets',
+          responses: { 200: ok('the tokens'), ...errors(401, 403) },
+        },
+      },
+      '/v1/admin/tokens/{tokenId}': {
+        delete: {
+          summary: 'Revoke a token (admin)',
+          parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 204: { description: 'revoked' }, ...errors(401, 403, 404) },
+        },
+      },
+    },
+  };
+}
