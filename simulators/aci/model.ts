@@ -241,7 +241,7 @@ const classes: MoClassSpec[] = [
       lagPolicyName: free(),
     },
     computed: { ...relationComputed('infraDomP'), tType: 'mo' },
-    relation: { by: 'dn', targetClass: 'physDomP' },
+    relation: { by: 'dn', targetClass: 'infraDomP' },
   },
   {
     className: 'fvRsPathAtt',
@@ -296,6 +296,27 @@ const classes: MoClassSpec[] = [
       targetDscp: free('unspecified'),
     },
     computed: { extMngdBy: '', monPolDn: '' },
+  },
+  {
+    className: 'vmmProvP',
+    parents: ['polUni'],
+    namingProp: 'vendor',
+    rnPrefix: 'vmmp-',
+    props: { vendor: oneOf('VMware', 'VMware', 'Microsoft', 'OpenStack', 'Kubernetes'), annotation: free() },
+    computed: {},
+  },
+  {
+    className: 'vmmDomP',
+    parents: ['vmmProvP'],
+    namingProp: 'name',
+    rnPrefix: 'dom-',
+    props: {
+      ...namedProps(),
+      mode: oneOf('default', 'default', 'n1kv', 'ovs', 'k8s'),
+      enfPref: oneOf('hw', 'hw', 'sw', 'unknown'),
+      encapMode: oneOf('unknown', 'unknown', 'vlan', 'vxlan'),
+    },
+    computed: { configIssues: '', extMngdBy: '', monPolDn: 'uni/fabric/monfab-default' },
   },
   {
     className: 'physDomP',

@@ -50,6 +50,9 @@ export function seedTable(now: Date): MoTable {
     'uni/tn-infra': mo('fvTenant', { name: 'infra' }),
     'uni/tn-mgmt': mo('fvTenant', { name: 'mgmt' }),
     'uni/phys-phys_dom': mo('physDomP', { name: 'phys_dom' }),
+    // The VMware VMM domain of the lab's vCenter distributed switch, for EPGs of VM networks.
+    'uni/vmmp-VMware': mo('vmmProvP', { vendor: 'VMware' }),
+    'uni/vmmp-VMware/dom-lab_vds': mo('vmmDomP', { name: 'lab_vds' }),
   };
 }
 
@@ -341,7 +344,8 @@ class TreeView {
         relation.targetClass === 'fabricPathEp'
           ? /^topology\/pod-\d+\/(paths|protpaths)-[\d-]+\/pathep-\[.+\]$/.test(target)
           : this.table[target] !== undefined;
-      return { state: formed ? 'formed' : 'missing-target' };
+      const targetClass = this.table[target]?.className;
+      return { state: formed ? 'formed' : 'missing-target', ...(targetClass ? { tCl: targetClass } : {}) };
     }
     const name = mo.attrs[relation.prop] || 'default';
     const tenantDn = splitDn(dn).slice(0, 2).join('/');
@@ -443,6 +447,15 @@ function runQuery(view: TreeView, base: string[], options: QueryOptions): QueryR
     items = keyed;
   }
   const totalCount = items.length;
+  if (options.rspSubtreeInclude.has('count')) {
+    // The APIC answers a count request with one moCount object instead of the objects.
+    return {
+      totalCount: 1,
+      imdata: [
+        { moCount: { attributes: { childAction: '', count: String(totalCount), dn: '', status: '' } } },
+      ],
+    };
+  }
   if (options.pageSize !== undefined) {
     const start = (options.page ?? 0) * options.pageSize;
     items = items.slice(start, start + options.pageSize);

@@ -477,6 +477,31 @@ describe('ACI simulator', () => {
       assert.deepEqual(Object.keys(res.json.imdata[0].fvAEPg.children[0]), ['fvRsBd']);
     });
 
+    it('answers rsp-subtree-include=count with one moCount', async () => {
+      const res = await aci.call('GET', '/api/class/fvAEPg.json?rsp-subtree-include=count', token);
+      assert.deepEqual(res.json, {
+        totalCount: '1',
+        imdata: [{ moCount: { attributes: { childAction: '', count: '4', dn: '', status: '' } } }],
+      });
+    });
+
+    it('resolves an EPG attachment to the lab VMware VMM domain', async () => {
+      const dn = 'uni/tn-Prod/ap-shop/epg-api';
+      await aci.call('POST', `/api/mo/${dn}.json`, token, {
+        fvAEPg: {
+          attributes: {},
+          children: [{ fvRsDomAtt: { attributes: { tDn: 'uni/vmmp-VMware/dom-lab_vds' } } }],
+        },
+      });
+      const res = await aci.call(
+        'GET',
+        `/api/mo/${dn}.json?query-target=children&target-subtree-class=fvRsDomAtt`,
+        token,
+      );
+      const attrs = res.json.imdata[0].fvRsDomAtt.attributes;
+      assert.deepEqual([attrs.state, attrs.tCl], ['formed', 'vmmDomP']);
+    });
+
     it('trims attributes with rsp-prop-include=naming-only', async () => {
       const res = await aci.call(
         'GET',

@@ -142,6 +142,70 @@ describe('TFE simulator runs', () => {
       assert.equal(tfe.counter('vcenter.vms.deleted'), 1);
     });
 
+    it('hides sensitive output values in the workspace outputs but shows them read by id', async () => {
+      const ws = await tfe.createWorkspace('secret-out', { 'auto-apply': true });
+      await tfe.setVariable(ws, 'vm_name', 'secret-01');
+      const cv = await tfe.uploadConfiguration(
+        ws,
+        vmModule({ admin_note: { value: 'vault:${var.vm_name}', sensitive: true } }),
+      );
+      const run = await tfe.createRun(ws, {}, cv);
+      await tfe.waitForRun(run.id, ['applied']);
+      const outputs = await tfe.api('GET', `/workspaces/${ws}/current-state-version-outputs`);
+      const secret = outputs.json.data.find((o: any) => o.attributes.name === 'admin_note');
+      assert.deepEqual([secret.attributes.sensitive, secret.attributes.value], [true, null]);
+      const byId = await tfe.api('GET', `/state-version-outputs/${secret.id}`);
+      assert.equal(byId.json.data.attributes.value, 'vault:secret-01');
+    });
+
+    it('serves logs in chunks with limit and offset, as go-tfe reads them', async () => {
+      const ws = await tfe.createWorkspace('chunks', { 'auto-apply': true });
+      await tfe.setVariable(ws, 'vm_name', 'chunks-01');
+      const cv = await tfe.uploadConfiguration(ws, vmModule());
+      const run = await tfe.createRun(ws, {}, cv);
+      await tfe.waitForRun(run.id, ['applied']);
+      const apply = await tfe.api('GET', `/runs/${run.id}/apply`);
+      const url = apply.json.data.attributes['log-read-url'];
+      const whole = await (await fetch(url)).text();
+      let assembled = '';
+      for (let offset = 0; ; offset += 64) {
+        const chunk = await (await fetch(`${url}?limit=64&offset=${offset}`)).text();
+        if (chunk === '') break;
+        assembled += chunk;
+      }
+      assert.equal(assembled, whole);
+      assert.match(whole, /Apply complete! Resources: 1 added, 0 changed, 0 destroyed\./);
+      assert.equal((await fetch(url.replace(/object\/.+$/, 'object/not-a-secret'))).status, 404);
+    });
+
+    it('holds runs while the workspace is locked by hand, and starts them on unlock', async () => {
+      const ws = await tfe.createWorkspace('locked');
+      await tfe.setVariable(ws, 'vm_name', 'locked-01');
+      const cv = await tfe.uploadConfiguration(ws, vmModule());
+      assert.equal(
+        (await tfe.api('POST', `/workspaces/${ws}/actions/lock`, { reason: 'maintenance' })).status,
+        200,
+      );
+      assert.equal((await tfe.api('POST', `/workspaces/${ws}/actions/lock`)).status, 409);
+      const run = await tfe.createRun(ws, {}, cv);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await tfe.api('GET', `/runs/${run.id}`)).json.data.attributes.status, 'pending');
+      assert.equal((await tfe.api('POST', `/workspaces/${ws}/actions/unlock`)).status, 200);
+      await tfe.waitForRun(run.id, ['planned']);
+    });
+
+    it('deletes a workspace with its runs; the VM it made stays in vCenter', async () => {
+      const ws = await tfe.createWorkspace('doomed-ws', { 'auto-apply': true });
+      await tfe.setVariable(ws, 'vm_name', 'orphan-01');
+      const cv = await tfe.uploadConfiguration(ws, vmModule());
+      const run = await tfe.createRun(ws, {}, cv);
+      await tfe.waitForRun(run.id, ['applied']);
+      assert.equal((await tfe.api('DELETE', `/workspaces/${ws}`)).status, 204);
+      assert.equal((await tfe.api('GET', `/workspaces/${ws}`)).status, 404);
+      assert.equal((await tfe.api('GET', `/runs/${run.id}`)).status, 404);
+      assert.equal(vmsNamed('orphan-01').length, 1);
+    });
+
     it('queues a run on upload unless auto-queue-runs is false (two runs versus one)', async () => {
       for (const [autoQueue, expected] of [
         [true, 2],
