@@ -37,6 +37,7 @@ export type PhaseStatus =
 /** Configuration version statuses, verbatim. */
 export type ConfigurationVersionStatus = 'pending' | 'uploaded' | 'archived' | 'errored';
 
+/** An organization, addressed by name as in the API. */
 export interface TfeOrganization {
   name: string;
   email: string;
@@ -45,6 +46,7 @@ export interface TfeOrganization {
   default_project_id: string;
 }
 
+/** A workspace (`ws-…`) and the pointers to its current run, state and configuration. */
 export interface TfeWorkspace {
   id: string;
   organization: string;
@@ -67,6 +69,7 @@ export interface TfeWorkspace {
   current_configuration_version_id: string | null;
 }
 
+/** A workspace variable (`var-…`); a sensitive value is stored but never served. */
 export interface TfeVar {
   id: string;
   workspace_id: string;
@@ -80,6 +83,7 @@ export interface TfeVar {
   created_at: string;
 }
 
+/** A configuration version (`cv-…`) with the module files its upload carried. */
 export interface TfeConfigurationVersion {
   id: string;
   workspace_id: string;
@@ -113,6 +117,7 @@ export interface PlannedChange {
   after: Record<string, unknown> | null;
 }
 
+/** A run's plan (`plan-…`) or apply (`apply-…`) with its log and resource counts. */
 export interface TfePhase {
   id: string;
   run_id: string;
@@ -127,6 +132,7 @@ export interface TfePhase {
   resource_destructions: number;
 }
 
+/** A run (`run-…`) with what it was asked to do and where it is in its lifecycle. */
 export interface TfeRun {
   id: string;
   workspace_id: string;
@@ -164,6 +170,7 @@ export interface StateResource {
   attributes: Record<string, unknown>;
 }
 
+/** A state version (`sv-…`): the resources an apply left and the ids of its outputs. */
 export interface TfeStateVersion {
   id: string;
   workspace_id: string;
@@ -175,6 +182,7 @@ export interface TfeStateVersion {
   download_secret: string;
 }
 
+/** One root module output of a state version (`wsout-…`). */
 export interface TfeStateVersionOutput {
   id: string;
   state_version_id: string;
