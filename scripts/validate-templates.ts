@@ -12,9 +12,17 @@ import { loadTemplateLibrary, TemplateLibraryError, templatesDir } from '../temp
 /** The editors' copy of the template JSON Schema. */
 export const schemaFile = path.join(templatesDir, 'template.schema.json');
 
-function main(args: string[]): number {
-  if (args.includes('--write-schema'))
-    writeFileSync(schemaFile, `${JSON.stringify(templateJsonSchema, null, 2)}\n`);
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--write-schema')) {
+    // Written as prettier would, so `prettier --check` stays quiet.
+    const prettier = await import('prettier');
+    const options = await prettier.resolveConfig(schemaFile);
+    const text = await prettier.format(JSON.stringify(templateJsonSchema), {
+      ...options,
+      filepath: schemaFile,
+    });
+    writeFileSync(schemaFile, text);
+  }
   const dir = args.find((a) => !a.startsWith('--')) ?? templatesDir;
   try {
     const library = loadTemplateLibrary(dir, taskCatalog);
@@ -27,4 +35,11 @@ function main(args: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 2;
+    },
+  );
