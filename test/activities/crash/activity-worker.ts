@@ -1,0 +1,34 @@
+/**
+ * A worker process for the crash test: serves the AWX or TFE tasks (CRASH_SYSTEM) on its own task
+ * queue (CRASH_TASK_QUEUE) with clients built from the end-system environment, as the real worker
+ * does. The test kills it with SIGKILL mid-activity and starts another.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { awxTasks, createAwxDeps } from '../../../activities/awx';
+import { buildActivities } from '../../../activities/task';
+import { createTfeDeps, tfeTasks } from '../../../activities/tfe';
+import { loadEndSystemsConfig } from '../../../platform/end-systems';
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const config = loadEndSystemsConfig();
+  const activities =
+    process.env.CRASH_SYSTEM === 'awx'
+      ? buildActivities(awxTasks, createAwxDeps(config.awx!))
+      : buildActivities(tfeTasks, createTfeDeps(config.tfe!));
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const worker = await Worker.create({
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE!,
+    taskQueue: process.env.CRASH_TASK_QUEUE!,
+    activities,
+  });
+  process.stdout.write('polling\n');
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});
