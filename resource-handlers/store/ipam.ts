@@ -163,6 +163,8 @@ export interface ReleaseRequest {
   /** The request that releases (a decommission, or the failed request's compensation). */
   requestId: string;
   address?: string;
+  /** Only if the address was allocated in this trace: how a failed request's undo stays in its lane. */
+  heldByTraceId?: string;
 }
 
 /** Releases a resource's live address; releasing what is already free releases nothing. */
@@ -171,8 +173,9 @@ export async function releaseAddress(pool: Pool, req: ReleaseRequest): Promise<A
     `UPDATE ip_allocations SET released_at = now(), released_by_request = $3
       WHERE resource_type = $1 AND resource_name = $2 AND released_at IS NULL
         AND ($4::inet IS NULL OR address = $4::inet)
+        AND ($5::text IS NULL OR trace_id = $5::text)
       RETURNING ${leaseColumns}`,
-    [req.resourceType, req.resourceName, req.requestId, req.address ?? null],
+    [req.resourceType, req.resourceName, req.requestId, req.address ?? null, req.heldByTraceId ?? null],
   );
   return rows.map(toLease);
 }

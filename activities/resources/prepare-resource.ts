@@ -1,0 +1,132 @@
+/**
+ * `resources:prepare`: turns one resource as the user wrote it into its common format. Loads the
+ * catalog, validates (a violation fails non-retryably, naming the field as the API would, e.g.
+ * `resources.0.cpu`: the catalog may have changed since the API checked), chooses a placement
+ * from the matrix, allocates an address, and emits the document and its metadata file. Safe to
+ * retry: the placement is a function of the name, and the allocation returns the address this
+ * request (or an earlier run in its trace) already holds. Its undo is `ipam:release-address`.
+ */
+import { z } from 'zod';
+import { failure } from '../../common/errors';
+import { TaskQueues } from '../../common/task-queues';
+import { commonFormatProblems, validateResources } from '../../resource-handlers';
+import { choosePlacement } from '../../resource-handlers/placement';
+import {
+  AddressPoolExhaustedError,
+  allocateAddress,
+  loadCatalogSnapshot,
+  NetworkNotFoundError,
+  ResourceNameInUseError,
+} from '../../resource-handlers/store';
+import type { Enrichment, FieldProblem } from '../../resource-handlers/types';
+import { virtualMachineExamples } from '../../resource-handlers/virtual_machine/examples';
+import { defineTask, type TaskContext } from '../task';
+import type { ResourceDeps } from './deps';
+import {
+  commonFormatDocumentSchema,
+  resourceMetadataSchema,
+  resourceNameSchema,
+  resourceTypeSchema,
+} from './schemas';
+
+const call = 'resources:prepare';
+
+function invalid(message: string, fields: FieldProblem[]) {
+  return failure('InvalidInput', `${call}: ${message}`, { system: 'resources', call, fields });
+}
+
+export const prepareResource = defineTask({
+  id: call,
+  description:
+    'Validates a resource against the catalog, places it by the admin matrix, allocates its IP address and emits its common format.',
+  taskQueue: TaskQueues.orchestrator,
+  timeouts: 'short',
+  input: z.object({
+    /** The resource as the user wrote it, `type` included. */
+    resource: z.looseObject({ type: z.string() }),
+    requestId: z.string().min(1),
+    traceId: z.string().min(1),
+    /** The resource's position in the request, so field paths read `resources.<index>.…`. */
+    index: z.number().int().min(0).default(0),
+  }),
+  output: z.object({
+    resourceType: resourceTypeSchema,
+    name: resourceNameSchema,
+    document: commonFormatDocumentSchema,
+    metadata: resourceMetadataSchema,
+    address: z.object({ network: z.string(), address: z.string(), reused: z.boolean() }),
+  }),
+  examples: [
+    { resource: virtualMachineExamples[0]!.input, requestId: 'req_example', traceId: 'trc_example' },
+  ],
+  async handler(input, ctx: TaskContext<ResourceDeps>) {
+    const { pool, registry } = ctx.deps;
+    const at = `resources.${input.index}`;
+    const catalog = await loadCatalogSnapshot(pool);
+    const checked = validateResources(
+      [input.resource],
+      catalog,
+      { now: ctx.deps.now() },
+      registry,
+      'resources',
+    );
+    if (!checked.ok) {
+      const fields = checked.problems.map((p) => ({ ...p, path: p.path.replace(/^resources\.0/, at) }));
+      throw invalid(fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+    }
+    const { handler, input: resource } = checked.resources[0]!;
+    const needs = handler.needs(resource, catalog);
+    const enrichment: Enrichment = {};
+    if (needs.placement) {
+      enrichment.placement = choosePlacement(catalog, needs.placement);
+      if (!enrichment.placement)
+        throw invalid(`the placement matrix no longer allows a placement for ${resource.name}`, [
+          { path: `${at}.placement`, message: 'no cluster and datastore allowed by the placement matrix' },
+        ]);
+    }
+    let reused = false;
+    if (needs.address) {
+      try {
+        const lease = await allocateAddress(pool, {
+          network: needs.address.network,
+          resourceType: handler.type,
+          resourceName: resource.name,
+          requestId: input.requestId,
+          traceId: input.traceId,
+        });
+        enrichment.address = { network: lease.network, address: lease.address };
+        reused = lease.reused;
+      } catch (err) {
+        if (err instanceof ResourceNameInUseError)
+          throw invalid(err.message, [
+            { path: `${at}.name`, message: `already in use (request ${err.holder.requestId})` },
+          ]);
+        if (err instanceof NetworkNotFoundError)
+          throw invalid(err.message, [{ path: `${at}.network`, message: 'not in the catalog' }]);
+        // Addresses come back as VMs are removed: worth retrying for a while.
+        if (err instanceof AddressPoolExhaustedError)
+          throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
+        throw err;
+      }
+    }
+    const document = handler.emit(resource, catalog, enrichment);
+    const problems = commonFormatProblems(handler, document);
+    if (problems.length)
+      throw failure(
+        'InvalidOutput',
+        `${call}: the ${handler.type} handler emitted a document outside its common format: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        { system: 'resources', call, fields: problems },
+      );
+    return {
+      resourceType: handler.type,
+      name: resource.name,
+      document,
+      metadata: handler.describe(document),
+      address: {
+        network: enrichment.address?.network ?? '',
+        address: enrichment.address?.address ?? '',
+        reused,
+      },
+    };
+  },
+});
