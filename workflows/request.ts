@@ -95,7 +95,16 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       buildResource(input, resource, state.resources[i]!, plans),
     );
   } catch (err) {
-    if (!isCancellation(err)) throw err;
+    if (!isCancellation(err)) {
+      // Nothing could start (a template missing from the workers' library, say): every resource
+      // not yet decided failed for that reason, and the request ends failed like any other.
+      const error = { message: failureMessage(err) };
+      for (const r of state.resources)
+        if (r.state === 'pending' || r.state === 'running') Object.assign(r, { state: 'failed', error });
+      await setStatus('failed');
+      await tell(input, finishedNotice(input, state, input.statusUrl));
+      return state;
+    }
     // Cancelled: the children were cancelled with us and ran their own undo steps.
     for (const r of state.resources)
       if (r.state === 'pending' || r.state === 'running') r.state = 'cancelled';
@@ -168,6 +177,14 @@ async function buildResource(
       );
     }
   }
+}
+
+/** The innermost message of a failure chain: what went wrong, not where it was wrapped. */
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error)
+    e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** The TemplateResult a failed interpreter child carries in its failure details. */
