@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { aciTasks, createAciDeps, type AciDeps } from '../../activities/aci';
 import { AciClient } from '../../activities/aci/client';
 import { configFor, expectFailure, runTask } from './fixtures';
-import { sessionDurations, startActivityLab, type ActivityLab } from './lab';
+import { startActivityLab, type ActivityLab } from './lab';
 
 const task = (id: string) => aciTasks.find((t) => t.id === id)!;
 
@@ -29,7 +29,7 @@ describe('ACI tasks against the simulator', function () {
   });
   afterEach(() => {
     lab.sims.world.clearFaults();
-    lab.sims.world.setDurations(sessionDurations);
+    lab.sims.world.setDurations({ 'aci.session-refresh-timeout': null, 'aci.session-max-lifetime': null });
   });
 
   it('builds a network: tenant with VRF, application profile, bridge domain, EPG — and repeating changes nothing', async () => {

@@ -8,21 +8,12 @@ export interface ActivityLab {
   stop(): Promise<void>;
 }
 
-/**
- * Session lifetimes are timeouts, not transitions: `'*': 0` must not make tokens expire at once.
- * (The ACI simulator does not declare its session durations as timeouts yet, so they are set.)
- */
-export const sessionDurations = {
-  'aci.session-refresh-timeout': 600_000,
-  'aci.session-max-lifetime': 86_400_000,
-};
-
 /** Starts the simulators of `systems` in a temporary directory. */
 export async function startActivityLab(systems: SystemName[]): Promise<ActivityLab> {
   const tmp = tempDir('activity-lab-');
   const sims = await startSimulators({
     dataDir: tmp.dir,
-    durations: { '*': 0, ...sessionDurations },
+    durations: { '*': 0 },
     systems,
     seed: 42,
     logLevel: 'silent',
