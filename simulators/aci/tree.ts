@@ -131,13 +131,14 @@ function writeMo(ctx: WriteContext, posted: unknown, where: { urlDn?: string; pa
   if (where.parentDn !== undefined && parentDn !== where.parentDn) {
     throw new ApicError(400, '400', `dn ${dn} is not a child of ${where.parentDn}`);
   }
-  if (parentDn !== undefined && !ctx.table[parentDn]) throw notFound(parentDn);
-
   const status = parseStatus(attrs.status);
   if (status.has('deleted')) {
+    if (dn === 'uni') throw new ApicError(400, '400', 'Cannot delete the policy universe uni');
+    // Deleting what is not there (even under a missing parent) is already done.
     deleteSubtree(ctx.table, dn);
     return;
   }
+  if (parentDn !== undefined && !ctx.table[parentDn]) throw notFound(parentDn);
   const existing = ctx.table[dn];
   if (existing && !status.has('modified')) {
     throw new ApicError(400, '103', `Cannot create ${className}; object ${dn} already exists.`);

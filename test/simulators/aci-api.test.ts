@@ -369,6 +369,12 @@ describe('ACI simulator', () => {
       );
       assert.equal(gone.json.totalCount, '0');
     });
+    it('treats status deleted under a missing parent as already deleted', async () => {
+      const res = await aci.call('POST', '/api/mo/uni/tn-Ghost/ap-x.json', token, {
+        fvAp: { attributes: { name: 'x', status: 'deleted' } },
+      });
+      assert.deepEqual([res.status, res.json], [200, { totalCount: '0', imdata: [] }]);
+    });
   });
 
   describe('reading', () => {
