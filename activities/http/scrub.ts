@@ -20,8 +20,8 @@ const CREDENTIAL_PATTERNS: [RegExp, string][] = [
     /\b(password|passwd|pwd|secret|token|refresh_token|api[_-]?key)(["']?\s*[:=]\s*["']?)[^"'\s;,}&]+/gi,
     `$1$2${REDACTED}`,
   ],
-  // TFE archivist URLs carry their secret in the path.
-  [/(\/_archivist\/v1\/object\/)[^\s"'?]+/gi, `$1${REDACTED}`],
+  // TFE archivist URLs (`/_archivist/v1/object/…` on TFE, `archivist…/v1/object/…` on HCP) carry their secret in the path.
+  [/(\/(?:_archivist\/)?v1\/object\/)[^\s"'?]+/gi, `$1${REDACTED}`],
 ];
 
 /** Removes `secrets` (exact values, and their base64 and URL-encoded forms) and credential shapes. */
