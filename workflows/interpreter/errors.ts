@@ -1,13 +1,21 @@
 /** How failures inside a template run are summarised for the progress query and the result. */
 import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
-import type { StepError } from '../../common/template';
+import { TEMPLATE_FAILED, type StepError, type TemplateResult } from '../../common/template';
 
-/** The innermost cause's message and type, and the external ID the taxonomy's details carry. */
+/**
+ * The innermost cause's message and type, and the external ID the taxonomy's details carry; for a
+ * failed sub-template, the type and external ID of the error that failed it.
+ */
 export function describeError(err: unknown): StepError {
   let inner: unknown = err;
   while (inner instanceof TemporalFailure && inner.cause) inner = inner.cause;
   const out: StepError = { message: messageOf(inner) };
-  if (inner instanceof ApplicationFailure) {
+  if (inner instanceof ApplicationFailure && inner.type === TEMPLATE_FAILED) {
+    // A sub-template's failure: its message names the step, its details carry the root error.
+    const child = (inner.details?.[0] as TemplateResult | undefined)?.error;
+    if (child?.type) out.type = child.type;
+    if (child?.externalId) out.externalId = child.externalId;
+  } else if (inner instanceof ApplicationFailure) {
     if (inner.type) out.type = inner.type;
     const details = inner.details?.[0] as { externalId?: unknown } | undefined;
     if (details && typeof details.externalId === 'string') out.externalId = details.externalId;

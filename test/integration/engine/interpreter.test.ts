@@ -156,6 +156,58 @@ describe('template interpreter (integration)', function () {
     });
   });
 
+  it('a failing sub-template item fails the fan-out and cancels the items still running', async () => {
+    const queue = testQueue('fanout-fail');
+    const log: string[] = [];
+    const tasks = engineTasks(queue, log);
+    const item = template('fan-out-item-template', [
+      {
+        id: 'work',
+        task: 'test:record',
+        input: { label: '${input.name}', ms: '${input.ms}', fail: '${input.fail}' },
+        timeouts: { heartbeatTimeout: '2 seconds' },
+      },
+    ]);
+    const parent = template('fan-out-templates', [
+      {
+        id: 'each',
+        template: { name: 'fan-out-item-template', version: '1.0.0' },
+        forEach: { items: '${input.items}', key: '${item.name}', concurrency: 3 },
+        input: '${item}',
+      },
+      { id: 'after', task: 'test:record', needs: ['each'], input: { label: 'after' } },
+    ]);
+    const items = [
+      { name: 'slow-1', ms: 60_000 },
+      { name: 'slow-2', ms: 60_000 },
+      { name: 'bad', fail: 'fatal' },
+      { name: 'never', ms: 0 },
+    ];
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [parent, item], { items });
+      const { result } = await failedResult(handle);
+      assert.equal(result.error?.stepId, 'each');
+      assert.equal(result.error?.type, 'JobFailed');
+      const each = stateOf(result, 'each');
+      assert.deepEqual(each.items, { total: 4, running: 0, succeeded: 0, failed: 3 });
+      assert.deepEqual(
+        each.children,
+        ['slow-1', 'slow-2', 'bad'].map((k) => `${workflowId}/each[${k}]`),
+      );
+      assert.deepEqual(log.filter((l) => l.startsWith('cancelled:')).sort(), [
+        'cancelled:slow-1',
+        'cancelled:slow-2',
+      ]);
+      assert.ok(!log.includes('start:never'), 'no item starts after one failed');
+      const { client } = await getStack();
+      const statuses = await Promise.all(
+        each.children!.map(async (id) => (await client.workflow.getHandle(id).describe()).status.name),
+      );
+      assert.deepEqual(statuses, ['CANCELLED', 'CANCELLED', 'FAILED']);
+      await recordHistory('fan-out-fail', workflowId);
+    });
+  });
+
   for (const onFailure of ['continue', 'fail'] as const) {
     it(`onFailure ${onFailure}: ${onFailure === 'continue' ? 'records the failure and goes on' : 'fails the template'}`, async () => {
       const queue = testQueue(onFailure);
