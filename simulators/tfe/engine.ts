@@ -388,6 +388,7 @@ export class TfeEngine {
       priorResources: stateVersion?.resources ?? [],
       isDestroy: run.is_destroy,
       refresh: run.refresh,
+      refreshOnly: run.refresh_only,
       targetAddrs: run.target_addrs,
       replaceAddrs: run.replace_addrs,
       terraformVersion: workspace.terraform_version,
@@ -478,7 +479,7 @@ export class TfeEngine {
       this.finish(run);
       return;
     }
-    const hasChanges = outcome.changes.length > 0;
+    const hasChanges = outcome.changes.length > 0 || (run.refresh_only && outcome.drifted > 0);
     this.change(() => {
       planPhase.log = outcome.log;
       planPhase.resource_additions = outcome.additions;

@@ -26,6 +26,8 @@ export interface PlanInput {
   priorResources: StateResource[];
   isDestroy: boolean;
   refresh: boolean;
+  /** Refresh-only: record what changed outside Terraform, change nothing. */
+  refreshOnly: boolean;
   targetAddrs: string[] | null;
   replaceAddrs: string[] | null;
   terraformVersion: string;
@@ -37,6 +39,8 @@ export interface PlanOutcome {
   additions: number;
   changesInPlace: number;
   destructions: number;
+  /** Resources found changed or gone outside Terraform (what a refresh-only run would record). */
+  drifted: number;
   log: string;
 }
 
@@ -120,15 +124,34 @@ function header(version: string): string[] {
 export function plan(world: World, input: PlanInput): PlanOutcome {
   const lines = header(input.terraformVersion);
   const current = new Map<string, Record<string, unknown>>();
+  let drifted = 0;
   for (const resource of input.priorResources) {
     const address = `${resource.type}.${resource.name}`;
-    const refreshed = input.refresh
-      ? providerFor(resource.type, address).refresh(world, resource.attributes)
-      : resource.attributes;
+    const refreshed =
+      input.refresh || input.refreshOnly
+        ? providerFor(resource.type, address).refresh(world, resource.attributes)
+        : resource.attributes;
+    if (JSON.stringify(refreshed) !== JSON.stringify(resource.attributes)) drifted++;
     if (refreshed) {
       current.set(address, refreshed);
       lines.push(`${address}: Refreshing state... [id=${String(refreshed.id)}]`);
     }
+  }
+  if (input.refreshOnly) {
+    lines.push(
+      '',
+      drifted > 0
+        ? `Note: Objects have changed outside of Terraform (${drifted}). This is a refresh-only plan: applying it updates the state to match.`
+        : 'No changes. Your infrastructure still matches the configuration.',
+    );
+    return {
+      changes: [],
+      additions: 0,
+      changesInPlace: 0,
+      destructions: 0,
+      drifted,
+      log: `${lines.join('\n')}\n`,
+    };
   }
   let module: ModuleRun;
   try {
@@ -207,7 +230,7 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
     }
     lines.push(`Plan: ${additions} to add, ${changesInPlace} to change, ${destructions} to destroy.`);
   }
-  return { changes: planned, additions, changesInPlace, destructions, log: `${lines.join('\n')}\n` };
+  return { changes: planned, additions, changesInPlace, destructions, drifted, log: `${lines.join('\n')}\n` };
 }
 
 function withLog(err: unknown, lines: string[]): ConfigurationError {
@@ -292,7 +315,10 @@ export function apply(world: World, input: PlanInput, changes: PlannedChange[], 
         value: evaluator.evaluate(decl.value),
         sensitive: decl.sensitive === true,
       }));
-      if (outputs.some((o) => containsUnknown(o.value))) {
+      if (input.refreshOnly) {
+        // A refresh-only apply records what is there: outputs of resources that vanished are null.
+        outputs = outputs.map((o) => (containsUnknown(o.value) ? { ...o, value: null } : o));
+      } else if (outputs.some((o) => containsUnknown(o.value))) {
         throw new ConfigurationError('Error: an output refers to a resource that does not exist');
       }
     } catch (err) {

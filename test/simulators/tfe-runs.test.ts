@@ -206,6 +206,38 @@ describe('TFE simulator runs', () => {
       assert.equal(vmsNamed('orphan-01').length, 1);
     });
 
+    it('notices a VM deleted outside Terraform: refresh-only records it, a normal run recreates it', async () => {
+      const ws = await tfe.createWorkspace('drift');
+      await tfe.setVariable(ws, 'vm_name', 'drift-01');
+      const cv = await tfe.uploadConfiguration(ws, vmModule());
+      const first = await tfe.createRun(ws, { 'auto-apply': true }, cv);
+      await tfe.waitForRun(first.id, ['applied']);
+      const [vm] = vmsNamed('drift-01');
+      tfe.ctx.world.vcenter.powerVm(vm!.vm, 'stop');
+      tfe.ctx.world.vcenter.deleteVm(vm!.vm);
+
+      const refreshOnly = await tfe.createRun(ws, { 'refresh-only': true });
+      const { run: planned } = await tfe.waitForRun(refreshOnly.id, [
+        'planned',
+        'planned_and_finished',
+        'errored',
+      ]);
+      assert.equal(planned.attributes.status, 'planned', 'drift waits for confirmation');
+      await tfe.api('POST', `/runs/${refreshOnly.id}/actions/apply`);
+      assert.equal(
+        (await tfe.waitForRun(refreshOnly.id, ['applied', 'errored'])).run.attributes.status,
+        'applied',
+      );
+      assert.equal(vmsNamed('drift-01').length, 0, 'refresh-only changes nothing in vCenter');
+      const workspace = await tfe.api('GET', `/workspaces/${ws}`);
+      assert.equal(workspace.json.data.attributes['resource-count'], 0);
+
+      const again = await tfe.createRun(ws, { 'auto-apply': true });
+      assert.equal((await tfe.waitForRun(again.id, ['applied', 'errored'])).run.attributes.status, 'applied');
+      assert.equal(vmsNamed('drift-01').length, 1);
+      assert.notEqual(vmsNamed('drift-01')[0]?.vm, vm?.vm);
+    });
+
     it('queues a run on upload unless auto-queue-runs is false (two runs versus one)', async () => {
       for (const [autoQueue, expected] of [
         [true, 2],
