@@ -1,0 +1,43 @@
+/**
+ * The AWX `extra_vars` of the VM job templates, from the common format: the variables the
+ * playbooks (and the lab simulator's `vm_create.yml` / `vm_delete.yml`) read, named as Ansible's
+ * vmware modules name them. Pure.
+ */
+import type { VirtualMachineDocument } from '../../resource-handlers/virtual_machine';
+
+/** Variables of the create job template: everything the playbook needs to build the VM. */
+export function createVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
+  return {
+    vm_name: vm.name,
+    hostname: vm.hostname,
+    fqdn: vm.fqdn,
+    image: vm.os.templateName,
+    guest_id: vm.os.guestId,
+    os_type: vm.os.type,
+    os_family: vm.os.family,
+    firmware: vm.os.firmware,
+    cpu: vm.cpu,
+    memory_mb: vm.memoryMb,
+    disks: vm.disks.map((d) => ({ size_gb: d.sizeGb, label: d.label, unit_number: d.unitNumber })),
+    datacenter: vm.placement.datacenter,
+    cluster: vm.placement.cluster,
+    datastore: vm.placement.datastore,
+    folder: vm.placement.folder,
+    network: vm.network.name,
+    vlan: vm.network.vlan,
+    ip_address: vm.network.ipv4Address,
+    ip_prefix_length: vm.network.prefixLength,
+    netmask: vm.network.netmask,
+    gateway: vm.network.gateway,
+    dns_servers: vm.network.dnsServers,
+    dns_domain: vm.network.dnsDomain,
+    power_on: true,
+    tags: vm.tags,
+    lease_end: vm.leaseEnd,
+  };
+}
+
+/** Variables of the delete job template: which VM, and where, so a namesake elsewhere is safe. */
+export function deleteVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
+  return { vm_name: vm.name, datacenter: vm.placement.datacenter, folder: vm.placement.folder };
+}

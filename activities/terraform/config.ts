@@ -1,0 +1,42 @@
+/**
+ * How the Terraform wrapper renders a VM's workspace, parsed by zod at start-up. A real vSphere
+ * builds a VM by cloning the image's template with guest customization (hostname, static
+ * address); the lab simulator does not model clones, so cloning is on only when asked for.
+ */
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  /** Prefix of the per-VM TFE workspace name: `<prefix><vm name>`. */
+  TERRAFORM_WORKSPACE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, - and _')
+    .default('vm-'),
+  TERRAFORM_VSPHERE_PROVIDER_VERSION: z.string().min(1).default('~> 2.6'),
+  /** Clone the OS image's vCenter template and customize the guest (real vSphere). */
+  TERRAFORM_CLONE_FROM_TEMPLATE: flag,
+});
+
+export interface TerraformConfig {
+  workspacePrefix: string;
+  vsphereProviderVersion: string;
+  cloneFromTemplate: boolean;
+}
+
+/** Reads the Terraform wrapper's settings from the environment. */
+export function loadTerraformConfig(env: NodeJS.ProcessEnv = process.env): TerraformConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success)
+    throw new Error(
+      `invalid Terraform configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
+  return {
+    workspacePrefix: parsed.data.TERRAFORM_WORKSPACE_PREFIX,
+    vsphereProviderVersion: parsed.data.TERRAFORM_VSPHERE_PROVIDER_VERSION,
+    cloneFromTemplate: parsed.data.TERRAFORM_CLONE_FROM_TEMPLATE,
+  };
+}
