@@ -38,4 +38,16 @@ describe('replay of recorded template histories', function () {
     assert.equal(replayed, files.length);
     assert.deepEqual(failures, []);
   });
+
+  it('reports a history the code no longer matches (so the test above can fail)', async () => {
+    // The recorded run scheduled test:record first; pretend it had scheduled another activity.
+    const text = readFileSync(path.join(historiesDir, 'parallel-steps.json'), 'utf8');
+    const { workflowId, history } = historyFromJsonText(text);
+    const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
+    scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'test:something-else';
+    const results: { error?: Error }[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle }, [{ workflowId, history }]))
+      results.push(r);
+    assert.equal(results[0]?.error?.name, 'DeterminismViolationError');
+  });
 });
