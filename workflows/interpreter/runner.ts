@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   executeChild,
   log,
@@ -151,7 +152,9 @@ export class TemplateRun {
     this.status = 'compensating';
     await CancellationScope.nonCancellable(() => this.compensate());
     this.status = cancelled ? 'cancelled' : 'failed';
-    if (cancelled) throw error;
+    // Ending with a CancelledFailure is what marks the workflow cancelled, whichever way it arrived.
+    if (cancelled)
+      throw error instanceof CancelledFailure ? error : new CancelledFailure('template cancelled');
     const described =
       failedStep !== undefined ? this.records.get(failedStep)!.lastError! : describeError(error);
     const result: TemplateResult = { ...this.progress(), error: { ...described, stepId: failedStep } };
