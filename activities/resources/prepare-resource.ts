@@ -31,7 +31,9 @@ import {
 
 const call = 'resources:prepare';
 
-function invalid(message: string, fields: FieldProblem[]) {
+/** A non-retryable failure whose message names every field, as the API's 400 would. */
+function invalid(fields: FieldProblem[]) {
+  const message = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
   return failure('InvalidInput', `${call}: ${message}`, { system: 'resources', call, fields });
 }
 
@@ -72,7 +74,7 @@ export const prepareResource = defineTask({
     );
     if (!checked.ok) {
       const fields = checked.problems.map((p) => ({ ...p, path: p.path.replace(/^resources\.0/, at) }));
-      throw invalid(fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+      throw invalid(fields);
     }
     const { handler, input: resource } = checked.resources[0]!;
     const needs = handler.needs(resource, catalog);
@@ -80,8 +82,11 @@ export const prepareResource = defineTask({
     if (needs.placement) {
       enrichment.placement = choosePlacement(catalog, needs.placement);
       if (!enrichment.placement)
-        throw invalid(`the placement matrix no longer allows a placement for ${resource.name}`, [
-          { path: `${at}.placement`, message: 'no cluster and datastore allowed by the placement matrix' },
+        throw invalid([
+          {
+            path: `${at}.placement`,
+            message: 'the placement matrix no longer allows a cluster and datastore',
+          },
         ]);
     }
     let reused = false;
@@ -98,11 +103,14 @@ export const prepareResource = defineTask({
         reused = lease.reused;
       } catch (err) {
         if (err instanceof ResourceNameInUseError)
-          throw invalid(err.message, [
-            { path: `${at}.name`, message: `already in use (request ${err.holder.requestId})` },
+          throw invalid([
+            {
+              path: `${at}.name`,
+              message: `already in use: it has an address from request ${err.holder.requestId}`,
+            },
           ]);
         if (err instanceof NetworkNotFoundError)
-          throw invalid(err.message, [{ path: `${at}.network`, message: 'not in the catalog' }]);
+          throw invalid([{ path: `${at}.network`, message: err.message }]);
         // Addresses come back as VMs are removed: worth retrying for a while.
         if (err instanceof AddressPoolExhaustedError)
           throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
