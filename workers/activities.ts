@@ -6,7 +6,10 @@ import type { Pool } from 'pg';
 import { aciTasks, createAciDeps } from '../activities/aci';
 import { awxTasks, createAwxDeps } from '../activities/awx';
 import { createEmailDeps, emailTasks } from '../activities/email';
+import { createIpamDeps, ipamTasks } from '../activities/ipam';
 import { ledgerTasks } from '../activities/ledger';
+import { createResourceDeps, resourceTasks } from '../activities/resources';
+import { createRfmDeps, rfmTasks, type RfmConfig } from '../activities/rfm';
 import { buildActivities, type AnyTask } from '../activities/task';
 import { templateTasks } from '../activities/templates';
 import { createTfeDeps, tfeTasks } from '../activities/tfe';
@@ -21,6 +24,8 @@ export interface WorkerDeps {
   pool: Pool;
   library: TemplateLibrary;
   endSystems: EndSystemsConfig;
+  /** Where the resource repositories are (RFM). */
+  rfm: RfmConfig;
 }
 
 /** The end systems a worker cannot run without, and the variable that configures each. */
@@ -58,6 +63,9 @@ export function queueActivities(deps: WorkerDeps): Record<TaskQueue, ActivityMap
   };
   add(ledgerTasks, { pool: deps.pool });
   add(templateTasks, { library: deps.library });
+  add(resourceTasks, createResourceDeps({ pool: deps.pool }));
+  add(ipamTasks, createIpamDeps({ pool: deps.pool }));
+  add(rfmTasks, createRfmDeps(deps.rfm));
   add(emailTasks, createEmailDeps(smtp));
   add(awxTasks, createAwxDeps(awx));
   add(tfeTasks, createTfeDeps(tfe));

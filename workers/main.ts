@@ -5,6 +5,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { taskCatalog } from '../activities/registry';
+import { loadRfmConfig } from '../activities/rfm';
 import { loadWorkerConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
@@ -41,7 +42,12 @@ async function main(): Promise<void> {
   const library = loadTemplateLibrary(templatesDir, taskCatalog);
   log.info({ templates: library.keys() }, 'templates checked');
   const pool = createPool(config.DATABASE_URL);
-  const activities = queueActivities({ pool, library, endSystems: loadEndSystemsConfig() });
+  const activities = queueActivities({
+    pool,
+    library,
+    endSystems: loadEndSystemsConfig(),
+    rfm: loadRfmConfig(),
+  });
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers({

@@ -1,8 +1,16 @@
 /**
- * `requestWorkflow`: one per request. Records each status change in the ledger and on the
- * RequestStatus search attribute, tells people the request was received, runs each resource's
- * template as a child workflow (a bounded number at once), and tells them how it ended. The
- * workflow ID is `<traceId>/<requestId>`; each resource's template runs as
+ * `requestWorkflow`: one per request, the Requests Orchestrator of the original design.
+ *
+ * 1. records the request as running (ledger + RequestStatus search attribute) and tells people;
+ * 2. prepares each resource to create with its handler (validated against the catalog of the
+ *    moment, placed, given an address) and commits the common format to git, one commit per
+ *    request and resource type, beside metadata naming the template that builds it;
+ * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
+ *    the commit to read;
+ * 4. undoes what the request did for a resource that failed (its address released, its removal
+ *    committed), removes what deletes removed, records the outcome and tells people.
+ *
+ * The workflow ID is `<traceId>/<requestId>`; a resource's template runs as
  * `<traceId>/<requestId>/<template>[<resource name>]`.
  */
 import {
@@ -18,8 +26,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LedgerActivities } from '../activities/ledger';
 import type { sendEmail } from '../activities/email/send-email';
+import type { releaseAddressTask } from '../activities/ipam/release-address';
+import type { LedgerActivities } from '../activities/ledger';
+import type { prepareResource } from '../activities/resources/prepare-resource';
+import type { commitResource } from '../activities/rfm/commit-resource';
+import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
@@ -34,7 +46,7 @@ import {
 } from '../common/request';
 import { RequestStatus as RequestStatusAttribute, traceSearchAttributes } from '../common/search-attributes';
 import { timeoutProfiles } from '../common/tasks';
-import { TEMPLATE_FAILED, type TemplatePlan, type TemplateResult } from '../common/template';
+import { TEMPLATE_FAILED, type StepError, type TemplatePlan, type TemplateResult } from '../common/template';
 import { templateInterpreter } from './template';
 
 /** The request's status and every resource's outcome so far. */
@@ -43,9 +55,20 @@ export const statusQuery = defineQuery<RequestProgress>('status');
 /** Resources built at once when the request does not say; end-system queues cap their own load too. */
 export const DEFAULT_RESOURCE_CONCURRENCY = 10;
 
-const { 'ledger:record-status': recordStatus, 'templates:resolve-plan': resolvePlan } = proxyActivities<
-  LedgerActivities & TemplateActivities
->({ ...timeoutProfiles.short, retry: { maximumInterval: '30 seconds' } });
+type Activities = LedgerActivities &
+  TemplateActivities &
+  TaskActivities<
+    typeof prepareResource | typeof commitResource | typeof recordRemoval | typeof releaseAddressTask
+  >;
+
+const {
+  'ledger:record-status': recordStatus,
+  'templates:resolve-plan': resolvePlan,
+  'resources:prepare': prepare,
+  'rfm:commit-resource': commit,
+  'rfm:record-removal': recordRemovalActivity,
+  'ipam:release-address': releaseAddress,
+} = proxyActivities<Activities>({ ...timeoutProfiles.short, retry: { maximumInterval: '30 seconds' } });
 
 // A notice that cannot be sent after a few tries must not fail the request it is about.
 const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
@@ -53,23 +76,37 @@ const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities
   retry: { maximumAttempts: 5 },
 });
 
+/** What the request holds for one resource while it runs. */
+interface Work {
+  resource: RequestedResource;
+  outcome: ResourceOutcome;
+  /** Set once prepared: the address it holds. */
+  address?: string;
+  /** Set once committed: where its common format is. */
+  committed?: { repoUrl: string; commit: string };
+}
+
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
   const workflowId = workflowInfo().workflowId;
+  const work: Work[] = input.resources.map((resource) => {
+    const template = templateFor(resource);
+    return {
+      resource,
+      outcome: {
+        name: resource.name,
+        type: resource.type,
+        action: resource.action,
+        template,
+        workflowId: childWorkflowId(workflowId, template, resource.name),
+        state: 'pending',
+      },
+    };
+  });
   const state: RequestProgress = {
     traceId: input.traceId,
     requestId: input.requestId,
     status: 'received',
-    resources: input.resources.map((r) => {
-      const template = templateFor(r);
-      return {
-        name: r.name,
-        type: r.type,
-        action: r.action,
-        template,
-        workflowId: childWorkflowId(workflowId, template, r.name),
-        state: 'pending',
-      };
-    }),
+    resources: work.map((w) => w.outcome),
   };
   setHandler(statusQuery, () => state);
 
@@ -82,7 +119,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       requester: input.requester,
       workflowId,
       status,
-      outcome: status === 'running' ? undefined : { resources: state.resources.map(summarise) },
+      outcome: status === 'running' ? undefined : { resources: state.resources },
     });
   };
 
@@ -90,32 +127,37 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   await tell(input, receivedNotice(input, input.statusUrl));
 
   try {
-    const plans = await resolvePlans(state.resources.map((r) => r.template));
-    await runBounded(input.resources, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (resource, i) =>
-      buildResource(input, resource, state.resources[i]!, plans),
+    const plans = await resolvePlans(work.map((w) => w.outcome.template));
+    await prepareAndCommit(
+      input,
+      work.filter((w) => w.resource.action === 'create'),
+    );
+    const runnable = work.filter((w) => w.outcome.state === 'pending');
+    await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
+      build(input, w, plans),
     );
   } catch (err) {
-    if (!isCancellation(err)) {
-      // Nothing could start (a template missing from the workers' library, say): every resource
-      // not yet decided failed for that reason, and the request ends failed like any other.
-      const error = { message: failureMessage(err) };
-      for (const r of state.resources)
-        if (r.state === 'pending' || r.state === 'running') Object.assign(r, { state: 'failed', error });
-      await setStatus('failed');
-      await tell(input, finishedNotice(input, state, input.statusUrl));
-      return state;
+    if (isCancellation(err)) {
+      // The children were cancelled with us and ran their own undo steps; undo ours, then say so.
+      await CancellationScope.nonCancellable(async () => {
+        for (const w of work)
+          if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
+        await cleanUp(input, work);
+        await setStatus('cancelled');
+        await tell(input, finishedNotice(input, state, input.statusUrl));
+      });
+      throw err;
     }
-    // Cancelled: the children were cancelled with us and ran their own undo steps.
-    for (const r of state.resources)
-      if (r.state === 'pending' || r.state === 'running') r.state = 'cancelled';
-    await CancellationScope.nonCancellable(async () => {
-      await setStatus('cancelled');
-      await tell(input, finishedNotice(input, state, input.statusUrl));
-    });
-    throw err;
+    // Nothing could start (a template missing from the workers' library, say): every resource not
+    // yet decided failed for that reason, and the request ends failed like any other.
+    const error = { message: failureMessage(err) };
+    for (const w of work)
+      if (w.outcome.state === 'pending' || w.outcome.state === 'running')
+        Object.assign(w.outcome, { state: 'failed', error });
   }
 
-  await setStatus(state.resources.every((r) => r.state === 'succeeded') ? 'succeeded' : 'failed');
+  await cleanUp(input, work);
+  await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
   await tell(input, finishedNotice(input, state, input.statusUrl));
   return state;
 }
@@ -127,13 +169,55 @@ async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePl
   return new Map(names.map((name, i) => [name, plans[i]!]));
 }
 
-async function buildResource(
-  input: RequestWorkflowInput,
-  resource: RequestedResource,
-  outcome: ResourceOutcome,
-  plans: Map<string, TemplatePlan>,
-): Promise<void> {
+/**
+ * Prepares every resource to create (a failure marks that resource failed), then commits the
+ * prepared ones: one commit per resource type for the whole request.
+ */
+async function prepareAndCommit(input: RequestWorkflowInput, creates: Work[]): Promise<void> {
+  const documents = new Map<string, { work: Work; document: unknown }[]>();
+  await runBounded(creates, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
+    try {
+      const prepared = await prepare({
+        resource: w.resource.spec as { type: string },
+        requestId: input.requestId,
+        traceId: input.traceId,
+        index: input.resources.indexOf(w.resource),
+      });
+      w.address = prepared.address.address;
+      const list = documents.get(w.resource.type) ?? [];
+      list.push({ work: w, document: prepared.document });
+      documents.set(w.resource.type, list);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      fail(w, err);
+    }
+  });
+  for (const list of documents.values()) {
+    try {
+      const committed = await commit({
+        requestId: input.requestId,
+        traceId: input.traceId,
+        documents: list.map((d) => d.document as Parameters<typeof commit>[0]['documents'][number]),
+      });
+      for (const { work } of list) work.committed = { repoUrl: committed.repoUrl, commit: committed.commit };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      for (const { work } of list) fail(work, err);
+    }
+  }
+}
+
+/** Runs a resource's template as a child workflow and records how it ended. */
+async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, TemplatePlan>): Promise<void> {
+  const { resource, outcome } = w;
   outcome.state = 'running';
+  const trace = {
+    traceId: input.traceId,
+    requestId: input.requestId,
+    requester: input.requester,
+    resourceType: resource.type,
+    templateName: outcome.template,
+  };
   try {
     const result = await executeChild(templateInterpreter, {
       workflowId: outcome.workflowId,
@@ -143,34 +227,21 @@ async function buildResource(
           input: {
             traceId: input.traceId,
             requestId: input.requestId,
-            requester: input.requester,
-            name: resource.name,
-            resource: resource.spec,
-          },
-          trace: {
-            traceId: input.traceId,
-            requestId: input.requestId,
-            requester: input.requester,
             resourceType: resource.type,
-            templateName: outcome.template,
+            name: resource.name,
+            ...(w.committed ?? {}),
           },
+          trace,
         },
       ],
-      typedSearchAttributes: traceSearchAttributes({
-        traceId: input.traceId,
-        requestId: input.requestId,
-        requester: input.requester,
-        resourceType: resource.type,
-        templateName: outcome.template,
-      }),
+      typedSearchAttributes: traceSearchAttributes(trace),
     });
     outcome.state = 'succeeded';
     outcome.output = result.output;
   } catch (err) {
     if (isCancellation(err)) throw err;
-    outcome.state = 'failed';
     const failed = templateResultOf(err);
-    outcome.error = failed?.error ?? { message: err instanceof Error ? err.message : String(err) };
+    fail(w, err, failed?.error);
     if (failed?.compensations.length) {
       outcome.compensated = failed.compensations.map((c) =>
         c.itemKey ? `${c.stepId}[${c.itemKey}]` : c.stepId,
@@ -179,12 +250,64 @@ async function buildResource(
   }
 }
 
+/**
+ * What the request itself undoes or completes, per resource type: a create that did not succeed
+ * gives back its address and has its removal committed; a delete that succeeded frees the
+ * address and commits the removal.
+ */
+async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
+  const removed = new Map<string, string[]>();
+  for (const w of work) {
+    const undoCreate =
+      w.resource.action === 'create' && w.outcome.state !== 'succeeded' && w.address !== undefined;
+    const finishDelete = w.resource.action === 'delete' && w.outcome.state === 'succeeded';
+    if (!undoCreate && !finishDelete) continue;
+    await releaseAddress({
+      resourceType: w.resource.type,
+      name: w.resource.name,
+      requestId: input.requestId,
+      // A failed create gives back only what this trace allocated, never another request's address.
+      ...(undoCreate ? { traceId: input.traceId } : {}),
+    });
+    if (undoCreate) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'address'];
+    if (undoCreate && !w.committed) continue;
+    removed.set(w.resource.type, [...(removed.get(w.resource.type) ?? []), w.resource.name]);
+  }
+  for (const [resourceType, names] of removed) {
+    await recordRemovalActivity({ resourceType, names, requestId: input.requestId, traceId: input.traceId });
+    for (const w of work) {
+      if (w.resource.action === 'create' && names.includes(w.resource.name)) {
+        w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
+      }
+    }
+  }
+}
+
+function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {
+  w.outcome.state = 'failed';
+  w.outcome.error = error ?? {
+    message: failureMessage(err),
+    ...(failureType(err) ? { type: failureType(err) } : {}),
+  };
+}
+
 /** The innermost message of a failure chain: what went wrong, not where it was wrapped. */
 function failureMessage(err: unknown): string {
   let e: unknown = err;
   while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error)
     e = (e as { cause?: unknown }).cause;
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The taxonomy type of the innermost ApplicationFailure, if any. */
+function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  let type: string | undefined;
+  while (e instanceof Error) {
+    if (e instanceof ApplicationFailure && e.type) type = e.type;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return type;
 }
 
 /** The TemplateResult a failed interpreter child carries in its failure details. */
@@ -197,25 +320,12 @@ function templateResultOf(err: unknown): TemplateResult | undefined {
 }
 
 /** Runs `fn` over `items`, at most `limit` at once, in order of the list. */
-async function runBounded<T>(
-  items: T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
+async function runBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
+    while (next < items.length) await fn(items[next++]!);
   });
   await Promise.all(lanes);
-}
-
-/** What the ledger keeps of a resource's outcome (no template progress: that is in Temporal). */
-function summarise(r: ResourceOutcome): ResourceOutcome {
-  const { name, type, action, template, workflowId, state, output, error, compensated } = r;
-  return { name, type, action, template, workflowId, state, output, error, compensated };
 }
 
 /** Sends a notice to the people the request names; one that fails after its retries is logged, not fatal. */
@@ -225,6 +335,6 @@ async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> 
     await sendEmailActivity({ to: input.notify, subject: notice.subject, text: notice.text });
   } catch (err) {
     if (isCancellation(err)) throw err;
-    log.warn('notice not sent', { error: err instanceof Error ? err.message : String(err) });
+    log.warn('notice not sent', { error: failureMessage(err) });
   }
 }

@@ -24,7 +24,9 @@ import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
+import { pathToFileURL } from 'node:url';
 import { taskCatalog } from '../../activities/registry';
+import { loadRfmConfig } from '../../activities/rfm';
 import { loadEndSystemsConfig } from '../../platform/end-systems';
 import { simulatedEndSystems } from '../../platform/simulated-end-systems';
 import { labCatalog, seedCatalog } from '../../resource-handlers/store';
@@ -127,7 +129,15 @@ async function startStack(): Promise<TestStack> {
     connection: nativeConnection,
     namespace: config.namespace,
     workflowBundle,
-    activities: queueActivities({ pool, library, endSystems: loadEndSystemsConfig(endSystemsEnv) }),
+    activities: queueActivities({
+      pool,
+      library,
+      endSystems: loadEndSystemsConfig(endSystemsEnv),
+      rfm: loadRfmConfig({
+        RFM_GIT_BASE_URL: pathToFileURL(path.join(tmpDir, 'git')).href,
+        RFM_GIT_WORK_DIR: path.join(tmpDir, 'rfm-work'),
+      }),
+    }),
     shutdownGraceTimeMs: 1_000,
   });
   const running = workers.map((w) => w.run());
