@@ -83,6 +83,8 @@ const envSchema = z
     VCENTER_URL: url.optional(),
     VCENTER_USERNAME: z.string().min(1).optional(),
     VCENTER_PASSWORD: secret.optional(),
+    /** `auto` (default) tries `/api` (7.0U2+) and falls back to the legacy `/rest` style. */
+    VCENTER_API_STYLE: z.enum(['auto', 'api', 'rest']).default('auto'),
     VCENTER_CA_FILE: z.string().min(1).optional(),
     VCENTER_TLS_INSECURE: flag,
 
@@ -145,6 +147,8 @@ export interface TfeConfig extends HttpSystemConfig {
 export interface VcenterConfig extends HttpSystemConfig {
   username: string;
   password: Secret;
+  /** A forced URL style; absent means probe. */
+  apiStyle?: 'api' | 'rest';
 }
 
 export interface AciConfig extends HttpSystemConfig {
@@ -248,6 +252,7 @@ export function loadEndSystemsConfig(env: NodeJS.ProcessEnv = process.env): EndS
       url: e.VCENTER_URL,
       username: e.VCENTER_USERNAME!,
       password: e.VCENTER_PASSWORD!,
+      ...(e.VCENTER_API_STYLE !== 'auto' ? { apiStyle: e.VCENTER_API_STYLE } : {}),
       tls: tls(e.VCENTER_CA_FILE, e.VCENTER_TLS_INSECURE),
       timeoutMs,
     };

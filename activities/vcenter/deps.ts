@@ -15,6 +15,7 @@ export function createVcenterDeps(config: VcenterConfig): VcenterDeps {
       password: () => config.password.reveal(),
       timeoutMs: config.timeoutMs,
       tls: config.tls,
+      ...(config.apiStyle ? { style: config.apiStyle } : {}),
     }),
   };
 }

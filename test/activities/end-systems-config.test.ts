@@ -30,12 +30,14 @@ describe('end-system configuration', () => {
       VCENTER_PASSWORD: VC_PASSWORD,
       VCENTER_TLS_INSECURE: 'true',
       VCENTER_CA_FILE: '/etc/ssl/lab-ca.pem',
+      VCENTER_API_STYLE: 'rest',
     });
     assert.equal(config.awx?.url, 'https://awx.example.com');
     assert.equal(config.awx?.apiPrefix, '/api/v2');
     assert.equal(config.awx?.token.reveal(), AWX_TOKEN);
     assert.deepEqual(config.awx?.tls, { caFile: '/etc/ssl/corp-ca.pem', insecure: false });
     assert.deepEqual(config.vcenter?.tls, { caFile: '/etc/ssl/lab-ca.pem', insecure: true });
+    assert.equal(config.vcenter?.apiStyle, 'rest');
     assert.equal(config.tfe, undefined);
   });
 

@@ -146,12 +146,13 @@ export const configFor = {
     pollIntervalMs: 20,
     ...extra,
   }),
-  vcenter: (url: string, username: string, password: string): VcenterConfig => ({
+  vcenter: (url: string, username: string, password: string, apiStyle?: 'api' | 'rest'): VcenterConfig => ({
     url,
     username,
     password: new Secret(password),
     tls,
     timeoutMs: 5_000,
+    ...(apiStyle ? { apiStyle } : {}),
   }),
   aci: (url: string, username: string, password: string): AciConfig => ({
     url,
