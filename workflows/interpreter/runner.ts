@@ -316,9 +316,9 @@ export class TemplateRun {
     const outputs: unknown[] = new Array<unknown>(fanOut.length).fill(null);
     let firstError: unknown;
     const inflight = new Set<Promise<void>>();
-    const items$ = new CancellationScope();
+    const itemsScope = new CancellationScope();
     try {
-      await items$.run(async () => {
+      await itemsScope.run(async () => {
         for (const item of fanOut) {
           await condition(() => inflight.size < cap || (failFast && firstError !== undefined));
           if (failFast && firstError !== undefined) break;
@@ -340,7 +340,7 @@ export class TemplateRun {
           });
           inflight.add(tracked);
         }
-        if (failFast && firstError !== undefined) items$.cancel();
+        if (failFast && firstError !== undefined) itemsScope.cancel();
         await Promise.all(inflight);
       });
     } catch (err) {

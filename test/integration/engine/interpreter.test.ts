@@ -82,11 +82,15 @@ describe('template interpreter (integration)', function () {
         },
         { id: 'on', task: 'test:record', when: '${$not(input.enabled)}', input: { label: 'on' } },
         { id: 'mixed', task: 'test:record', needs: ['off', 'on'], input: { label: 'mixed' } },
+        { id: 'pause', wait: { duration: '${input.pause}' }, needs: ['mixed'] },
       ],
       { output: { on: '${steps.on.output.label}', off: '${steps.off.state}' } },
     );
     await withEngine(queue, tasks, async () => {
-      const { handle, workflowId } = await startTemplate(queue, tasks, [t], { enabled: false });
+      const { handle, workflowId } = await startTemplate(queue, tasks, [t], {
+        enabled: false,
+        pause: '150 ms',
+      });
       const result = await handle.result();
       const states = Object.fromEntries(result.steps.map((s) => [s.id, s.state]));
       assert.deepEqual(states, {
@@ -95,7 +99,14 @@ describe('template interpreter (integration)', function () {
         always: 'succeeded',
         on: 'succeeded',
         mixed: 'succeeded',
+        pause: 'succeeded',
       });
+      const timers = (await historyOf(workflowId)).filter((e) => e.timerStartedEventAttributes);
+      assert.deepEqual(
+        timers.map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.nanos) / 1e6),
+        [150],
+        'the wait step is one durable timer of the duration its expression gave',
+      );
       assert.match(stateOf(result, 'off').skipReason!, /condition .* is false/);
       assert.match(stateOf(result, 'afterOff').skipReason!, /every step it needs was skipped/);
       assert.deepEqual(result.output, { on: 'on', off: 'skipped' });
