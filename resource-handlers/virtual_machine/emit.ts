@@ -3,16 +3,14 @@
  * Pure. Request and trace IDs stay out of the document on purpose: a re-run of the same request
  * then emits the same bytes, and RFM makes no second commit.
  */
+import { resourceTemplates } from '../../common/resource';
 import { parseCidr, prefixToNetmask } from '../ipv4';
 import type { CatalogSnapshot, Enrichment, ResourceMetadata } from '../types';
 import { commonFormatVersion, type VirtualMachineDocument } from './common-format';
 import type { VirtualMachineInput } from './input';
 
 /** Templates that build and remove a VM, by how it is managed; the template files use these names. */
-export const vmTemplates = {
-  unmanaged: { create: 'vm-create-unmanaged', remove: 'vm-delete-unmanaged' },
-  managed: { create: 'vm-create-managed', remove: 'vm-delete-managed' },
-} as const;
+export const vmTemplates = resourceTemplates.virtual_machine;
 
 /** Thrown when emit is called without what `needs` asked for: a wiring bug, not a user error. */
 export class MissingEnrichmentError extends Error {}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { templateFor } from '../../../common/resource';
 import {
   commonFormatProblems,
   DuplicateResourceTypeError,
@@ -201,6 +202,15 @@ describe('virtual_machine handler', () => {
           ['vm-create-managed', 'vm-delete-managed', 'linux', true],
         ],
       );
+    });
+
+    it('names the same templates the request workflow resolves', () => {
+      for (const managed of [false, true]) {
+        const m = virtualMachine.describe(emitFor({ ...base, managed }));
+        assert.equal(m.template, templateFor('virtual_machine', managed, 'create'));
+        assert.equal(m.removalTemplate, templateFor('virtual_machine', managed, 'remove'));
+      }
+      assert.equal(templateFor('container', false, 'create'), undefined);
     });
 
     it('emits the same document for the same input (a re-run commits nothing new)', () => {
