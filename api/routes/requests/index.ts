@@ -96,8 +96,13 @@ export function requestRoutes(deps: ApiDeps): Router {
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
+    // Everyone the request or any of its resources names, and the requester when they are an address.
     const notify = [
-      ...new Set([...parsed.data.notify, ...(principal.subject.includes('@') ? [principal.subject] : [])]),
+      ...new Set([
+        ...parsed.data.notify,
+        ...resources.flatMap((r) => (Array.isArray(r.spec.notify) ? (r.spec.notify as string[]) : [])),
+        ...(principal.subject.includes('@') ? [principal.subject] : []),
+      ]),
     ];
     const input: RequestWorkflowInput = {
       ...ids,
