@@ -2,6 +2,7 @@
  * A request as the request workflow sees it, and what it reports. Pure types shared by the API,
  * the request workflow and its activities (no Node imports).
  */
+import { templateFor as resourceTemplate } from './resource';
 import type { StepError, TemplateProgress } from './template';
 
 /** The lifecycle of a request, as the ledger, the RequestStatus search attribute and the API show it. */
@@ -69,14 +70,11 @@ export interface ResourceDetail extends ResourceOutcome {
   progress?: TemplateProgress;
 }
 
-/** Short template-name prefixes of resource types whose full name would make long workflow IDs. */
-const templatePrefixes: Record<string, string> = { virtual_machine: 'vm' };
-
 /**
- * The template that builds or removes a resource: `<prefix>-create-managed|unmanaged` or
- * `<prefix>-delete-managed|unmanaged` (a removal goes through the system that built it).
+ * The template that builds or removes a resource, from the resource types' template table; a
+ * type without templates gets a name no template has, so the request fails saying so.
  */
 export function templateFor(resource: Pick<RequestedResource, 'type' | 'action' | 'managed'>): string {
-  const prefix = templatePrefixes[resource.type] ?? resource.type.replace(/_/g, '-');
-  return `${prefix}-${resource.action}-${resource.managed ? 'managed' : 'unmanaged'}`;
+  const action = resource.action === 'delete' ? 'remove' : 'create';
+  return resourceTemplate(resource.type, resource.managed, action) ?? `${resource.type}-${resource.action}`;
 }
