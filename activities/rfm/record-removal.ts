@@ -47,7 +47,7 @@ export const recordRemoval = defineTask({
         input.resourceType,
         Object.fromEntries(names.map((n) => [n, null])),
         commitMessage(subject, input),
-        { removalProbe: documentPath(names[0]!) },
+        { removalProbes: names.map(documentPath) },
       );
       return { repoUrl: repositories.publicUrlOf(input.resourceType), ...result };
     } catch (err) {

@@ -75,13 +75,14 @@ export class ResourceRepositories {
   /**
    * Applies `changes` in one commit on the branch tip and pushes it. When the tip already holds
    * them, nothing is committed and the commit returned is the last one that touched `paths`
-   * (for removals: the one that removed them), so a repeated change is a no-op.
+   * (for removals: the last one that removed one of `removalProbes`), so a repeated change is a
+   * no-op.
    */
   async change(
     resourceType: string,
     changes: FileChanges,
     message: string,
-    opts: { removalProbe?: string } = {},
+    opts: { removalProbes?: string[] } = {},
   ): Promise<ChangeResult> {
     return this.exclusive(resourceType, async () => {
       const paths = Object.keys(changes);
@@ -98,9 +99,9 @@ export class ResourceRepositories {
         await git.raw(['add', '-A', '.']);
         const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
         if (!staged) {
-          const probe = opts.removalProbe;
-          const commit = probe
-            ? await this.lastCommit(git, ['--diff-filter=D', '--', probe])
+          const probes = opts.removalProbes;
+          const commit = probes
+            ? await this.lastCommit(git, ['--diff-filter=D', '--', ...probes])
             : await this.lastCommit(git, ['--', ...paths]);
           return { commit, created: false };
         }
@@ -217,10 +218,10 @@ export class ResourceRepositories {
     return { git, dir, tip };
   }
 
-  /** A file:// repository that does not exist yet is created bare; remote ones must exist. */
+  /** A local repository (file:// URL or absolute path) that does not exist yet is created bare; remote ones must exist. */
   private async ensureLocalRepository(url: string): Promise<void> {
-    if (!url.startsWith('file://')) return;
-    const dir = fileURLToPath(url);
+    const dir = url.startsWith('file://') ? fileURLToPath(url) : path.isAbsolute(url) ? url : undefined;
+    if (!dir) return;
     if (existsSync(path.join(dir, 'HEAD'))) return;
     await mkdir(dir, { recursive: true });
     // Idempotent: a worker racing us to create it makes `git init` a re-initialisation.

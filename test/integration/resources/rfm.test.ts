@@ -203,6 +203,23 @@ describe('RFM: the common format in git', function () {
     assert.equal(existsSync(bare()), false);
   });
 
+  it('takes a plain folder path as the base as well as a file:// URL', async () => {
+    const plain = createRfmDeps({
+      ...config,
+      baseUrl: path.join(root, 'plain'),
+      workDir: path.join(root, 'work-p'),
+    });
+    try {
+      const out = (await runTask(commitResource, plain, {
+        ...ids(1),
+        documents: [vmDocument('web-01')],
+      })) as CommitOutput;
+      assert.equal(git(path.join(root, 'plain', 'virtual_machine.git'), 'rev-parse', 'main'), out.commit);
+    } finally {
+      await plain.repositories.close();
+    }
+  });
+
   it('keeps credentials of a remote URL out of its outputs', async () => {
     const withCredentials = createRfmDeps({
       ...config,
