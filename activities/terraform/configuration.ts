@@ -9,13 +9,12 @@
 import type { VirtualMachineDocument } from '../../resource-handlers/virtual_machine';
 import type { TerraformConfig } from './config';
 
-/** A variable as `tfe:set-variables` takes it. */
+/** A variable as `tfe:set-variables` and the `tfe-plan-apply` template take it (never sensitive). */
 export interface WorkspaceVariable {
   key: string;
   value: string;
   category: 'terraform';
   hcl: boolean;
-  sensitive: false;
   description: string;
 }
 
@@ -163,7 +162,6 @@ export function renderVmConfiguration(
       category: 'terraform',
       // Numbers pass as strings Terraform converts; lists must be parsed as HCL.
       hcl: Array.isArray(v.value),
-      sensitive: false,
       description: v.description,
     })),
     files: {

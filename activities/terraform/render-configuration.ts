@@ -29,7 +29,6 @@ export const renderConfiguration = defineTask({
         value: z.string(),
         category: z.literal('terraform'),
         hcl: z.boolean(),
-        sensitive: z.literal(false),
         description: z.string(),
       }),
     ),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Ajv from 'ajv';
 import { createAnsibleDeps } from '../../../activities/ansible/deps';
 import { createVmExtraVars, deleteVmExtraVars } from '../../../activities/ansible/extra-vars';
 import { renderExtraVars } from '../../../activities/ansible/render-extra-vars';
@@ -10,6 +11,7 @@ import { renderConfiguration } from '../../../activities/terraform/render-config
 import { runTask, taskFailure } from '../../integration/resources/run-task';
 import { renderVmConfiguration } from '../../../activities/terraform/configuration';
 import type { TerraformConfig } from '../../../activities/terraform/config';
+import { projectRoot } from '../../../platform/dev-config';
 import { choosePlacement } from '../../../resource-handlers/placement';
 import { labCatalog } from '../../../resource-handlers/store/seed';
 import { virtualMachine, type VirtualMachineRequest } from '../../../resource-handlers/virtual_machine';
@@ -148,6 +150,21 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
       assert.deepEqual(JSON.parse(rendered.files['terraform.tfvars.json']!).disk_sizes_gb, [100, 50]);
     });
 
+    it('fits the input of the tfe-plan-apply template as it is', () => {
+      const rendered = renderVmConfiguration(vm(), lab);
+      const template = JSON.parse(
+        readFileSync(path.join(projectRoot, 'templates', 'tfe-plan-apply.json'), 'utf8'),
+      );
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      const validate = ajv.compile(template.input);
+      const input = {
+        workspace: rendered.workspaceName,
+        files: rendered.files,
+        variables: rendered.variables,
+      };
+      assert.equal(validate(input), true, JSON.stringify(validate.errors));
+    });
+
     it("plans and applies in the lab's TFE to the VM asked for, and destroys it", () => {
       const doc = vm({ managed: true, osImage: 'ubuntu22', disks: [{ sizeGb: 60 }] });
       const { files } = renderVmConfiguration(doc, lab);
@@ -212,7 +229,21 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
       });
     });
 
-    it('refuse a document outside the common format, naming the field, without retries', async () => {
+    it('ansible:render-extra-vars fits the input of the awx-run-job-template template', async () => {
+      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete' } });
+      const out = (await runTask(renderExtraVars, deps, { document: vm(), action: 'create' })) as {
+        jobTemplateName: string;
+        extraVars: Record<string, unknown>;
+      };
+      const template = JSON.parse(
+        readFileSync(path.join(projectRoot, 'templates', 'awx-run-job-template.json'), 'utf8'),
+      );
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(template.input);
+      const input = { jobTemplate: out.jobTemplateName, extraVars: out.extraVars };
+      assert.equal(validate(input), true, JSON.stringify(validate.errors));
+    });
+
+    it('refuses a document outside the common format, naming the field, without retries', async () => {
       const bad = { ...vm(), memoryMb: -1 };
       const ansible = await taskFailure(
         renderExtraVars,
