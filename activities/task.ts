@@ -18,7 +18,11 @@ export interface TaskContext<Deps> {
   heartbeat(details?: unknown): void;
   /** The last heartbeat of an earlier attempt of this activity, if any. */
   resumeFrom: unknown;
-  /** A key stable across retries and resets of this step: workflow ID + activity ID. */
+  /**
+   * A key stable across the retries of this step in this workflow run (worker crashes, lost
+   * answers, server restarts): workflow ID + run ID + activity ID. A new run of the workflow (a
+   * reset, a re-run) gets a new key, so it acts again instead of adopting the old attempt's result.
+   */
   idempotencyKey: string;
   attempt: number;
 }
@@ -79,7 +83,9 @@ export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unkno
       signal: ctx.cancellationSignal,
       heartbeat: (d) => ctx.heartbeat(d),
       resumeFrom: info.heartbeatDetails,
-      idempotencyKey: `${info.workflowExecution?.workflowId ?? 'standalone'}#${info.activityId}`,
+      idempotencyKey: info.workflowExecution
+        ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}#${info.activityId}`
+        : `standalone#${info.activityId}`,
       attempt: info.attempt,
     });
     const out = task.output.safeParse(result);
