@@ -2,8 +2,8 @@
  * `awx:launch-job-template`: starts one job, exactly once per workflow step. An AWX launch is not
  * idempotent (every POST makes a new job), so the launch carries the step's idempotency key in
  * `extra_vars` and first looks for a job of this template that already carries it — a retry after
- * a timeout, a worker crash after the POST, or a workflow reset then finds the job instead of
- * starting a second one. AWX refuses filtering on `extra_vars`, so the lookup uses the
+ * a timeout or a lost answer, or after a worker crash right after the POST, then finds the job
+ * instead of starting a second one. AWX refuses filtering on `extra_vars`, so the lookup uses the
  * documented filters (`job_template`, `created__gt`) and compares the key itself.
  *
  * A template that does not prompt for variables would drop the key (and list it in

@@ -1,14 +1,15 @@
 /**
  * `awx:wait-job`: polls a job until it finishes. Each poll heartbeats the job's status; a retry
  * (worker crash, heartbeat timeout) resumes from the last heartbeat, keeping the time the wait
- * began and the poll count, so the result reports the whole wait. Cancellation stops the wait
+ * began and the poll count, so the result reports the whole wait. Passing upstream trouble during
+ * the wait (5xx, 429) is waited out within the attempt (see withPatience). Cancellation stops the wait
  * (it does not cancel the job: that is `awx:cancel-job`, a compensation's decision). A job that
  * ends failed, error or canceled is a non-retryable JobFailed carrying the job id.
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
 import { TaskQueues } from '../../common/task-queues';
-import { sleep } from '../http';
+import { sleep, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedJobStatuses } from './client';
 import type { AwxDeps } from './deps';
@@ -44,11 +45,16 @@ export const waitJob = defineTask({
     const resumed = earlier.success && earlier.data.job === input.job;
     const waitingSince = resumed ? earlier.data.waitingSince : Date.now();
     let polls = resumed ? earlier.data.polls : 0;
+    let lastStatus = resumed ? earlier.data.status : ('pending' as const);
     const intervalMs =
       input.pollIntervalSeconds !== undefined ? input.pollIntervalSeconds * 1000 : ctx.deps.pollIntervalMs;
 
     for (;;) {
-      const job = await ctx.deps.awx.readJob(input.job, ctx.signal);
+      const job = await withPatience(() => ctx.deps.awx.readJob(input.job, ctx.signal), ctx.signal, {
+        initialDelayMs: intervalMs,
+        beat: () => ctx.heartbeat({ job: input.job, waitingSince, polls, status: lastStatus }),
+      });
+      lastStatus = job.status;
       polls += 1;
       ctx.heartbeat({ job: input.job, waitingSince, polls, status: job.status });
       if (finishedJobStatuses.includes(job.status)) {

@@ -16,4 +16,5 @@ export {
   type HttpResponse,
   type TlsOptions,
 } from './http-client';
+export { withPatience, type PatienceOptions } from './patience';
 export { scrubSecrets, truncate } from './scrub';

@@ -2,14 +2,15 @@
  * `tfe:wait-run`: polls a run (`GET /runs/:id`, not the rate-limited list) until it finishes, or
  * until it waits for confirmation when `until` is `confirmable` (plan reviewed, then applied by
  * `tfe:apply-run` — perhaps after an approval). Each poll heartbeats; a retry resumes from the
- * last heartbeat, keeping when the wait began and the poll count. Cancellation stops the wait
+ * last heartbeat, keeping when the wait began and the poll count; passing upstream trouble (5xx,
+ * 429 with its delay) is waited out within the attempt. Cancellation stops the wait
  * only (canceling the run is `tfe:cancel-run`). A run that ends errored, discarded or canceled is
  * a non-retryable RunErrored, a soft-failed policy a PolicyFailed, both carrying the run id.
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
 import { TaskQueues } from '../../common/task-queues';
-import { sleep } from '../http';
+import { sleep, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedRunStatuses, type RunStatus } from './client';
 import type { TfeDeps } from './deps';
@@ -47,13 +48,20 @@ export const waitRun = defineTask({
     const resumed = earlier.success && earlier.data.runId === input.runId;
     const waitingSince = resumed ? earlier.data.waitingSince : Date.now();
     let polls = resumed ? earlier.data.polls : 0;
+    let lastStatus: string = resumed ? earlier.data.status : 'pending';
     const intervalMs =
       input.pollIntervalSeconds !== undefined ? input.pollIntervalSeconds * 1000 : ctx.deps.pollIntervalMs;
     const details = { system: 'tfe', call: 'tfe:wait-run', externalId: input.runId };
 
     for (;;) {
-      const run = summarizeRun(await ctx.deps.tfe.readRun(input.runId, ctx.signal));
+      const run = summarizeRun(
+        await withPatience(() => ctx.deps.tfe.readRun(input.runId, ctx.signal), ctx.signal, {
+          initialDelayMs: intervalMs,
+          beat: () => ctx.heartbeat({ runId: input.runId, waitingSince, polls, status: lastStatus }),
+        }),
+      );
       polls += 1;
+      lastStatus = run.status;
       ctx.heartbeat({ runId: input.runId, waitingSince, polls, status: run.status });
       const status = run.status as RunStatus;
       const done = () => ({ ...run, polls, waitedMs: Date.now() - waitingSince, resumed });

@@ -1,0 +1,42 @@
+/**
+ * Patience for long waits: a poll that meets a passing upstream problem (5xx, 429, a dropped
+ * connection) waits and polls again inside the same attempt, instead of spending one of the
+ * activity's retry attempts on every hiccup of a wait that may last hours. A run of failures
+ * longer than `maxFailures`, or any failure that retrying cannot fix, still ends the attempt.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { sleep } from './http-client';
+
+export interface PatienceOptions {
+  /** Consecutive retryable failures tolerated before the attempt gives up. */
+  maxFailures?: number;
+  /** First pause after a failure; doubled each time, unless the upstream asked for a delay. */
+  initialDelayMs?: number;
+  /** Called before each pause, so a heartbeating activity keeps heartbeating while it waits. */
+  beat?: () => void;
+}
+
+/** No single pause outlasts a heartbeat timeout (30 s in the long profile). */
+const MAX_PAUSE_MS = 20_000;
+
+/** Calls `read`, waiting out retryable failures (honouring their `nextRetryDelay`). */
+export async function withPatience<T>(
+  read: () => Promise<T>,
+  signal: AbortSignal,
+  opts: PatienceOptions = {},
+): Promise<T> {
+  const maxFailures = opts.maxFailures ?? 5;
+  let delay = opts.initialDelayMs ?? 1_000;
+  for (let failures = 0; ; failures++) {
+    try {
+      return await read();
+    } catch (err) {
+      const retryable = err instanceof ApplicationFailure && !err.nonRetryable;
+      if (!retryable || failures >= maxFailures || signal.aborted) throw err;
+      const asked = typeof err.nextRetryDelay === 'number' ? err.nextRetryDelay : undefined;
+      opts.beat?.();
+      await sleep(Math.min(asked ?? delay, MAX_PAUSE_MS), signal);
+      delay *= 2;
+    }
+  }
+}
