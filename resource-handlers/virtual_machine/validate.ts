@@ -92,10 +92,17 @@ export function validateVirtualMachine(
       datastore: pin?.datastore,
     });
     if (candidates.length === 0) {
-      const what = pin?.cluster || pin?.datastore ? 'the pinned placement' : 'any cluster and datastore';
+      const pinned = [
+        pin?.cluster !== undefined ? `cluster ${pin.cluster}` : '',
+        pin?.datastore !== undefined ? `datastore ${pin.datastore}` : '',
+      ]
+        .filter(Boolean)
+        .join(' with ');
       add(
         'placement',
-        `the placement matrix allows ${what} in datacenter ${network.datacenter} for none of this VM's choices`,
+        pinned
+          ? `the placement matrix allows no pair with ${pinned} in datacenter ${network.datacenter}`
+          : `the placement matrix allows no cluster and datastore in datacenter ${network.datacenter}`,
       );
     }
   }
