@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 
+/** Every failure type with its retryability and the HTTP status the API answers for it. */
 export const failureTypes = {
   /** The input is wrong (schema violation, 400/422 from an end system): not retried. */
   InvalidInput: { retryable: false, httpStatus: 400 },
@@ -37,6 +38,7 @@ export const failureTypes = {
   ApprovalDenied: { retryable: false, httpStatus: 409 },
 } as const satisfies Record<string, { retryable: boolean; httpStatus: number }>;
 
+/** A failure type name, also the ApplicationFailure `type`. */
 export type FailureType = keyof typeof failureTypes;
 
 /** The failure types a retry policy must never retry. */

@@ -120,6 +120,7 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required when SMTP_USER is set' });
   });
 
+/** TLS trust of one end system. */
 export interface TlsConfig {
   caFile?: string;
   insecure: boolean;
@@ -131,6 +132,7 @@ interface HttpSystemConfig {
   timeoutMs: number;
 }
 
+/** AWX / Automation Controller. */
 export interface AwxConfig extends HttpSystemConfig {
   apiPrefix: string;
   token: Secret;
@@ -138,12 +140,14 @@ export interface AwxConfig extends HttpSystemConfig {
   idempotencyLookbackMs: number;
 }
 
+/** Terraform Enterprise / HCP Terraform. */
 export interface TfeConfig extends HttpSystemConfig {
   token: Secret;
   organization: string;
   pollIntervalMs: number;
 }
 
+/** vCenter. */
 export interface VcenterConfig extends HttpSystemConfig {
   username: string;
   password: Secret;
@@ -151,11 +155,13 @@ export interface VcenterConfig extends HttpSystemConfig {
   apiStyle?: 'api' | 'rest';
 }
 
+/** Cisco APIC. */
 export interface AciConfig extends HttpSystemConfig {
   username: string;
   password: Secret;
 }
 
+/** The SMTP relay. */
 export interface SmtpConfig {
   host: string;
   port: number;

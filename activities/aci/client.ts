@@ -38,6 +38,7 @@ export interface QueryOptions {
   'page-size'?: number;
 }
 
+/** Where the APIC is and how to log in; the password is read when needed, never stored here. */
 export interface AciClientOptions {
   /** e.g. `https://apic.example.com`. */
   url: string;

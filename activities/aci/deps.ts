@@ -2,6 +2,7 @@
 import type { AciConfig } from '../../platform/end-systems';
 import { AciClient } from './client';
 
+/** The ACI tasks' dependencies. */
 export interface AciDeps {
   aci: AciClient;
 }

@@ -12,6 +12,7 @@ export const dnSchema = z
   .string()
   .regex(/^uni(\/[^/\s[\]]+(\[[^\]]*\])?[^/\s]*)*$/, 'a distinguished name under uni/, e.g. uni/tn-Prod');
 
+/** The dn of a tenant (`uni/tn-<name>`). */
 export const tenantDn = (tenant: string) => `uni/tn-${tenant}`;
 
 /** Output of every "ensure": the object's dn and whether it existed before. */

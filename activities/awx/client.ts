@@ -22,6 +22,7 @@ export interface Page<T> {
   results: T[];
 }
 
+/** The job template fields the tasks read (`GET /job_templates/{id}/`). */
 export interface JobTemplate {
   id: number;
   name: string;
@@ -38,6 +39,7 @@ export interface JobTemplate {
   summary_fields?: { organization?: { id: number; name: string } };
 }
 
+/** The job fields a poller needs (`GET /jobs/{id}/`). */
 export interface Job {
   id: number;
   name?: string;
@@ -76,6 +78,7 @@ export interface LaunchedJob extends Job {
   ignored_fields: Record<string, unknown>;
 }
 
+/** Where the controller is and where its token comes from. */
 export interface AwxClientOptions {
   /** e.g. `https://awx.example.com`. */
   url: string;

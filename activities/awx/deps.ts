@@ -2,6 +2,7 @@
 import type { AwxConfig } from '../../platform/end-systems';
 import { AwxClient } from './client';
 
+/** The AWX tasks' dependencies. */
 export interface AwxDeps {
   awx: AwxClient;
   /** Pause between two reads of a job while waiting for it. */

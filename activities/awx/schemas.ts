@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Job } from './client';
 
+/** AWX job statuses, verbatim. */
 export const jobStatusSchema = z.enum([
   'new',
   'pending',
@@ -27,6 +28,7 @@ export const jobSummarySchema = z.object({
   jobExplanation: z.string(),
 });
 
+/** A job as workflows see it. */
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 
 /** Maps AWX's job to the summary. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../../platform/end-systems';
 
+/** The email task's dependencies. */
 export interface EmailDeps {
   transport: Transporter;
   /** The sender address (SMTP_FROM). */

@@ -44,6 +44,7 @@ export interface Authenticator {
   secrets(): string[];
 }
 
+/** One end system's HTTP settings. */
 export interface HttpClientOptions {
   /** `awx`, `tfe`, `vcenter`, `aci`: names the system in failures. */
   system: string;
@@ -60,6 +61,7 @@ export interface HttpClientOptions {
 
 type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
 
+/** One request, named for failures by its `call`. */
 export interface HttpRequest {
   /** The client method, e.g. `launchJobTemplate`; named in failures. */
   call: string;
@@ -83,6 +85,7 @@ export interface HttpRequest {
   timeoutMs?: number;
 }
 
+/** An answer a call receives (2xx, or a status it claimed with `handle`). */
 export interface HttpResponse<T = unknown> {
   status: number;
   headers: HeaderReader;

@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { sleep } from './http-client';
 
+/** How patient a wait is with passing upstream trouble. */
 export interface PatienceOptions {
   /** Consecutive retryable failures tolerated before the attempt gives up. */
   maxFailures?: number;

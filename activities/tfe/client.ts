@@ -44,6 +44,7 @@ export type RunStatus =
   | 'canceled'
   | 'force_canceled';
 
+/** Every run status, for schemas. */
 export const runStatuses: readonly RunStatus[] = [
   'pending',
   'fetching',
@@ -112,6 +113,7 @@ interface Document<T> {
   links?: { next?: string | null };
 }
 
+/** Workspace attributes the tasks set and read. */
 export interface WorkspaceAttributes {
   name: string;
   'auto-apply'?: boolean;
@@ -122,6 +124,7 @@ export interface WorkspaceAttributes {
   locked?: boolean;
 }
 
+/** Workspace variable attributes (`vars`). */
 export interface VariableAttributes {
   key: string;
   value?: string | null;
@@ -131,6 +134,7 @@ export interface VariableAttributes {
   sensitive?: boolean;
 }
 
+/** Configuration version attributes; `upload-url` only in the create answer. */
 export interface ConfigurationVersionAttributes {
   status: ConfigurationVersionStatus;
   'upload-url'?: string | null;
@@ -140,6 +144,7 @@ export interface ConfigurationVersionAttributes {
   'error-message'?: string | null;
 }
 
+/** What a run allows now; decisions read these flags, not the status alone. */
 export interface RunActions {
   'is-cancelable'?: boolean;
   'is-confirmable'?: boolean;
@@ -147,6 +152,7 @@ export interface RunActions {
   'is-force-cancelable'?: boolean;
 }
 
+/** Run attributes the tasks read. */
 export interface RunAttributes {
   status: RunStatus;
   message?: string;
@@ -172,6 +178,7 @@ export interface RunCreateOptions {
   variables?: { key: string; value: string }[];
 }
 
+/** One output of a state version. */
 export interface StateVersionOutputAttributes {
   name: string;
   sensitive: boolean;
@@ -180,6 +187,7 @@ export interface StateVersionOutputAttributes {
   'detailed-type'?: unknown;
 }
 
+/** Where TFE is and where its token comes from. */
 export interface TfeClientOptions {
   /** e.g. `https://app.terraform.io` or `https://tfe.example.com`. */
   url: string;

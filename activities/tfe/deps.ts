@@ -3,6 +3,7 @@ import type { TfeConfig } from '../../platform/end-systems';
 import { TfeClient } from './client';
 import { seal, unseal } from './seal';
 
+/** The TFE tasks' dependencies. */
 export interface TfeDeps {
   tfe: TfeClient;
   /** The organization workspaces live in (TFE_ORGANIZATION) unless a task names another. */

@@ -8,6 +8,7 @@ import { failure } from '../../common/errors';
 import type { RunStatus, TfeClient } from './client';
 import { summarizeRun, type RunSummary } from './schemas';
 
+/** What a 409 means for one action, by the run's status. */
 export interface RunActionPlan {
   action: 'apply' | 'discard' | 'cancel';
   /** Statuses that show the action already took effect. */

@@ -2,13 +2,16 @@
 import { z } from 'zod';
 import { runStatuses, type Resource, type RunAttributes } from './client';
 
+/** Ids as TFE prefixes them, so a mix-up fails at the input. */
 export const workspaceIdSchema = z.string().regex(/^ws-[A-Za-z0-9]+$/, 'a TFE workspace id (ws-…)');
 export const runIdSchema = z.string().regex(/^run-[A-Za-z0-9]+$/, 'a TFE run id (run-…)');
 export const configurationVersionIdSchema = z
   .string()
   .regex(/^cv-[A-Za-z0-9]+$/, 'a TFE configuration version id (cv-…)');
+/** Run statuses, verbatim. */
 export const runStatusSchema = z.enum(runStatuses as [string, ...string[]]);
 
+/** A run as workflows see it. */
 export const runSummarySchema = z.object({
   runId: runIdSchema,
   status: runStatusSchema,
@@ -22,6 +25,7 @@ export const runSummarySchema = z.object({
   configurationVersionId: z.string().nullable(),
 });
 
+/** A run as workflows see it. */
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 function related(run: Resource<RunAttributes>, name: string): string | null {

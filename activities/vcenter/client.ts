@@ -14,14 +14,17 @@
 import { HttpClient, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
 import type { FailureType } from '../../common/errors';
 
+/** Power states, verbatim. */
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
+/** An item of `GET /api/vcenter/cluster`. */
 export interface ClusterSummary {
   cluster: string;
   name: string;
   ha_enabled?: boolean;
   drs_enabled?: boolean;
 }
+/** An item of `GET /api/vcenter/datastore` (sizes in bytes). */
 export interface DatastoreSummary {
   datastore: string;
   name: string;
@@ -29,16 +32,19 @@ export interface DatastoreSummary {
   free_space?: number;
   capacity?: number;
 }
+/** An item of `GET /api/vcenter/network`. */
 export interface NetworkSummary {
   network: string;
   name: string;
   type: string;
 }
+/** An item of `GET /api/vcenter/folder`. */
 export interface FolderSummary {
   folder: string;
   name: string;
   type: string;
 }
+/** An item of `GET /api/vcenter/vm`. */
 export interface VmSummary {
   vm: string;
   name: string;
@@ -74,6 +80,7 @@ export interface VmInfo {
 /** Filters of the inventory lists; every given filter must match (repeatable values). */
 export type InventoryFilter = Record<string, string | readonly string[] | undefined>;
 
+/** Where vCenter is and how to log in; the password is read when needed, never stored here. */
 export interface VcenterClientOptions {
   /** e.g. `https://vcenter.example.com`. */
   url: string;

@@ -2,6 +2,7 @@
 import type { VcenterConfig } from '../../platform/end-systems';
 import { VcenterClient } from './client';
 
+/** The vCenter tasks' dependencies. */
 export interface VcenterDeps {
   vcenter: VcenterClient;
 }
