@@ -7,8 +7,15 @@
 import type { TaskCatalog } from '../common/template-check';
 import type { TaskMeta } from '../common/tasks';
 import { aciTasks } from './aci';
+import { ansibleTasks } from './ansible';
 import { awxTasks } from './awx';
 import { emailTasks } from './email';
+import { ipamTasks } from './ipam';
+import { ledgerTasks } from './ledger';
+import { resourceTasks } from './resources';
+import { rfmTasks } from './rfm';
+import { templateTasks } from './templates';
+import { terraformTasks } from './terraform';
 import { tfeTasks } from './tfe';
 import { vcenterTasks } from './vcenter';
 
@@ -29,13 +36,20 @@ export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   return catalog;
 }
 
-/** Every task templates may call: the end systems' tasks and email. */
+/** Every task of the project: the end systems', email, and the orchestrator's own. */
 export const registeredTasks: readonly TaskMeta[] = [
   ...awxTasks,
   ...tfeTasks,
   ...vcenterTasks,
   ...aciTasks,
   ...emailTasks,
+  ...resourceTasks,
+  ...ipamTasks,
+  ...rfmTasks,
+  ...ansibleTasks,
+  ...terraformTasks,
+  ...ledgerTasks,
+  ...templateTasks,
 ];
 
 /** The catalog the worker and scripts/validate-templates.ts check templates against. */

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { aciTasks, createAciDeps } from '../activities/aci';
+import { ansibleTasks, createAnsibleDeps } from '../activities/ansible';
 import { awxTasks, createAwxDeps } from '../activities/awx';
 import { createEmailDeps, emailTasks } from '../activities/email';
 import { createIpamDeps, ipamTasks } from '../activities/ipam';
@@ -12,6 +13,7 @@ import { createResourceDeps, resourceTasks } from '../activities/resources';
 import { createRfmDeps, rfmTasks, type RfmConfig } from '../activities/rfm';
 import { buildActivities, type AnyTask } from '../activities/task';
 import { templateTasks } from '../activities/templates';
+import { createTerraformDeps, terraformTasks } from '../activities/terraform';
 import { createTfeDeps, tfeTasks } from '../activities/tfe';
 import { createVcenterDeps, vcenterTasks } from '../activities/vcenter';
 import type { TaskQueue } from '../common/task-queues';
@@ -66,6 +68,8 @@ export function queueActivities(deps: WorkerDeps): Record<TaskQueue, ActivityMap
   add(resourceTasks, createResourceDeps({ pool: deps.pool }));
   add(ipamTasks, createIpamDeps({ pool: deps.pool }));
   add(rfmTasks, createRfmDeps(deps.rfm));
+  add(ansibleTasks, createAnsibleDeps());
+  add(terraformTasks, createTerraformDeps());
   add(emailTasks, createEmailDeps(smtp));
   add(awxTasks, createAwxDeps(awx));
   add(tfeTasks, createTfeDeps(tfe));

@@ -1,0 +1,87 @@
+/**
+ * The end-to-end fixture: the API on the shared stack, a vCenter client that asks the simulated
+ * vCenter by its own API, and helpers to wait for a request to end.
+ */
+import { createVcenterDeps } from '../../../activities/vcenter';
+import type { VcenterClient } from '../../../activities/vcenter/client';
+import { loadEndSystemsConfig } from '../../../platform/end-systems';
+import { waitFor } from '../../../platform/net';
+import { getStack, type TestStack } from '../../harness/stack';
+import { startTestApi, type TestApi } from '../api/api-client';
+
+export interface E2e {
+  stack: TestStack;
+  api: TestApi;
+  vcenter: VcenterClient;
+  /** A requester's token (subject `<name>@example.test`). */
+  requester(name: string): Promise<string>;
+  submit(token: string, body: unknown): Promise<{ requestId: string; traceId: string }>;
+  /** Waits for the request to end; returns its API view. */
+  settle(token: string, requestId: string, timeoutMs?: number): Promise<RequestView>;
+}
+
+export interface RequestView {
+  requestId: string;
+  traceId: string;
+  status: string;
+  resources: {
+    name: string;
+    state: string;
+    output?: Record<string, unknown>;
+    error?: { message: string; stepId?: string };
+    compensated?: string[];
+  }[];
+}
+
+let shared: Promise<E2e> | undefined;
+
+export function e2e(): Promise<E2e> {
+  shared ??= (async () => {
+    const stack = await getStack();
+    const api = await startTestApi(stack);
+    const { vcenter } = createVcenterDeps(loadEndSystemsConfig(stack.endSystemsEnv).vcenter!);
+    return {
+      stack,
+      api,
+      vcenter,
+      requester: (name) => api.tokenFor('requester', `${name}@example.test`),
+      async submit(token, body) {
+        const res = await api.call<{ requestId: string; traceId: string }>('POST', '/v1/requests', {
+          token,
+          body,
+        });
+        if (res.status !== 202)
+          throw new Error(`submission refused: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body;
+      },
+      async settle(token, requestId, timeoutMs = 90_000) {
+        let view: RequestView | undefined;
+        await waitFor(
+          `request ${requestId} to end`,
+          async () => {
+            view = (await api.call<RequestView>('GET', `/v1/requests/${requestId}`, { token })).body;
+            return ['succeeded', 'failed', 'cancelled'].includes(view.status);
+          },
+          timeoutMs,
+          250,
+        );
+        return view!;
+      },
+    };
+  })();
+  return shared;
+}
+
+/** One VM as a user writes it. */
+export function vm(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'virtual_machine',
+    name,
+    osImage: 'rhel9',
+    network: 'INTRANET_DEV',
+    cpu: 2,
+    memoryGb: 8,
+    disks: [{ sizeGb: 100 }],
+    ...overrides,
+  };
+}
