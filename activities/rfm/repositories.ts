@@ -170,7 +170,17 @@ export class ResourceRepositories {
 
   private exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
+    const guarded = async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        // A clone left half-way (a lock file, a failed checkout) would fail every later attempt:
+        // the next one starts from a fresh clone instead.
+        if (!(err instanceof GitNotFoundError)) await this.discardClone(key);
+        throw err;
+      }
+    };
+    const run = previous.then(guarded, guarded);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -183,6 +193,12 @@ export class ResourceRepositories {
       if (err instanceof GitNotFoundError || err instanceof GitUnavailableError) throw err;
       throw new GitUnavailableError(scrub((err as Error).message ?? String(err), this.urlOf(key)));
     });
+  }
+
+  private async discardClone(resourceType: string): Promise<void> {
+    if (!this.workRoot) return;
+    const root = await this.workRoot.catch(() => undefined);
+    if (root) await rm(path.join(root, resourceType), { recursive: true, force: true });
   }
 
   /** The working clone of a repository, reset to the remote branch tip (or empty when unborn). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -201,6 +201,22 @@ describe('RFM: the common format in git', function () {
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /input\.documents\.0\.cpu/);
     assert.equal(existsSync(bare()), false);
+  });
+
+  it('recovers from a working clone left broken by an earlier attempt', async () => {
+    await runTask(commitResource, deps, { ...ids(1), documents: [vmDocument('web-01')] });
+    const clones = path.join(root, 'work');
+    const [cloneRoot] = readdirSync(clones);
+    writeFileSync(path.join(clones, cloneRoot!, 'virtual_machine', '.git', 'index.lock'), '');
+    const broken = await taskFailure(commitResource, deps, { ...ids(2), documents: [vmDocument('web-02')] });
+    assert.equal(broken.type, 'UpstreamUnavailable');
+    assert.equal(broken.nonRetryable, false);
+    const retried = (await runTask(commitResource, deps, {
+      ...ids(2),
+      documents: [vmDocument('web-02')],
+    })) as CommitOutput;
+    assert.equal(retried.created, true);
+    assert.equal(git(bare(), 'rev-list', '--count', 'main'), '2');
   });
 
   it('takes a plain folder path as the base as well as a file:// URL', async () => {
