@@ -3,8 +3,10 @@
  * idempotent upstream, so the run's message carries the step's idempotency key, and the task
  * first looks for a run of the workspace with that key (the API's own `search[basic]` filter,
  * which matches run messages; the key is checked again here). A retry after a lost answer or a
- * worker crash after the POST then finds the run instead of queueing a second one.
+ * worker crash after the POST then finds the run instead of queueing a second one. The key rides
+ * as a digest (one search token), see idempotencyToken.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
@@ -16,9 +18,17 @@ import { configurationVersionIdSchema, runIdSchema, runStatusSchema, workspaceId
 const ALL_OPERATIONS = 'plan_only,plan_and_apply,save_plan,refresh_only,destroy,empty_apply';
 const MAX_LOOKUP_PAGES = 3;
 
+/**
+ * The step's key as one search token: a hex digest, so TFE's `search[basic]` (however it splits
+ * words) finds it, and the run message stays short.
+ */
+export function idempotencyToken(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
 /** The marker appended to a run's message. */
 export function idempotencyMarker(key: string): string {
-  return `[orchestrator-key ${key}]`;
+  return `[orchestrator-key ${idempotencyToken(key)}]`;
 }
 
 async function findRunByKey(
@@ -32,7 +42,12 @@ async function findRunByKey(
   for (let n = 0; page !== null && n < MAX_LOOKUP_PAGES; n++) {
     const { runs, nextPage } = await tfe.listRuns(
       workspaceId,
-      { 'search[basic]': key, 'filter[operation]': ALL_OPERATIONS, 'page[number]': page, 'page[size]': 100 },
+      {
+        'search[basic]': idempotencyToken(key),
+        'filter[operation]': ALL_OPERATIONS,
+        'page[number]': page,
+        'page[size]': 100,
+      },
       signal,
     );
     const found = runs.find((r) => r.attributes.message?.includes(marker));
