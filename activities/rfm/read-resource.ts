@@ -26,11 +26,11 @@ export const readResource = defineTask({
   input: z.object({
     resourceType: resourceTypeSchema,
     name: resourceNameSchema,
-    /** A commit SHA (full or abbreviated); the branch tip when absent. */
+    /** A commit SHA (full or abbreviated); the branch tip when absent or null. */
     commit: z
       .string()
       .regex(/^[0-9a-f]{7,40}$/, 'a commit SHA')
-      .optional(),
+      .nullish(),
   }),
   output: z.object({
     repoUrl: z.string(),
@@ -49,7 +49,11 @@ export const readResource = defineTask({
       });
     try {
       const files = [documentPath(input.name), metadataPath(input.name)];
-      const { commit, contents } = await repositories.read(input.resourceType, files, input.commit);
+      const { commit, contents } = await repositories.read(
+        input.resourceType,
+        files,
+        input.commit ?? undefined,
+      );
       return {
         repoUrl: repositories.publicUrlOf(input.resourceType),
         commit,
