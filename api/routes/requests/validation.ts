@@ -28,16 +28,19 @@ export interface ResourceValidator {
   ): Promise<{ problems: FieldProblem[]; resources: RequestedResource[] }>;
 }
 
-/** The template a resource was last built with, from the ledger's outcomes. */
+/**
+ * The template a resource was last built with, from the ledger's outcomes; undefined when it was
+ * never built, or when the last thing that happened to it was its removal.
+ */
 async function buildTemplateOf(pool: Pool, type: string, name: string): Promise<string | undefined> {
-  const { rows } = await pool.query<{ template: string }>(
-    `SELECT r->>'template' AS template
+  const { rows } = await pool.query<{ action: string; template: string }>(
+    `SELECT r->>'action' AS action, r->>'template' AS template
        FROM requests, jsonb_array_elements(outcome->'resources') AS r
-      WHERE r->>'type' = $1 AND r->>'name' = $2 AND r->>'action' = 'create' AND r->>'state' = 'succeeded'
+      WHERE r->>'type' = $1 AND r->>'name' = $2 AND r->>'state' = 'succeeded'
       ORDER BY requests.updated_at DESC LIMIT 1`,
     [type, name],
   );
-  return rows[0]?.template;
+  return rows[0]?.action === 'create' ? rows[0].template : undefined;
 }
 
 export function createResourceValidator(

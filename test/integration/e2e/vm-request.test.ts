@@ -46,3 +46,118 @@ describe('a VM request, end to end through the API', () => {
     );
   });
 });
+
+describe('VM requests: managed, failing and re-run, decommissioned, many at once', () => {
+  let t: E2e;
+  let bob: string;
+  before(async () => {
+    t = await e2e();
+    bob = await t.requester('bob');
+  });
+  const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+  const liveAddresses = async (name: string) =>
+    (
+      await t.stack.pool.query(
+        `SELECT host(address) AS address FROM ip_allocations WHERE resource_name = $1 AND released_at IS NULL`,
+        [name],
+      )
+    ).rows.map((r) => r.address as string);
+
+  it('builds a managed VM through a TFE plan and apply', async () => {
+    const name = unique('tf');
+    const { requestId } = await t.submit(bob, {
+      resources: [vm(name, { managed: true, cpu: 4, memoryGb: 16 })],
+    });
+    const view = await t.settle(bob, requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    const [summary] = await t.vcenter.listVms({ names: name });
+    const built = await t.vcenter.readVm(summary!.vm);
+    assert.equal(built?.cpu?.count, 4);
+    assert.equal(built?.memory?.size_MiB, 16384);
+    assert.match(String(view.resources[0]!.output!.tfeRun), /^run-/);
+  });
+
+  it('ends failed when the AWX job fails, says why by e-mail, gives the address back, and a re-run in the same trace succeeds', async () => {
+    const name = unique('flaky');
+    const rule = t.stack.sims.world.addOutcomeRule({
+      system: 'awx',
+      match: { extra_vars: `"${name}"` },
+      outcome: 'failed',
+      message: 'datastore is full',
+    });
+    const first = await t.submit(bob, { resources: [vm(name)] });
+    const failed = await t.settle(bob, first.requestId);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.resources[0]!.error!.message, /failed/i);
+    assert.ok(failed.resources[0]!.compensated?.includes('address'), JSON.stringify(failed.resources[0]));
+    assert.deepEqual(await liveAddresses(name), []);
+    assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
+    const mail = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${first.requestId} failed`);
+    assert.match(mail.text, /FAILED/);
+    assert.match(mail.text, /rerun/);
+
+    t.stack.sims.world.removeFault(rule.id);
+    const rerun = await t.api.call<{ requestId: string; traceId: string }>(
+      'POST',
+      `/v1/requests/${first.requestId}/rerun`,
+      { token: bob },
+    );
+    assert.equal(rerun.status, 202, JSON.stringify(rerun.body));
+    assert.equal(rerun.body.traceId, first.traceId);
+    assert.notEqual(rerun.body.requestId, first.requestId);
+    const second = await t.settle(bob, rerun.body.requestId);
+    assert.equal(second.status, 'succeeded', JSON.stringify(second.resources));
+    assert.equal((await t.vcenter.listVms({ names: name })).length, 1);
+    assert.equal((await liveAddresses(name)).length, 1);
+
+    const trace = await t.api.call<{ requests: { requestId: string; status: string }[] }>(
+      'GET',
+      `/v1/traces/${first.traceId}`,
+      { token: bob },
+    );
+    assert.deepEqual(
+      trace.body.requests.map((r) => [r.requestId, r.status]),
+      [
+        [first.requestId, 'failed'],
+        [rerun.body.requestId, 'succeeded'],
+      ],
+    );
+  });
+
+  it('decommissions a VM: gone from vCenter, its address free, its removal in git', async () => {
+    const name = unique('gone');
+    const created = await t.submit(bob, { resources: [vm(name)] });
+    assert.equal((await t.settle(bob, created.requestId)).status, 'succeeded');
+    assert.equal((await liveAddresses(name)).length, 1);
+
+    const removal = await t.submit(bob, { resources: [{ type: 'virtual_machine', action: 'delete', name }] });
+    const view = await t.settle(bob, removal.requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
+    assert.deepEqual(await liveAddresses(name), []);
+    // Deleting it again is refused up front: nothing of that name exists any more.
+    const again = await t.api.call<{ error: { fields: { path: string }[] } }>('POST', '/v1/requests', {
+      token: bob,
+      body: { resources: [{ type: 'virtual_machine', action: 'delete', name }] },
+    });
+    assert.equal(again.status, 400);
+  });
+
+  it('builds 20 VMs of one request, each with its own address', async () => {
+    const prefix = unique('farm');
+    const names = Array.from({ length: 20 }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+    const { requestId } = await t.submit(bob, {
+      resources: names.map((n) => vm(n, { cpu: 1, memoryGb: 2, disks: [{ sizeGb: 40 }] })),
+    });
+    const view = await t.settle(bob, requestId, 240_000);
+    assert.equal(
+      view.status,
+      'succeeded',
+      JSON.stringify(view.resources.filter((r) => r.state !== 'succeeded')),
+    );
+    const found = (await t.vcenter.listVms({ names })).map((v) => v.name).sort();
+    assert.deepEqual(found, names);
+    const addresses = new Set(view.resources.map((r) => r.output!.ipv4Address));
+    assert.equal(addresses.size, 20);
+  });
+});
