@@ -34,6 +34,8 @@ export const failureTypes = {
   PolicyFailed: { retryable: false, httpStatus: 422 },
   /** A task's handler answered outside its declared output schema: a bug, not retried. */
   InvalidOutput: { retryable: false, httpStatus: 502 },
+  /** A template ended failed; its details carry the TemplateResult (what failed, what was undone): not retried. */
+  TemplateFailed: { retryable: false, httpStatus: 422 },
   /** An approval was rejected or timed out: not retried. */
   ApprovalDenied: { retryable: false, httpStatus: 409 },
 } as const satisfies Record<string, { retryable: boolean; httpStatus: number }>;
