@@ -15,6 +15,7 @@ import {
   Runtime,
   DefaultLogger,
   Worker,
+  type LogEntry,
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { Client as PgClient, type Pool } from 'pg';
@@ -65,6 +66,19 @@ export function getStack(): Promise<TestStack> {
   return started;
 }
 
+const sdkLogListeners = new Set<(entry: LogEntry) => void>();
+
+/**
+ * Records every entry the stack's workers log through the SDK Runtime logger (worker, workflow and
+ * activity logs, every level) until `stop()`: the secrets test searches them for credentials.
+ */
+export function captureSdkLogs(): { entries: LogEntry[]; stop(): void } {
+  const entries: LogEntry[] = [];
+  const listener = (entry: LogEntry) => void entries.push(entry);
+  sdkLogListeners.add(listener);
+  return { entries, stop: () => void sdkLogListeners.delete(listener) };
+}
+
 /** Stops whatever getStack started, in reverse order. */
 export async function stopStack(): Promise<void> {
   if (!started) return;
@@ -79,7 +93,14 @@ async function startStack(): Promise<TestStack> {
   chmodSync(tmpDir, 0o755);
   cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
 
-  if (!verbose) Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Every level reaches the capture listeners; the console sees errors only, unless verbose.
+  const printed = new DefaultLogger(verbose ? 'INFO' : 'ERROR');
+  Runtime.install({
+    logger: new DefaultLogger('TRACE', (entry) => {
+      for (const listener of sdkLogListeners) listener(entry);
+      printed.log(entry.level, entry.message, entry.meta);
+    }),
+  });
 
   const config = loadDevConfig();
   const output: string[] = [];
