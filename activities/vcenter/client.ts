@@ -77,6 +77,16 @@ export interface VmInfo {
   >;
 }
 
+/** `GET /api/vcenter/vm/{vm}/guest/identity`: what VMware Tools reports about the guest. */
+export interface GuestIdentity {
+  name: string;
+  family: string;
+  full_name?: { id?: string; default_message?: string; args?: string[] };
+  host_name: string;
+  /** Absent until the guest reports an address. */
+  ip_address?: string;
+}
+
 /** Filters of the inventory lists; every given filter must match (repeatable values). */
 export type InventoryFilter = Record<string, string | readonly string[] | undefined>;
 
@@ -309,6 +319,24 @@ export class VcenterClient {
     return style === 'rest'
       ? fromKeyValueLists((res.body as { value: Record<string, unknown> }).value)
       : (res.body as VmInfo);
+  }
+
+  /**
+   * Reads the guest's identity as VMware Tools reports it (host name, IP address); undefined while
+   * Tools are not running or the guest has reported nothing yet (503 SERVICE_UNAVAILABLE).
+   * https://developer.vmware.com/apis/vsphere-automation/latest/vcenter/api/vcenter/vm/vm/guest/identity/get/
+   */
+  async readGuestIdentity(vm: string, signal?: AbortSignal): Promise<GuestIdentity | undefined> {
+    const style = await this.apiStyle(signal);
+    const res = await this.http.request<GuestIdentity | { value: GuestIdentity }>({
+      call: 'readGuestIdentity',
+      method: 'GET',
+      path: `/${style}/vcenter/vm/${encodeURIComponent(vm)}/guest/identity`,
+      handle: [503],
+      signal,
+    });
+    if (res.status === 503) return undefined;
+    return style === 'rest' ? (res.body as { value: GuestIdentity }).value : (res.body as GuestIdentity);
   }
 
   /**
