@@ -8,7 +8,9 @@ import helmet from 'helmet';
 import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
+import { placementRoutes } from './routes/admin/placement';
 import { tokenRoutes } from './routes/admin/tokens';
+import { approvalRoutes } from './routes/approvals';
 import { openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { requestRoutes } from './routes/requests';
@@ -49,7 +51,9 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(requireToken(deps.pool));
   v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
   v1.use('/admin/tokens', tokenRoutes(deps));
+  v1.use('/admin/placement', placementRoutes(deps));
   v1.use(requestRoutes(deps));
+  v1.use(approvalRoutes(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) =>

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
+import { placementRuleSchema } from './routes/admin/placement';
 import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './routes/requests/schema';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -154,6 +155,45 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           summary: 'Cancel a running request; its resources are compensated',
           parameters: [requestIdParam],
           responses: { 202: ok('cancellation asked'), ...errors(401, 403, 404, 409) },
+        },
+      },
+      '/v1/requests/{id}/approve': {
+        post: {
+          summary:
+            "Decide an approval step waiting in the request (role approver or admin, in one of the step's groups)",
+          parameters: [requestIdParam],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['stepId', 'decision'],
+                  additionalProperties: false,
+                  properties: {
+                    stepId: { type: 'string' },
+                    decision: { enum: ['approve', 'reject'] },
+                    comment: { type: 'string', maxLength: 2000 },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: ok('the decision was taken'), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/v1/admin/placement': {
+        get: {
+          summary: 'The placement matrix (admin)',
+          responses: { 200: ok('the matrix'), ...errors(401, 403) },
+        },
+        put: {
+          summary: 'Allow or forbid one cluster × datastore pair and set its weight (admin)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: json(placementRuleSchema) } },
+          },
+          responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403) },
         },
       },
       '/v1/traces/{traceId}': {

@@ -2,7 +2,7 @@
  * `npm run token -- <command>`: manage API tokens straight in the database, for the first admin
  * token of a fresh install (later ones can be issued through POST /v1/admin/tokens).
  *
- *   npm run token -- issue --subject alice@example.com --role admin [--expires-in-days 90] [--description text]
+ *   npm run token -- issue --subject alice@example.com --role admin [--groups ops,network] [--expires-in-days 90] [--description text]
  *   npm run token -- list
  *   npm run token -- revoke tok_…
  *
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       subject: { type: 'string' },
       role: { type: 'string' },
       description: { type: 'string' },
+      groups: { type: 'string' },
       'expires-in-days': { type: 'string' },
     },
   });
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
           subject: values.subject ?? '',
           role: values.role as 'admin',
           description: values.description,
+          groups: values.groups ? values.groups.split(',').map((g) => g.trim()) : undefined,
           expiresInDays: values['expires-in-days'] ? Number(values['expires-in-days']) : undefined,
         },
         'cli',

@@ -16,6 +16,8 @@ export interface Principal {
   tokenId: string;
   subject: string;
   role: Role;
+  /** The groups an approval step may name (`ops`, `network`, …). */
+  groups: string[];
 }
 
 const TOKEN_PREFIX = 'oot_';
@@ -28,6 +30,10 @@ export const issueTokenSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only'),
   role: z.enum(roles),
   description: z.string().max(500).default(''),
+  groups: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a group name: lower-case letters, digits, _ and -'))
+    .max(50)
+    .default([]),
   /** Lifetime in days; absent for a token that does not expire. */
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
@@ -42,30 +48,39 @@ export async function issueToken(
   pool: Pool,
   request: IssueToken,
   createdBy: string,
-): Promise<{ tokenId: string; token: string; subject: string; role: Role; expiresAt: string | null }> {
-  const { subject, role, description, expiresInDays } = issueTokenSchema.parse(request);
+): Promise<{
+  tokenId: string;
+  token: string;
+  subject: string;
+  role: Role;
+  groups: string[];
+  expiresAt: string | null;
+}> {
+  const { subject, role, description, groups, expiresInDays } = issueTokenSchema.parse(request);
   const tokenId = `tok_${ulid()}`;
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const { rows } = await pool.query<{ expires_at: Date | null }>(
-    `INSERT INTO api_tokens (token_id, subject, role, description, token_hash, created_by, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(days => $7::int) END)
+    `INSERT INTO api_tokens (token_id, subject, role, description, token_hash, created_by, expires_at, groups)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(days => $7::int) END, $8)
      RETURNING expires_at`,
-    [tokenId, subject, role, description, hashToken(token), createdBy, expiresInDays ?? null],
+    [tokenId, subject, role, description, hashToken(token), createdBy, expiresInDays ?? null, groups],
   );
-  return { tokenId, token, subject, role, expiresAt: rows[0]?.expires_at?.toISOString() ?? null };
+  return { tokenId, token, subject, role, groups, expiresAt: rows[0]?.expires_at?.toISOString() ?? null };
 }
 
 /** The principal of a presented token, or undefined if it is unknown, expired or revoked. */
 export async function authenticate(pool: Pool, token: string): Promise<Principal | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-  const { rows } = await pool.query<{ token_id: string; subject: string; role: Role }>(
+  const { rows } = await pool.query<{ token_id: string; subject: string; role: Role; groups: string[] }>(
     `UPDATE api_tokens SET last_used_at = now()
       WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-      RETURNING token_id, subject, role`,
+      RETURNING token_id, subject, role, groups`,
     [hashToken(token)],
   );
   const row = rows[0];
-  return row ? { tokenId: row.token_id, subject: row.subject, role: row.role } : undefined;
+  return row
+    ? { tokenId: row.token_id, subject: row.subject, role: row.role, groups: row.groups }
+    : undefined;
 }
 
 /** Revokes a token; false when there is no such token. */
@@ -81,6 +96,7 @@ export interface TokenInfo {
   tokenId: string;
   subject: string;
   role: Role;
+  groups: string[];
   description: string;
   createdBy: string;
   createdAt: string;
@@ -92,7 +108,7 @@ export interface TokenInfo {
 /** Every token's metadata (never a hash), newest first. */
 export async function listTokens(pool: Pool): Promise<TokenInfo[]> {
   const { rows } = await pool.query(
-    `SELECT token_id, subject, role, description, created_by, created_at, expires_at, revoked_at, last_used_at
+    `SELECT token_id, subject, role, groups, description, created_by, created_at, expires_at, revoked_at, last_used_at
        FROM api_tokens ORDER BY created_at DESC`,
   );
   const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -100,6 +116,7 @@ export async function listTokens(pool: Pool): Promise<TokenInfo[]> {
     tokenId: r.token_id,
     subject: r.subject,
     role: r.role,
+    groups: r.groups,
     description: r.description,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),

@@ -116,18 +116,27 @@ export class TemplateRun {
   }
 
   /** Takes an approval decision for a running approval step from a member of an allowed group. */
-  approve(decision: ApprovalDecision): void {
+  /** Why a decision cannot be taken now (no such step waiting, not one of its groups); undefined when it can. */
+  approvalRefusal(decision: ApprovalDecision): string | undefined {
     const step = this.template.steps.find((s) => s.id === decision.stepId);
     const rec = this.records.get(decision.stepId);
     if (!step || !('approval' in step) || rec?.state !== 'running' || this.decisions.has(step.id)) {
-      log.warn('approval ignored: no running approval step', { stepId: decision.stepId, by: decision.by });
-      return;
+      return `no approval step ${decision.stepId} is waiting`;
     }
     if (!decision.groups.some((g) => step.approval.groups.includes(g))) {
-      log.warn('approval ignored: not in an allowed group', { stepId: step.id, by: decision.by });
+      return `step ${step.id} is approved by ${step.approval.groups.join(' or ')}`;
+    }
+    return undefined;
+  }
+
+  /** Records a decision for a waiting approval step; a decision that cannot be taken is ignored and logged. */
+  approve(decision: ApprovalDecision): void {
+    const refusal = this.approvalRefusal(decision);
+    if (refusal) {
+      log.warn('approval ignored', { stepId: decision.stepId, by: decision.by, reason: refusal });
       return;
     }
-    this.decisions.set(step.id, { ...decision, at: now() });
+    this.decisions.set(decision.stepId, { ...decision, at: now() });
   }
 
   /** Runs the template to its result, or throws TemplateFailed (details: the result) or the cancellation. */

@@ -1,0 +1,97 @@
+/**
+ * `POST /v1/requests/{id}/approve`: an approver's decision on an approval step waiting somewhere
+ * in the request's tree of templates. The decision goes to the workflow as an update, so the
+ * caller learns at once whether it was taken (the step waits and the caller is in one of its
+ * groups) or why not; a refused decision writes nothing to history.
+ */
+import { Router } from 'express';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import type { RequestProgress } from '../../common/request';
+import type { TemplateProgress } from '../../common/template';
+import { principalOf, requireRole } from '../auth/middleware';
+import type { ApiDeps } from '../deps';
+import { HttpError, invalidRequest } from '../errors';
+import { getRequest } from './requests/store';
+
+const decisionSchema = z.strictObject({
+  stepId: z.string().min(1).max(200),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(2000).optional(),
+});
+
+/** How many workflows of a request's tree the search for a waiting step reads at most. */
+const MAX_WORKFLOWS_SEARCHED = 500;
+
+export function approvalRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  /** The workflows of the request's tree whose approval step `stepId` is waiting now. */
+  async function waitingFor(rootIds: string[], stepId: string): Promise<string[]> {
+    const found: string[] = [];
+    const queue = [...rootIds];
+    for (let seen = 0; queue.length && seen < MAX_WORKFLOWS_SEARCHED; seen++) {
+      const workflowId = queue.shift()!;
+      const progress = await deps.temporal.workflow
+        .getHandle(workflowId)
+        .query<TemplateProgress>('progress')
+        .catch(() => undefined);
+      for (const step of progress?.steps ?? []) {
+        if (step.state !== 'running') continue;
+        if (step.kind === 'approval' && step.id === stepId) found.push(workflowId);
+        queue.push(...(step.children ?? []));
+      }
+    }
+    return found;
+  }
+
+  router.post('/requests/:id/approve', requireRole('approver'), async (req, res) => {
+    const principal = principalOf(req);
+    const parsed = decisionSchema.safeParse(req.body);
+    if (!parsed.success) throw invalidRequest('body', parsed.error);
+    const row = await getRequest(deps.pool, String(req.params.id));
+    if (!row) throw new HttpError(404, 'NotFound', `no request ${req.params.id}`);
+    if (row.status !== 'running' && row.status !== 'received') {
+      throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
+    }
+    const status = await deps.temporal.workflow.getHandle(row.workflowId).query<RequestProgress>('status');
+    const running = status.resources.filter((r) => r.state === 'running').map((r) => r.workflowId);
+    const targets = await waitingFor(running, parsed.data.stepId);
+    if (targets.length === 0) {
+      throw new HttpError(
+        409,
+        'Conflict',
+        `no approval step ${parsed.data.stepId} is waiting in request ${row.requestId}`,
+      );
+    }
+    const decision = { ...parsed.data, by: principal.subject, groups: principal.groups };
+    const decided: string[] = [];
+    for (const workflowId of targets) {
+      try {
+        await deps.temporal.workflow.getHandle(workflowId).executeUpdate('decide', { args: [decision] });
+        decided.push(workflowId);
+      } catch (err) {
+        // The workflow's validator refused: not one of the step's groups, or it was just decided.
+        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+        const reason = err.cause?.message ?? err.message;
+        throw new HttpError(403, 'Forbidden', `${parsed.data.decision} refused: ${reason}`);
+      }
+    }
+    deps.log.info(
+      {
+        requestId: row.requestId,
+        stepId: parsed.data.stepId,
+        decision: parsed.data.decision,
+        by: principal.subject,
+      },
+      'approval decided',
+    );
+    res.json({
+      requestId: row.requestId,
+      stepId: parsed.data.stepId,
+      decision: parsed.data.decision,
+      workflows: decided,
+    });
+  });
+  return router;
+}

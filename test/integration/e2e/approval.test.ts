@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { issueToken } from '../../../api/auth/tokens';
+import { waitFor } from '../../../platform/net';
+import { e2e, vm, type E2e } from './fixture';
+
+interface Progressing {
+  status: string;
+  resources: { progress?: { steps: { id: string; state: string }[] } }[];
+}
+
+describe('approvals: a large VM waits for the capacity group', () => {
+  let t: E2e;
+  let carol: string;
+  before(async () => {
+    t = await e2e();
+    carol = await t.requester('carol');
+  });
+
+  it('refuses a requester and an approver outside the group, then builds once the group approves', async () => {
+    const name = `big-${Date.now().toString(36)}`;
+    const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
+    await waitFor(
+      'the capacity step to wait',
+      async () => {
+        const view = (await t.api.call<Progressing>('GET', `/v1/requests/${requestId}`, { token: carol }))
+          .body;
+        return (
+          view.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running') ??
+          false
+        );
+      },
+      60_000,
+      250,
+    );
+    const approve = (token: string, stepId = 'capacity') =>
+      t.api.call<{ error?: { type: string; message: string } }>('POST', `/v1/requests/${requestId}/approve`, {
+        token,
+        body: { stepId, decision: 'approve', comment: 'fits the cluster' },
+      });
+
+    assert.equal((await approve(carol)).status, 403, 'a requester does not approve');
+    const network = (
+      await issueToken(
+        t.stack.pool,
+        { subject: 'nora@example.test', role: 'approver', groups: ['network'] },
+        'test',
+      )
+    ).token;
+    const refused = await approve(network);
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.error!.message, /approved by capacity/);
+    const capacity = (
+      await issueToken(
+        t.stack.pool,
+        { subject: 'cap@example.test', role: 'approver', groups: ['capacity'] },
+        'test',
+      )
+    ).token;
+    assert.equal((await approve(capacity, 'no-such-step')).status, 409);
+    assert.equal((await approve(capacity)).status, 200);
+
+    const view = await t.settle(carol, requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    const [summary] = await t.vcenter.listVms({ names: name });
+    assert.equal((await t.vcenter.readVm(summary!.vm))?.cpu?.count, 12);
+    assert.equal((await approve(capacity)).status, 409, 'nothing waits once the request has ended');
+  });
+});
+
+describe('the placement matrix (admin)', () => {
+  let t: E2e;
+  before(async () => {
+    t = await e2e();
+  });
+
+  it('lists and changes the matrix for admins only, naming an unknown cluster', async () => {
+    const admin = await t.api.tokenFor('admin');
+    const requester = await t.requester('dave');
+    const listed = await t.api.call<{
+      matrix: { cluster: string; datastore: string; allowed: boolean; weight: number }[];
+    }>('GET', '/v1/admin/placement', { token: admin });
+    assert.equal(listed.status, 200);
+    const cell = listed.body.matrix[0]!;
+    assert.equal((await t.api.call('GET', '/v1/admin/placement', { token: requester })).status, 403);
+    assert.equal(
+      (await t.api.call('PUT', '/v1/admin/placement', { token: requester, body: { ...cell } })).status,
+      403,
+    );
+    const changed = await t.api.call<{ weight: number; updatedBy: string }>('PUT', '/v1/admin/placement', {
+      token: admin,
+      body: {
+        cluster: cell.cluster,
+        datastore: cell.datastore,
+        allowed: cell.allowed,
+        weight: cell.weight + 1,
+      },
+    });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.weight, cell.weight + 1);
+    const unknown = await t.api.call<{ error: { fields: { path: string }[] } }>(
+      'PUT',
+      '/v1/admin/placement',
+      {
+        token: admin,
+        body: { cluster: 'NOPE', datastore: cell.datastore, allowed: true },
+      },
+    );
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(
+      unknown.body.error.fields.map((f) => f.path),
+      ['body.cluster'],
+    );
+    // Put it back for the other tests.
+    await t.api.call('PUT', '/v1/admin/placement', { token: admin, body: cell });
+  });
+});
