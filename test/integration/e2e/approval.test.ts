@@ -114,3 +114,51 @@ describe('the placement matrix (admin)', () => {
     await t.api.call('PUT', '/v1/admin/placement', { token: admin, body: cell });
   });
 });
+
+describe('cancelling a request', () => {
+  let t: E2e;
+  before(async () => {
+    t = await e2e();
+  });
+
+  it('cancels a request waiting for approval: it ends cancelled, its address is free, nothing is built', async () => {
+    const frank = await t.requester('frank');
+    const name = `cancel-${Date.now().toString(36)}`;
+    const { requestId } = await t.submit(frank, { resources: [vm(name, { cpu: 16 })] });
+    await waitFor(
+      'the capacity step to wait',
+      async () => {
+        const view = (await t.api.call<Progressing>('GET', `/v1/requests/${requestId}`, { token: frank }))
+          .body;
+        return (
+          view.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running') ??
+          false
+        );
+      },
+      60_000,
+      250,
+    );
+    const other = await t.requester('grace');
+    assert.equal(
+      (await t.api.call('POST', `/v1/requests/${requestId}/cancel`, { token: other })).status,
+      404,
+    );
+    assert.equal(
+      (await t.api.call('POST', `/v1/requests/${requestId}/cancel`, { token: frank })).status,
+      202,
+    );
+    const view = await t.settle(frank, requestId);
+    assert.equal(view.status, 'cancelled');
+    assert.equal(view.resources[0]!.state, 'cancelled');
+    assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
+    const { rows } = await t.stack.pool.query(
+      'SELECT count(*)::int AS n FROM ip_allocations WHERE resource_name = $1 AND released_at IS NULL',
+      [name],
+    );
+    assert.equal(rows[0].n, 0);
+    assert.equal(
+      (await t.api.call('POST', `/v1/requests/${requestId}/cancel`, { token: frank })).status,
+      409,
+    );
+  });
+});
