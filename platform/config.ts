@@ -24,9 +24,20 @@ const apiSchema = baseSchema.extend({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
+const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
+
 const workerSchema = baseSchema.extend({
   /** How long a worker lets running activities finish on shutdown before it cancels them. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * Activities one worker process runs at once per task queue: the cap each end system sees
+   * from it (several worker processes add up).
+   */
+  WORKER_CONCURRENCY_ORCHESTRATOR: concurrency(100),
+  WORKER_CONCURRENCY_AWX: concurrency(20),
+  WORKER_CONCURRENCY_TFE: concurrency(10),
+  WORKER_CONCURRENCY_VCENTER: concurrency(20),
+  WORKER_CONCURRENCY_ACI: concurrency(10),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;

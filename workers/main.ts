@@ -54,6 +54,13 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     activities,
+    maxConcurrentActivities: {
+      orchestrator: config.WORKER_CONCURRENCY_ORCHESTRATOR,
+      awx: config.WORKER_CONCURRENCY_AWX,
+      tfe: config.WORKER_CONCURRENCY_TFE,
+      vcenter: config.WORKER_CONCURRENCY_VCENTER,
+      aci: config.WORKER_CONCURRENCY_ACI,
+    },
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
   });
   exitWithParent(() => {
