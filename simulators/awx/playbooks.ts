@@ -1,11 +1,21 @@
 /**
  * What the seeded job templates' playbooks do to the lab when their job runs. `vm_create.yml`
  * behaves like Ansible's vmware_guest with `state: present` (creates the VM, or reports ok when
- * it already exists with the asked size, or reconfigures it); `vm_delete.yml` like
+ * it already exists with the asked size, or reconfigures it; a new VM given `ip_address` gets it
+ * through guest customization with the netmask, gateway, DNS and hostname the vars carry, which,
+ * as with vmware_guest, applies at deployment only); `vm_delete.yml` like
  * `state: absent` (powers off and deletes, ok when already gone). Failures become a failed job
  * whose stdout says why, as a real playbook's `fatal:` line would.
  */
-import { WorldError, type AwxJobTemplate, type Vm, type World } from '../world';
+import {
+  WorldError,
+  isIpv4,
+  type AwxJobTemplate,
+  type GuestCustomizationSpec,
+  type NetworkFacts,
+  type Vm,
+  type World,
+} from '../world';
 
 const GiB = 1024 ** 3;
 
@@ -54,6 +64,74 @@ function diskSizes(vars: Record<string, unknown>, imageGiB: number): number[] {
   }
   const single = num(vars, 'disk_gb', 'disk_size_gb');
   return [(single ?? imageGiB) * GiB];
+}
+
+function list(vars: Record<string, unknown>, ...names: string[]): string[] | undefined {
+  for (const n of names) {
+    const v = vars[n];
+    if (Array.isArray(v)) return v.map(String);
+    if (typeof v === 'string' && v.trim() !== '')
+      return v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+  }
+  return undefined;
+}
+
+/** The prefix length of a dotted netmask, or undefined when the mask is not contiguous. */
+function prefixOf(netmask: string): number | undefined {
+  if (!isIpv4(netmask)) return undefined;
+  const bits = netmask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
+  if (!/^1*0*$/.test(bits)) return undefined;
+  const ones = bits.indexOf('0');
+  return ones < 0 ? 32 : ones;
+}
+
+/**
+ * The static addressing the playbook hands to vmware_guest's `networks` and `customization`
+ * (ip, netmask, gateway, dns_servers, domain, hostname), from the job's variables. No
+ * `ip_address` means no customization: the guest takes a lease, as before.
+ */
+function customizationOf(
+  vars: Record<string, unknown>,
+  facts: NetworkFacts | undefined,
+  network: string | undefined,
+): GuestCustomizationSpec | undefined {
+  const ip = str(vars, 'ip_address', 'ipv4_address', 'ip');
+  if (ip === undefined) return undefined;
+  if (!network) throw new PlaybookFailure(`ip_address '${ip}' needs a network to put the adapter on`);
+  if (!isIpv4(ip)) throw new PlaybookFailure(`'${ip}' is not a valid IPv4 address (ip_address)`);
+  const netmask = str(vars, 'netmask', 'ipv4_netmask', 'subnet_mask');
+  const fromMask = netmask === undefined ? undefined : prefixOf(netmask);
+  if (netmask !== undefined && fromMask === undefined)
+    throw new PlaybookFailure(`'${netmask}' is not a valid netmask`);
+  const prefix = num(vars, 'ip_prefix_length', 'prefix_length', 'ipv4_prefix_length');
+  if (prefix !== undefined && fromMask !== undefined && prefix !== fromMask)
+    throw new PlaybookFailure(`netmask ${netmask} and ip_prefix_length ${prefix} disagree`);
+  const prefixLength = prefix ?? fromMask ?? (facts ? Number(facts.cidr.split('/')[1]) : undefined);
+  if (prefixLength === undefined)
+    throw new PlaybookFailure("'netmask' is required if 'ip' is specified under VM network list.");
+  const gateway = str(vars, 'gateway', 'gateway4', 'ipv4_gateway');
+  if (gateway !== undefined && !isIpv4(gateway))
+    throw new PlaybookFailure(`'${gateway}' is not a valid IPv4 address (gateway)`);
+  const dnsServers = list(vars, 'dns_servers', 'dns_server_list');
+  const bad = dnsServers?.find((d) => !isIpv4(d));
+  if (bad !== undefined) throw new PlaybookFailure(`'${bad}' is not a valid IPv4 address (dns_servers)`);
+  const domain = str(vars, 'dns_domain', 'domain');
+  const suffixes = list(vars, 'dns_suffix', 'dns_suffixes', 'dns_suffix_list') ?? (domain ? [domain] : []);
+  return {
+    ip_address: ip,
+    prefix_length: prefixLength,
+    gateway: gateway ?? null,
+    dns_servers: dnsServers ?? [],
+    dns_suffixes: suffixes,
+    host_name: str(vars, 'hostname', 'host_name') ?? null,
+    domain: domain ?? null,
+  };
 }
 
 function vmCreate(world: World, vars: Record<string, unknown>, who: string): PlaybookResult {
@@ -114,6 +192,11 @@ function vmCreate(world: World, vars: Record<string, unknown>, who: string): Pla
   const networkRef = str(vars, 'network', 'network_name', 'portgroup');
   const network = networkRef ? inventory.find('networks', networkRef, true) : undefined;
   if (networkRef && !network) throw new PlaybookFailure(`Network '${networkRef}' does not exist.`);
+  const customization = customizationOf(
+    vars,
+    network ? world.state.lab.networks[network.name] : undefined,
+    network?.network,
+  );
 
   const vm = inventory.createVm({
     name,
@@ -126,6 +209,7 @@ function vmCreate(world: World, vars: Record<string, unknown>, who: string): Pla
     boot: { type: image.firmware },
     image: image.name,
     created_by: who,
+    ...(customization ? { customization } : {}),
   });
   const powerOn =
     vars.power_on === undefined ? true : ![false, 'false', 'no', 0, '0'].includes(vars.power_on as never);

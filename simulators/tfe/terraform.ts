@@ -174,7 +174,7 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
               `Error: ${address} depends on attributes of resources that are not created yet (not simulated)`,
             );
           }
-          configured.set(address, { type, name, desired: provider.validate(address, body) });
+          configured.set(address, { type, name, desired: provider.validate(address, body, world) });
         }
       }
     }

@@ -471,7 +471,8 @@ export function createVcenterApp(ctx: SimulatorContext) {
       );
     }
     const image = vm.image ? world.state.lab.images[vm.image] : undefined;
-    const ip = inventory.guestIpAddress(vm);
+    const guest = inventory.guestNetworking(vm);
+    const ip = guest.ip_address;
     res.json({
       name: vm.guest_OS,
       family: image?.family ?? (vm.guest_OS.startsWith('WINDOWS') ? 'WINDOWS' : 'LINUX'),
@@ -480,12 +481,13 @@ export function createVcenterApp(ctx: SimulatorContext) {
         default_message: image?.description ?? vm.guest_OS,
         args: [],
       },
-      host_name: vm.name,
+      host_name: guest.host_name,
       ...(ip ? { ip_address: ip } : {}),
     });
   });
-  api.get('/api/vcenter/vm/:vm/guest/networking/interfaces', (req, res) => {
-    const vm = inventory.get('vms', req.params.vm);
+  /** The VM, when Tools run in it; guest endpoints answer 503 otherwise, as vCenter does. */
+  const guestOf = (id: string) => {
+    const vm = inventory.get('vms', id);
     if (inventory.toolsRunState(vm) !== 'RUNNING') {
       throw new VapiError(
         'SERVICE_UNAVAILABLE',
@@ -494,20 +496,51 @@ export function createVcenterApp(ctx: SimulatorContext) {
         [vm.vm],
       );
     }
-    const ip = inventory.guestIpAddress(vm);
-    const facts = Object.values(vm.nics)[0]
-      ? world.state.lab.networks[Object.values(vm.nics)[0]!.backing.network_name]
-      : undefined;
-    const prefix = Number(facts?.cidr.split('/')[1] ?? 24);
+    return { vm, guest: inventory.guestNetworking(vm) };
+  };
+  api.get('/api/vcenter/vm/:vm/guest/networking', (req, res) => {
+    const { guest } = guestOf(req.params.vm);
+    res.json({
+      dns_values: { host_name: guest.host_name, domain_name: guest.domain_name ?? '' },
+      dns: { ip_addresses: guest.dns_servers, search_domains: guest.search_domains },
+    });
+  });
+  api.get('/api/vcenter/vm/:vm/guest/networking/interfaces', (req, res) => {
+    const { vm, guest } = guestOf(req.params.vm);
     res.json(
       Object.entries(vm.nics).map(([key, nic], i) => ({
         nic: key,
         mac_address: nic.mac_address,
         ip: {
-          ip_addresses: i === 0 && ip ? [{ ip_address: ip, prefix_length: prefix, state: 'PREFERRED' }] : [],
+          dhcp: { ipv4_enabled: guest.origin === 'DHCP', ipv6_enabled: false },
+          ip_addresses:
+            i === 0 && guest.ip_address
+              ? [
+                  {
+                    ip_address: guest.ip_address,
+                    prefix_length: guest.prefix_length,
+                    origin: guest.origin,
+                    state: 'PREFERRED',
+                  },
+                ]
+              : [],
         },
       })),
     );
+  });
+  api.get('/api/vcenter/vm/:vm/guest/networking/routes', (req, res) => {
+    const { guest } = guestOf(req.params.vm);
+    if (!guest.ip_address || guest.prefix_length === null) return res.json([]);
+    const mask = guest.prefix_length === 0 ? 0 : (~0 << (32 - guest.prefix_length)) >>> 0;
+    const address = guest.ip_address.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+    const net = (address & mask) >>> 0;
+    const network = [24, 16, 8, 0].map((shift) => (net >>> shift) & 255).join('.');
+    res.json([
+      ...(guest.gateway
+        ? [{ network: '0.0.0.0', prefix_length: 0, gateway_address: guest.gateway, interface_index: 0 }]
+        : []),
+      { network, prefix_length: guest.prefix_length, interface_index: 0 },
+    ]);
   });
   api.patch('/api/vcenter/vm/:vm/hardware/cpu', (req, res) => {
     const count = (req.body as { count?: unknown })?.count;

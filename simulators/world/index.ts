@@ -12,6 +12,9 @@ export {
   type CreateVmSpec,
   type CreateVmDisk,
   type CreateVmNic,
+  type GuestCustomizationSpec,
+  type GuestNetworking,
+  isIpv4,
   type UpdateVmSpec,
   type VmFilter,
 } from './vcenter-inventory';

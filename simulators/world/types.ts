@@ -108,6 +108,21 @@ export interface VmNic {
   upt_compatibility_enabled: boolean;
 }
 
+/**
+ * What guest customization (a clone's customization spec, or a playbook's `customization`) set
+ * inside the guest: a fixed address and the names around it. VMware Tools then reports these
+ * through the guest identity and networking endpoints instead of a DHCP lease.
+ */
+export interface GuestCustomization {
+  host_name: string | null;
+  domain: string | null;
+  ip_address: string;
+  prefix_length: number;
+  gateway: string | null;
+  dns_servers: string[];
+  dns_suffixes: string[];
+}
+
 /** One VM in the inventory, close to vCenter's `VM.Info` plus its placement. */
 export interface Vm {
   vm: string;
@@ -138,8 +153,10 @@ export interface Vm {
   nics: Record<string, VmNic>;
   /** The lab image the VM was built from (rhel9, ubuntu22 ...), when known. */
   image: string | null;
-  /** Address the guest reports once booted, allocated from the network's lab facts. */
+  /** Address the guest reports once booted: the customized one, else a lease from the network's lab facts. */
   guest_ip: string | null;
+  /** Static addressing set by guest customization; absent for a guest that took a lease. */
+  customization?: GuestCustomization | null;
   /** Which simulated system made it (vcenter, awx job 12, tfe run-...), for tests and humans. */
   created_by: string;
   created_at: string;

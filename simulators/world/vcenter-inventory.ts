@@ -7,7 +7,7 @@
  */
 import { WorldError } from './errors';
 import { randomHex } from './random';
-import type { NetworkType, PowerState, Vm, VmDisk, VmNic, WorldState } from './types';
+import type { GuestCustomization, NetworkType, PowerState, Vm, VmDisk, VmNic, WorldState } from './types';
 import type { World } from './world';
 
 const GiB = 1024 ** 3;
@@ -26,6 +26,34 @@ export interface CreateVmNic {
   start_connected?: boolean;
   /** When given, must match the network's type, as vCenter insists. */
   backing_type?: NetworkType;
+}
+
+/**
+ * Static addressing for the guest, as a customization spec carries it (`CustomizationFixedIp`,
+ * subnet, gateway, `CustomizationGlobalIPSettings`, the Linux prep or sysprep names).
+ */
+export interface GuestCustomizationSpec {
+  ip_address: string;
+  prefix_length: number;
+  gateway?: string | null;
+  dns_servers?: string[];
+  dns_suffixes?: string[];
+  host_name?: string | null;
+  domain?: string | null;
+}
+
+/** What VMware Tools reports of the guest's networking (`/guest/networking*`, `/guest/identity`). */
+export interface GuestNetworking {
+  host_name: string;
+  domain_name: string | null;
+  /** Null until Tools run and the address delay has passed. */
+  ip_address: string | null;
+  prefix_length: number | null;
+  /** MANUAL for a customized address, DHCP for a lease. */
+  origin: 'MANUAL' | 'DHCP';
+  gateway: string | null;
+  dns_servers: string[];
+  search_domains: string[];
 }
 
 /** What `createVm` needs, in the words of vCenter's `VM.CreateSpec`. */
@@ -48,6 +76,8 @@ export interface CreateVmSpec {
   image?: string | null;
   /** Who asks (vcenter, awx job 12, tfe run-...), recorded on the VM. */
   created_by: string;
+  /** Guest customization applied at first boot; without it the guest takes a lease from the lab. */
+  customization?: GuestCustomizationSpec;
 }
 
 /** Changes `updateVm` can make. */
@@ -199,6 +229,7 @@ export class VcenterInventory {
       }
       return network;
     });
+    const customization = spec.customization ? checkCustomization(spec.customization, nics.length) : null;
 
     return this.world.change((state) => {
       const id = `vm-${state.vcenter.next_moref++}`;
@@ -230,8 +261,8 @@ export class VcenterInventory {
           upt_compatibility_enabled: false,
         };
       });
-      const facts = nics[0] ? state.lab.networks[nics[0].name] : undefined;
-      const guestIp = facts ? allocateAddress(facts) : null;
+      const facts = nics[0] && !customization ? state.lab.networks[nics[0].name] : undefined;
+      const guestIp = customization?.ip_address ?? (facts ? allocateAddress(facts) : null);
       const vm: Vm = {
         vm: id,
         name: spec.name,
@@ -265,6 +296,7 @@ export class VcenterInventory {
         nics: nicRecords,
         image: spec.image ?? null,
         guest_ip: guestIp,
+        customization,
         created_by: spec.created_by,
         created_at: new Date(this.world.now()).toISOString(),
       };
@@ -408,6 +440,36 @@ export class VcenterInventory {
     return this.world.now() >= ready ? vm.guest_ip : null;
   }
 
+  /** The guest's networking as Tools report it: the customized settings, else the lease's lab facts. */
+  guestNetworking(vm: Vm): GuestNetworking {
+    const ip = this.guestIpAddress(vm);
+    const c = vm.customization;
+    if (c) {
+      return {
+        host_name: c.host_name ?? vm.name,
+        domain_name: c.domain,
+        ip_address: ip,
+        prefix_length: ip ? c.prefix_length : null,
+        origin: 'MANUAL',
+        gateway: c.gateway,
+        dns_servers: c.dns_servers,
+        search_domains: c.dns_suffixes,
+      };
+    }
+    const nic = Object.values(vm.nics)[0];
+    const facts = nic ? this.world.state.lab.networks[nic.backing.network_name] : undefined;
+    return {
+      host_name: vm.name,
+      domain_name: facts?.dns_domain ?? null,
+      ip_address: ip,
+      prefix_length: ip && facts ? Number(facts.cidr.split('/')[1]) : null,
+      origin: 'DHCP',
+      gateway: facts?.gateway ?? null,
+      dns_servers: facts?.dns_servers ?? [],
+      search_domains: facts ? [facts.dns_domain] : [],
+    };
+  }
+
   private resolveCompute(placement: CreateVmSpec['placement']) {
     const cluster = placement.cluster ? this.get('clusters', placement.cluster) : undefined;
     const hostGiven = placement.host ? this.get('hosts', placement.host) : undefined;
@@ -457,6 +519,45 @@ export class VcenterInventory {
 
 function invalid(message: string, field: string): WorldError {
   return new WorldError('INVALID_ARGUMENT', message, 'com.vmware.vapi.std.errors.invalid_argument', [field]);
+}
+
+/** Whether `text` is a dotted-quad IPv4 address. */
+export function isIpv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+/**
+ * Checks a customization spec as vCenter does when the clone task starts: a NIC to carry the
+ * address (the spec sets the first one), well-formed addresses and a usable prefix.
+ */
+function checkCustomization(spec: GuestCustomizationSpec, nicCount: number): GuestCustomization {
+  if (nicCount < 1) {
+    throw invalid(
+      `The number of network adapter settings in the customization specification: 1 does not match the number of network adapters present in the virtual machine: ${nicCount}.`,
+      'customization',
+    );
+  }
+  if (!isIpv4(spec.ip_address))
+    throw invalid(`Invalid IP address '${spec.ip_address}' in the customization specification.`, 'ip');
+  if (!Number.isInteger(spec.prefix_length) || spec.prefix_length < 1 || spec.prefix_length > 32)
+    throw invalid(
+      `Invalid subnet prefix length ${spec.prefix_length} in the customization specification.`,
+      'subnet',
+    );
+  for (const address of [...(spec.gateway ? [spec.gateway] : []), ...(spec.dns_servers ?? [])]) {
+    if (!isIpv4(address))
+      throw invalid(`Invalid IP address '${address}' in the customization specification.`, 'ip');
+  }
+  return {
+    host_name: spec.host_name ?? null,
+    domain: spec.domain ?? null,
+    ip_address: spec.ip_address,
+    prefix_length: spec.prefix_length,
+    gateway: spec.gateway ?? null,
+    dns_servers: spec.dns_servers ?? [],
+    dns_suffixes: spec.dns_suffixes ?? [],
+  };
 }
 
 function idNumber(id: string): number {
