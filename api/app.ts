@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
+import { guardJsonBody, requireJsonBody } from './input-guard';
 import { placementRoutes } from './routes/admin/placement';
 import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
@@ -49,7 +50,9 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   );
   // Authenticate before reading a body: an anonymous caller gets no parsing work out of us.
   v1.use(requireToken(deps.pool));
+  v1.use(requireJsonBody());
   v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  v1.use(guardJsonBody());
   v1.use('/admin/tokens', tokenRoutes(deps));
   v1.use('/admin/placement', placementRoutes(deps));
   v1.use(requestRoutes(deps));
