@@ -6,6 +6,7 @@
 import { Router, type Request } from 'express';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { ulid } from 'ulid';
+import { z } from 'zod';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import {
   terminalStatuses,
@@ -41,8 +42,21 @@ import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './schem
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
 
+/** What `next` encodes: the last row of the previous page. */
+const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), requestId: z.string().max(100) });
+type Cursor = z.infer<typeof cursorSchema>;
+
+/** The shape of every ID this API gives (`req_…`, `trc_…`); anything else names nothing. */
+const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
+
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
+  // An ID that cannot exist is a 404 at once, before it reaches the ledger (a NUL there is an error).
+  for (const name of ['id', 'traceId']) {
+    router.param(name, (_req, _res, next, value: string) => {
+      next(idParameter.test(value) ? undefined : new HttpError(404, 'NotFound', 'no such request or trace'));
+    });
+  }
   const links = (row: Pick<RequestRow, 'requestId' | 'traceId' | 'workflowId'>) => ({
     self: `${deps.publicUrl}/v1/requests/${row.requestId}`,
     file: `${deps.publicUrl}/v1/requests/${row.requestId}/file`,
@@ -77,7 +91,8 @@ export function requestRoutes(deps: ApiDeps): Router {
   ) {
     const principal = principalOf(req);
     const key = idempotencyKeyOf(req);
-    const file = Buffer.from(JSON.stringify(body));
+    // No body at all is an invalid body, refused below, not a crash here.
+    const file = Buffer.from(JSON.stringify(body ?? null));
     if (key) {
       const existing = await findIdempotent(deps.pool, principal.subject, key);
       if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
@@ -175,15 +190,21 @@ export function requestRoutes(deps: ApiDeps): Router {
     if (!parsed.success) throw invalidRequest('query', parsed.error);
     const q = parsed.data;
     const principal = principalOf(req);
-    let after: { createdAt: string; requestId: string } | undefined;
+    let after: Cursor | undefined;
     if (q.cursor) {
+      let decoded: unknown;
       try {
-        after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
+        decoded = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
       } catch {
+        decoded = undefined;
+      }
+      // A forged cursor must not reach the SQL as a timestamp it cannot cast.
+      const cursor = cursorSchema.safeParse(decoded);
+      if (!cursor.success)
         throw new HttpError(400, 'InvalidInput', 'query.cursor is not a cursor this API gave', [
           { path: 'query.cursor', message: 'unknown cursor' },
         ]);
-      }
+      after = cursor.data;
     }
     const requester = canSeeAll(principal) ? q.requester : principal.subject;
     const page = await listRequests(deps.pool, {
