@@ -41,6 +41,12 @@ export function invalidRequest(where: string, error: z.ZodError): HttpError {
   );
 }
 
+/** Postgres SQLSTATE class 22, data exception: a bad value, not a broken server. */
+function isPostgresDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && 'severity' in (err as object);
+}
+
 /** The error middleware: every failure leaves as one JSON envelope; 5xx details stay in the log. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -51,7 +57,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(400, 'MalformedJson', `the body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large')
       httpError = new HttpError(413, 'PayloadTooLarge', `the body is larger than ${err.limit} bytes`);
-    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+    else if (isPostgresDataException(err)) {
+      // A value slipped past validation that Postgres cannot take (an encoding, a cast): the
+      // caller's input is wrong, and the SQL behind it stays in the log.
+      log.warn({ err, method: req.method, path: req.path }, 'a value the database refused');
+      httpError = new HttpError(400, 'InvalidInput', 'a value in the request cannot be stored or compared');
+    } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'BadRequest', String(err.message));
     } else {
       log.error({ err, method: req.method, path: req.path }, 'request failed');
