@@ -2,8 +2,12 @@
  * `tfe:set-variables`: each variable exists on the workspace with the value given (create or
  * update by key and category), so a retry changes nothing twice. Values are never echoed back:
  * the output names keys only, because a sensitive value must not reach workflow history again.
+ * One call per variable: a passing 5xx, 429 or dropped connection on one of them is waited out
+ * within the attempt (the chaos run saw a workspace of many variables spend all ten attempts on
+ * such hiccups), and a create whose answer was lost is found by key before creating again.
  */
 import { z } from 'zod';
+import { withPatience } from '../http';
 import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
@@ -38,9 +42,13 @@ export const setVariables = defineTask({
   examples: [{ workspaceId: 'ws-abc123', variables: [{ key: 'vm_name', value: 'web-01' }] }],
   async handler(input, ctx: TaskContext<TfeDeps>) {
     const { tfe } = ctx.deps;
-    const existing = await tfe.listVariables(input.workspaceId, ctx.signal);
+    const patiently = <T>(call: () => Promise<T>) =>
+      withPatience(call, ctx.signal, { beat: () => ctx.heartbeat() });
+    const existing = await patiently(() => tfe.listVariables(input.workspaceId, ctx.signal));
     const out = [];
     for (const v of input.variables) {
+      const matches = (e: (typeof existing)[number]) =>
+        e.attributes.key === v.key && e.attributes.category === v.category;
       const attributes = {
         key: v.key,
         value: v.value,
@@ -49,10 +57,19 @@ export const setVariables = defineTask({
         sensitive: v.sensitive,
         ...(v.description !== undefined ? { description: v.description } : {}),
       };
-      const found = existing.find((e) => e.attributes.key === v.key && e.attributes.category === v.category);
+      const found = existing.find(matches);
+      let tries = 0;
       const saved = found
-        ? await tfe.updateVariable(input.workspaceId, found.id, attributes, ctx.signal)
-        : await tfe.createVariable(input.workspaceId, attributes, ctx.signal);
+        ? await patiently(() => tfe.updateVariable(input.workspaceId, found.id, attributes, ctx.signal))
+        : await patiently(async () => {
+            const lost =
+              tries++ > 0
+                ? (await tfe.listVariables(input.workspaceId, ctx.signal)).find(matches)
+                : undefined;
+            return lost
+              ? tfe.updateVariable(input.workspaceId, lost.id, attributes, ctx.signal)
+              : tfe.createVariable(input.workspaceId, attributes, ctx.signal);
+          });
       out.push({
         key: v.key,
         category: v.category,
