@@ -39,8 +39,15 @@ const required = {
   smtp: 'SMTP_HOST',
 } as const;
 
+/** Every queue's activities, and how to close the clients and clones behind them. */
+export interface WorkerActivities {
+  byQueue: Record<TaskQueue, ActivityMap>;
+  /** Closes the end-system connections and RFM's working clones; call after the workers stopped. */
+  close(): Promise<void>;
+}
+
 /** Builds every queue's activities; an unconfigured end system is an error naming its variable. */
-export function queueActivities(deps: WorkerDeps): Record<TaskQueue, ActivityMap> {
+export function queueActivities(deps: WorkerDeps): WorkerActivities {
   const missing = Object.entries(required).filter(
     ([system]) => !deps.endSystems[system as keyof typeof required],
   );
@@ -48,32 +55,45 @@ export function queueActivities(deps: WorkerDeps): Record<TaskQueue, ActivityMap
     throw new Error(`end systems not configured: ${missing.map(([s, v]) => `${s} (${v})`).join(', ')}`);
   }
   const { awx, tfe, vcenter, aci, smtp } = deps.endSystems as Required<EndSystemsConfig>;
-  const activities: Record<TaskQueue, ActivityMap> = {
+  const byQueue: Record<TaskQueue, ActivityMap> = {
     orchestrator: {},
     awx: {},
     tfe: {},
     vcenter: {},
     aci: {},
   };
-  const add = <D>(tasks: readonly AnyTask<D>[], taskDeps: D) => {
+  const add = <D>(tasks: readonly AnyTask<D>[], taskDeps: D): D => {
     const built = buildActivities(tasks, taskDeps);
     for (const task of tasks) {
-      const queue = activities[task.taskQueue];
+      const queue = byQueue[task.taskQueue];
       if (queue[task.id]) throw new Error(`task ${task.id} is declared twice`);
       queue[task.id] = built[task.id]!;
     }
+    return taskDeps;
   };
   add(ledgerTasks, { pool: deps.pool });
   add(templateTasks, { library: deps.library });
   add(resourceTasks, createResourceDeps({ pool: deps.pool }));
   add(ipamTasks, createIpamDeps({ pool: deps.pool }));
-  add(rfmTasks, createRfmDeps(deps.rfm));
+  const rfm = add(rfmTasks, createRfmDeps(deps.rfm));
   add(ansibleTasks, createAnsibleDeps());
   add(terraformTasks, createTerraformDeps());
-  add(emailTasks, createEmailDeps(smtp));
-  add(awxTasks, createAwxDeps(awx));
-  add(tfeTasks, createTfeDeps(tfe));
-  add(vcenterTasks, createVcenterDeps(vcenter));
-  add(aciTasks, createAciDeps(aci));
-  return activities;
+  const email = add(emailTasks, createEmailDeps(smtp));
+  const awxDeps = add(awxTasks, createAwxDeps(awx));
+  const tfeDeps = add(tfeTasks, createTfeDeps(tfe));
+  const vcenterDeps = add(vcenterTasks, createVcenterDeps(vcenter));
+  const aciDeps = add(aciTasks, createAciDeps(aci));
+  return {
+    byQueue,
+    async close() {
+      email.transport.close();
+      await Promise.allSettled([
+        awxDeps.awx.http.close(),
+        tfeDeps.tfe.http.close(),
+        vcenterDeps.vcenter.close(),
+        aciDeps.aci.close(),
+        rfm.repositories.close(),
+      ]);
+    },
+  };
 }

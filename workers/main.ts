@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    activities,
+    activities: activities.byQueue,
     maxConcurrentActivities: {
       orchestrator: config.WORKER_CONCURRENCY_ORCHESTRATOR,
       awx: config.WORKER_CONCURRENCY_AWX,
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   try {
     await runWorkers(workers);
   } finally {
+    await activities.close();
     await Promise.allSettled([connection.close(), pool.end()]);
   }
   log.info('workers stopped');

@@ -145,20 +145,23 @@ async function startStack(): Promise<TestStack> {
   const endSystemsEnv = { ...simulated.env, ...simulated.secrets };
   const library = loadTemplateLibrary(templatesDir, taskCatalog);
 
+  const activities = queueActivities({
+    pool,
+    library,
+    endSystems: loadEndSystemsConfig(endSystemsEnv),
+    rfm: loadRfmConfig({
+      RFM_GIT_BASE_URL: pathToFileURL(path.join(tmpDir, 'git')).href,
+      RFM_GIT_WORK_DIR: path.join(tmpDir, 'rfm-work'),
+    }),
+  });
+  cleanups.push(() => activities.close());
+
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: config.namespace,
     workflowBundle,
-    activities: queueActivities({
-      pool,
-      library,
-      endSystems: loadEndSystemsConfig(endSystemsEnv),
-      rfm: loadRfmConfig({
-        RFM_GIT_BASE_URL: pathToFileURL(path.join(tmpDir, 'git')).href,
-        RFM_GIT_WORK_DIR: path.join(tmpDir, 'rfm-work'),
-      }),
-    }),
+    activities: activities.byQueue,
     shutdownGraceTimeMs: 1_000,
   });
   const running = workers.map((w) => w.run());
