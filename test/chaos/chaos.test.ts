@@ -1,0 +1,27 @@
+/**
+ * The chaos run at the test suite's size: a dozen requests through the API while the worker is
+ * killed twice and the Temporal server restarted once, with faults injected by the simulators.
+ * Nothing may be lost, duplicated, orphaned or disagree between the ledger and Temporal.
+ */
+import assert from 'node:assert/strict';
+import { figuresLine, runChaos, testSize } from './run';
+
+describe('chaos: crashes, a Temporal restart and upstream faults lose nothing and do nothing twice', function () {
+  this.timeout(330_000);
+
+  it('ends every request once, builds exactly its VMs and compensates the failed ones', async () => {
+    const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : 20261125;
+    const lines: string[] = [];
+    const report = await runChaos({
+      size: testSize,
+      seed,
+      log: (line) => {
+        lines.push(line);
+        if (process.env.TEST_VERBOSE === '1') process.stderr.write(`[chaos] ${line}\n`);
+      },
+    });
+    const figures = figuresLine(report);
+    assert.deepEqual(report.problems, [], `${lines.join('\n')}\n${figures}`);
+    assert.ok(report.audit.requests.succeeded > 0 && report.audit.requests.failed > 0, figures);
+  });
+});

@@ -1,0 +1,348 @@
+/**
+ * The chaos run's own topology, every part a separate process on free ports under one temporary
+ * folder, so that killing one is a real crash: the Temporal dev server on a persistent SQLite
+ * file (stopped and started again on that file), PostgreSQL (embedded, or a database of its own
+ * on DATABASE_URL's server), the simulators, and the worker process (killed with SIGKILL and
+ * started again). The API runs in this process through `createApp`, as a stateless gateway does.
+ */
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient, type Pool } from 'pg';
+import { createApp } from '../../api/app';
+import { issueToken } from '../../api/auth/tokens';
+import { createResourceValidator } from '../../api/routes/requests/validation';
+import { startDatabase, type StackDatabase } from '../../platform/database';
+import { createPool } from '../../platform/db/pool';
+import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
+import { loadEndSystemsConfig, type EndSystemsConfig } from '../../platform/end-systems';
+import { createLogger } from '../../platform/logger';
+import { freePort } from '../../platform/net';
+import { startProcess, type ManagedProcess } from '../../platform/processes';
+import { simulatedEndSystems, type SimulatorEndpoints } from '../../platform/simulated-end-systems';
+import { ensureTemporalCli } from '../../platform/temporal/cli';
+import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
+import { labCatalog, seedCatalog } from '../../resource-handlers/store';
+
+/** What the run needs to know about the parts it started. */
+export interface Topology {
+  dir: string;
+  temporalAddress: string;
+  namespace: string;
+  /** A client of this process; it rides out the server's restart on its own. */
+  temporal: Client;
+  pool: Pool;
+  databaseUrl: string;
+  /** The simulators' admin API (faults, counters, world). */
+  simAdminUrl: string;
+  /** The end systems as the workers see them, for the checks to ask them by their own APIs. */
+  endSystems: EndSystemsConfig;
+  /** The folder of the bare git repositories RFM pushes to. */
+  gitDir: string;
+  apiUrl: string;
+  /** A requester's bearer token. */
+  requesterToken: string;
+  worker: WorkerProcess;
+  temporalServer: TemporalServer;
+  /** Stops everything; keeps the folder when `keep` (a failed run, to read its logs). */
+  stop(keep: boolean): Promise<void>;
+}
+
+/** The worker process, started again after every crash. */
+export interface WorkerProcess {
+  /** Starts it and resolves once every queue polls. */
+  start(): Promise<void>;
+  /** SIGKILL to its whole process group; resolves once it is gone. */
+  kill(): Promise<void>;
+  running(): boolean;
+  /** Called when the worker exits without being killed by the run. */
+  onUnexpectedExit(fn: (code: number | string) => void): void;
+  stop(): Promise<void>;
+}
+
+/** The Temporal dev server on its file, stopped and started again on the same port. */
+export interface TemporalServer {
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TopologyOptions {
+  seed: number;
+  log: (line: string) => void;
+}
+
+const simDurationMs = 200;
+
+export async function startTopology(opts: TopologyOptions): Promise<Topology> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'oo-chaos-'));
+  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
+  chmodSync(dir, 0o755);
+  const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const toFile = (name: string) => (line: string) =>
+    appendFileSync(path.join(logs, `${name}.log`), `${line}\n`);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    while (stops.length) await stops.pop()!().catch((err: Error) => opts.log(`cleanup: ${err.message}`));
+  };
+
+  try {
+    const temporalServer = await startTemporal(dir, toFile('temporal'));
+    stops.push(() => temporalServer.stop());
+
+    const database = await startChaosDatabase(dir, stops);
+    const pool = createPool(database.url, 10);
+    stops.push(() => pool.end());
+
+    const sims = await startSimulatorsProcess(dir, opts.seed, toFile('simulators'));
+    stops.push(() => sims.process.stop(10_000));
+    await seedCatalog(pool, labCatalog());
+
+    const { env, secrets } = simulatedEndSystems(sims.endpoints);
+    const secretsFile = path.join(dir, 'end-systems-secrets.json');
+    writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+    const endSystems = loadEndSystemsConfig({ ...env, END_SYSTEMS_SECRETS_FILE: secretsFile });
+    const gitDir = path.join(dir, 'git');
+
+    const workerEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...env,
+      END_SYSTEMS_SECRETS_FILE: secretsFile,
+      TEMPORAL_ADDRESS: temporalServer.address,
+      TEMPORAL_NAMESPACE: temporalServer.namespace,
+      DATABASE_URL: database.url,
+      RFM_GIT_BASE_URL: pathToFileURL(gitDir).href,
+      RFM_GIT_WORK_DIR: path.join(dir, 'rfm-work'),
+      AWX_POLL_INTERVAL_MS: '300',
+      TFE_POLL_INTERVAL_MS: '300',
+      // A dropped connection must fail a call quickly enough to be retried within the run.
+      END_SYSTEMS_HTTP_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'info',
+      WORKER_SHUTDOWN_GRACE_MS: '1000',
+      STACK_PARENT_PID: String(process.pid),
+    };
+    const worker = workerProcess(workerEnv, toFile('worker'));
+    stops.push(() => worker.stop());
+    await worker.start();
+
+    const connection = await Connection.connect({ address: temporalServer.address });
+    stops.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: temporalServer.namespace });
+    const api = await startApi(temporal, temporalServer.namespace, pool);
+    stops.push(api.close);
+    const requesterToken = (
+      await issueToken(pool, { subject: 'chaos@example.test', role: 'requester' }, 'chaos')
+    ).token;
+
+    return {
+      dir,
+      temporalAddress: temporalServer.address,
+      namespace: temporalServer.namespace,
+      temporal,
+      pool,
+      databaseUrl: database.url,
+      simAdminUrl: sims.adminUrl,
+      endSystems,
+      gitDir,
+      apiUrl: api.url,
+      requesterToken,
+      worker,
+      temporalServer,
+      async stop(keep) {
+        await stopAll();
+        if (!keep) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw new Error(`${(err as Error).message} (logs kept in ${logs})`, { cause: err });
+  }
+}
+
+async function startTemporal(
+  dir: string,
+  onLine: (line: string) => void,
+): Promise<TemporalServer & { address: string; namespace: string }> {
+  const base = loadDevConfig();
+  const config: DevConfig = {
+    ...base,
+    // WAL keeps the file consistent across a stop; the server is stopped with SIGTERM, not killed.
+    server: { ...base.server, sqlitePragmas: { journal_mode: 'WAL' } },
+  };
+  const cli = ensureTemporalCli();
+  const ports = { grpcPort: await freePort(), metricsPort: await freePort() };
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const start = () => startDevServer({ cli, config, uiPort: null, dbFile, onLine, ...ports });
+  let server: DevServer = await start();
+  return {
+    address: server.address,
+    namespace: config.namespace,
+    async restart(downMs) {
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await start();
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * With DATABASE_URL, a database of its own on that server (dropped at the end), so a run never
+ * touches data it did not make; otherwise the embedded PostgreSQL as its own process.
+ */
+async function startChaosDatabase(dir: string, stops: (() => Promise<void>)[]): Promise<StackDatabase> {
+  const external = process.env.DATABASE_URL;
+  if (!external) {
+    const db = await startDatabase({
+      dataDir: path.join(dir, 'postgres'),
+      database: 'orchestrator_chaos',
+      log: () => undefined,
+      separateProcess: true,
+    });
+    stops.push(() => db.stop());
+    return db;
+  }
+  const name = `oo_chaos_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new PgClient({ connectionString: external });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  stops.push(async () => {
+    const c = new PgClient({ connectionString: external });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(external);
+  url.pathname = `/${name}`;
+  return startDatabase({ url: url.toString(), dataDir: dir, database: name, log: () => undefined });
+}
+
+async function startSimulatorsProcess(
+  dir: string,
+  seed: number,
+  onLine: (line: string) => void,
+): Promise<{ process: ManagedProcess; endpoints: SimulatorEndpoints; adminUrl: string }> {
+  let resolveReady: (line: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
+  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      SIM_DATA_DIR: path.join(dir, 'simulators'),
+      SIM_SEED: String(seed),
+      // Every transition takes a little while, so kills land while jobs and runs are under way.
+      SIM_DURATIONS: JSON.stringify({ '*': simDurationMs }),
+      STACK_PARENT_PID: String(process.pid),
+    },
+    onLine: (line) => (line.includes('"event":"simulators-ready"') ? resolveReady(line) : onLine(line)),
+  });
+  const line = await Promise.race([
+    ready,
+    child.exited.then((code) => {
+      throw new Error(`the simulators exited during start-up (${code})`);
+    }),
+  ]);
+  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & {
+    credentialsFile: string;
+    adminUrl: string;
+  };
+  const credentials = JSON.parse(
+    readFileSync(started.credentialsFile, 'utf8'),
+  ) as SimulatorEndpoints['credentials'];
+  return {
+    process: child,
+    endpoints: { urls: started.urls, smtp: started.smtp, credentials },
+    adminUrl: started.adminUrl,
+  };
+}
+
+function workerProcess(env: NodeJS.ProcessEnv, onLine: (line: string) => void): WorkerProcess {
+  let current: ManagedProcess | undefined;
+  let killing = false;
+  const listeners: ((code: number | string) => void)[] = [];
+  return {
+    async start() {
+      let resolvePolling: () => void = () => undefined;
+      const polling = new Promise<void>((resolve) => (resolvePolling = resolve));
+      const child = startProcess('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+        cwd: projectRoot,
+        env,
+        onLine: (line) => {
+          onLine(line);
+          if (line.includes('workers polling')) resolvePolling();
+        },
+      });
+      current = child;
+      void child.exited.then((code) => {
+        if (current === child && !killing) for (const fn of listeners) fn(code);
+      });
+      await Promise.race([
+        polling,
+        child.exited.then((code) => {
+          throw new Error(`the worker exited during start-up (${code}); see logs/worker.log`);
+        }),
+      ]);
+    },
+    async kill() {
+      const child = current;
+      if (!child?.child.pid || child.child.exitCode !== null || child.child.signalCode !== null) return;
+      killing = true;
+      try {
+        process.kill(-child.child.pid, 'SIGKILL');
+        await child.exited;
+      } finally {
+        killing = false;
+      }
+    },
+    running: () => !!current && current.child.exitCode === null && current.child.signalCode === null,
+    onUnexpectedExit: (fn) => void listeners.push(fn),
+    async stop() {
+      killing = true;
+      await current?.stop(5_000);
+    },
+  };
+}
+
+async function startApi(
+  temporal: Client,
+  namespace: string,
+  pool: Pool,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = createApp(
+    {
+      temporal,
+      namespace,
+      pool,
+      log: createLogger('api', 'silent'),
+      temporalUiUrl: 'http://temporal-ui.invalid',
+      publicUrl: 'http://api.invalid',
+      resources: createResourceValidator(pool),
+    },
+    // The run's own load is the point; the rate limit is another suite's subject.
+    { perMinute: 1_000_000 },
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The chaos run's workload: requests of one to several VMs, managed (TFE) and unmanaged (AWX)
+ * mixed, some carrying a VM that the simulators are told to fail, each submitted through the API
+ * with an Idempotency-Key and submitted again after any transport error or 5xx answer (and now
+ * and then again after it was accepted, as a double click would) — never with a new key.
+ */
+import type { Random } from './random';
+
+/** One VM of a planned request. */
+export interface PlannedVm {
+  name: string;
+  managed: boolean;
+  /** The simulators fail this VM's job or run (an outcome rule matches `failMarker` in its name). */
+  fails: boolean;
+}
+
+/** One request the run submits. */
+export interface PlannedRequest {
+  index: number;
+  idempotencyKey: string;
+  vms: PlannedVm[];
+  /** When it is submitted, from the start of the workload. */
+  atMs: number;
+}
+
+/** The part of a VM name that outcome rules match: only VMs meant to fail carry it. */
+export const failMarker = 'xfail';
+
+export interface WorkloadSize {
+  requests: number;
+  /** Most VMs in one request. */
+  maxVms: number;
+  /** Share of requests that carry one VM meant to fail. */
+  failShare: number;
+  /** Submissions are spread over this long. */
+  spreadMs: number;
+}
+
+/** The requests of a run; names carry the seed so two runs never share a VM name. */
+export function planWorkload(size: WorkloadSize, seed: number, random: Random): PlannedRequest[] {
+  const tag = `ch${(seed % 46656).toString(36)}`;
+  return Array.from({ length: size.requests }, (_, index) => {
+    const count = random.chance(0.35) ? random.int(2, size.maxVms) : 1;
+    const failing = random.chance(size.failShare) ? random.int(0, count - 1) : -1;
+    const vms = Array.from({ length: count }, (_, j) => {
+      const fails = j === failing;
+      return {
+        name: `${tag}-r${index}-v${j}${fails ? `-${failMarker}` : ''}`,
+        managed: random.chance(0.45),
+        fails,
+      };
+    });
+    return {
+      index,
+      idempotencyKey: `chaos-${seed}-${index}`,
+      vms,
+      atMs: Math.floor(random.next() * size.spreadMs),
+    };
+  });
+}
+
+/** The request body a user would write for these VMs. */
+export function requestBody(request: PlannedRequest): unknown {
+  return {
+    description: `chaos run request ${request.index}`,
+    resources: request.vms.map((vm) => ({
+      type: 'virtual_machine',
+      name: vm.name,
+      osImage: 'rhel9',
+      network: 'INTRANET_DEV',
+      cpu: 1,
+      memoryGb: 2,
+      disks: [{ sizeGb: 40 }],
+      managed: vm.managed,
+    })),
+  };
+}
+
+/** What became of one submission. */
+export interface Submission {
+  request: PlannedRequest;
+  /** Every request ID the API answered for this key: more than one is a duplicate. */
+  requestIds: Set<string>;
+  /** Posts that got no usable answer (transport error, 5xx, 429) and were sent again. */
+  resubmits: number;
+  /** A 4xx other than 429: the workload itself is wrong. */
+  refused?: string;
+}
+
+/**
+ * Posts the request until the API accepts it (202, or 200 for a key it already knows), with the
+ * same Idempotency-Key every time; gives up at `deadline`.
+ */
+export async function submit(
+  apiUrl: string,
+  token: string,
+  request: PlannedRequest,
+  random: Random,
+  deadline: number,
+): Promise<Submission> {
+  const result: Submission = { request, requestIds: new Set(), resubmits: 0 };
+  const body = JSON.stringify(requestBody(request));
+  // A double click: the same submission again after it was accepted.
+  let posts = random.chance(0.25) ? 2 : 1;
+  while (posts > 0 && Date.now() < deadline) {
+    let answer: { status: number; body: { requestId?: string } } | undefined;
+    try {
+      const res = await fetch(`${apiUrl}/v1/requests`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': request.idempotencyKey,
+        },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      answer = { status: res.status, body: text ? (JSON.parse(text) as { requestId?: string }) : {} };
+    } catch {
+      answer = undefined;
+    }
+    if (answer && (answer.status === 200 || answer.status === 202) && answer.body.requestId) {
+      result.requestIds.add(answer.body.requestId);
+      posts--;
+      continue;
+    }
+    if (answer && answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+      result.refused = `${answer.status} ${JSON.stringify(answer.body)}`;
+      return result;
+    }
+    result.resubmits++;
+    await new Promise((r) => setTimeout(r, 300 + Math.floor(random.next() * 1200)));
+  }
+  return result;
+}
