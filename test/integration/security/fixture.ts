@@ -1,0 +1,149 @@
+/**
+ * The security suites' fixture: the API app on the shared stack with a logger that writes every
+ * line (every level, no redaction) to a buffer the tests read, raw HTTP calls that keep the
+ * answer's text, and the footprint of everything a submission could leave behind, git included.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp, type RateLimits } from '../../../api/app';
+import { issueToken, type Role } from '../../../api/auth/tokens';
+import { createResourceValidator } from '../../../api/routes/requests/validation';
+import { waitFor } from '../../../platform/net';
+import type { TestStack } from '../../harness/stack';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed JSON body; undefined when the answer is not JSON. */
+  json: unknown;
+}
+
+export interface CallOptions {
+  token?: string;
+  /** Sent as JSON with `Content-Type: application/json`. */
+  body?: unknown;
+  /** Sent verbatim; the Content-Type is JSON unless `headers` says otherwise. */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export interface SecurityApi {
+  baseUrl: string;
+  call(method: string, path: string, opts?: CallOptions): Promise<Answer>;
+  tokenFor(role: Role, subject?: string): Promise<string>;
+  /** Every line the API logged since it started (pino JSON, every level). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+let serial = 0;
+
+/** Starts the API app on the shared stack, logging everything to `logs`. */
+export async function startSecurityApi(stack: TestStack, limits?: RateLimits): Promise<SecurityApi> {
+  const logs: string[] = [];
+  // Unredacted on purpose: a secret must not even reach the logger, so redaction cannot hide it.
+  const log = pino(
+    { name: 'api-security-test', level: 'trace' },
+    { write: (line: string) => logs.push(line) },
+  );
+  const app = createApp(
+    {
+      temporal: stack.client,
+      namespace: stack.namespace,
+      pool: stack.pool,
+      log,
+      temporalUiUrl: 'http://ui.test',
+      publicUrl: 'http://api.test',
+      resources: createResourceValidator(stack.pool),
+    },
+    limits,
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    logs,
+    async call(method, urlPath, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | Uint8Array | undefined;
+      if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      else body = opts.raw;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      Object.assign(headers, opts.headers ?? {});
+      const res = await fetch(`${baseUrl}${urlPath}`, { method, headers, body });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    async tokenFor(role, subject = `${role}-sec-${++serial}-${Date.now().toString(36)}@example.test`) {
+      return (await issueToken(stack.pool, { subject, role }, 'security-test')).token;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The bare repositories of the RFM under the stack's temporary folder. */
+export function gitRepositories(stack: TestStack): string[] {
+  const base = path.join(stack.tmpDir, 'git');
+  if (!existsSync(base)) return [];
+  return readdirSync(base)
+    .filter((name) => name.endsWith('.git'))
+    .map((name) => path.join(base, name))
+    .sort();
+}
+
+/** Every commit of every repository, `repo:sha`, sorted. */
+export function gitCommits(stack: TestStack): string[] {
+  return gitRepositories(stack)
+    .flatMap((repo) =>
+      execFileSync('git', ['--git-dir', repo, 'rev-list', '--all'], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map((sha) => `${path.basename(repo)}:${sha}`),
+    )
+    .sort();
+}
+
+/** What a refused submission must not leave behind: ledger rows, files, keys, addresses, commits, workflows. */
+export async function footprint(stack: TestStack) {
+  const { rows } = await stack.pool.query(
+    `SELECT (SELECT count(*) FROM requests)::int AS requests,
+            (SELECT count(*) FROM request_status_events)::int AS "statusEvents",
+            (SELECT count(*) FROM request_files)::int AS files,
+            (SELECT count(*) FROM idempotency_keys)::int AS keys,
+            (SELECT count(*) FROM ip_allocations)::int AS ips,
+            (SELECT count(*) FROM api_tokens)::int AS tokens`,
+  );
+  const workflows = (await stack.client.workflow.count()).count;
+  return { ...rows[0], workflows, commits: gitCommits(stack) };
+}
+
+/**
+ * Waits until no workflow runs, so that global counts stand still while a test compares them
+ * (earlier suites may leave requests finishing).
+ */
+export async function quiesce(stack: TestStack, timeoutMs = 90_000): Promise<void> {
+  await waitFor(
+    'every workflow to end',
+    async () => (await stack.client.workflow.count(`ExecutionStatus = 'Running'`)).count === 0,
+    timeoutMs,
+    250,
+  );
+}
