@@ -1,6 +1,12 @@
 /** The AWX simulator answers like AWX's /api/v2: auth, lists, launch rules, job lifecycle, effects on vCenter. */
 import assert from 'node:assert/strict';
+import { createVmExtraVars } from '../../activities/ansible/extra-vars';
+import { choosePlacement } from '../../resource-handlers/placement';
+import { labCatalog } from '../../resource-handlers/store/seed';
+import { virtualMachine } from '../../resource-handlers/virtual_machine';
 import { call, eventually, startLab, type Lab } from './common/fixture';
+
+const catalog = labCatalog();
 
 interface Job {
   id: number;
@@ -370,6 +376,141 @@ describe('AWX simulator', () => {
       );
       assert.equal(json.body.range.start, 0);
       assert.match(json.body.content, /PLAY \[lab-ping\]/);
+    });
+  });
+
+  describe('guest addresses', () => {
+    /** The create job's variables as the Ansible wrapper renders them, with the IPAM's address. */
+    const renderedVars = (name: string, address: string) => {
+      const input = virtualMachine.input.parse({
+        type: 'virtual_machine',
+        name,
+        osImage: 'rhel9',
+        network: 'INTRANET_DEV',
+        cpu: 1,
+        memoryGb: 2,
+        disks: [{ sizeGb: 40 }],
+      });
+      const placement = choosePlacement(catalog, virtualMachine.needs(input, catalog).placement!)!;
+      const doc = virtualMachine.emit(input, catalog, {
+        placement,
+        address: { network: 'INTRANET_DEV', address },
+      });
+      return { doc, vars: createVmExtraVars(doc) };
+    };
+
+    it('gives a new VM the ip_address of its variables with their prefix, gateway, DNS and host name', async () => {
+      const { doc, vars } = renderedVars('addr-01', '10.20.0.77');
+      const created = await finished((await launch('vm-create++Default', { extra_vars: vars })).body.id);
+      assert.equal(created.status, 'successful', await stdout(created.id));
+      assert.equal(created.artifacts.ip_address, '10.20.0.77');
+      const id = String(created.artifacts.vm_id);
+
+      const identity = await lab.vcenter<{ ip_address: string; host_name: string }>(
+        `/api/vcenter/vm/${id}/guest/identity`,
+      );
+      assert.equal(identity.body.ip_address, '10.20.0.77');
+      assert.equal(identity.body.host_name, doc.hostname);
+      const interfaces = await lab.vcenter<
+        { ip: { ip_addresses: { ip_address: string; prefix_length: number; origin: string }[] } }[]
+      >(`/api/vcenter/vm/${id}/guest/networking/interfaces`);
+      assert.deepEqual(interfaces.body[0]?.ip.ip_addresses, [
+        {
+          ip_address: '10.20.0.77',
+          prefix_length: doc.network.prefixLength,
+          origin: 'MANUAL',
+          state: 'PREFERRED',
+        },
+      ]);
+      const networking = await lab.vcenter(`/api/vcenter/vm/${id}/guest/networking`);
+      assert.deepEqual(networking.body, {
+        dns_values: { host_name: doc.hostname, domain_name: doc.network.dnsDomain },
+        dns: { ip_addresses: doc.network.dnsServers, search_domains: [doc.network.dnsDomain] },
+      });
+      const routes = await lab.vcenter(`/api/vcenter/vm/${id}/guest/networking/routes`);
+      assert.deepEqual(routes.body, [
+        { network: '0.0.0.0', prefix_length: 0, gateway_address: doc.network.gateway, interface_index: 0 },
+        { network: '10.20.0.0', prefix_length: 24, interface_index: 0 },
+      ]);
+    });
+
+    it('leaves a VM without ip_address to a lease from the lab, as before', async () => {
+      const { vars } = renderedVars('addr-02', '10.20.0.77');
+      delete vars.ip_address;
+      const created = await finished((await launch('vm-create++Default', { extra_vars: vars })).body.id);
+      assert.equal(created.status, 'successful');
+      assert.equal(created.artifacts.ip_address, '10.20.0.10');
+      const interfaces = await lab.vcenter<{ ip: { ip_addresses: { origin: string }[] } }[]>(
+        `/api/vcenter/vm/${String(created.artifacts.vm_id)}/guest/networking/interfaces`,
+      );
+      assert.equal(interfaces.body[0]?.ip.ip_addresses[0]?.origin, 'DHCP');
+    });
+
+    it('takes a prefix from netmask alone, or from the network when the vars give neither', async () => {
+      const cases: [Record<string, unknown>, number][] = [
+        [{ netmask: '255.255.0.0' }, 16],
+        [{ ip_prefix_length: 26 }, 26],
+        [{}, 24],
+      ];
+      for (const [i, [extra, prefix]] of cases.entries()) {
+        const vars = {
+          vm_name: `mask-${i}`,
+          network: 'INTRANET_DEV',
+          ip_address: `10.20.0.${100 + i}`,
+          ...extra,
+        };
+        const created = await finished((await launch(7, { extra_vars: vars })).body.id);
+        assert.equal(created.status, 'successful', await stdout(created.id));
+        const interfaces = await lab.vcenter<{ ip: { ip_addresses: { prefix_length: number }[] } }[]>(
+          `/api/vcenter/vm/${String(created.artifacts.vm_id)}/guest/networking/interfaces`,
+        );
+        assert.equal(interfaces.body[0]?.ip.ip_addresses[0]?.prefix_length, prefix, JSON.stringify(extra));
+      }
+    });
+
+    const refusals: [string, Record<string, unknown>, RegExp][] = [
+      [
+        'an address that is not IPv4',
+        { ip_address: '10.20.0.256' },
+        /'10\.20\.0\.256' is not a valid IPv4 address/,
+      ],
+      [
+        'a netmask that is not contiguous',
+        { ip_address: '10.20.0.5', netmask: '255.0.255.0' },
+        /not a valid netmask/,
+      ],
+      [
+        'a netmask and a prefix that disagree',
+        { ip_address: '10.20.0.5', netmask: '255.255.255.0', ip_prefix_length: 16 },
+        /disagree/,
+      ],
+      [
+        'a gateway that is not IPv4',
+        { ip_address: '10.20.0.5', gateway: 'router' },
+        /'router' is not a valid IPv4/,
+      ],
+      [
+        'a DNS server that is not IPv4',
+        { ip_address: '10.20.0.5', dns_servers: ['ns1'] },
+        /'ns1' is not a valid IPv4/,
+      ],
+    ];
+    for (const [what, extra, message] of refusals) {
+      it(`fails the job, creating nothing, for ${what}`, async () => {
+        const vars = { vm_name: 'refused', network: 'INTRANET_DEV', ...extra };
+        const failed = await finished((await launch(7, { extra_vars: vars })).body.id);
+        assert.equal(failed.status, 'failed');
+        assert.match(await stdout(failed.id), message);
+        assert.deepEqual((await lab.vcenter('/api/vcenter/vm?names=refused')).body, []);
+      });
+    }
+
+    it('fails the job for an address with no network to carry it', async () => {
+      const failed = await finished(
+        (await launch(7, { extra_vars: { vm_name: 'refused', ip_address: '10.20.0.5' } })).body.id,
+      );
+      assert.equal(failed.status, 'failed');
+      assert.match(await stdout(failed.id), /needs a network/);
     });
   });
 

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { renderVmConfiguration } from '../../activities/terraform/configuration';
 import { tarGz } from '../../activities/tfe/archive';
+import { choosePlacement } from '../../resource-handlers/placement';
+import { labCatalog } from '../../resource-handlers/store/seed';
+import { virtualMachine } from '../../resource-handlers/virtual_machine';
 import { startSimulators, type RunningSimulators } from '../../simulators';
 import { ORG, vmModule } from './tfe-fixture';
 
@@ -73,6 +77,56 @@ describe('TFE simulator with the vCenter simulator', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
   };
+
+  it("clones the wrapper's module from the lab template, and vCenter reports the IPAM's address as the guest's", async () => {
+    const input = virtualMachine.input.parse({
+      type: 'virtual_machine',
+      name: 'cl-01',
+      osImage: 'rhel9',
+      network: 'INTRANET_PROD',
+      cpu: 2,
+      memoryGb: 4,
+      disks: [{ sizeGb: 50 }],
+      managed: true,
+    });
+    const catalog = labCatalog();
+    const placement = choosePlacement(catalog, virtualMachine.needs(input, catalog).placement!)!;
+    const doc = virtualMachine.emit(input, catalog, {
+      placement,
+      address: { network: 'INTRANET_PROD', address: '10.10.0.200' },
+    });
+    const rendered = renderVmConfiguration(doc, {
+      workspacePrefix: 'vm-',
+      vsphereProviderVersion: '~> 2.6',
+      cloneFromTemplate: true,
+    });
+    const ws = await tfe('POST', `/organizations/${ORG}/workspaces`, {
+      data: { type: 'workspaces', attributes: { name: rendered.workspaceName, 'auto-apply': true } },
+    });
+    const cv = await tfe('POST', `/workspaces/${ws.json.data.id}/configuration-versions`, {
+      data: { type: 'configuration-versions', attributes: { 'auto-queue-runs': false } },
+    });
+    await fetch(cv.json.data.attributes['upload-url'], { method: 'PUT', body: tarGz(rendered.files) });
+    for (let i = 0; i < 200; i++) {
+      const read = await tfe('GET', `/configuration-versions/${cv.json.data.id}`);
+      if (read.json.data.attributes.status === 'uploaded') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const relationships = {
+      workspace: { data: { type: 'workspaces', id: ws.json.data.id } },
+      'configuration-version': { data: { type: 'configuration-versions', id: cv.json.data.id } },
+    };
+    assert.equal(
+      await runToEnd({ data: { type: 'runs', attributes: { message: 'clone' }, relationships } }),
+      'applied',
+    );
+    const [summary] = (await vcenter('/api/vcenter/vm?names=cl-01')).json;
+    const identity = await vcenter(`/api/vcenter/vm/${summary.vm}/guest/identity`);
+    assert.equal(identity.status, 200);
+    assert.equal(identity.json.ip_address, '10.10.0.200');
+    assert.equal(identity.json.host_name, doc.hostname);
+    assert.equal(identity.json.name, 'RHEL_9_64');
+  });
 
   it('creates the VM that vCenter then reports with its CPU, memory, disk and network, and destroys it', async () => {
     const ws = await tfe('POST', `/organizations/${ORG}/workspaces`, {
