@@ -36,6 +36,11 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   });
 
   const v1 = express.Router();
+  // Answers under /v1 carry requests, tokens and people's names: no cache keeps a copy.
+  v1.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   v1.use(
     rateLimit({
       windowMs: 60_000,
