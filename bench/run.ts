@@ -1,0 +1,503 @@
+/**
+ * `npm run bench`: starts the embedded stack with zero-latency simulators in a temporary folder,
+ * measures the interpreter against a hand-written workflow, end-to-end latency, the API under a
+ * fixed offered load, sustained throughput, a 200-VM fan-out and the memory of the worker and the
+ * API, then prints a table and writes bench/results/<time>.json (and latest.json).
+ *
+ * Sizes come from the environment (see bench/README.md): BENCH_DAG_RUNS, BENCH_E2E_REQUESTS,
+ * BENCH_API_RATE, BENCH_API_SECONDS, BENCH_THROUGHPUT_SECONDS, BENCH_THROUGHPUT_IN_FLIGHT,
+ * BENCH_FANOUT_VMS, BENCH_PHASES (comma list of phases to run).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { createVcenterDeps } from '../activities/vcenter';
+import { issueToken } from '../api/auth/tokens';
+import type { RequestProgress } from '../common/request';
+import { traceSearchAttributes } from '../common/search-attributes';
+import { createPool } from '../platform/db/pool';
+import { loadEndSystemsConfig } from '../platform/end-systems';
+import { waitFor } from '../platform/net';
+import { ensureTemporalCli } from '../platform/temporal/cli';
+import { breakdown } from './breakdown';
+import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
+import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
+import { RssSampler, summary } from './stats';
+
+const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const sizes = {
+  dagRuns: numberEnv('BENCH_DAG_RUNS', 30),
+  e2eRequests: numberEnv('BENCH_E2E_REQUESTS', 100),
+  apiRate: numberEnv('BENCH_API_RATE', 50),
+  apiSeconds: numberEnv('BENCH_API_SECONDS', 10),
+  throughputSeconds: numberEnv('BENCH_THROUGHPUT_SECONDS', 60),
+  throughputInFlight: numberEnv('BENCH_THROUGHPUT_IN_FLIGHT', 20),
+  fanOutVms: numberEnv('BENCH_FANOUT_VMS', 200),
+};
+const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'fanout'] as const;
+type Phase = (typeof allPhases)[number];
+const phases = new Set<Phase>(
+  (process.env.BENCH_PHASES?.split(',').map((p) => p.trim()) as Phase[] | undefined) ?? allPhases,
+);
+
+const targets = {
+  interpreterWallRatio: 1.15,
+  interpreterEventsRatio: 1.2,
+  e2eP50Ms: 1000,
+  e2eP99Ms: 3000,
+  apiP99Ms: 100,
+  fanOutMaxEvents: 10_000,
+};
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let counter = 0;
+/** A VM name unique in this run (the pattern the resource handler accepts). */
+const vmName = (prefix: string) => `${prefix}-${process.pid.toString(36)}-${(counter++).toString(36)}`;
+
+function vm(name: string) {
+  return {
+    type: 'virtual_machine',
+    name,
+    osImage: 'rhel9',
+    network: BENCH_NETWORK,
+    cpu: 2,
+    memoryGb: 8,
+    disks: [{ sizeGb: 50 }],
+  };
+}
+
+interface Context {
+  stack: BenchStack;
+  client: Client;
+  token: string;
+  rss: RssSampler;
+}
+
+/** Submits a request through the API; the handle of the request workflow it started. */
+async function submit(
+  ctx: Context,
+  resources: unknown[],
+): Promise<{ handle: WorkflowHandle; requestId: string; traceId: string }> {
+  const res = await fetch(`${ctx.stack.apiUrl}/v1/requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ resources }),
+  });
+  const body = (await res.json()) as { requestId: string; traceId: string };
+  if (res.status !== 202) throw new Error(`submission refused: ${res.status} ${JSON.stringify(body)}`);
+  return { ...body, handle: ctx.client.workflow.getHandle(`${body.traceId}/${body.requestId}`) };
+}
+
+async function historyOf(client: Client, workflowId: string, runId?: string) {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return {
+    events: history.events?.length ?? 0,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+  };
+}
+
+/** The bench DAG as a template through the interpreter and hand-written, alternately, same input. */
+async function interpreterCost(ctx: Context) {
+  const plan = benchPlan();
+  const value = { name: 'web-01', cpu: 2, memoryGb: 8, disks: [{ sizeGb: 100 }], tags: ['bench'] };
+  const run = async (kind: 'template' | 'hand-written', i: number) => {
+    const trace = {
+      traceId: `bench-${kind}`,
+      requestId: `run-${i}`,
+      requester: 'bench',
+      resourceType: 'bench',
+      templateName: BENCH_TEMPLATE.name,
+    };
+    const workflowId = `bench/${kind}/${process.pid}/${i}`;
+    const common = {
+      taskQueue: BENCH_TASK_QUEUE,
+      workflowId,
+      typedSearchAttributes: traceSearchAttributes(trace),
+    };
+    const started = performance.now();
+    if (kind === 'template')
+      await ctx.client.workflow.execute('templateInterpreter', {
+        ...common,
+        args: [{ plan, input: { value }, trace }],
+      });
+    else await ctx.client.workflow.execute('benchHandWritten', { ...common, args: [{ value }] });
+    return { ms: performance.now() - started, workflowId };
+  };
+  // Warm-up: the worker's bundle, the caches and the connections.
+  for (let i = 0; i < 3; i++) {
+    await run('template', -1 - i);
+    await run('hand-written', -1 - i);
+  }
+  const times = { template: [] as number[], 'hand-written': [] as number[] };
+  let last = { template: '', 'hand-written': '' };
+  for (let i = 0; i < sizes.dagRuns; i++) {
+    for (const kind of i % 2
+      ? (['hand-written', 'template'] as const)
+      : (['template', 'hand-written'] as const)) {
+      const r = await run(kind, i);
+      times[kind].push(r.ms);
+      last = { ...last, [kind]: r.workflowId };
+    }
+  }
+  const template = { wall: summary(times.template), history: await historyOf(ctx.client, last.template) };
+  const handWritten = {
+    wall: summary(times['hand-written']),
+    history: await historyOf(ctx.client, last['hand-written']),
+  };
+  const wallRatio = round2(template.wall.p50 / handWritten.wall.p50);
+  const eventsRatio = round2(template.history.events / handWritten.history.events);
+  return {
+    runs: sizes.dagRuns,
+    template,
+    handWritten,
+    wallRatio,
+    eventsRatio,
+    bytesRatio: round2(template.history.bytes / handWritten.history.bytes),
+    met: wallRatio <= targets.interpreterWallRatio && eventsRatio <= targets.interpreterEventsRatio,
+  };
+}
+
+/** Single-VM requests one after another: submission to the VM in vCenter, and to the request's end. */
+async function endToEnd(ctx: Context) {
+  const { vcenter } = createVcenterDeps(loadEndSystemsConfig(ctx.stack.endSystemsEnv).vcenter!);
+  const toVm: number[] = [];
+  const toDone: number[] = [];
+  let failed = 0;
+  let lastTrace = '';
+  for (let i = 0; i < sizes.e2eRequests; i++) {
+    const name = vmName('e2e');
+    const started = performance.now();
+    const { handle, traceId } = await submit(ctx, [vm(name)]);
+    lastTrace = traceId;
+    const result = handle.result() as Promise<RequestProgress>;
+    let settled = false;
+    void result.finally(() => (settled = true)).catch(() => undefined);
+    for (;;) {
+      if ((await vcenter.listVms({ names: name })).length > 0) {
+        toVm.push(performance.now() - started);
+        break;
+      }
+      if (settled) break;
+      await sleep(10);
+    }
+    const outcome = await result;
+    toDone.push(performance.now() - started);
+    if (outcome.status !== 'succeeded') failed++;
+  }
+  const vmInVcenter = summary(toVm);
+  return {
+    requests: sizes.e2eRequests,
+    failed,
+    vmInVcenter,
+    requestSucceeded: summary(toDone),
+    lastRequestBreakdown: await breakdown(ctx.client, lastTrace),
+    met: failed === 0 && vmInVcenter.p50 < targets.e2eP50Ms && vmInVcenter.p99 < targets.e2eP99Ms,
+  };
+}
+
+/** A fixed offered load of single-VM submissions (autocannon), then the wait for what they started. */
+async function apiLoad(ctx: Context) {
+  const started: string[] = [];
+  const result = await autocannon({
+    url: `${ctx.stack.apiUrl}/v1/requests`,
+    connections: 10,
+    overallRate: sizes.apiRate,
+    amount: sizes.apiRate * sizes.apiSeconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ resources: [vm(vmName('api'))] }) }),
+        onResponse: (status, body) => {
+          if (status === 202) {
+            const { traceId, requestId } = JSON.parse(body) as { traceId: string; requestId: string };
+            started.push(`${traceId}/${requestId}`);
+          }
+        },
+      },
+    ],
+  });
+  const drainStarted = performance.now();
+  const outcomes = await Promise.all(
+    started.map((id) => ctx.client.workflow.getHandle(id).result() as Promise<RequestProgress>),
+  );
+  const drainSeconds = round2((performance.now() - drainStarted) / 1000);
+  const latency = { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max };
+  return {
+    offeredPerSecond: sizes.apiRate,
+    seconds: round2(result.duration),
+    submissions: result.requests.total,
+    accepted: started.length,
+    errors: result.errors + result.non2xx,
+    submissionsPerSecond: round2(started.length / result.duration),
+    latencyMs: latency,
+    workflowsSucceeded: outcomes.filter((o) => o.status === 'succeeded').length,
+    drainSecondsAfterLoad: drainSeconds,
+    met: latency.p99 < targets.apiP99Ms && result.non2xx === 0 && result.errors === 0,
+  };
+}
+
+/** Requests completed per second over a window, with a fixed number always in flight. */
+async function throughput(ctx: Context) {
+  const windowMs = sizes.throughputSeconds * 1000;
+  const begin = performance.now();
+  const end = begin + windowMs;
+  let completed = 0;
+  let failed = 0;
+  const lane = async () => {
+    while (performance.now() < end) {
+      const { handle } = await submit(ctx, [vm(vmName('tp'))]);
+      const outcome = (await handle.result()) as RequestProgress;
+      if (performance.now() > end) break;
+      if (outcome.status === 'succeeded') completed++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+  return {
+    seconds: sizes.throughputSeconds,
+    inFlight: sizes.throughputInFlight,
+    completed,
+    failed,
+    completedPerSecond: round2(completed / sizes.throughputSeconds),
+  };
+}
+
+/** One request of many VMs; its time to complete and the largest history of its tree. */
+async function fanOut(ctx: Context) {
+  const resources = Array.from({ length: sizes.fanOutVms }, () => vm(vmName('fan')));
+  const started = performance.now();
+  const { handle, traceId } = await submit(ctx, resources);
+  const outcome = (await handle.result()) as RequestProgress;
+  const seconds = round2((performance.now() - started) / 1000);
+  const succeeded = outcome.resources.filter((r) => r.state === 'succeeded').length;
+  const executions: { workflowId: string; runId: string }[] = [];
+  await waitFor(
+    'the visibility store to list the whole tree',
+    async () => {
+      executions.length = 0;
+      for await (const wf of ctx.client.workflow.list({ query: `TraceId='${traceId}'` }))
+        executions.push({ workflowId: wf.workflowId, runId: wf.runId });
+      return executions.length >= 1 + 2 * sizes.fanOutVms;
+    },
+    60_000,
+    500,
+  ).catch(() => log(`visibility lists ${executions.length} workflows of the tree`));
+  let largestEvents = { workflowId: '', events: 0, bytes: 0 };
+  let largestBytes = largestEvents;
+  let totalEvents = 0;
+  for (const e of executions) {
+    const h = await historyOf(ctx.client, e.workflowId, e.runId);
+    totalEvents += h.events;
+    if (h.events > largestEvents.events) largestEvents = { workflowId: e.workflowId, ...h };
+    if (h.bytes > largestBytes.bytes) largestBytes = { workflowId: e.workflowId, ...h };
+  }
+  return {
+    vms: sizes.fanOutVms,
+    status: outcome.status,
+    succeeded,
+    seconds,
+    workflows: executions.length,
+    totalEvents,
+    largestByEvents: largestEvents,
+    largestByBytes: largestBytes,
+    met: outcome.status === 'succeeded' && largestEvents.events <= targets.fanOutMaxEvents,
+  };
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+function machine() {
+  const cpus = os.cpus();
+  let temporalCli = 'unknown';
+  try {
+    temporalCli = execFileSync(
+      ensureTemporalCli(() => undefined),
+      ['--version'],
+      { encoding: 'utf8' },
+    ).trim();
+  } catch {
+    // Reported as unknown.
+  }
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    temporalCli,
+  };
+}
+
+function table(results: Record<string, unknown>): string {
+  const r = results as {
+    interpreter?: Awaited<ReturnType<typeof interpreterCost>>;
+    e2e?: Awaited<ReturnType<typeof endToEnd>>;
+    api?: Awaited<ReturnType<typeof apiLoad>>;
+    throughput?: Awaited<ReturnType<typeof throughput>>;
+    fanout?: Awaited<ReturnType<typeof fanOut>>;
+    rss: { peakMiB: Record<string, number> };
+  };
+  const rows: [string, string, string][] = [];
+  const ok = (met: boolean) => (met ? 'met' : 'NOT met');
+  if (r.interpreter) {
+    const i = r.interpreter;
+    rows.push([
+      'interpreter wall time p50 (template / hand-written)',
+      `${i.template.wall.p50} / ${i.handWritten.wall.p50} ms = ${i.wallRatio}x`,
+      `<= ${targets.interpreterWallRatio}x`,
+    ]);
+    rows.push([
+      'interpreter history events (template / hand-written)',
+      `${i.template.history.events} / ${i.handWritten.history.events} = ${i.eventsRatio}x`,
+      `<= ${targets.interpreterEventsRatio}x: ${ok(i.met)}`,
+    ]);
+    rows.push([
+      'interpreter history bytes (template / hand-written)',
+      `${i.template.history.bytes} / ${i.handWritten.history.bytes} = ${i.bytesRatio}x`,
+      '',
+    ]);
+  }
+  if (r.e2e) {
+    const e = r.e2e;
+    rows.push([
+      `end to end, POST to VM in vCenter (${e.requests} requests)`,
+      `p50 ${e.vmInVcenter.p50} ms, p99 ${e.vmInVcenter.p99} ms`,
+      `p50 < 1 s, p99 < 3 s: ${ok(e.met)}`,
+    ]);
+    rows.push([
+      'end to end, POST to request succeeded',
+      `p50 ${e.requestSucceeded.p50} ms, p99 ${e.requestSucceeded.p99} ms (${e.failed} failed)`,
+      '',
+    ]);
+  }
+  if (r.api) {
+    const a = r.api;
+    rows.push([
+      `API at ${a.offeredPerSecond}/s offered for ${a.seconds} s`,
+      `${a.submissionsPerSecond}/s accepted, p50 ${a.latencyMs.p50} ms, p99 ${a.latencyMs.p99} ms, ${a.errors} errors`,
+      `p99 < 100 ms: ${ok(a.met)}`,
+    ]);
+    rows.push([
+      'API load: workflows it started',
+      `${a.workflowsSucceeded}/${a.accepted} succeeded, done ${a.drainSecondsAfterLoad} s after the load`,
+      '',
+    ]);
+  }
+  if (r.throughput) {
+    const t = r.throughput;
+    rows.push([
+      `throughput (${t.inFlight} in flight, ${t.seconds} s)`,
+      `${t.completedPerSecond} requests/s (${t.completed} completed, ${t.failed} failed)`,
+      '',
+    ]);
+  }
+  if (r.fanout) {
+    const f = r.fanout;
+    rows.push([
+      `fan-out: one request of ${f.vms} VMs`,
+      `${f.status} in ${f.seconds} s, ${f.workflows} workflows, ${f.totalEvents} events in all`,
+      '',
+    ]);
+    rows.push([
+      'fan-out: largest history',
+      `${f.largestByEvents.events} events (${f.largestByEvents.bytes} B); largest by size ${f.largestByBytes.bytes} B`,
+      `<= 10,000 events: ${ok(f.met)}`,
+    ]);
+  }
+  for (const [name, mib] of Object.entries(r.rss.peakMiB)) rows.push([`peak RSS, ${name}`, `${mib} MiB`, '']);
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c]!.length), 6));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+  return [
+    line(['figure', 'value', 'target']),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const stack = await startBenchStack();
+  let benchWorker: ReturnType<BenchStack['startNode']> | undefined;
+  const stopAll = async () => {
+    await benchWorker?.stop(5_000);
+    await stack.stop();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const client = new Client({ connection, namespace: stack.namespace });
+    const pool = createPool(stack.databaseUrl, 1);
+    const { token } = await issueToken(pool, { subject: 'bench@example.test', role: 'requester' }, 'bench');
+    await pool.end();
+    const rss = new RssSampler({
+      worker: stack.worker.child.pid!,
+      api: stack.api.child.pid!,
+      temporal: stack.temporal.process.child.pid!,
+    });
+    const ctx: Context = { stack, client, token, rss };
+    const results: Record<string, unknown> = {};
+    const phaseRss: Record<string, Record<string, number>> = {};
+    const runPhase = async <T>(name: Phase, fn: () => Promise<T>) => {
+      if (!phases.has(name)) return;
+      log(`${name}…`);
+      rss.mark();
+      const t = performance.now();
+      results[name] = await fn();
+      phaseRss[name] = rss.mark();
+      log(`${name} done in ${round2((performance.now() - t) / 1000)} s`);
+    };
+    if (phases.has('interpreter')) {
+      benchWorker = stack.startNode('bench-worker', 'bench/worker.ts');
+      await waitFor(
+        'the bench worker to poll',
+        async () => {
+          const d = await client.workflowService.describeTaskQueue({
+            namespace: stack.namespace,
+            taskQueue: { name: BENCH_TASK_QUEUE },
+          });
+          return (d.pollers?.length ?? 0) > 0;
+        },
+        120_000,
+        250,
+      );
+    }
+    await runPhase('interpreter', () => interpreterCost(ctx));
+    await benchWorker?.stop(5_000);
+    await runPhase('e2e', () => endToEnd(ctx));
+    await runPhase('api', () => apiLoad(ctx));
+    await runPhase('throughput', () => throughput(ctx));
+    await runPhase('fanout', () => fanOut(ctx));
+    results.rss = { peakMiB: rss.peaks(), peakMiBByPhase: phaseRss };
+    rss.stop();
+    await connection.close();
+
+    const report = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: machine(),
+      sizes,
+      targets,
+      ...results,
+    };
+    process.stdout.write(`\n${table(results)}\n\n`);
+    const dir = path.join(__dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, json);
+    writeFileSync(path.join(dir, 'latest.json'), json);
+    log(`figures written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((err: Error) => {
+  log(`failed: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,220 @@
+/**
+ * The stack the benchmark measures, started the way the launcher starts it but in a temporary
+ * folder on free ports: the Temporal dev server (temporal-dev.yaml's settings, so a change there
+ * shows in the figures), the embedded PostgreSQL, the simulators with every duration 0 and a lab
+ * large enough for a few thousand VMs, and the worker and the API each in a process of its own
+ * (so their memory can be read from /proc).
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startDatabase, type StackDatabase } from '../platform/database';
+import { createPool } from '../platform/db/pool';
+import { loadDevConfig, projectRoot } from '../platform/dev-config';
+import { freePort, waitFor } from '../platform/net';
+import { startProcess, type ManagedProcess } from '../platform/processes';
+import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
+import { ensureTemporalCli } from '../platform/temporal/cli';
+import { startDevServer, type DevServer } from '../platform/temporal/dev-server';
+import { numberToIpv4, parseCidr } from '../resource-handlers/ipv4';
+import { labCatalog, seedCatalog } from '../resource-handlers/store';
+import { seedWorld } from '../simulators/world/seed';
+import { writeJsonAtomic } from '../simulators/world/store';
+
+/** The network the benchmark's VMs go on, widened to a /16 so thousands of requests find an address. */
+export const BENCH_NETWORK = 'INTRANET_DEV';
+const benchCidr = '10.20.0.0/16';
+/** Datastores large enough that no benchmark run fills them. */
+const benchDatastoreBytes = 2 ** 50;
+
+export interface BenchStack {
+  temporalAddress: string;
+  namespace: string;
+  databaseUrl: string;
+  apiUrl: string;
+  /** Environment of the end systems (URLs and credentials of the simulators). */
+  endSystemsEnv: Record<string, string>;
+  temporal: DevServer;
+  worker: ManagedProcess;
+  api: ManagedProcess;
+  tmpDir: string;
+  /** Starts another node process on the stack's environment (the bench worker). */
+  startNode(name: string, script: string, env?: Record<string, string>): ManagedProcess;
+  stop(): Promise<void>;
+}
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+let stopping = false;
+
+/** Output of a child, shown only when it looks like trouble (the figures stay readable). */
+function childLine(name: string) {
+  return (line: string) => {
+    if (!stopping && /"level":(50|60)|error|Error|warn/i.test(line))
+      process.stderr.write(`[${name}] ${line}\n`);
+  };
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-bench-'));
+  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
+  chmodSync(tmpDir, 0o755);
+  const children: ManagedProcess[] = [];
+  const stops: (() => Promise<void>)[] = [async () => rmSync(tmpDir, { recursive: true, force: true })];
+  const stop = async () => {
+    stopping = true;
+    for (const child of [...children].reverse()) await child.stop(10_000);
+    while (stops.length) await stops.pop()!().catch((err: Error) => log(`stop: ${err.message}`));
+  };
+  try {
+    const config = loadDevConfig();
+    const temporal = await startDevServer({
+      cli: ensureTemporalCli(log),
+      config,
+      grpcPort: await freePort(),
+      uiPort: null,
+      metricsPort: await freePort(),
+      dbFile: path.join(tmpDir, 'temporal', 'temporal.sqlite'),
+      onLine: childLine('temporal'),
+    });
+    stops.push(() => temporal.stop());
+    log(`Temporal dev server at ${temporal.address}`);
+
+    const database: StackDatabase = await startDatabase({
+      dataDir: path.join(tmpDir, 'postgres'),
+      database: 'orchestrator',
+      log: () => undefined,
+      separateProcess: true,
+    });
+    stops.push(() => database.stop());
+
+    const simulated = await startSimulators(tmpDir, children);
+    const pool = createPool(database.url, 1);
+    await seedCatalog(pool, benchCatalog()).finally(() => pool.end());
+    log('PostgreSQL and the simulators ready');
+
+    const apiPort = await freePort();
+    const env: Record<string, string> = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: config.namespace,
+      DATABASE_URL: database.url,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      // The benchmark offers more than the default per-client limit on purpose.
+      API_RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      RFM_GIT_BASE_URL: pathToFileURL(path.join(tmpDir, 'git')).href,
+      RFM_GIT_WORK_DIR: path.join(tmpDir, 'rfm-work'),
+      ...simulated.env,
+    };
+    const startNode = (name: string, script: string, extra: Record<string, string> = {}) => {
+      const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
+        cwd: projectRoot,
+        env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },
+        onLine: childLine(name),
+      });
+      children.push(child);
+      return child;
+    };
+    const worker = startNode('worker', 'workers/main.ts');
+    const api = startNode('api', 'api/server.ts');
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await Promise.race([
+      waitFor(
+        `${apiUrl}/readyz to say ready`,
+        async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
+        180_000,
+        250,
+      ),
+      worker.exited.then((code) => {
+        throw new Error(`the worker exited during start-up (${code})`);
+      }),
+      api.exited.then((code) => {
+        throw new Error(`the API exited during start-up (${code})`);
+      }),
+    ]);
+    log(`worker (pid ${worker.child.pid}) and API (pid ${api.child.pid}) ready`);
+    return {
+      temporalAddress: temporal.address,
+      namespace: config.namespace,
+      databaseUrl: database.url,
+      apiUrl,
+      endSystemsEnv: {
+        ...Object.fromEntries(
+          Object.entries(simulated.env).filter(([k]) => k !== 'END_SYSTEMS_SECRETS_FILE'),
+        ),
+        ...simulated.secrets,
+      },
+      temporal,
+      worker,
+      api,
+      tmpDir,
+      startNode,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The simulators as the launcher runs them (their own process), every duration 0, on a lab world
+ * written beforehand with a wide network and huge datastores. Returns the workers' end-system
+ * environment (credentials in a 0600 file, as the launcher does) and the credentials for the driver.
+ */
+async function startSimulators(
+  tmpDir: string,
+  children: ManagedProcess[],
+): Promise<{ env: Record<string, string>; secrets: Record<string, string> }> {
+  const simDir = path.join(tmpDir, 'simulators');
+  const world = seedWorld();
+  const facts = world.lab.networks[BENCH_NETWORK]!;
+  facts.cidr = benchCidr;
+  for (const ds of Object.values(world.vcenter.datastores)) {
+    ds.capacity = benchDatastoreBytes;
+    ds.free_space = benchDatastoreBytes;
+  }
+  writeJsonAtomic(path.join(simDir, 'world.json'), world);
+
+  let resolveReady: (line: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
+  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      SIM_DATA_DIR: simDir,
+      SIM_DURATIONS: JSON.stringify({ '*': 0 }),
+      SIM_SEED: '1',
+      STACK_PARENT_PID: String(process.pid),
+    },
+    onLine: (line) =>
+      line.includes('"event":"simulators-ready"') ? resolveReady(line) : childLine('simulators')(line),
+  });
+  children.push(child);
+  const line = await Promise.race([
+    ready,
+    child.exited.then((code) => {
+      throw new Error(`the simulators exited during start-up (${code})`);
+    }),
+  ]);
+  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & { credentialsFile: string };
+  const credentials = JSON.parse(
+    readFileSync(started.credentialsFile, 'utf8'),
+  ) as SimulatorEndpoints['credentials'];
+  const { env, secrets } = simulatedEndSystems({ urls: started.urls, smtp: started.smtp, credentials });
+  const secretsFile = path.join(tmpDir, 'end-systems-secrets.json');
+  writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+  return { env: { ...env, END_SYSTEMS_SECRETS_FILE: secretsFile }, secrets };
+}
+
+/** The lab's catalog with the benchmark network widened to match the world written above. */
+function benchCatalog(): ReturnType<typeof labCatalog> {
+  const catalog = labCatalog();
+  const network = catalog.networks[BENCH_NETWORK]!;
+  const { base, prefixLength } = parseCidr(benchCidr);
+  network.cidr = benchCidr;
+  network.rangeEnd = numberToIpv4(base + 2 ** (32 - prefixLength) - 6);
+  return catalog;
+}

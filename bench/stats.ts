@@ -1,0 +1,81 @@
+/** Small measuring helpers of the benchmark: percentiles, and peak memory of a process from /proc. */
+import { readFileSync } from 'node:fs';
+
+/** The p-th percentile (0-100) of `values` by nearest rank; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** p50, p99 and the maximum of a list of milliseconds, rounded to 0.1 ms. */
+export function summary(values: readonly number[]): { n: number; p50: number; p99: number; max: number } {
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    n: values.length,
+    p50: round(percentile(values, 50)),
+    p99: round(percentile(values, 99)),
+    max: round(values.length ? Math.max(...values) : Number.NaN),
+  };
+}
+
+/** A field of /proc/<pid>/status in MiB (VmRSS, VmHWM), or undefined once the process is gone. */
+export function procMemoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+    return kb === undefined ? undefined : Math.round((Number(kb) / 1024) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples the resident memory of some processes twice a second; `peaks()` gives the largest
+ * sample per process since the last `mark()` and overall, together with the kernel's own
+ * high-water mark (VmHWM), which catches a peak between two samples.
+ */
+export class RssSampler {
+  private readonly overall = new Map<string, number>();
+  private readonly phase = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: Record<string, number>) {
+    this.timer = setInterval(() => this.sample(), 500);
+    this.timer.unref();
+    this.sample();
+  }
+
+  private sample(): void {
+    for (const [name, pid] of Object.entries(this.pids)) {
+      const rss = procMemoryMiB(pid, 'VmRSS');
+      if (rss === undefined) continue;
+      this.overall.set(name, Math.max(this.overall.get(name) ?? 0, rss));
+      this.phase.set(name, Math.max(this.phase.get(name) ?? 0, rss));
+    }
+  }
+
+  /** The peak RSS (MiB) of each process since the previous mark; starts a new phase. */
+  mark(): Record<string, number> {
+    this.sample();
+    const peaks = Object.fromEntries(this.phase);
+    this.phase.clear();
+    return peaks;
+  }
+
+  /** Peak RSS (MiB) per process over the whole run: the larger of the samples and VmHWM. */
+  peaks(): Record<string, number> {
+    this.sample();
+    return Object.fromEntries(
+      Object.entries(this.pids).map(([name, pid]) => [
+        name,
+        Math.max(this.overall.get(name) ?? 0, procMemoryMiB(pid, 'VmHWM') ?? 0),
+      ]),
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
