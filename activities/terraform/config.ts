@@ -1,7 +1,7 @@
 /**
  * How the Terraform wrapper renders a VM's workspace, parsed by zod at start-up. A real vSphere
  * builds a VM by cloning the image's template with guest customization (hostname, static
- * address); the lab simulator does not model clones, so cloning is on only when asked for.
+ * address), and the lab simulator clones the same way, so cloning is on unless turned off.
  */
 import { z } from 'zod';
 
@@ -18,7 +18,7 @@ const envSchema = z.object({
     .default('vm-'),
   TERRAFORM_VSPHERE_PROVIDER_VERSION: z.string().min(1).default('~> 2.6'),
   /** Clone the OS image's vCenter template and customize the guest (real vSphere). */
-  TERRAFORM_CLONE_FROM_TEMPLATE: flag,
+  TERRAFORM_CLONE_FROM_TEMPLATE: flag.default(true),
 });
 
 export interface TerraformConfig {
