@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { failure } from '../../common/errors';
 import { TaskQueues } from '../../common/task-queues';
-import { sleep, withPatience } from '../http';
+import { pollPauses, sleep, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedJobStatuses } from './client';
 import type { AwxDeps } from './deps';
@@ -30,7 +30,7 @@ export const waitJob = defineTask({
   timeouts: 'long',
   input: z.object({
     job: jobIdSchema,
-    /** Overrides the worker's poll interval (AWX_POLL_INTERVAL_MS). */
+    /** Overrides the longest pause between polls (AWX_POLL_INTERVAL_MS). */
     pollIntervalSeconds: z.number().positive().max(300).optional(),
   }),
   output: jobSummarySchema.extend({
@@ -49,6 +49,7 @@ export const waitJob = defineTask({
     const intervalMs =
       input.pollIntervalSeconds !== undefined ? input.pollIntervalSeconds * 1000 : ctx.deps.pollIntervalMs;
 
+    const pauses = pollPauses(intervalMs);
     for (;;) {
       const job = await withPatience(() => ctx.deps.awx.readJob(input.job, ctx.signal), ctx.signal, {
         initialDelayMs: intervalMs,
@@ -70,7 +71,7 @@ export const waitJob = defineTask({
         }
         return { ...summarizeJob(job), polls, waitedMs: Date.now() - waitingSince, resumed };
       }
-      await sleep(intervalMs, ctx.signal);
+      await sleep(pauses.next().value, ctx.signal);
     }
   },
 });

@@ -16,5 +16,5 @@ export {
   type HttpResponse,
   type TlsOptions,
 } from './http-client';
-export { withPatience, type PatienceOptions } from './patience';
+export { FIRST_POLL_PAUSE_MS, pollPauses, withPatience, type PatienceOptions } from './patience';
 export { scrubSecrets, truncate } from './scrub';

@@ -41,3 +41,19 @@ export async function withPatience<T>(
     }
   }
 }
+
+/** The first pause between two polls of a wait; short, since many jobs and runs end within seconds. */
+export const FIRST_POLL_PAUSE_MS = 100;
+
+/**
+ * The pauses between the polls of a wait: from FIRST_POLL_PAUSE_MS, doubling up to `intervalMs`.
+ * A job that ends in a second is seen then, not one full interval later, for a handful of extra
+ * polls over a long wait.
+ */
+export function* pollPauses(intervalMs: number): Generator<number, never> {
+  let pause = Math.min(FIRST_POLL_PAUSE_MS, intervalMs);
+  for (;;) {
+    yield pause;
+    pause = Math.min(pause * 2, intervalMs);
+  }
+}

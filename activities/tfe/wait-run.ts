@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { failure } from '../../common/errors';
 import { TaskQueues } from '../../common/task-queues';
-import { sleep, withPatience } from '../http';
+import { pollPauses, sleep, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedRunStatuses, type RunStatus } from './client';
 import type { TfeDeps } from './deps';
@@ -34,7 +34,7 @@ export const waitRun = defineTask({
   input: z.object({
     runId: runIdSchema,
     until: z.enum(['finished', 'confirmable']).default('finished'),
-    /** Overrides the worker's poll interval (TFE_POLL_INTERVAL_MS). */
+    /** Overrides the longest pause between polls (TFE_POLL_INTERVAL_MS). */
     pollIntervalSeconds: z.number().positive().max(300).optional(),
   }),
   output: runSummarySchema.extend({
@@ -53,6 +53,7 @@ export const waitRun = defineTask({
       input.pollIntervalSeconds !== undefined ? input.pollIntervalSeconds * 1000 : ctx.deps.pollIntervalMs;
     const details = { system: 'tfe', call: 'tfe:wait-run', externalId: input.runId };
 
+    const pauses = pollPauses(intervalMs);
     for (;;) {
       const run = summarizeRun(
         await withPatience(() => ctx.deps.tfe.readRun(input.runId, ctx.signal), ctx.signal, {
@@ -77,7 +78,7 @@ export const waitRun = defineTask({
         });
       if (finishedRunStatuses.includes(status)) return done();
       if (input.until === 'confirmable' && run.isConfirmable) return done();
-      await sleep(intervalMs, ctx.signal);
+      await sleep(pauses.next().value, ctx.signal);
     }
   },
 });
