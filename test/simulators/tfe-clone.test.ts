@@ -157,6 +157,33 @@ describe('TFE simulator: vsphere_virtual_machine cloned from a lab template', ()
     assert.equal(world.vcenter.guestNetworking(vm).gateway, null);
   });
 
+  it('clones a powered-off VM of the inventory, and refuses one that is running', () => {
+    const source = world.vcenter.createVm({
+      name: 'golden',
+      guest_OS: 'RHEL_9_64',
+      placement: { folder: 'group-v30', datastore: 'datastore-13', cluster: 'domain-c20' },
+      disks: [{ capacity: 40 * 1024 ** 3 }],
+      nics: [{ network: 'dvportgroup-16' }],
+      created_by: 'test',
+    });
+    const fromVm = (doc: VirtualMachineDocument) =>
+      edited(doc, (vm, module) => {
+        delete module.data.vsphere_virtual_machine;
+        vm.clone[0].template_uuid = source.identity.bios_uuid;
+      });
+    world.vcenter.powerVm(source.vm, 'start');
+    assert.throws(
+      () => plan(world, planInput(fromVm(document('10.20.0.80')))),
+      /must be powered off to be used as a source for cloning/,
+    );
+    world.vcenter.powerVm(source.vm, 'stop');
+    build(fromVm(document('10.20.0.80')));
+    assert.equal(world.vcenter.listVms({ names: ['web-01'] })[0]?.guest_ip, '10.20.0.80');
+    const read = readDataSource(world, 'vsphere_virtual_machine', 'golden', { name: 'golden' });
+    assert.equal(read.id, source.identity.bios_uuid);
+    assert.equal(read.moid, source.vm);
+  });
+
   it('reads a lab template with the vsphere_virtual_machine data source', () => {
     const template = readDataSource(world, 'vsphere_virtual_machine', 'template', {
       name: 'ubuntu22',
