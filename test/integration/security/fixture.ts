@@ -121,7 +121,10 @@ export function gitCommits(stack: TestStack): string[] {
     .sort();
 }
 
-/** What a refused submission must not leave behind: ledger rows, files, keys, addresses, commits, workflows. */
+/**
+ * What a refused call must not leave behind: ledger rows, status events, files, idempotency keys,
+ * addresses, tokens, placement changes, request workflows, e-mails and git commits.
+ */
 export async function footprint(stack: TestStack) {
   const { rows } = await stack.pool.query(
     `SELECT (SELECT count(*) FROM requests)::int AS requests,
@@ -129,20 +132,24 @@ export async function footprint(stack: TestStack) {
             (SELECT count(*) FROM request_files)::int AS files,
             (SELECT count(*) FROM idempotency_keys)::int AS keys,
             (SELECT count(*) FROM ip_allocations)::int AS ips,
-            (SELECT count(*) FROM api_tokens)::int AS tokens`,
+            (SELECT count(*) FROM api_tokens)::int AS tokens,
+            (SELECT coalesce(string_agg(cluster || '/' || datastore || '=' || allowed || ':' || weight, ',' ORDER BY cluster, datastore), '') FROM placement_matrix) AS placement`,
   );
-  const workflows = (await stack.client.workflow.count()).count;
-  return { ...rows[0], workflows, commits: gitCommits(stack) };
+  // The API starts request workflows only; their trees' commits and addresses are counted above.
+  const workflows = (await stack.client.workflow.count(`WorkflowType = 'requestWorkflow'`)).count;
+  return { ...rows[0], workflows, mails: stack.sims.mailbox.list().length, commits: gitCommits(stack) };
 }
 
 /**
- * Waits until no workflow runs, so that global counts stand still while a test compares them
- * (earlier suites may leave requests finishing).
+ * Waits until no request runs, so that global counts stand still while a test compares them
+ * (earlier suites may leave requests finishing). A request's tree ends before its root does.
  */
 export async function quiesce(stack: TestStack, timeoutMs = 90_000): Promise<void> {
   await waitFor(
-    'every workflow to end',
-    async () => (await stack.client.workflow.count(`ExecutionStatus = 'Running'`)).count === 0,
+    'every request workflow to end',
+    async () =>
+      (await stack.client.workflow.count(`WorkflowType = 'requestWorkflow' AND ExecutionStatus = 'Running'`))
+        .count === 0,
     timeoutMs,
     250,
   );
