@@ -1,9 +1,11 @@
 /**
  * The git side of RFM: one repository per resource type, reached by URL, worked on through a
  * working clone per repository in this worker's cache folder. A change is made on the newest
- * tip (fetch, reset, write, commit, push); when another worker pushed first the push is refused
- * as non-fast-forward and the change is rebuilt on the new tip, so concurrent commits all land.
- * Within one process, changes to one repository queue behind each other.
+ * tip (fetch, reset, write, commit, push; the fetch and reset are skipped while this process's
+ * own last push is the tip it knows); when another worker pushed first the push is refused as
+ * non-fast-forward and the change is rebuilt on the new tip, so concurrent commits all land.
+ * Within one process, changes to one repository queue behind each other. Reads take objects
+ * from the clone, fetching only for a commit it does not have.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +55,8 @@ const REFUSED_PUSH =
 /** RFM's repositories, as one worker sees them. */
 export class ResourceRepositories {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Repositories whose clone here is at the remote tip as of this process's last push. */
+  private readonly current = new Set<string>();
   private workRoot?: Promise<string>;
 
   constructor(private readonly config: RfmConfig) {}
@@ -86,8 +90,13 @@ export class ResourceRepositories {
   ): Promise<ChangeResult> {
     return this.exclusive(resourceType, async () => {
       const paths = Object.keys(changes);
+      let sync = !this.current.has(resourceType);
       for (let attempt = 1; ; attempt++) {
-        const { git, dir } = await this.syncedClone(resourceType);
+        // The clone this process pushed last is already at the tip unless another worker pushed
+        // since; a refused push then falls back to a full sync, so skipping it first is safe.
+        const fast = !sync;
+        sync = true;
+        const { git, dir } = fast ? await this.clone(resourceType) : await this.syncedClone(resourceType);
         for (const [file, content] of Object.entries(changes)) {
           const target = path.join(dir, file);
           if (content === null) await rm(target, { recursive: true, force: true });
@@ -96,9 +105,16 @@ export class ResourceRepositories {
             await writeFile(target, content);
           }
         }
-        await git.raw(['add', '-A', '.']);
+        // Only the changed paths: `add -A .` would scan every resource's files on each commit.
+        const written = paths.filter((p) => changes[p] !== null);
+        const removed = paths.filter((p) => changes[p] === null);
+        if (written.length) await git.raw(['add', '--', ...written]);
+        if (removed.length)
+          await git.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...removed]);
         const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
         if (!staged) {
+          // "Already there" is only trusted against the remote tip, not this clone's last push.
+          if (fast) continue;
           const probes = opts.removalProbes;
           const commit = probes
             ? await this.lastCommit(git, ['--diff-filter=D', '--', ...probes])
@@ -110,8 +126,10 @@ export class ResourceRepositories {
         const commit = (await git.revparse(['HEAD'])).trim();
         try {
           await git.raw(['push', '-q', 'origin', `HEAD:refs/heads/${this.config.branch}`]);
+          this.current.add(resourceType);
           return { commit, created: true };
         } catch (err) {
+          this.current.delete(resourceType);
           const text = (err as Error).message;
           if (!REFUSED_PUSH.test(text) || attempt >= this.config.pushAttempts)
             throw new GitUnavailableError(
@@ -131,18 +149,17 @@ export class ResourceRepositories {
     commit?: string,
   ): Promise<{ commit: string; contents: Record<string, string> }> {
     return this.exclusive(resourceType, async () => {
-      const { git, tip } = await this.syncedClone(resourceType);
       const url = this.publicUrlOf(resourceType);
-      let resolved: string;
-      if (commit === undefined) {
-        if (!tip) throw new GitNotFoundError(`${url} has no commits yet`);
-        resolved = tip;
-      } else {
-        try {
-          resolved = (await git.raw(['rev-parse', '--verify', '-q', `${commit}^{commit}`])).trim();
-        } catch {
-          resolved = '';
-        }
+      // Reading needs objects, not a working tree: a commit this clone already has (the one this
+      // worker just pushed, typically) is read without a fetch; anything else fetches first.
+      const { git } = await this.clone(resourceType);
+      let resolved = commit === undefined ? '' : await this.resolveCommit(git, commit);
+      if (!resolved) {
+        const tip = await this.fetch(git);
+        if (commit === undefined) {
+          if (!tip) throw new GitNotFoundError(`${url} has no commits yet`);
+          resolved = tip;
+        } else resolved = await this.resolveCommit(git, commit);
         if (!resolved) throw new GitNotFoundError(`commit ${commit} is not in ${url}`);
       }
       const contents: Record<string, string> = {};
@@ -159,6 +176,7 @@ export class ResourceRepositories {
 
   /** Removes this worker's working clones. */
   async close(): Promise<void> {
+    this.current.clear();
     if (this.workRoot) await rm(await this.workRoot, { recursive: true, force: true });
     this.workRoot = undefined;
   }
@@ -196,15 +214,47 @@ export class ResourceRepositories {
   }
 
   private async discardClone(resourceType: string): Promise<void> {
+    this.current.delete(resourceType);
     if (!this.workRoot) return;
     const root = await this.workRoot.catch(() => undefined);
     if (root) await rm(path.join(root, resourceType), { recursive: true, force: true });
+  }
+
+  private async resolveCommit(git: SimpleGit, commit: string): Promise<string> {
+    try {
+      return (await git.raw(['rev-parse', '--verify', '-q', `${commit}^{commit}`])).trim();
+    } catch {
+      return '';
+    }
+  }
+
+  /** Fetches the remote branches; the remote tip of the RFM branch, or null when unborn. */
+  private async fetch(git: SimpleGit): Promise<string | null> {
+    const remoteRef = `refs/remotes/origin/${this.config.branch}`;
+    await git.raw(['fetch', '-q', '--prune', 'origin', `+refs/heads/*:refs/remotes/origin/*`]);
+    return (await git.raw(['for-each-ref', '--format=%(objectname)', remoteRef])).trim() || null;
   }
 
   /** The working clone of a repository, reset to the remote branch tip (or empty when unborn). */
   private async syncedClone(
     resourceType: string,
   ): Promise<{ git: SimpleGit; dir: string; tip: string | null }> {
+    const { git, dir } = await this.clone(resourceType);
+    const tip = await this.fetch(git);
+    if (tip) {
+      await git.raw(['checkout', '-q', '-f', '-B', this.config.branch, tip]);
+    } else {
+      // An empty repository: start an unborn branch with an empty tree.
+      await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${this.config.branch}`]);
+      await git.raw(['update-ref', '-d', `refs/heads/${this.config.branch}`]).catch(() => undefined);
+      await git.raw(['read-tree', '--empty']);
+    }
+    await git.raw(['clean', '-q', '-f', '-d', '-x']);
+    return { git, dir, tip };
+  }
+
+  /** The working clone of a repository as it is (cloned first when missing). */
+  private async clone(resourceType: string): Promise<{ git: SimpleGit; dir: string }> {
     const url = this.urlOf(resourceType);
     await this.ensureLocalRepository(url);
     const root = await (this.workRoot ??= mkdir(this.config.workDir, { recursive: true }).then(() =>
@@ -216,22 +266,11 @@ export class ResourceRepositories {
       config: [`user.name=${this.config.author.name}`, `user.email=${this.config.author.email}`],
     });
     if (!existsSync(path.join(dir, '.git'))) {
+      this.current.delete(resourceType);
       await git.raw(['clone', '-q', '--no-tags', '--origin', 'origin', url, dir]);
       await git.cwd(dir);
     }
-    const remoteRef = `refs/remotes/origin/${this.config.branch}`;
-    await git.raw(['fetch', '-q', '--prune', 'origin', `+refs/heads/*:refs/remotes/origin/*`]);
-    const tip = (await git.raw(['for-each-ref', '--format=%(objectname)', remoteRef])).trim() || null;
-    if (tip) {
-      await git.raw(['checkout', '-q', '-f', '-B', this.config.branch, tip]);
-    } else {
-      // An empty repository: start an unborn branch with an empty tree.
-      await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${this.config.branch}`]);
-      await git.raw(['update-ref', '-d', `refs/heads/${this.config.branch}`]).catch(() => undefined);
-      await git.raw(['read-tree', '--empty']);
-    }
-    await git.raw(['clean', '-q', '-f', '-d', '-x']);
-    return { git, dir, tip };
+    return { git, dir };
   }
 
   /** A local repository (file:// URL or absolute path) that does not exist yet is created bare; remote ones must exist. */
