@@ -41,6 +41,10 @@ export function invalidRequest(where: string, error: z.ZodError): HttpError {
   );
 }
 
+/** Most field problems one answer lists; enough to fix a request, too few to amplify an attack. */
+export const MAX_FIELDS = 50;
+const MAX_MESSAGE = 2_000;
+
 /** Postgres SQLSTATE class 22, data exception: a bad value, not a broken server. */
 function isPostgresDataException(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -68,12 +72,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error({ err, method: req.method, path: req.path }, 'request failed');
       httpError = new HttpError(500, 'InternalError', 'internal error; the server log has the details');
     }
+    // However many problems a body has, the answer stays small: a refusal must not amplify.
+    const fields = httpError.fields?.slice(0, MAX_FIELDS);
+    const omitted = (httpError.fields?.length ?? 0) - (fields?.length ?? 0);
+    let message =
+      httpError.message.length > MAX_MESSAGE
+        ? `${httpError.message.slice(0, MAX_MESSAGE)}…`
+        : httpError.message;
+    if (omitted > 0) message += ` (and ${omitted} more problems)`;
     res.status(httpError.status).json({
-      error: {
-        type: httpError.type,
-        message: httpError.message,
-        ...(httpError.fields ? { fields: httpError.fields } : {}),
-      },
+      error: { type: httpError.type, message, ...(fields ? { fields } : {}) },
     });
   };
 }
