@@ -245,6 +245,37 @@ export function corpus(): BadInput[] {
       field: 'body.resources',
     },
     {
+      name: '200 resources with every field wrong',
+      body: {
+        resources: Array.from({ length: 200 }, () => ({
+          type: 'Bad Type!',
+          name: 'Bad Name!',
+          action: 'explode',
+        })),
+      },
+      field: 'body.resources.0.type',
+    },
+    {
+      name: '200 VMs with every value wrong',
+      body: {
+        resources: Array.from({ length: 200 }, (_, i) =>
+          vm(
+            {
+              osImage: 'nope',
+              network: 'nope',
+              cpu: -1,
+              memoryGb: -1,
+              disks: [{ sizeGb: -1 }],
+              tags: { '!': 1 },
+              extra: 1,
+            },
+            `bad-${i}`,
+          ),
+        ),
+      },
+      field: 'body.resources.0.cpu',
+    },
+    {
       name: 'a valid-size body with 20,000 notify entries',
       body: { ...request(), notify: Array.from({ length: 20_000 }, () => 'x') },
       field: 'body.notify',
