@@ -30,10 +30,10 @@ function forbiddenCharacter(text: string): string | undefined {
   return `contains U+${code} at ${match.index}: control characters, bidirectional overrides and lone surrogates are not accepted`;
 }
 
-/** The problems of a parsed body (paths like `body.resources.0.name`); empty when it may pass. */
-export function bodyProblems(body: unknown): FieldProblem[] {
+/** The problems of a parsed body or query (paths like `body.resources.0.name`); empty when it may pass. */
+export function bodyProblems(body: unknown, root = 'body'): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: 'body', depth: 0 }];
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: root, depth: 0 }];
   while (stack.length && problems.length < MAX_PROBLEMS) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
@@ -80,16 +80,21 @@ export function requireJsonBody(): RequestHandler {
   };
 }
 
-/** Refuses a parsed JSON body that nests too deeply or carries forbidden characters, naming each field. */
+/**
+ * Refuses a parsed JSON body that nests too deeply, or a body or query string that carries
+ * forbidden characters, naming each field.
+ */
 export function guardJsonBody(): RequestHandler {
   return (req, _res, next) => {
-    if (req.body === undefined) return next();
-    const problems = bodyProblems(req.body);
+    const problems = [
+      ...bodyProblems(req.query, 'query'),
+      ...(req.body === undefined ? [] : bodyProblems(req.body)),
+    ];
     if (problems.length) {
       throw new HttpError(
         400,
         'InvalidInput',
-        `invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        `invalid request: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
         problems,
       );
     }
