@@ -546,6 +546,20 @@ export function corpus(): BadInput[] {
       field: 'query.status',
     },
 
+    {
+      name: 'a trace filter with a NUL',
+      method: 'GET',
+      path: '/v1/requests?trace=trc%00x',
+      field: 'query.trace',
+    },
+    {
+      name: 'a requester filter with a NUL',
+      as: 'admin',
+      method: 'GET',
+      path: '/v1/requests?requester=a%00b',
+      field: 'query.requester',
+    },
+
     // Path parameters.
     {
       name: 'a request ID with a NUL',
