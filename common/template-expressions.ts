@@ -160,11 +160,16 @@ function stepChildren(step: AstNode): unknown[] {
   return out;
 }
 
+/** How deep a template value may nest; far beyond any real template, far below the stack's limit. */
+export const MAX_VALUE_DEPTH = 64;
+
 /** Every `${…}` in a JSON value with the JSON pointer of its string, or the string's syntax error. */
 export function expressionsIn(
   value: unknown,
   pointer = '',
+  depth = 0,
 ): ({ pointer: string } & ({ expr: string } | { error: string }))[] {
+  if (depth > MAX_VALUE_DEPTH) return [{ pointer, error: `nested deeper than ${MAX_VALUE_DEPTH} levels` }];
   if (typeof value === 'string') {
     try {
       return splitTemplateString(value).flatMap((s) => ('expr' in s ? [{ pointer, expr: s.expr }] : []));
@@ -172,9 +177,11 @@ export function expressionsIn(
       return [{ pointer, error: (err as Error).message }];
     }
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => expressionsIn(v, `${pointer}/${i}`));
+  if (Array.isArray(value)) return value.flatMap((v, i) => expressionsIn(v, `${pointer}/${i}`, depth + 1));
   if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => expressionsIn(v, `${pointer}/${escapePointer(k)}`));
+    return Object.entries(value).flatMap(([k, v]) =>
+      expressionsIn(v, `${pointer}/${escapePointer(k)}`, depth + 1),
+    );
   return [];
 }
 

@@ -37,6 +37,9 @@ describe('a VM request, end to end through the API', () => {
     const output = view.resources[0]!.output!;
     assert.match(String(output.ipv4Address), /^\d+\.\d+\.\d+\.\d+$/);
     assert.match(String(output.commit), /^[0-9a-f]{40}$/);
+    // The outcome notice follows the ledger's last status; wait for it rather than race it.
+    const ready = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${requestId} is ready`);
+    assert.match(ready.text, new RegExp(`${name}: done`));
     const mails = t.stack.sims.mailbox
       .list({ to: 'alice@example.test' })
       .filter((m) => m.subject.includes(requestId));
