@@ -80,7 +80,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: 'Orchestrator of Orchestrators API',
       version: '1.0.0',
       description:
-        'Submit declarative infrastructure requests and follow them. Every /v1 call needs `Authorization: Bearer <token>`. Errors are one JSON envelope naming the fields at fault.',
+        'Submit declarative infrastructure requests and follow them. Every /v1 call needs `Authorization: Bearer <token>`; bodies are JSON in UTF-8 (415 otherwise). Errors are one JSON envelope naming the fields at fault.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -117,7 +117,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             202: ok('accepted: request ID, trace ID and links'),
             200: ok('the first request with this Idempotency-Key'),
-            ...errors(400, 401, 403, 413, 422, 429),
+            ...errors(400, 401, 403, 413, 415, 422, 429),
           },
         },
         get: {
@@ -179,7 +179,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               },
             },
           },
-          responses: { 200: ok('the decision was taken'), ...errors(400, 401, 403, 404, 409) },
+          responses: { 200: ok('the decision was taken'), ...errors(400, 401, 403, 404, 409, 413, 415) },
         },
       },
       '/v1/admin/placement': {
@@ -193,7 +193,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             required: true,
             content: { 'application/json': { schema: json(placementRuleSchema) } },
           },
-          responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403) },
+          responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403, 413, 415) },
         },
       },
       '/v1/traces/{traceId}': {
@@ -210,7 +210,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/IssueToken' } } },
           },
-          responses: { 201: ok('the token'), ...errors(400, 401, 403) },
+          responses: { 201: ok('the token'), ...errors(400, 401, 403, 413, 415) },
         },
         get: {
           summary: 'List tokens (admin), never their secrets',
