@@ -4,11 +4,14 @@
  * tip (fetch, reset, write, commit, push; the fetch and reset are skipped while this process's
  * own last push is the tip it knows); when another worker pushed first the push is refused as
  * non-fast-forward and the change is rebuilt on the new tip, so concurrent commits all land.
- * Within one process, changes to one repository queue behind each other. Reads take objects
- * from the clone, fetching only for a commit it does not have.
+ * Within one process, changes to one repository queue behind each other, and those that queued
+ * together are committed one by one (one commit per change still) and pushed at once. Reads take
+ * objects from the clone, fetching only for a commit it does not have.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -52,9 +55,33 @@ function scrub(text: string, url: string): string {
 const REFUSED_PUSH =
   /rejected|non-fast-forward|fetch first|failed to push|cannot lock ref|unable to create .*\.lock|failed to update ref/i;
 
+/** Runs `git args` in `dir` with `input` on its stdin; rejects with its stderr on failure. */
+function runWithInput(dir: string, args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`git ${args[0]} failed (${code}): ${stderr.trim()}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+interface PendingChange {
+  changes: FileChanges;
+  message: string;
+  opts: { removalProbes?: string[] };
+  resolve: (result: ChangeResult) => void;
+  reject: (err: unknown) => void;
+}
+
 /** RFM's repositories, as one worker sees them. */
 export class ResourceRepositories {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Changes waiting for their repository, to be committed together by the next turn. */
+  private readonly waiting = new Map<string, PendingChange[]>();
   /** Repositories whose clone here is at the remote tip as of this process's last push. */
   private readonly current = new Set<string>();
   private workRoot?: Promise<string>;
@@ -88,15 +115,47 @@ export class ResourceRepositories {
     message: string,
     opts: { removalProbes?: string[] } = {},
   ): Promise<ChangeResult> {
-    return this.exclusive(resourceType, async () => {
-      const paths = Object.keys(changes);
-      let sync = !this.current.has(resourceType);
-      for (let attempt = 1; ; attempt++) {
-        // The clone this process pushed last is already at the tip unless another worker pushed
-        // since; a refused push then falls back to a full sync, so skipping it first is safe.
-        const fast = !sync;
-        sync = true;
-        const { git, dir } = fast ? await this.clone(resourceType) : await this.syncedClone(resourceType);
+    return new Promise<ChangeResult>((resolve, reject) => {
+      const change: PendingChange = { changes, message, opts, resolve, reject };
+      // Changes that arrive while the repository is busy wait together and land in one push.
+      const waiting = this.waiting.get(resourceType);
+      if (waiting) {
+        waiting.push(change);
+        return;
+      }
+      const batch = [change];
+      this.waiting.set(resourceType, batch);
+      this.exclusive(resourceType, () => {
+        this.waiting.delete(resourceType);
+        return this.applyBatch(resourceType, batch);
+      }).then(
+        (results) => batch.forEach((c, i) => c.resolve(results[i]!)),
+        (err: unknown) => batch.forEach((c) => c.reject(err)),
+      );
+    });
+  }
+
+  /**
+   * Makes one commit per change of `batch`, in order, then pushes them all at once; rebuilt on
+   * the new tip when another worker pushed first.
+   */
+  private async applyBatch(resourceType: string, batch: PendingChange[]): Promise<ChangeResult[]> {
+    let sync = !this.current.has(resourceType);
+    for (let attempt = 1; ; attempt++) {
+      // The clone this process pushed last is already at the tip unless another worker pushed
+      // since; a refused push then falls back to a full sync, so skipping it first is safe.
+      const fast = !sync;
+      sync = true;
+      const { git, dir } = fast ? await this.clone(resourceType) : await this.syncedClone(resourceType);
+      let parent = await this.headCommit(git);
+      const imported = fast && parent ? await this.importBatch(git, dir, parent, batch) : undefined;
+      const results: ChangeResult[] = imported ?? [];
+      // Otherwise commits are built with plumbing on top of each other (add, write-tree,
+      // commit-tree: three processes per change).
+      // On an unborn branch the index was just emptied, so write-tree names the empty tree.
+      let tree = (await git.raw(parent ? ['rev-parse', `${parent}^{tree}`] : ['write-tree'])).trim();
+      for (const { changes, message, opts } of imported ? [] : batch) {
+        const paths = Object.keys(changes);
         for (const [file, content] of Object.entries(changes)) {
           const target = path.join(dir, file);
           if (content === null) await rm(target, { recursive: true, force: true });
@@ -111,35 +170,43 @@ export class ResourceRepositories {
         if (written.length) await git.raw(['add', '--', ...written]);
         if (removed.length)
           await git.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...removed]);
-        const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
-        if (!staged) {
+        const newTree = (await git.raw(['write-tree'])).trim();
+        if (newTree === tree) {
           // "Already there" is only trusted against the remote tip, not this clone's last push.
-          if (fast) continue;
+          if (fast) break;
           const probes = opts.removalProbes;
-          const commit = probes
-            ? await this.lastCommit(git, ['--diff-filter=D', '--', ...probes])
-            : await this.lastCommit(git, ['--', ...paths]);
-          return { commit, created: false };
+          const commit = !parent
+            ? null
+            : probes
+              ? await this.lastCommit(git, [parent, '--diff-filter=D', '--', ...probes])
+              : await this.lastCommit(git, [parent, '--', ...paths]);
+          results.push({ commit, created: false });
+          continue;
         }
         const [subject, ...body] = message.split('\n\n');
-        await git.raw(['commit', '-q', '-m', subject!, ...body.flatMap((b) => ['-m', b])]);
-        const commit = (await git.revparse(['HEAD'])).trim();
-        try {
-          await git.raw(['push', '-q', 'origin', `HEAD:refs/heads/${this.config.branch}`]);
-          this.current.add(resourceType);
-          return { commit, created: true };
-        } catch (err) {
-          this.current.delete(resourceType);
-          const text = (err as Error).message;
-          if (!REFUSED_PUSH.test(text) || attempt >= this.config.pushAttempts)
-            throw new GitUnavailableError(
-              `git push to ${this.publicUrlOf(resourceType)} failed after ${attempt} attempts: ${scrub(text, this.urlOf(resourceType))}`,
-            );
-          // Someone pushed first: back off a little, then rebuild the change on the new tip.
-          await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 50 * Math.min(attempt, 10))));
-        }
+        const args = ['commit-tree', newTree, ...(parent ? ['-p', parent] : []), '-m', subject!];
+        parent = (await git.raw([...args, ...body.flatMap((b) => ['-m', b])])).trim();
+        tree = newTree;
+        results.push({ commit: parent, created: true });
       }
-    });
+      if (results.length < batch.length) continue;
+      if (!results.some((r) => r.created)) return results;
+      await git.raw(['update-ref', 'HEAD', results.at(-1)!.commit!]);
+      try {
+        await git.raw(['push', '-q', 'origin', `HEAD:refs/heads/${this.config.branch}`]);
+        this.current.add(resourceType);
+        return results;
+      } catch (err) {
+        this.current.delete(resourceType);
+        const text = (err as Error).message;
+        if (!REFUSED_PUSH.test(text) || attempt >= this.config.pushAttempts)
+          throw new GitUnavailableError(
+            `git push to ${this.publicUrlOf(resourceType)} failed after ${attempt} attempts: ${scrub(text, this.urlOf(resourceType))}`,
+          );
+        // Someone pushed first: back off a little, then rebuild the changes on the new tip.
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 50 * Math.min(attempt, 10))));
+      }
+    }
   }
 
   /** The contents of `files` at `commit` (default: the branch tip), and the commit resolved. */
@@ -148,6 +215,18 @@ export class ResourceRepositories {
     files: string[],
     commit?: string,
   ): Promise<{ commit: string; contents: Record<string, string> }> {
+    // A commit the clone already has is read beside the queue: objects never change, so a read
+    // need not wait behind the commits queued for this repository.
+    const local = commit === undefined ? undefined : await this.localClone(resourceType);
+    const resolved = local && commit ? await this.resolveCommit(local, commit) : '';
+    if (local && resolved) {
+      try {
+        return { commit: resolved, contents: await this.show(local, resourceType, resolved, files) };
+      } catch (err) {
+        if (err instanceof GitNotFoundError) throw err;
+        throw new GitUnavailableError(scrub((err as Error).message, this.urlOf(resourceType)));
+      }
+    }
     return this.exclusive(resourceType, async () => {
       const url = this.publicUrlOf(resourceType);
       // Reading needs objects, not a working tree: a commit this clone already has (the one this
@@ -162,16 +241,32 @@ export class ResourceRepositories {
         } else resolved = await this.resolveCommit(git, commit);
         if (!resolved) throw new GitNotFoundError(`commit ${commit} is not in ${url}`);
       }
-      const contents: Record<string, string> = {};
-      for (const file of files) {
-        try {
-          contents[file] = await git.show([`${resolved}:${file}`]);
-        } catch {
-          throw new GitNotFoundError(`${file} is not in ${url} at ${resolved}`);
-        }
-      }
-      return { commit: resolved, contents };
+      return { commit: resolved, contents: await this.show(git, resourceType, resolved, files) };
     });
+  }
+
+  private async show(
+    git: SimpleGit,
+    resourceType: string,
+    commit: string,
+    files: string[],
+  ): Promise<Record<string, string>> {
+    const contents: Record<string, string> = {};
+    for (const file of files) {
+      try {
+        contents[file] = await git.show([`${commit}:${file}`]);
+      } catch {
+        throw new GitNotFoundError(`${file} is not in ${this.publicUrlOf(resourceType)} at ${commit}`);
+      }
+    }
+    return contents;
+  }
+
+  /** The working clone of a repository when this process already has one. */
+  private async localClone(resourceType: string): Promise<SimpleGit | undefined> {
+    const root = await this.workRoot?.catch(() => undefined);
+    const dir = root && path.join(root, resourceType);
+    return dir && existsSync(path.join(dir, '.git')) ? simpleGit({ baseDir: dir }) : undefined;
   }
 
   /** Removes this worker's working clones. */
@@ -179,6 +274,70 @@ export class ResourceRepositories {
     this.current.clear();
     if (this.workRoot) await rm(await this.workRoot, { recursive: true, force: true });
     this.workRoot = undefined;
+  }
+
+  /**
+   * The common case of a batch, new content only (no removals, no path twice), written by one
+   * `git fast-import` for all its commits: one process per batch instead of three per change.
+   * Undefined when the batch is not that case or a change holds nothing new (the caller then
+   * takes the general path, which answers "already there" from the remote tip).
+   */
+  private async importBatch(
+    git: SimpleGit,
+    dir: string,
+    parent: string,
+    batch: PendingChange[],
+  ): Promise<ChangeResult[] | undefined> {
+    const paths = batch.flatMap((c) => Object.keys(c.changes));
+    if (new Set(paths).size !== paths.length) return undefined;
+    if (batch.some((c) => Object.values(c.changes).some((content) => content === null))) return undefined;
+    const blobs = new Map<string, string>();
+    for (const line of (await git.raw(['ls-tree', '-r', parent, '--', ...paths])).split('\n')) {
+      const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/.exec(line);
+      if (match) blobs.set(match[2]!, match[1]!);
+    }
+    const blobId = (content: string) => {
+      const data = Buffer.from(content);
+      return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+    };
+    const unchanged = (c: PendingChange) =>
+      Object.entries(c.changes).every(([file, content]) => blobs.get(file) === blobId(content!));
+    if (batch.some(unchanged)) return undefined;
+
+    const { name, email } = this.config.author;
+    const when = `${Math.floor(Date.now() / 1000)} +0000`;
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const ref = 'refs/rfm/import';
+    let stream = '';
+    batch.forEach((c, i) => {
+      stream += `commit ${ref}\nmark :${i + 1}\n`;
+      stream += `author ${name} <${email}> ${when}\ncommitter ${name} <${email}> ${when}\n`;
+      stream += data(`${c.message.trimEnd()}\n`);
+      stream += i === 0 ? `from ${parent}\n` : '';
+      for (const [file, content] of Object.entries(c.changes))
+        stream += `M 100644 inline ${file}\n${data(content!)}`;
+    });
+    const marks = path.join(dir, '.git', 'rfm-import-marks');
+    await runWithInput(dir, ['fast-import', '--quiet', '--force', `--export-marks=${marks}`], stream);
+    const commits = new Map(
+      (await readFile(marks, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
+    await git.raw(['update-ref', '-d', ref]);
+    // The index follows the new tip, so a later change built with plumbing starts from it.
+    await git.raw(['read-tree', commits.get(`:${batch.length}`)!]);
+    return batch.map((_, i) => ({ commit: commits.get(`:${i + 1}`)!, created: true }));
+  }
+
+  /** The commit HEAD names, or null on an unborn branch. */
+  private async headCommit(git: SimpleGit): Promise<string | null> {
+    try {
+      return (await git.raw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'])).trim() || null;
+    } catch {
+      return null;
+    }
   }
 
   private async lastCommit(git: SimpleGit, args: string[]): Promise<string | null> {
