@@ -14,6 +14,7 @@
  * `<traceId>/<requestId>/<template>[<resource name>]`.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
@@ -21,6 +22,7 @@ import {
   executeChild,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -70,6 +72,14 @@ const {
   'ipam:release-address': releaseAddress,
 } = proxyActivities<Activities>({ ...timeoutProfiles.short, retry: { maximumInterval: '30 seconds' } });
 
+// An address allocated by a prepare that a cancellation interrupts must be known before the
+// request gives addresses back, so that prepare is waited for rather than abandoned.
+const { 'resources:prepare': prepareToTheEnd } = proxyActivities<Activities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 // A notice that cannot be sent after a few tries must not fail the request it is about.
 const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
   ...timeoutProfiles.short,
@@ -82,6 +92,8 @@ interface Work {
   outcome: ResourceOutcome;
   /** Set once prepared: the address it holds. */
   address?: string;
+  /** Set when a cancellation cut its prepare short: it may hold an address no answer named. */
+  prepareCut?: boolean;
   /** Set once committed: where its common format is. */
   committed?: { repoUrl: string; commit: string };
 }
@@ -123,10 +135,11 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     });
   };
 
-  await setStatus('running');
-  await tell(input, receivedNotice(input, input.statusUrl));
-
   try {
+    // Inside the try: a cancellation that arrives while these run still ends in the ledger (the
+    // chaos run found requests cancelled here left 'received' in the ledger).
+    await setStatus('running');
+    await tell(input, receivedNotice(input, input.statusUrl));
     const plans = await resolvePlans(work.map((w) => w.outcome.template));
     await prepareAndCommit(
       input,
@@ -156,9 +169,15 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         Object.assign(w.outcome, { state: 'failed', error });
   }
 
-  await cleanUp(input, work);
-  await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
-  await tell(input, finishedNotice(input, state, input.statusUrl));
+  // The outcome is decided: a cancellation that arrives now must not cut its recording short (the
+  // chaos run found a request cancelled while it recorded success: ledger 'running', VM unlisted).
+  const finish = async () => {
+    await cleanUp(input, work);
+    await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
+    await tell(input, finishedNotice(input, state, input.statusUrl));
+  };
+  if (patched('record-outcome-despite-late-cancel')) await CancellationScope.nonCancellable(finish);
+  else await finish();
   return state;
 }
 
@@ -177,7 +196,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, creates: Work[]): P
   const documents = new Map<string, { work: Work; document: unknown }[]>();
   await runBounded(creates, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
     try {
-      const prepared = await prepare({
+      const prepared = await (patched('release-unheard-addresses') ? prepareToTheEnd : prepare)({
         resource: w.resource.spec as { type: string },
         requestId: input.requestId,
         traceId: input.traceId,
@@ -188,7 +207,10 @@ async function prepareAndCommit(input: RequestWorkflowInput, creates: Work[]): P
       list.push({ work: w, document: prepared.document });
       documents.set(w.resource.type, list);
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err)) {
+        w.prepareCut = true;
+        throw err;
+      }
       fail(w, err);
     }
   });
@@ -258,8 +280,11 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const removed = new Map<string, string[]>();
   for (const w of work) {
-    const undoCreate =
-      w.resource.action === 'create' && w.outcome.state !== 'succeeded' && w.address !== undefined;
+    // A prepare cut short by a cancellation may have allocated an address the workflow never
+    // heard of (the chaos run found one still live after a cancelled request).
+    const mayHoldAddress =
+      w.address !== undefined || (w.prepareCut === true && patched('release-unheard-addresses'));
+    const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
     const finishDelete = w.resource.action === 'delete' && w.outcome.state === 'succeeded';
     if (!undoCreate && !finishDelete) continue;
     await releaseAddress({
