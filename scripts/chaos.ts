@@ -1,6 +1,7 @@
 /**
  * `npm run chaos`: the full chaos run of issue 6 on a topology of its own (see docs/chaos.md).
- * Options: `--seed N` repeats an earlier run, `--requests N` and `--kills N` change its size,
+ * Options: `--seed N` repeats an earlier run, `--requests N`, `--kills N` and `--cancel-share F`
+ * (the share of requests cancelled while they run) change its size,
  * `--short` runs the test suite's size, `--keep` keeps the temporary folder. The last line is the run's figures; the exit code is 1
  * when anything was lost, duplicated, orphaned or mismatched, or the chaos fell short.
  */
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     requests: { type: 'string' },
     kills: { type: 'string' },
+    'cancel-share': { type: 'string' },
     keep: { type: 'boolean', default: false },
     short: { type: 'boolean', default: false },
   },
@@ -21,7 +23,12 @@ const size = {
   ...(values.short ? testSize : fullSize),
   ...(values.requests ? { requests: Number(values.requests) } : {}),
   ...(values.kills ? { kills: Number(values.kills) } : {}),
+  ...(values['cancel-share'] ? { cancelShare: Number(values['cancel-share']) } : {}),
 };
+if (!(size.cancelShare >= 0 && size.cancelShare <= 1)) {
+  console.error('--cancel-share must be between 0 and 1');
+  process.exit(2);
+}
 for (const [name, n] of [
   ['seed', seed],
   ['requests', size.requests],

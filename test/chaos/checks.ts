@@ -39,7 +39,7 @@ export interface Audit {
   findings: Finding[];
   /** VMs by how their request ended. */
   vms: { succeeded: number; failed: number };
-  requests: { succeeded: number; failed: number; other: number };
+  requests: { succeeded: number; failed: number; cancelled: number };
 }
 
 const terminal = ['succeeded', 'failed', 'cancelled'];
@@ -47,7 +47,7 @@ const terminal = ['succeeded', 'failed', 'cancelled'];
 export async function audit(input: AuditInput): Promise<Audit> {
   const findings: Finding[] = [];
   const add = (kind: FindingClass, what: string) => findings.push({ kind, what });
-  const counts = { succeeded: 0, failed: 0, other: 0 };
+  const counts = { succeeded: 0, failed: 0, cancelled: 0 };
 
   // The ledger, and one request per Idempotency-Key.
   const ledger = new Map<string, { status: string; outcome: RequestProgress | null; workflowId: string }>();
@@ -88,9 +88,8 @@ export async function audit(input: AuditInput): Promise<Audit> {
     }
     if (!terminal.includes(row.status))
       add('lost', `request ${s.request.index} (${requestId}): still ${row.status}`);
-    if (row.status === 'succeeded') counts.succeeded++;
-    else if (row.status === 'failed') counts.failed++;
-    else counts.other++;
+    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled')
+      counts[row.status]++;
     const wf = workflows.get(row.workflowId);
     if (!wf)
       add('lost', `request ${s.request.index} (${requestId}): Temporal has no workflow ${row.workflowId}`);
@@ -114,7 +113,13 @@ export async function audit(input: AuditInput): Promise<Audit> {
     for (const vm of s.request.vms) {
       const outcome = row.outcome?.resources?.find((r) => r.name === vm.name);
       expected.set(vm.name, { outcome, requestId, fails: vm.fails });
-      if (terminal.includes(row.status) && outcome?.state !== (vm.fails ? 'failed' : 'succeeded'))
+      // A cancelled request may have finished some VMs first; what exists must then match each outcome.
+      const cancelled = s.cancel === 202 && row.status === 'cancelled';
+      if (
+        terminal.includes(row.status) &&
+        !cancelled &&
+        outcome?.state !== (vm.fails ? 'failed' : 'succeeded')
+      )
         add(
           'unexpected',
           `VM ${vm.name} of request ${s.request.index}: ${outcome?.state ?? 'no outcome'}${outcome?.error ? ` (${outcome.error.message})` : ''}`,
@@ -168,19 +173,25 @@ export async function audit(input: AuditInput): Promise<Audit> {
   for (const [name, n] of countBy(createJobs))
     if (n > 1) add('duplicated', `AWX ran ${n} vm-create jobs for ${name}`);
 
-  // TFE, from the simulator's own records: at most one run per workspace.
+  // TFE, from the simulator's own records: at most one apply run per workspace, and at most one
+  // destroy run (the undo of a build cancelled or failed after it may have applied).
   const world = (await (await fetch(`${input.simAdminUrl}/_sim/world`)).json()) as {
     sections: {
-      tfe?: { workspaces: Record<string, { name: string }>; runs: Record<string, { workspace_id: string }> };
+      tfe?: {
+        workspaces: Record<string, { name: string }>;
+        runs: Record<string, { workspace_id: string; is_destroy: boolean }>;
+      };
     };
   };
   const tfe = world.sections.tfe;
   if (tfe) {
     const runs = countBy(
-      Object.values(tfe.runs).map((r) => tfe.workspaces[r.workspace_id]?.name ?? r.workspace_id),
+      Object.values(tfe.runs).map(
+        (r) =>
+          `${r.is_destroy ? 'destroy' : 'apply'} runs in ${tfe.workspaces[r.workspace_id]?.name ?? r.workspace_id}`,
+      ),
     );
-    for (const [workspace, n] of runs)
-      if (n > 1) add('duplicated', `TFE workspace ${workspace} has ${n} runs`);
+    for (const [what, n] of runs) if (n > 1) add('duplicated', `TFE has ${n} ${what}`);
   }
 
   // Git: one write commit per request and type, at most one removal commit.

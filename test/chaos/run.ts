@@ -27,6 +27,7 @@ export const fullSize: ChaosSize = {
   maxVms: 3,
   failShare: 0.15,
   spreadMs: 150_000,
+  cancelShare: 0.1,
   kills: 6,
   minFaults: 50,
   chaosWindowMs: 180_000,
@@ -39,6 +40,7 @@ export const testSize: ChaosSize = {
   maxVms: 3,
   failShare: 0.2,
   spreadMs: 30_000,
+  cancelShare: 0.15,
   kills: 2,
   minFaults: 10,
   chaosWindowMs: 45_000,
@@ -67,7 +69,8 @@ export function figuresLine(r: ChaosReport): string {
     `chaos: requests=${r.requests} kills=${r.kills} restarts=${r.restarts} faults=${r.faults} ` +
     `lost=${r.counts.lost} duplicated=${r.counts.duplicated} orphaned=${r.counts.orphaned} ` +
     `mismatched=${r.counts.mismatched} unexpected=${r.counts.unexpected} ` +
-    `succeeded=${r.audit.requests.succeeded} failed=${r.audit.requests.failed} vms=${r.audit.vms.succeeded} ` +
+    `succeeded=${r.audit.requests.succeeded} failed=${r.audit.requests.failed} cancelled=${r.audit.requests.cancelled} ` +
+    `vms=${r.audit.vms.succeeded} ` +
     `resubmits=${r.resubmits} seed=${r.seed} seconds=${r.seconds}`
   );
 }
@@ -263,7 +266,8 @@ async function exercise(
         await sleep(chaosRandom.int(200, 3_000));
         await restartWorker(`kill ${kills}`);
       } else {
-        const down = chaosRandom.int(3_000, 8_000);
+        // Longer than the clients' own retries of a call ride out, so some calls fail and are sent again.
+        const down = chaosRandom.int(20_000, 30_000);
         log(`stopping the Temporal server for ${down} ms at ${Math.round((Date.now() - t0) / 1000)} s`);
         await topology.temporalServer.restart(down);
         restarts++;

@@ -2,7 +2,8 @@
  * The chaos run's workload: requests of one to several VMs, managed (TFE) and unmanaged (AWX)
  * mixed, some carrying a VM that the simulators are told to fail, each submitted through the API
  * with an Idempotency-Key and submitted again after any transport error or 5xx answer (and now
- * and then again after it was accepted, as a double click would) — never with a new key.
+ * and then again after it was accepted, as a double click would) — never with a new key; a few
+ * are cancelled through the API while they run.
  */
 import type { Random } from './random';
 
@@ -21,6 +22,8 @@ export interface PlannedRequest {
   vms: PlannedVm[];
   /** When it is submitted, from the start of the workload. */
   atMs: number;
+  /** Cancelled through the API this long after it was accepted, if set. */
+  cancelAfterMs?: number;
 }
 
 /** The part of a VM name that outcome rules match: only VMs meant to fail carry it. */
@@ -34,6 +37,8 @@ export interface WorkloadSize {
   failShare: number;
   /** Submissions are spread over this long. */
   spreadMs: number;
+  /** Share of requests cancelled while they run. */
+  cancelShare: number;
 }
 
 /** The requests of a run; names carry the seed so two runs never share a VM name. */
@@ -50,11 +55,13 @@ export function planWorkload(size: WorkloadSize, seed: number, random: Random): 
         fails,
       };
     });
+    const cancelAfterMs = random.chance(size.cancelShare) ? random.int(1_000, 20_000) : undefined;
     return {
       index,
       idempotencyKey: `chaos-${seed}-${index}`,
       vms,
       atMs: Math.floor(random.next() * size.spreadMs),
+      ...(cancelAfterMs !== undefined ? { cancelAfterMs } : {}),
     };
   });
 }
@@ -85,6 +92,8 @@ export interface Submission {
   resubmits: number;
   /** A 4xx other than 429: the workload itself is wrong. */
   refused?: string;
+  /** The API's answer to the planned cancellation: 202 (cancelling) or 409 (it had already ended). */
+  cancel?: number;
 }
 
 /**
@@ -131,6 +140,22 @@ export async function submit(
     }
     result.resubmits++;
     await new Promise((r) => setTimeout(r, 300 + Math.floor(random.next() * 1200)));
+  }
+  const [requestId] = result.requestIds;
+  if (request.cancelAfterMs !== undefined && requestId) {
+    await new Promise((r) => setTimeout(r, request.cancelAfterMs));
+    while (result.cancel === undefined && Date.now() < deadline) {
+      const status = await fetch(`${apiUrl}/v1/requests/${requestId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(30_000),
+      }).then(
+        (res) => res.status,
+        () => 0,
+      );
+      if (status === 202 || status === 409) result.cancel = status;
+      else await new Promise((r) => setTimeout(r, 500 + Math.floor(random.next() * 1000)));
+    }
   }
   return result;
 }
