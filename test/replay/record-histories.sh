@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Re-records test/replay/histories/ from the engine's integration tests on a real dev server.
+# Re-records test/replay/histories/ from the engine's integration tests and the end-to-end
+# request tests (request workflows and their whole trees) on a real dev server.
 # Run after an intended change to the interpreter, then commit the histories with the change.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -f test/replay/histories/*.json
-RECORD_HISTORIES=1 npx mocha 'test/integration/engine/**/*.test.ts'
+RECORD_HISTORIES=1 npx mocha 'test/integration/engine/**/*.test.ts' 'test/integration/e2e/vm-request.test.ts'
 ls test/replay/histories

@@ -1,5 +1,5 @@
 /**
- * Replays the recorded interpreter histories against today's workflow code: a change that would
+ * Replays the recorded interpreter and request histories against today's workflow code: a change that would
  * break workflows already running (nondeterminism) fails here. Re-record after an intended,
  * compatible change with `bash test/replay/record-histories.sh`.
  */

@@ -7,6 +7,7 @@ import type { VcenterClient } from '../../../activities/vcenter/client';
 import { loadEndSystemsConfig } from '../../../platform/end-systems';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
+import { recordHistory } from '../engine/engine-fixture';
 import { startTestApi, type TestApi } from '../api/api-client';
 
 export interface E2e {
@@ -18,6 +19,11 @@ export interface E2e {
   submit(token: string, body: unknown): Promise<{ requestId: string; traceId: string }>;
   /** Waits for the request to end; returns its API view. */
   settle(token: string, requestId: string, timeoutMs?: number): Promise<RequestView>;
+  /**
+   * With RECORD_HISTORIES=1, writes the histories of a request's whole tree to
+   * test/replay/histories/ as `<name>-<n>.json`, for the replay test.
+   */
+  record(name: string, traceId: string): Promise<void>;
 }
 
 export interface RequestView {
@@ -66,6 +72,14 @@ export function e2e(): Promise<E2e> {
           250,
         );
         return view!;
+      },
+      async record(name, traceId) {
+        if (process.env.RECORD_HISTORIES !== '1') return;
+        const ids: string[] = [];
+        for await (const wf of stack.client.workflow.list({ query: `TraceId = '${traceId}'` }))
+          ids.push(wf.workflowId);
+        ids.sort();
+        for (const [i, id] of ids.entries()) await recordHistory(`${name}-${i}`, id);
       },
     };
   })();

@@ -19,10 +19,11 @@ describe('a VM request, end to end through the API', () => {
 
   it('builds an unmanaged VM through AWX: vCenter has it as asked, and the requester is told', async () => {
     const name = `app-${Date.now().toString(36)}`;
-    const { requestId } = await t.submit(alice, {
+    const { requestId, traceId } = await t.submit(alice, {
       resources: [vm(name, { disks: [{ sizeGb: 100 }, { sizeGb: 20 }] })],
     });
     const view = await t.settle(alice, requestId);
+    await t.record('request-unmanaged', traceId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     const built = await vcenterVm(name);
     assert.ok(built, 'the VM exists in vCenter');
@@ -68,10 +69,11 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
 
   it('builds a managed VM through a TFE plan and apply', async () => {
     const name = unique('tf');
-    const { requestId } = await t.submit(bob, {
+    const { requestId, traceId } = await t.submit(bob, {
       resources: [vm(name, { managed: true, cpu: 4, memoryGb: 16 })],
     });
     const view = await t.settle(bob, requestId);
+    await t.record('request-managed', traceId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     const [summary] = await t.vcenter.listVms({ names: name });
     const built = await t.vcenter.readVm(summary!.vm);
@@ -90,6 +92,7 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
     });
     const first = await t.submit(bob, { resources: [vm(name)] });
     const failed = await t.settle(bob, first.requestId);
+    await t.record('request-failed', first.traceId);
     assert.equal(failed.status, 'failed');
     assert.match(failed.resources[0]!.error!.message, /failed/i);
     assert.ok(failed.resources[0]!.compensated?.includes('address'), JSON.stringify(failed.resources[0]));
@@ -135,6 +138,7 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
 
     const removal = await t.submit(bob, { resources: [{ type: 'virtual_machine', action: 'delete', name }] });
     const view = await t.settle(bob, removal.requestId);
+    await t.record('request-delete', removal.traceId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
     assert.deepEqual(await liveAddresses(name), []);
