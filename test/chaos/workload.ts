@@ -41,21 +41,33 @@ export interface WorkloadSize {
   cancelShare: number;
 }
 
-/** The requests of a run; names carry the seed so two runs never share a VM name. */
+/**
+ * The requests of a run; names carry the seed so two runs never share a VM name. The shares of
+ * failing and cancelled requests are exact (at least one each when the share is not 0), on
+ * requests the seed picks.
+ */
 export function planWorkload(size: WorkloadSize, seed: number, random: Random): PlannedRequest[] {
   const tag = `ch${(seed % 46656).toString(36)}`;
+  const atLeastOne = (share: number) => (share > 0 ? Math.max(1, Math.round(size.requests * share)) : 0);
+  const order = Array.from({ length: size.requests }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const failing = new Set(order.slice(0, atLeastOne(size.failShare)));
+  const cancelled = new Set(order.slice(failing.size, failing.size + atLeastOne(size.cancelShare)));
   return Array.from({ length: size.requests }, (_, index) => {
     const count = random.chance(0.35) ? random.int(2, size.maxVms) : 1;
-    const failing = random.chance(size.failShare) ? random.int(0, count - 1) : -1;
+    const failingVm = failing.has(index) ? random.int(0, count - 1) : -1;
     const vms = Array.from({ length: count }, (_, j) => {
-      const fails = j === failing;
+      const fails = j === failingVm;
       return {
         name: `${tag}-r${index}-v${j}${fails ? `-${failMarker}` : ''}`,
         managed: random.chance(0.45),
         fails,
       };
     });
-    const cancelAfterMs = random.chance(size.cancelShare) ? random.int(1_000, 20_000) : undefined;
+    const cancelAfterMs = cancelled.has(index) ? random.int(1_000, 20_000) : undefined;
     return {
       index,
       idempotencyKey: `chaos-${seed}-${index}`,
