@@ -147,7 +147,8 @@ export async function audit(input: AuditInput): Promise<Audit> {
     await vcenter.close();
   }
 
-  // AWX, asked by its own API: at most one create job per VM.
+  // AWX, asked by its own API: at most one create job per VM, and at most one delete job (the
+  // undo of a build cancelled after its job ran).
   const awxConfig = input.endSystems.awx!;
   const awx = new AwxClient({
     url: awxConfig.url,
@@ -156,7 +157,7 @@ export async function audit(input: AuditInput): Promise<Audit> {
     timeoutMs: awxConfig.timeoutMs,
     tls: awxConfig.tls,
   });
-  const createJobs: string[] = [];
+  const vmJobs: string[] = [];
   let page: Awaited<ReturnType<AwxClient['listJobs']>> | undefined = await awx.listJobs({
     order_by: 'id',
     page_size: 200,
@@ -166,12 +167,12 @@ export async function audit(input: AuditInput): Promise<Audit> {
       const vars = JSON.parse(job.extra_vars ?? (await awx.readJob(job.id)).extra_vars ?? '{}') as {
         vm_name?: string;
       };
-      if (job.name === 'vm-create' && vars.vm_name) createJobs.push(vars.vm_name);
+      if ((job.name === 'vm-create' || job.name === 'vm-delete') && vars.vm_name)
+        vmJobs.push(`${job.name} jobs for ${vars.vm_name}`);
     }
     page = await awx.nextPage(page);
   }
-  for (const [name, n] of countBy(createJobs))
-    if (n > 1) add('duplicated', `AWX ran ${n} vm-create jobs for ${name}`);
+  for (const [what, n] of countBy(vmJobs)) if (n > 1) add('duplicated', `AWX ran ${n} ${what}`);
 
   // TFE, from the simulator's own records: at most one apply run per workspace, and at most one
   // destroy run (the undo of a build cancelled or failed after it may have applied).
