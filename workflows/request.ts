@@ -72,13 +72,15 @@ const {
   'ipam:release-address': releaseAddress,
 } = proxyActivities<Activities>({ ...timeoutProfiles.short, retry: { maximumInterval: '30 seconds' } });
 
-// An address allocated by a prepare that a cancellation interrupts must be known before the
-// request gives addresses back, so that prepare is waited for rather than abandoned.
-const { 'resources:prepare': prepareToTheEnd } = proxyActivities<Activities>({
-  ...timeoutProfiles.short,
-  retry: { maximumInterval: '30 seconds' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+// Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
+// prepare must be known before the request gives addresses back, and a ledger write still in
+// flight must not land after the 'cancelled' one and overwrite it.
+const { 'resources:prepare': prepareToTheEnd, 'ledger:record-status': recordStatusToTheEnd } =
+  proxyActivities<Activities>({
+    ...timeoutProfiles.short,
+    retry: { maximumInterval: '30 seconds' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
 
 // A notice that cannot be sent after a few tries must not fail the request it is about.
 const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
@@ -125,7 +127,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const setStatus = async (status: RequestStatus): Promise<void> => {
     state.status = status;
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
-    await recordStatus({
+    await (patched('ledger-writes-complete') ? recordStatusToTheEnd : recordStatus)({
       requestId: input.requestId,
       traceId: input.traceId,
       requester: input.requester,
