@@ -132,20 +132,35 @@ export function requestRoutes(deps: ApiDeps): Router {
       deps.pool,
       { ...ids, requester: principal.subject, workflowId, resourceTypes, rerunOf, file, idempotencyKey: key },
       async () => {
-        await deps.temporal.workflow.start('requestWorkflow', {
-          taskQueue: TaskQueues.orchestrator,
-          workflowId,
-          args: [input],
-          // A retried start after a lost answer finds the workflow it already started.
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          typedSearchAttributes: [
-            { key: TraceId, value: ids.traceId },
-            { key: RequestId, value: ids.requestId },
-            { key: Requester, value: principal.subject },
-            { key: ResourceType, value: resourceTypes.join(',') },
-            { key: RequestStatus, value: 'received' },
-          ],
-        });
+        try {
+          await deps.temporal.workflow.start('requestWorkflow', {
+            taskQueue: TaskQueues.orchestrator,
+            workflowId,
+            args: [input],
+            // A retried start after a lost answer finds the workflow it already started.
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            typedSearchAttributes: [
+              { key: TraceId, value: ids.traceId },
+              { key: RequestId, value: ids.requestId },
+              { key: Requester, value: principal.subject },
+              { key: ResourceType, value: resourceTypes.join(',') },
+              { key: RequestStatus, value: 'received' },
+            ],
+          });
+        } catch (err) {
+          // The answer may be lost after Temporal recorded the start: then the request exists and
+          // must be committed, or a resend would make a second one beside it.
+          const started = await deps.temporal.workflow
+            .getHandle(workflowId)
+            .describe()
+            .then(() => true)
+            .catch(() => false);
+          if (!started) throw err;
+          deps.log.warn(
+            { workflowId, err: (err as Error).message },
+            'workflow start answered an error but happened',
+          );
+        }
       },
     );
     if (!outcome.created) return repeated(outcome.existingRequestId, true);
