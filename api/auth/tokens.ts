@@ -68,19 +68,35 @@ export async function issueToken(
   return { tokenId, token, subject, role, groups, expiresAt: rows[0]?.expires_at?.toISOString() ?? null };
 }
 
+/** How stale `last_used_at` may get: a busy token is not a write on every call. */
+const LAST_USED_RESOLUTION = "interval '1 minute'";
+
 /** The principal of a presented token, or undefined if it is unknown, expired or revoked. */
 export async function authenticate(pool: Pool, token: string): Promise<Principal | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-  const { rows } = await pool.query<{ token_id: string; subject: string; role: Role; groups: string[] }>(
-    `UPDATE api_tokens SET last_used_at = now()
-      WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-      RETURNING token_id, subject, role, groups`,
-    [hashToken(token)],
+  const hash = hashToken(token);
+  const { rows } = await pool.query<{
+    token_id: string;
+    subject: string;
+    role: Role;
+    groups: string[];
+    stale: boolean;
+  }>(
+    `SELECT token_id, subject, role, groups,
+            (last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_RESOLUTION}) AS stale
+       FROM api_tokens
+      WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    [hash],
   );
   const row = rows[0];
-  return row
-    ? { tokenId: row.token_id, subject: row.subject, role: row.role, groups: row.groups }
-    : undefined;
+  if (!row) return undefined;
+  if (row.stale) {
+    // Bookkeeping only: a failure here must not refuse a valid caller.
+    await pool
+      .query('UPDATE api_tokens SET last_used_at = now() WHERE token_id = $1', [row.token_id])
+      .catch(() => undefined);
+  }
+  return { tokenId: row.token_id, subject: row.subject, role: row.role, groups: row.groups };
 }
 
 /** Revokes a token; false when there is no such token. */
