@@ -3,6 +3,7 @@
  * migrated either way before anything uses it.
  */
 import path from 'node:path';
+import { Client as PgClient } from 'pg';
 import { projectRoot } from './dev-config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -81,4 +82,42 @@ async function startEmbeddedProcess(
     }),
   ]);
   return { url, stop: () => proc.stop(30_000) };
+}
+
+/**
+ * A database of its own for a test or chaos run: on DATABASE_URL's server, a fresh database that
+ * `stop()` drops (so a run never touches data it did not make); otherwise the embedded PostgreSQL
+ * in `dir`. Migrated either way.
+ */
+export async function startScratchDatabase(opts: {
+  dir: string;
+  /** Prefix of the database's name: `<prefix>_<pid>_<time>`. */
+  prefix: string;
+  separateProcess?: boolean;
+}): Promise<StackDatabase> {
+  const external = process.env.DATABASE_URL;
+  const log = () => undefined;
+  if (!external) {
+    return startDatabase({
+      dataDir: path.join(opts.dir, 'postgres'),
+      database: opts.prefix,
+      log,
+      separateProcess: opts.separateProcess,
+    });
+  }
+  const name = `${opts.prefix}_${process.pid}_${Date.now().toString(36)}`;
+  const admin = async (sql: string) => {
+    const client = new PgClient({ connectionString: external });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(external);
+  url.pathname = `/${name}`;
+  const db = await startDatabase({ url: url.toString(), dataDir: opts.dir, database: name, log });
+  return { ...db, stop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

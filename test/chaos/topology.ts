@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createApp } from '../../api/app';
 import { issueToken } from '../../api/auth/tokens';
 import { createResourceValidator } from '../../api/routes/requests/validation';
-import { startDatabase, type StackDatabase } from '../../platform/database';
+import { startScratchDatabase } from '../../platform/database';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
 import { loadEndSystemsConfig, type EndSystemsConfig } from '../../platform/end-systems';
@@ -102,7 +102,8 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     const temporalServer = await startTemporal(dir, toFile('temporal'));
     stops.push(() => temporalServer.stop());
 
-    const database = await startChaosDatabase(dir, stops);
+    const database = await startScratchDatabase({ dir, prefix: 'oo_chaos', separateProcess: true });
+    stops.push(() => database.stop());
     const pool = createPool(database.url, 10);
     stops.push(() => pool.end());
 
@@ -202,34 +203,6 @@ async function startTemporal(
  * With DATABASE_URL, a database of its own on that server (dropped at the end), so a run never
  * touches data it did not make; otherwise the embedded PostgreSQL as its own process.
  */
-async function startChaosDatabase(dir: string, stops: (() => Promise<void>)[]): Promise<StackDatabase> {
-  const external = process.env.DATABASE_URL;
-  if (!external) {
-    const db = await startDatabase({
-      dataDir: path.join(dir, 'postgres'),
-      database: 'orchestrator_chaos',
-      log: () => undefined,
-      separateProcess: true,
-    });
-    stops.push(() => db.stop());
-    return db;
-  }
-  const name = `oo_chaos_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new PgClient({ connectionString: external });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  stops.push(async () => {
-    const c = new PgClient({ connectionString: external });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  });
-  const url = new URL(external);
-  url.pathname = `/${name}`;
-  return startDatabase({ url: url.toString(), dataDir: dir, database: name, log: () => undefined });
-}
-
 async function startSimulatorsProcess(
   dir: string,
   seed: number,

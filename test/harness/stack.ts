@@ -18,8 +18,8 @@ import {
   type LogEntry,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { Client as PgClient, type Pool } from 'pg';
-import { startDatabase, type StackDatabase } from '../../platform/database';
+import type { Pool } from 'pg';
+import { startScratchDatabase } from '../../platform/database';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
@@ -122,7 +122,8 @@ async function startStack(): Promise<TestStack> {
   });
   cleanups.push(() => server.stop());
 
-  const database = await startTestDatabase(tmpDir);
+  const database = await startScratchDatabase({ dir: tmpDir, prefix: 'oo_test' });
+  cleanups.push(() => database.stop());
   const pool = createPool(database.url, 5);
   cleanups.push(() => pool.end());
   // The catalog of the simulated lab: its networks, images, clusters and placement matrix.
@@ -184,37 +185,6 @@ async function startStack(): Promise<TestStack> {
     tmpDir,
     serverOutput: () => output.join('\n'),
   };
-}
-
-/**
- * With DATABASE_URL, a database of its own on that server (dropped at the end), so a run never
- * touches data it did not make; otherwise the embedded PostgreSQL in the temporary folder.
- */
-async function startTestDatabase(tmpDir: string): Promise<StackDatabase> {
-  const external = process.env.DATABASE_URL;
-  if (!external) {
-    const db = await startDatabase({
-      dataDir: path.join(tmpDir, 'postgres'),
-      database: 'orchestrator_test',
-      log: () => undefined,
-    });
-    cleanups.push(() => db.stop());
-    return db;
-  }
-  const name = `oo_test_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new PgClient({ connectionString: external });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new PgClient({ connectionString: external });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  });
-  const url = new URL(external);
-  url.pathname = `/${name}`;
-  return startDatabase({ url: url.toString(), dataDir: tmpDir, database: name, log: () => undefined });
 }
 
 /** Runs `fn` while a real Worker serves `taskQueue` with the shared bundle and the given activities. */
