@@ -64,3 +64,17 @@ export async function startTestApi(stack: TestStack, limits?: RateLimits): Promi
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** One VM as a user writes it: a valid `virtual_machine` resource, with `overrides` on top. */
+export function vm(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'virtual_machine',
+    name,
+    osImage: 'rhel9',
+    network: 'INTRANET_DEV',
+    cpu: 2,
+    memoryGb: 8,
+    disks: [{ sizeGb: 100 }],
+    ...overrides,
+  };
+}

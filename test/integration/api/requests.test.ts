@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { RequestId, Requester, TraceId } from '../../../common/search-attributes';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
-import { startTestApi, type TestApi } from './api-client';
+import { startTestApi, vm, type TestApi } from './api-client';
 
 interface Accepted {
   requestId: string;
@@ -22,18 +22,7 @@ export function vmRequest(
   name = `web-${Date.now().toString(36)}-${++seq}`,
 ) {
   return {
-    resources: [
-      {
-        type: 'virtual_machine',
-        name,
-        osImage: 'rhel9',
-        network: 'INTRANET_DEV',
-        cpu: 2,
-        memoryGb: 8,
-        disks: [{ sizeGb: 100 }],
-        ...overrides,
-      },
-    ],
+    resources: [vm(name, overrides)],
   };
 }
 

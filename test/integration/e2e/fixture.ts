@@ -86,16 +86,4 @@ export function e2e(): Promise<E2e> {
   return shared;
 }
 
-/** One VM as a user writes it. */
-export function vm(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'virtual_machine',
-    name,
-    osImage: 'rhel9',
-    network: 'INTRANET_DEV',
-    cpu: 2,
-    memoryGb: 8,
-    disks: [{ sizeGb: 100 }],
-    ...overrides,
-  };
-}
+export { vm } from '../api/api-client';

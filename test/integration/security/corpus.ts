@@ -3,6 +3,7 @@
  * with a 4xx JSON error envelope naming the field (where there is one) and leaves nothing behind;
  * bad-input.test.ts runs one test per entry against the live API on the shared stack.
  */
+import { vm as baseVm } from '../api/api-client';
 import { gzipSync } from 'node:zlib';
 
 export interface BadInput {
@@ -32,16 +33,7 @@ const unique = () => `sec-${Date.now().toString(36)}-${++serial}`;
 
 /** One VM as a user writes it, with `overrides` (an undefined value removes the field). */
 export function vm(overrides: Record<string, unknown> = {}, name: string = unique()) {
-  const fields: Record<string, unknown> = {
-    type: 'virtual_machine',
-    name,
-    osImage: 'rhel9',
-    network: 'INTRANET_DEV',
-    cpu: 2,
-    memoryGb: 8,
-    disks: [{ sizeGb: 100 }],
-    ...overrides,
-  };
+  const fields: Record<string, unknown> = baseVm(name, overrides);
   for (const [k, v] of Object.entries(fields)) if (v === undefined) delete fields[k];
   return fields;
 }
