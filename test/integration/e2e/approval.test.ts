@@ -8,6 +8,21 @@ interface Progressing {
   resources: { progress?: { steps: { id: string; state: string }[] } }[];
 }
 
+/** Waits until the request's first resource is held at its `capacity` approval step. */
+async function capacityStepWaiting(t: E2e, token: string, requestId: string): Promise<void> {
+  await waitFor(
+    'the capacity step to wait',
+    async () => {
+      const view = (await t.api.call<Progressing>('GET', `/v1/requests/${requestId}`, { token })).body;
+      return (
+        view.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running') ?? false
+      );
+    },
+    60_000,
+    250,
+  );
+}
+
 describe('approvals: a large VM waits for the capacity group', () => {
   let t: E2e;
   let carol: string;
@@ -19,19 +34,7 @@ describe('approvals: a large VM waits for the capacity group', () => {
   it('refuses a requester and an approver outside the group, then builds once the group approves', async () => {
     const name = `big-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
-    await waitFor(
-      'the capacity step to wait',
-      async () => {
-        const view = (await t.api.call<Progressing>('GET', `/v1/requests/${requestId}`, { token: carol }))
-          .body;
-        return (
-          view.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running') ??
-          false
-        );
-      },
-      60_000,
-      250,
-    );
+    await capacityStepWaiting(t, carol, requestId);
     const approve = (token: string, stepId = 'capacity') =>
       t.api.call<{ error?: { type: string; message: string } }>('POST', `/v1/requests/${requestId}/approve`, {
         token,
@@ -125,19 +128,7 @@ describe('cancelling a request', () => {
     const frank = await t.requester('frank');
     const name = `cancel-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(frank, { resources: [vm(name, { cpu: 16 })] });
-    await waitFor(
-      'the capacity step to wait',
-      async () => {
-        const view = (await t.api.call<Progressing>('GET', `/v1/requests/${requestId}`, { token: frank }))
-          .body;
-        return (
-          view.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running') ??
-          false
-        );
-      },
-      60_000,
-      250,
-    );
+    await capacityStepWaiting(t, frank, requestId);
     const other = await t.requester('grace');
     assert.equal(
       (await t.api.call('POST', `/v1/requests/${requestId}/cancel`, { token: other })).status,
