@@ -3,69 +3,72 @@
  * `loadCatalogSnapshot` per request, the prepare task per resource), and the admin placement
  * matrix (list, set) the API's admin routes use.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { CatalogSnapshot, PlacementRule } from '../types';
 
-/** Reads the whole catalog in one read-only repeatable-read transaction. */
-export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const snapshot = await readSnapshot(client);
-    await client.query('COMMIT');
-    return snapshot;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+interface ImageRow {
+  name: string;
+  description: string;
+  os_type: 'linux' | 'windows';
+  os_family: string;
+  template_name: string;
+  guest_id: string;
+  firmware: 'bios' | 'efi';
+  min_disk_gb: number;
+  enabled: boolean;
+}
+interface LimitRow {
+  resource_type: string;
+  name: string;
+  min_value: number | string;
+  max_value: number | string;
+}
+interface NetworkRow {
+  name: string;
+  datacenter: string;
+  cidr: string;
+  gateway: string;
+  dns_servers: string[];
+  dns_domain: string;
+  vlan: number | null;
+  range_start: string;
+  range_end: string;
+  enabled: boolean;
 }
 
-async function readSnapshot(client: PoolClient): Promise<CatalogSnapshot> {
-  const images = await client.query<{
-    name: string;
-    description: string;
-    os_type: 'linux' | 'windows';
-    os_family: string;
-    template_name: string;
-    guest_id: string;
-    firmware: 'bios' | 'efi';
-    min_disk_gb: number;
-    enabled: boolean;
-  }>('SELECT * FROM catalog_os_images ORDER BY name');
-  const limits = await client.query<{
-    resource_type: string;
-    name: string;
-    min_value: string;
-    max_value: string;
-  }>('SELECT resource_type, name, min_value, max_value FROM catalog_limits ORDER BY resource_type, name');
-  const networks = await client.query<{
-    name: string;
-    datacenter: string;
-    cidr: string;
-    gateway: string;
-    dns_servers: string[];
-    dns_domain: string;
-    vlan: number | null;
-    range_start: string;
-    range_end: string;
-    enabled: boolean;
-  }>(
-    `SELECT name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
-            ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
-            host(range_start) AS range_start, host(range_end) AS range_end, enabled
-       FROM catalog_networks ORDER BY name`,
-  );
-  const clusters = await client.query<{ name: string; datacenter: string; vm_folder: string }>(
-    'SELECT name, datacenter, vm_folder FROM catalog_clusters ORDER BY name',
-  );
-  const datastores = await client.query<{ name: string; datacenter: string }>(
-    'SELECT name, datacenter FROM catalog_datastores ORDER BY name',
-  );
-  const placements = await client.query<PlacementRule>(
-    'SELECT cluster, datastore, allowed, weight FROM placement_matrix ORDER BY cluster, datastore',
-  );
+/**
+ * The whole catalog in one statement, so one round trip and one snapshot: every table is read as
+ * of the same moment without a transaction around several queries (the API calls this on every
+ * submission, and each round trip waits for a CPU when the machine is busy).
+ */
+const snapshotQuery = `
+  SELECT
+    (SELECT coalesce(json_agg(i ORDER BY i.name), '[]') FROM catalog_os_images i) AS images,
+    (SELECT coalesce(json_agg(l ORDER BY l.resource_type, l.name), '[]')
+       FROM (SELECT resource_type, name, min_value, max_value FROM catalog_limits) l) AS limits,
+    (SELECT coalesce(json_agg(n ORDER BY n.name), '[]')
+       FROM (SELECT name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
+                    ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
+                    host(range_start) AS range_start, host(range_end) AS range_end, enabled
+               FROM catalog_networks) n) AS networks,
+    (SELECT coalesce(json_agg(c ORDER BY c.name), '[]')
+       FROM (SELECT name, datacenter, vm_folder FROM catalog_clusters) c) AS clusters,
+    (SELECT coalesce(json_agg(d ORDER BY d.name), '[]')
+       FROM (SELECT name, datacenter FROM catalog_datastores) d) AS datastores,
+    (SELECT coalesce(json_agg(p ORDER BY p.cluster, p.datastore), '[]')
+       FROM (SELECT cluster, datastore, allowed, weight FROM placement_matrix) p) AS placements`;
+
+/** Reads the whole catalog as one consistent snapshot. */
+export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> {
+  const { rows } = await pool.query<{
+    images: ImageRow[];
+    limits: LimitRow[];
+    networks: NetworkRow[];
+    clusters: { name: string; datacenter: string; vm_folder: string }[];
+    datastores: { name: string; datacenter: string }[];
+    placements: PlacementRule[];
+  }>(snapshotQuery);
+  const { images, limits, networks, clusters, datastores, placements } = rows[0]!;
 
   const snapshot: CatalogSnapshot = {
     images: {},
@@ -73,9 +76,9 @@ async function readSnapshot(client: PoolClient): Promise<CatalogSnapshot> {
     networks: {},
     clusters: {},
     datastores: {},
-    placements: placements.rows,
+    placements,
   };
-  for (const r of images.rows)
+  for (const r of images)
     snapshot.images[r.name] = {
       name: r.name,
       description: r.description,
@@ -87,12 +90,12 @@ async function readSnapshot(client: PoolClient): Promise<CatalogSnapshot> {
       minDiskGb: r.min_disk_gb,
       enabled: r.enabled,
     };
-  for (const r of limits.rows)
+  for (const r of limits)
     (snapshot.limits[r.resource_type] ??= {})[r.name] = {
       min: Number(r.min_value),
       max: Number(r.max_value),
     };
-  for (const r of networks.rows)
+  for (const r of networks)
     snapshot.networks[r.name] = {
       name: r.name,
       datacenter: r.datacenter,
@@ -105,9 +108,9 @@ async function readSnapshot(client: PoolClient): Promise<CatalogSnapshot> {
       rangeEnd: r.range_end,
       enabled: r.enabled,
     };
-  for (const r of clusters.rows)
+  for (const r of clusters)
     snapshot.clusters[r.name] = { name: r.name, datacenter: r.datacenter, vmFolder: r.vm_folder };
-  for (const r of datastores.rows) snapshot.datastores[r.name] = { name: r.name, datacenter: r.datacenter };
+  for (const r of datastores) snapshot.datastores[r.name] = { name: r.name, datacenter: r.datacenter };
   return snapshot;
 }
 
