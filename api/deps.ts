@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
 import type { ResourceValidator } from './routes/requests/validation';
+import type { WorkflowStarter } from './starter';
 
 export interface ApiDeps {
   temporal: Client;
@@ -15,4 +16,6 @@ export interface ApiDeps {
   publicUrl: string;
   /** Checks resources against their handlers and the permitted values. */
   resources: ResourceValidator;
+  /** Starts the workflows of recorded requests (api/starter.ts). */
+  starter: WorkflowStarter;
 }

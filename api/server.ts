@@ -7,6 +7,10 @@ import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { createApp } from './app';
 import { createResourceValidator } from './routes/requests/validation';
+import { createWorkflowStarter } from './starter';
+
+/** How often the API looks for request workflows still to start. */
+const START_SWEEP_MS = 1_000;
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -14,6 +18,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const pool = createPool(config.DATABASE_URL);
+  const starter = createWorkflowStarter({ temporal, pool, log });
   const app = createApp(
     {
       temporal,
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
         '',
       ),
       resources: createResourceValidator(pool),
+      starter,
     },
     { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
   );
@@ -36,11 +42,16 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.API_PORT;
   log.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');
+  // Starts left waiting by a failed attempt or by a process that died before starting them.
+  const stopSweeping = starter.sweepEvery(START_SWEEP_MS);
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'api stopping');
     server.close();
     server.closeIdleConnections();
+    // Starts in flight finish (or stay waiting in PostgreSQL for the next process).
+    await stopSweeping();
+    await Promise.race([starter.idle(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
     await Promise.allSettled([pool.end(), connection.close()]);
     process.exit(0);
   };

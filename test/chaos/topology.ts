@@ -24,6 +24,7 @@ import type { Pool } from 'pg';
 import { createApp } from '../../api/app';
 import { issueToken } from '../../api/auth/tokens';
 import { createResourceValidator } from '../../api/routes/requests/validation';
+import { createWorkflowStarter } from '../../api/starter';
 import { startScratchDatabase } from '../../platform/database';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
@@ -294,15 +295,20 @@ async function startApi(
   namespace: string,
   pool: Pool,
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  const log = createLogger('api', 'silent');
+  // Temporal is restarted under it: the sweep retries the starts that failed meanwhile.
+  const starter = createWorkflowStarter({ temporal, pool, log });
+  const stopSweeping = starter.sweepEvery(1_000);
   const app = createApp(
     {
       temporal,
       namespace,
       pool,
-      log: createLogger('api', 'silent'),
+      log,
       temporalUiUrl: 'http://temporal-ui.invalid',
       publicUrl: 'http://api.invalid',
       resources: createResourceValidator(pool),
+      starter,
     },
     // The run's own load is the point; the rate limit is another suite's subject.
     { perMinute: 1_000_000 },
@@ -312,10 +318,13 @@ async function startApi(
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await stopSweeping();
+      await starter.idle();
+    },
   };
 }

@@ -4,7 +4,7 @@
  * existence does not leak); approvers see all; admins see and act on all.
  */
 import { Router, type Request } from 'express';
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
@@ -14,14 +14,6 @@ import {
   type RequestProgress,
   type RequestWorkflowInput,
 } from '../../../common/request';
-import {
-  RequestId,
-  Requester,
-  RequestStatus,
-  ResourceType,
-  TraceId,
-} from '../../../common/search-attributes';
-import { TaskQueues } from '../../../common/task-queues';
 import type { TemplateProgress } from '../../../common/template';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
@@ -128,46 +120,23 @@ export function requestRoutes(deps: ApiDeps): Router {
       statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
       ...(rerunOf ? { rerunOf } : {}),
     };
-    const outcome = await insertRequest(
-      deps.pool,
-      { ...ids, requester: principal.subject, workflowId, resourceTypes, rerunOf, file, idempotencyKey: key },
-      async () => {
-        try {
-          await deps.temporal.workflow.start('requestWorkflow', {
-            taskQueue: TaskQueues.orchestrator,
-            workflowId,
-            args: [input],
-            // A retried start after a lost answer finds the workflow it already started.
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            typedSearchAttributes: [
-              { key: TraceId, value: ids.traceId },
-              { key: RequestId, value: ids.requestId },
-              { key: Requester, value: principal.subject },
-              { key: ResourceType, value: resourceTypes.join(',') },
-              { key: RequestStatus, value: 'received' },
-            ],
-          });
-        } catch (err) {
-          // The answer may be lost after Temporal recorded the start: then the request exists and
-          // must be committed, or a resend would make a second one beside it.
-          const started = await deps.temporal.workflow
-            .getHandle(workflowId)
-            .describe()
-            .then(() => true)
-            .catch(() => false);
-          if (!started) throw err;
-          deps.log.warn(
-            { workflowId, err: (err as Error).message },
-            'workflow start answered an error but happened',
-          );
-        }
-      },
-    );
+    const outcome = await insertRequest(deps.pool, {
+      ...ids,
+      requester: principal.subject,
+      workflowId,
+      resourceTypes,
+      rerunOf,
+      file,
+      idempotencyKey: key,
+      workflowInput: input,
+    });
     if (!outcome.created) return repeated(outcome.existingRequestId, true);
     deps.log.info(
       { ...ids, requester: principal.subject, resources: resources.length, rerunOf },
       'request submitted',
     );
+    // Recorded: the workflow starts now, in the background (api/starter.ts).
+    deps.starter.kick(ids.requestId);
     return {
       status: 202,
       body: { requestId: ids.requestId, traceId: ids.traceId, status: 'received', links: links(outcome.row) },
@@ -297,15 +266,21 @@ export function requestRoutes(deps: ApiDeps): Router {
     if (terminalStatuses.includes(row.status)) {
       throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
     }
+    // A request whose workflow is still starting is started first, so its cancellation runs the
+    // workflow's own clean-up and ends in the ledger like any other.
+    await deps.starter.startNow(row.requestId);
     await deps.temporal.workflow.getHandle(row.workflowId).cancel();
     deps.log.info({ requestId: row.requestId, by: principalOf(req).subject }, 'request cancellation asked');
     res.status(202).json({ requestId: row.requestId, status: 'cancelling', links: links(row) });
   });
 
   /** The request workflow's live state and each running resource's template progress. */
-  async function liveProgress(
-    row: RequestRow,
-  ): Promise<{ progress?: RequestProgress; resources?: unknown[]; liveError?: string }> {
+  async function liveProgress(row: RequestRow): Promise<{
+    progress?: RequestProgress;
+    resources?: unknown[];
+    liveError?: string;
+    starting?: Awaited<ReturnType<ApiDeps['starter']['waiting']>>;
+  }> {
     if (terminalStatuses.includes(row.status)) {
       return { resources: (row.outcome as { resources?: unknown[] } | null)?.resources ?? [] };
     }
@@ -325,7 +300,11 @@ export function requestRoutes(deps: ApiDeps): Router {
       );
       return { progress: { ...progress, resources: [] }, resources };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { liveError: 'the workflow is not known to Temporal' };
+      if (err instanceof WorkflowNotFoundError) {
+        const starting = await deps.starter.waiting(row.requestId);
+        if (starting) return { starting };
+        return { liveError: 'the workflow is not known to Temporal' };
+      }
       return { liveError: (err as Error).message };
     }
   }

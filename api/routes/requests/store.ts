@@ -42,6 +42,12 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * How long after its submission a pending start is left to the process that took the submission
+ * before any other process's sweep may take it.
+ */
+export const STARTER_GRACE_SECONDS = 5;
+
 export interface NewRequest {
   requestId: string;
   traceId: string;
@@ -52,70 +58,65 @@ export interface NewRequest {
   /** The submitted JSON, stored verbatim as the request file. */
   file: Buffer;
   idempotencyKey?: string;
+  /** What the request's workflow starts with, kept until Temporal has it (request_starts). */
+  workflowInput: unknown;
 }
 
 export type InsertOutcome =
   { created: true; row: RequestRow } | { created: false; existingRequestId: string };
 
 /**
- * Writes the request, its file and its idempotency key, runs `start` (the workflow start), then
- * commits. A concurrent submission with the same idempotency key makes this one a no-op that
- * names the first request.
+ * Records a submission: the request row, its first status event, its file, its pending workflow
+ * start and, when it has one, its Idempotency-Key, all in one statement (one round trip, one
+ * transaction). When the key was already taken by the same requester nothing is written and the
+ * request that took it is returned; a concurrent submission with the same key waits for the first
+ * to commit, then finds it.
  */
-export async function insertRequest(
-  pool: Pool,
-  req: NewRequest,
-  start: () => Promise<void>,
-): Promise<InsertOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const fileHash = sha256(req.file);
-    const { rows } = await client.query(
-      `INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of)
-       VALUES ($1, $2, $3, 'received', $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
-      [
-        req.requestId,
-        req.traceId,
-        req.requester,
-        req.workflowId,
-        req.file.toString('utf8'),
-        req.resourceTypes,
-        req.rerunOf ?? null,
-      ],
-    );
-    if (req.idempotencyKey) {
-      // A concurrent submission with the same key waits here for the first to commit, then finds it.
-      const claimed = await client.query(
-        `INSERT INTO idempotency_keys (requester, key, request_id, body_sha256) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (requester, key) DO NOTHING`,
-        [req.requester, req.idempotencyKey, req.requestId, fileHash],
-      );
-      if (claimed.rowCount === 0) {
-        await client.query('ROLLBACK');
-        const existing = await findIdempotent(pool, req.requester, req.idempotencyKey);
-        return { created: false, existingRequestId: existing!.requestId };
-      }
-    }
-    await client.query(`INSERT INTO request_status_events (request_id, status) VALUES ($1, 'received')`, [
-      req.requestId,
-    ]);
-    await client.query(
-      `INSERT INTO request_files (request_id, content_type, body, sha256) VALUES ($1, 'application/json', $2, $3)`,
-      [req.requestId, req.file, fileHash],
-    );
-    await start();
-    await client.query('COMMIT');
-    return { created: true, row: toRow(rows[0]) };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+export async function insertRequest(pool: Pool, req: NewRequest): Promise<InsertOutcome> {
+  const fileHash = sha256(req.file);
+  const params: unknown[] = [
+    req.requestId,
+    req.traceId,
+    req.requester,
+    req.workflowId,
+    req.file.toString('utf8'),
+    req.resourceTypes,
+    req.rerunOf ?? null,
+    req.file,
+    fileHash,
+    JSON.stringify(req.workflowInput),
+    `${STARTER_GRACE_SECONDS} seconds`,
+  ];
+  let claim = '';
+  let from = '';
+  if (req.idempotencyKey) {
+    params.push(req.idempotencyKey);
+    claim = `k AS (
+        INSERT INTO idempotency_keys (requester, key, request_id, body_sha256)
+        VALUES ($3, $12, $1, $9) ON CONFLICT (requester, key) DO NOTHING RETURNING request_id),`;
+    from = 'FROM k';
   }
+  const { rows } = await pool.query(
+    `WITH ${claim}
+       r AS (
+        INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of)
+        SELECT $1, $2, $3, 'received', $4, $5::jsonb, $6, $7 ${from}
+        RETURNING ${COLUMNS}),
+       e AS (INSERT INTO request_status_events (request_id, status) SELECT request_id, 'received' FROM r),
+       f AS (
+        INSERT INTO request_files (request_id, content_type, body, sha256)
+        SELECT request_id, 'application/json', $8, $9 FROM r),
+       s AS (
+        INSERT INTO request_starts (request_id, input, next_attempt_at)
+        SELECT request_id, $10::jsonb, now() + $11::interval FROM r)
+     SELECT * FROM r`,
+    params,
+  );
+  if (rows[0]) return { created: true, row: toRow(rows[0]) };
+  const existing = await findIdempotent(pool, req.requester, req.idempotencyKey!);
+  return { created: false, existingRequestId: existing!.requestId };
 }
 
-/** The request an idempotency key already names, with the hash of the body it was sent with. */
 export async function findIdempotent(
   db: Pool | PoolClient,
   requester: string,

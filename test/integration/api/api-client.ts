@@ -1,10 +1,13 @@
 /** A tiny client of the API for the tests: an app on a free port and typed JSON calls. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { createApp, type RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { createResourceValidator } from '../../../api/routes/requests/validation';
+import { createWorkflowStarter, type WorkflowStarter } from '../../../api/starter';
 import { createLogger } from '../../../platform/logger';
+import { waitFor } from '../../../platform/net';
 import type { TestStack } from '../../harness/stack';
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -25,17 +28,26 @@ export interface TestApi {
 }
 
 /** Starts the API app on the shared stack. */
-export async function startTestApi(stack: TestStack, limits?: RateLimits): Promise<TestApi> {
+export async function startTestApi(
+  stack: TestStack,
+  limits?: RateLimits,
+  opts: { starter?: (real: WorkflowStarter) => WorkflowStarter; sweep?: boolean } = {},
+): Promise<TestApi> {
+  const log = createLogger('api-test', 'silent');
+  const real = createWorkflowStarter({ temporal: stack.client, pool: stack.pool, log });
+  const starter = opts.starter ? opts.starter(real) : real;
+  const stopSweeping = opts.sweep === false ? async () => undefined : starter.sweepEvery(1_000);
   const app = createApp(
     {
       temporal: stack.client,
       namespace: stack.namespace,
       pool: stack.pool,
-      log: createLogger('api-test', 'silent'),
+      log,
       temporalUiUrl: 'http://ui.test',
       // Links are not followed by these tests; the file URL only has to be well formed.
       publicUrl: 'http://api.test',
       resources: createResourceValidator(stack.pool),
+      starter,
     },
     limits,
   );
@@ -61,7 +73,11 @@ export async function startTestApi(stack: TestStack, limits?: RateLimits): Promi
     async tokenFor(role, subject = `${role}-${++n}-${Date.now().toString(36)}@example.test`) {
       return (await issueToken(stack.pool, { subject, role }, 'test')).token;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopSweeping();
+      await starter.idle();
+    },
   };
 }
 
@@ -77,4 +93,22 @@ export function vm(name: string, overrides: Record<string, unknown> = {}) {
     disks: [{ sizeGb: 100 }],
     ...overrides,
   };
+}
+
+/** The workflow `workflowId` once Temporal has it (a submission is answered before its start). */
+export async function waitForWorkflow(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription> {
+  let described: WorkflowExecutionDescription | undefined;
+  await waitFor(
+    `workflow ${workflowId} to start`,
+    async () => {
+      described = await client.workflow.getHandle(workflowId).describe();
+      return true;
+    },
+    30_000,
+    20,
+  );
+  return described!;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { RequestId, Requester, TraceId } from '../../../common/search-attributes';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
-import { startTestApi, vm, type TestApi } from './api-client';
+import { startTestApi, vm, waitForWorkflow, type TestApi } from './api-client';
 
 interface Accepted {
   requestId: string;
@@ -37,7 +37,7 @@ describe('requests through the API', () => {
   async function footprint() {
     const { rows } = await stack.pool.query(
       `SELECT (SELECT count(*) FROM requests)::int AS requests, (SELECT count(*) FROM request_files)::int AS files,
-              (SELECT count(*) FROM idempotency_keys)::int AS keys, (SELECT count(*) FROM ip_allocations)::int AS ips`,
+              (SELECT count(*) FROM idempotency_keys)::int AS keys, (SELECT count(*) FROM request_starts)::int AS starts, (SELECT count(*) FROM ip_allocations)::int AS ips`,
     );
     const workflows = (await stack.client.workflow.count(`WorkflowType = 'requestWorkflow'`)).count;
     return { ...rows[0], workflows };
@@ -115,8 +115,8 @@ describe('requests through the API', () => {
       headers: { authorization: `Bearer ${alice}` },
     });
     assert.deepEqual(await file.json(), body);
-    const handle = stack.client.workflow.getHandle(`${res.body.traceId}/${res.body.requestId}`);
-    const described = await handle.describe();
+    // The answer comes once the request is recorded; its workflow starts right after.
+    const described = await waitForWorkflow(stack.client, `${res.body.traceId}/${res.body.requestId}`);
     assert.equal(described.typedSearchAttributes.get(TraceId), res.body.traceId);
     assert.equal(described.typedSearchAttributes.get(RequestId), res.body.requestId);
     assert.equal(described.typedSearchAttributes.get(Requester), 'alice@example.test');

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { createApp, type RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { createResourceValidator } from '../../../api/routes/requests/validation';
+import { createWorkflowStarter } from '../../../api/starter';
 import { waitFor } from '../../../platform/net';
 import type { TestStack } from '../../harness/stack';
 
@@ -51,6 +52,8 @@ export async function startSecurityApi(stack: TestStack, limits?: RateLimits): P
     { name: 'api-security-test', level: 'trace' },
     { write: (line: string) => logs.push(line) },
   );
+  const starter = createWorkflowStarter({ temporal: stack.client, pool: stack.pool, log });
+  const stopSweeping = starter.sweepEvery(1_000);
   const app = createApp(
     {
       temporal: stack.client,
@@ -60,6 +63,7 @@ export async function startSecurityApi(stack: TestStack, limits?: RateLimits): P
       temporalUiUrl: 'http://ui.test',
       publicUrl: 'http://api.test',
       resources: createResourceValidator(stack.pool),
+      starter,
     },
     limits,
   );
@@ -91,11 +95,14 @@ export async function startSecurityApi(stack: TestStack, limits?: RateLimits): P
     async tokenFor(role, subject = `${role}-sec-${++serial}-${Date.now().toString(36)}@example.test`) {
       return (await issueToken(stack.pool, { subject, role }, 'security-test')).token;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await stopSweeping();
+      await starter.idle();
+    },
   };
 }
 

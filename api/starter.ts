@@ -1,0 +1,231 @@
+/**
+ * Starts the workflows of recorded requests. A submission is answered as soon as PostgreSQL holds
+ * it, with its pending start in `request_starts` (one statement); the submitting process then
+ * starts the workflow here at once, in the background, so a busy or briefly absent Temporal slows
+ * the start, never the answer, and loses nothing. A start that fails for a reason that can pass
+ * (Temporal down, busy, a timeout) is retried with backoff by the sweep, which also takes what a
+ * process that died between its answer and the start left behind. A start Temporal refuses for
+ * good (an invalid argument) fails the request in the ledger, with Temporal's message.
+ *
+ * Starting is idempotent, so a kick, a sweep and another API process may race: the workflow ID is
+ * fixed per request, a start of a running workflow finds it (USE_EXISTING), and a start of one
+ * that already closed is refused (REJECT_DUPLICATE) and counts as started.
+ */
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
+import type { Pool } from 'pg';
+import { requestWorkflowId } from '../common/ids';
+import type { RequestWorkflowInput } from '../common/request';
+import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../common/search-attributes';
+import { TaskQueues } from '../common/task-queues';
+import type { Logger } from '../platform/logger';
+
+/** gRPC status codes that no retry changes: the start itself is malformed. */
+const PERMANENT_CODES = new Set([3 /* INVALID_ARGUMENT */]);
+/** How long one process holds a start before another may take it over. */
+const LEASE = '30 seconds';
+/** Backoff after failed attempts: 1 s, 2 s, 4 s … up to a minute. */
+const backoffSeconds = (attempts: number) => Math.min(60, 2 ** Math.max(0, attempts - 1));
+
+export interface WorkflowStarter {
+  /** Starts the request's workflow in the background, now (several at once, a bounded number). */
+  kick(requestId: string): void;
+  /**
+   * Starts it now, whoever else is starting it, and resolves once Temporal has it; false when it
+   * was not waiting (started already, or failed for good).
+   */
+  startNow(requestId: string): Promise<boolean>;
+  /** The request's start when it is still waiting: attempts so far and the last error. */
+  waiting(requestId: string): Promise<{ attempts: number; lastError?: string; since: string } | undefined>;
+  /** Takes the due starts every `everyMs` (the first sweep at once); returns what stops it. */
+  sweepEvery(everyMs: number): () => Promise<void>;
+  /** Resolves once no start of this process is in flight. */
+  idle(): Promise<void>;
+}
+
+export interface StarterDeps {
+  temporal: Client;
+  pool: Pool;
+  log: Logger;
+  /** Starts in flight at once in this process. */
+  concurrency?: number;
+}
+
+type Outcome = 'started' | 'retrying' | 'failed' | 'absent';
+
+export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
+  const { temporal, pool, log } = deps;
+  const limit = deps.concurrency ?? 16;
+  const queued: string[] = [];
+  const active = new Set<string>();
+  let idleWaiters: (() => void)[] = [];
+
+  /** One attempt; `leased` takes the row only when no other process holds it. */
+  async function attempt(requestId: string, leased: boolean): Promise<Outcome> {
+    const { rows } = await pool.query<{ input: RequestWorkflowInput; attempts: number }>(
+      `UPDATE request_starts
+          SET attempts = attempts + 1, leased_until = now() + $2::interval
+        WHERE request_id = $1 ${leased ? 'AND (leased_until IS NULL OR leased_until < now())' : ''}
+        RETURNING input, attempts`,
+      [requestId, LEASE],
+    );
+    if (!rows[0]) return 'absent';
+    const { input, attempts } = rows[0];
+    try {
+      await startRequestWorkflow(temporal, input);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        if (isPermanent(err)) {
+          await failRequest(pool, requestId, messageOf(err));
+          log.error(
+            { requestId, err: messageOf(err) },
+            'Temporal refused the request workflow; request failed',
+          );
+          return 'failed';
+        }
+        await pool.query(
+          `UPDATE request_starts
+              SET leased_until = NULL, last_error = $2, next_attempt_at = now() + $3::interval
+            WHERE request_id = $1`,
+          [requestId, messageOf(err), `${backoffSeconds(attempts)} seconds`],
+        );
+        log.warn(
+          { requestId, attempts, err: messageOf(err) },
+          'request workflow not started yet; will retry',
+        );
+        return 'retrying';
+      }
+    }
+    await pool.query('DELETE FROM request_starts WHERE request_id = $1', [requestId]);
+    return 'started';
+  }
+
+  function pump(): void {
+    while (active.size < limit && queued.length) {
+      const requestId = queued.shift()!;
+      if (active.has(requestId)) continue;
+      active.add(requestId);
+      attempt(requestId, true)
+        .catch((err: Error) =>
+          // PostgreSQL unreachable: the row stays due, and the next sweep takes it.
+          log.warn({ requestId, err: err.message }, 'request workflow start deferred'),
+        )
+        .finally(() => {
+          active.delete(requestId);
+          pump();
+          if (active.size === 0 && queued.length === 0) {
+            const waiters = idleWaiters;
+            idleWaiters = [];
+            for (const w of waiters) w();
+          }
+        });
+    }
+  }
+
+  function kick(requestId: string): void {
+    if (!active.has(requestId) && !queued.includes(requestId)) queued.push(requestId);
+    pump();
+  }
+
+  return {
+    kick,
+    async startNow(requestId) {
+      const outcome = await attempt(requestId, false);
+      if (outcome === 'retrying') throw new Error(`the workflow of ${requestId} could not be started yet`);
+      return outcome === 'started';
+    },
+    async waiting(requestId) {
+      const { rows } = await pool.query<{ attempts: number; last_error: string | null; created_at: Date }>(
+        'SELECT attempts, last_error, created_at FROM request_starts WHERE request_id = $1',
+        [requestId],
+      );
+      const r = rows[0];
+      if (!r) return undefined;
+      return {
+        attempts: r.attempts,
+        ...(r.last_error ? { lastError: r.last_error } : {}),
+        since: r.created_at.toISOString(),
+      };
+    },
+    sweepEvery(everyMs) {
+      let stopped = false;
+      let running: Promise<void> = Promise.resolve();
+      const sweep = async () => {
+        const { rows } = await pool.query<{ request_id: string }>(
+          `SELECT request_id FROM request_starts
+            WHERE next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+            ORDER BY next_attempt_at LIMIT $1`,
+          [limit * 4],
+        );
+        for (const r of rows) kick(r.request_id);
+      };
+      const tick = () => {
+        if (stopped) return;
+        running = sweep()
+          .catch((err: Error) => log.warn({ err: err.message }, 'start sweep failed; next one soon'))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(tick, everyMs);
+          });
+      };
+      let timer: NodeJS.Timeout | undefined = setTimeout(tick, 0);
+      return async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await running;
+      };
+    },
+    idle() {
+      if (active.size === 0 && queued.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
+
+/** Starts the request workflow of `input` (idempotent, see the module comment). */
+export async function startRequestWorkflow(temporal: Client, input: RequestWorkflowInput): Promise<void> {
+  const resourceTypes = [...new Set(input.resources.map((r) => r.type))].sort();
+  await temporal.workflow.start('requestWorkflow', {
+    taskQueue: TaskQueues.orchestrator,
+    workflowId: requestWorkflowId(input.traceId, input.requestId),
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: TraceId, value: input.traceId },
+      { key: RequestId, value: input.requestId },
+      { key: Requester, value: input.requester },
+      { key: ResourceType, value: resourceTypes.join(',') },
+      { key: RequestStatus, value: 'received' },
+    ],
+  });
+}
+
+function isPermanent(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(cause) && PERMANENT_CODES.has(cause.code);
+}
+
+function messageOf(err: unknown): string {
+  const cause = err instanceof ServiceError && err.cause ? `: ${err.cause.message}` : '';
+  return `${(err as Error).message}${cause}`;
+}
+
+/** The ledger says failed, with why, and the start is no longer waiting (one statement). */
+async function failRequest(pool: Pool, requestId: string, message: string): Promise<void> {
+  const error = { message: `the workflow could not be started: ${message}` };
+  await pool.query(
+    `WITH d AS (DELETE FROM request_starts WHERE request_id = $1 RETURNING request_id),
+          u AS (
+           UPDATE requests SET status = 'failed', outcome = $2::jsonb, updated_at = now()
+            WHERE request_id IN (SELECT request_id FROM d) RETURNING request_id)
+     INSERT INTO request_status_events (request_id, status, detail)
+     SELECT request_id, 'failed', $3::jsonb FROM u`,
+    [requestId, JSON.stringify({ resources: [], error }), JSON.stringify(error)],
+  );
+}
