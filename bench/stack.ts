@@ -13,7 +13,7 @@ import { startDatabase, type StackDatabase } from '../platform/database';
 import { createPool } from '../platform/db/pool';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { freePort, waitFor } from '../platform/net';
-import { startProcess, type ManagedProcess } from '../platform/processes';
+import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
 import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../platform/temporal/dev-server';
@@ -77,6 +77,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       metricsPort: await freePort(),
       dbFile: path.join(tmpDir, 'temporal', 'temporal.sqlite'),
       onLine: childLine('temporal'),
+      niceness: backgroundNiceness(),
     });
     stops.push(() => temporal.stop());
     log(`Temporal dev server at ${temporal.address}`);
@@ -108,16 +109,23 @@ export async function startBenchStack(): Promise<BenchStack> {
       RFM_GIT_WORK_DIR: path.join(tmpDir, 'rfm-work'),
       ...simulated.env,
     };
-    const startNode = (name: string, script: string, extra: Record<string, string> = {}) => {
+    const startNode = (
+      name: string,
+      script: string,
+      extra: Record<string, string> = {},
+      niceness?: number,
+    ) => {
       const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
         cwd: projectRoot,
         env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },
         onLine: childLine(name),
+        niceness,
       });
       children.push(child);
       return child;
     };
-    const worker = startNode('worker', 'workers/main.ts');
+    // As the launcher starts them: the worker below the API's CPU priority.
+    const worker = startNode('worker', 'workers/main.ts', {}, backgroundNiceness());
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([

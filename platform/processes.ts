@@ -4,6 +4,7 @@
  * and stopped with SIGTERM, then SIGKILL to the whole group after a grace period.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface ManagedProcess {
@@ -18,6 +19,39 @@ export interface ManagedProcess {
 export interface StartOptions extends Pick<SpawnOptions, 'cwd' | 'env'> {
   /** Where each output line goes; default: the parent's stderr with a `[name]` prefix. */
   onLine?: (line: string) => void;
+  /**
+   * A lower CPU priority (a nice value, 1-19) for a process whose work can wait while an
+   * interactive one (the API) needs a CPU: see `lowerPriority`.
+   */
+  niceness?: number;
+}
+
+/**
+ * The nice value the launcher gives the processes that work in the background (the Temporal dev
+ * server and the worker), so that on a machine they keep busy the API still answers at once:
+ * `STACK_BACKGROUND_NICE`, 0 (no change) to 19, default 10.
+ */
+export function backgroundNiceness(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.STACK_BACKGROUND_NICE ?? '10';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 19) {
+    throw new Error(`STACK_BACKGROUND_NICE must be a whole number from 0 to 19, not '${raw}'`);
+  }
+  return value;
+}
+
+/**
+ * Gives a child a lower CPU priority. `nice` sets it for the process, so every thread and child
+ * it starts inherits it; and since a detached child leads a session of its own, which a Linux
+ * kernel with autogroup schedules as a group weighed against other groups whatever its threads'
+ * nice values, the group's own nice value is set too (`/proc/<pid>/autogroup`, where it exists).
+ */
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+  } catch {
+    // No autogroup here (another kernel or OS): the process's own nice value is what counts.
+  }
 }
 
 /** Starts `command args` as a managed child process. */
@@ -27,12 +61,18 @@ export function startProcess(
   args: string[],
   opts: StartOptions = {},
 ): ManagedProcess {
-  const child = spawn(command, args, {
-    cwd: opts.cwd,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const niced = opts.niceness !== undefined && opts.niceness > 0;
+  const child = spawn(
+    niced ? 'nice' : command,
+    niced ? ['-n', String(opts.niceness), command, ...args] : args,
+    {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  if (niced && child.pid !== undefined) lowerPriority(child.pid, opts.niceness!);
   const onLine = opts.onLine ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', onLine);

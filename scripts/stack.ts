@@ -10,7 +10,7 @@ import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { startDatabase, type StackDatabase } from '../platform/database';
 import { isListening, waitFor } from '../platform/net';
 import { createPool } from '../platform/db/pool';
-import { startProcess, type ManagedProcess } from '../platform/processes';
+import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
 import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
 import { labCatalog, seedCatalog } from '../resource-handlers/store';
 import { removePidFile, stopStaleFromPidFile, writePidFile } from '../platform/stale';
@@ -76,6 +76,7 @@ async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
     uiPort,
     metricsPort,
     dbFile: path.resolve(projectRoot, dbFilename),
+    niceness: backgroundNiceness(),
   });
   running.temporal = server;
   writePidFile(pidFile, server.process.child.pid);
@@ -151,10 +152,16 @@ function watchChild(name: string, child: ManagedProcess): void {
   });
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
+function startNodeChild(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  niceness?: number,
+): ManagedProcess {
   const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
     cwd: projectRoot,
     env: { ...process.env, ...env, STACK_PARENT_PID: String(process.pid) },
+    niceness,
   });
   running.children.push(child);
   watchChild(name, child);
@@ -203,7 +210,7 @@ async function main(): Promise<void> {
     ...simulated,
   };
   if (!env.TEMPORAL_UI_URL) delete (env as Partial<typeof env>).TEMPORAL_UI_URL;
-  startNodeChild('worker', 'workers/main.ts', env);
+  startNodeChild('worker', 'workers/main.ts', env, backgroundNiceness());
   startNodeChild('api', 'api/server.ts', env);
 
   const apiUrl = `http://${apiHost}:${apiPort}`;

@@ -39,12 +39,17 @@ export interface DevServerOptions {
   metricsPort: number;
   dbFile: string;
   onLine?: (line: string) => void;
+  /** A lower CPU priority than the API's (see startProcess). */
+  niceness?: number;
 }
 
 /** Starts the dev server and resolves once its frontend answers and the search attributes exist. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-  const proc = startProcess('temporal', opts.cli, startDevArgs(opts.config, opts), { onLine: opts.onLine });
+  const proc = startProcess('temporal', opts.cli, startDevArgs(opts.config, opts), {
+    onLine: opts.onLine,
+    niceness: opts.niceness,
+  });
   const ip = opts.config.server.ip;
   const address = `${ip}:${opts.grpcPort}`;
   try {
