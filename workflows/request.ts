@@ -140,13 +140,26 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   try {
     // Inside the try: a cancellation that arrives while these run still ends in the ledger (the
     // chaos run found requests cancelled here left 'received' in the ledger).
-    await setStatus('running');
-    await tell(input, receivedNotice(input, input.statusUrl));
-    const plans = await resolvePlans(work.map((w) => w.outcome.template));
-    await prepareAndCommit(
-      input,
-      work.filter((w) => w.resource.action === 'create'),
-    );
+    const creates = work.filter((w) => w.resource.action === 'create');
+    let plans: Map<string, TemplatePlan>;
+    if (patched('start-in-parallel')) {
+      // None of these needs another's result: one workflow task schedules them all, and the
+      // request waits for the slowest (prepare then commit) instead of their sum. Each is let
+      // finish before a failure of another is acted on, so a 'running' still in flight cannot
+      // land in the ledger after the 'failed' that follows.
+      const [, , resolved] = await settledAll([
+        setStatus('running'),
+        tell(input, receivedNotice(input, input.statusUrl)),
+        resolvePlans(work.map((w) => w.outcome.template)),
+        prepareAndCommit(input, creates),
+      ] as const);
+      plans = resolved;
+    } else {
+      await setStatus('running');
+      await tell(input, receivedNotice(input, input.statusUrl));
+      plans = await resolvePlans(work.map((w) => w.outcome.template));
+      await prepareAndCommit(input, creates);
+    }
     const runnable = work.filter((w) => w.outcome.state === 'pending');
     await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
       build(input, w, plans),
@@ -344,6 +357,20 @@ function templateResultOf(err: unknown): TemplateResult | undefined {
     return cause.details?.[0] as TemplateResult | undefined;
   }
   return undefined;
+}
+
+/**
+ * Waits for every promise to settle, then gives their values; or throws a cancellation if one was
+ * cancelled (the request was), else the first failure in list order.
+ */
+async function settledAll<T extends readonly unknown[]>(promises: {
+  [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failed = failures.find((f) => isCancellation(f.reason)) ?? failures[0];
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Runs `fn` over `items`, at most `limit` at once, in order of the list. */
