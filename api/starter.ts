@@ -30,12 +30,13 @@ import type { Logger } from '../platform/logger';
 const PERMANENT_CODES = new Set([3 /* INVALID_ARGUMENT */]);
 /** How long one process holds a start before another may take it over. */
 const LEASE = '30 seconds';
-/** Backoff after failed attempts: 1 s, 2 s, 4 s … up to a minute. */
-const backoffSeconds = (attempts: number) => Math.min(60, 2 ** Math.max(0, attempts - 1));
 
 export interface WorkflowStarter {
-  /** Starts the request's workflow in the background, now (several at once, a bounded number). */
-  kick(requestId: string): void;
+  /**
+   * Starts the request's workflow in the background, now (several at once, a bounded number);
+   * `input`, when the caller has just recorded it, saves reading it back.
+   */
+  kick(requestId: string, input?: RequestWorkflowInput): void;
   /**
    * Starts it now, whoever else is starting it, and resolves once Temporal has it; false when it
    * was not waiting (started already, or failed for good).
@@ -62,21 +63,35 @@ type Outcome = 'started' | 'retrying' | 'failed' | 'absent';
 export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   const { temporal, pool, log } = deps;
   const limit = deps.concurrency ?? 16;
-  const queued: string[] = [];
+  const queued: { requestId: string; input?: RequestWorkflowInput }[] = [];
   const active = new Set<string>();
   let idleWaiters: (() => void)[] = [];
 
-  /** One attempt; `leased` takes the row only when no other process holds it. */
-  async function attempt(requestId: string, leased: boolean): Promise<Outcome> {
-    const { rows } = await pool.query<{ input: RequestWorkflowInput; attempts: number }>(
-      `UPDATE request_starts
-          SET attempts = attempts + 1, leased_until = now() + $2::interval
-        WHERE request_id = $1 ${leased ? 'AND (leased_until IS NULL OR leased_until < now())' : ''}
-        RETURNING input, attempts`,
-      [requestId, LEASE],
-    );
-    if (!rows[0]) return 'absent';
-    const { input, attempts } = rows[0];
+  /**
+   * One attempt. With the input in hand (the submitting process, right after writing the row,
+   * which no sweep takes before STARTER_GRACE_SECONDS) it starts at once; otherwise it reads the
+   * row and counts the attempt, and `leased` takes it only when it is due and no other process
+   * holds it.
+   */
+  async function attempt(
+    requestId: string,
+    how: { input: RequestWorkflowInput } | { leased: boolean },
+  ): Promise<Outcome> {
+    let input: RequestWorkflowInput;
+    let counted = false;
+    if ('input' in how) input = how.input;
+    else {
+      const { rows } = await pool.query<{ input: RequestWorkflowInput }>(
+        `UPDATE request_starts
+            SET attempts = attempts + 1, leased_until = now() + $2::interval
+          WHERE request_id = $1 ${how.leased ? 'AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())' : ''}
+          RETURNING input`,
+        [requestId, LEASE],
+      );
+      if (!rows[0]) return 'absent';
+      input = rows[0].input;
+      counted = true;
+    }
     try {
       await startRequestWorkflow(temporal, input);
     } catch (err) {
@@ -89,14 +104,17 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
           );
           return 'failed';
         }
-        await pool.query(
+        // Backoff: 1 s, 2 s, 4 s … up to a minute after the attempts so far.
+        const { rows } = await pool.query<{ attempts: number }>(
           `UPDATE request_starts
-              SET leased_until = NULL, last_error = $2, next_attempt_at = now() + $3::interval
-            WHERE request_id = $1`,
-          [requestId, messageOf(err), `${backoffSeconds(attempts)} seconds`],
+              SET attempts = attempts + $3, leased_until = NULL, last_error = $2,
+                  next_attempt_at = now() + least(60, power(2, greatest(0, attempts + $3 - 1))) * interval '1 second'
+            WHERE request_id = $1
+            RETURNING attempts`,
+          [requestId, messageOf(err), counted ? 0 : 1],
         );
         log.warn(
-          { requestId, attempts, err: messageOf(err) },
+          { requestId, attempts: rows[0]?.attempts, err: messageOf(err) },
           'request workflow not started yet; will retry',
         );
         return 'retrying';
@@ -108,10 +126,10 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
 
   function pump(): void {
     while (active.size < limit && queued.length) {
-      const requestId = queued.shift()!;
+      const { requestId, input } = queued.shift()!;
       if (active.has(requestId)) continue;
       active.add(requestId);
-      attempt(requestId, true)
+      attempt(requestId, input ? { input } : { leased: true })
         .catch((err: Error) =>
           // PostgreSQL unreachable: the row stays due, and the next sweep takes it.
           log.warn({ requestId, err: err.message }, 'request workflow start deferred'),
@@ -128,15 +146,16 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
     }
   }
 
-  function kick(requestId: string): void {
-    if (!active.has(requestId) && !queued.includes(requestId)) queued.push(requestId);
+  function kick(requestId: string, input?: RequestWorkflowInput): void {
+    if (!active.has(requestId) && !queued.some((q) => q.requestId === requestId))
+      queued.push({ requestId, ...(input ? { input } : {}) });
     pump();
   }
 
   return {
     kick,
     async startNow(requestId) {
-      const outcome = await attempt(requestId, false);
+      const outcome = await attempt(requestId, { leased: false });
       if (outcome === 'retrying') throw new Error(`the workflow of ${requestId} could not be started yet`);
       return outcome === 'started';
     },

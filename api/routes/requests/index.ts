@@ -136,7 +136,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       'request submitted',
     );
     // Recorded: the workflow starts now, in the background (api/starter.ts).
-    deps.starter.kick(ids.requestId);
+    deps.starter.kick(ids.requestId, input);
     return {
       status: 202,
       body: { requestId: ids.requestId, traceId: ids.traceId, status: 'received', links: links(outcome.row) },

@@ -75,8 +75,9 @@ describe('starting request workflows after the answer', function () {
   it('records the submission and its pending start in one statement, then starts it once', async () => {
     const r = await recorded(stack);
     assert.equal((await waiting(stack, r.requestId))?.attempts, 0);
-    starter.kick(r.requestId);
-    starter.kick(r.requestId);
+    // As the submitting process does, twice: one start.
+    starter.kick(r.requestId, r.input);
+    starter.kick(r.requestId, r.input);
     await starter.idle();
     assert.equal(await waiting(stack, r.requestId), undefined, 'started: no longer waiting');
     await stack.client.workflow.getHandle(r.workflowId).result();
@@ -108,18 +109,42 @@ describe('starting request workflows after the answer', function () {
       namespace: stack.namespace,
     });
     const failing = createWorkflowStarter({ temporal: unreachable, pool: stack.pool, log });
+    const fresh = await recorded(stack);
+    /** The time passes: its next attempt is due. */
+    const due = (requestId: string) =>
+      stack.pool.query('UPDATE request_starts SET next_attempt_at = now() WHERE request_id = $1', [
+        requestId,
+      ]);
     failing.kick(r.requestId);
     await failing.idle();
-    const left = await waiting(stack, r.requestId);
-    assert.equal(left?.attempts, 1);
-    assert.ok(left?.last_error, 'the error is kept');
-    assert.equal(left?.later, true, 'the next attempt is later');
-    assert.equal(await ledgerStatus(stack, r.requestId), 'received');
+    assert.equal(
+      (await waiting(stack, r.requestId))?.attempts,
+      0,
+      'a sweep leaves it to its submitter at first',
+    );
+    await due(r.requestId);
+    // As the submitting process kicks it (with the input in hand), and as a sweep does (from the row).
+    failing.kick(fresh.requestId, fresh.input);
+    failing.kick(r.requestId);
+    await failing.idle();
+    for (const id of [fresh.requestId, r.requestId]) {
+      const left = await waiting(stack, id);
+      assert.equal(left?.attempts, 1, id);
+      assert.ok(left?.last_error, 'the error is kept');
+      assert.equal(left?.later, true, 'the next attempt is later');
+      assert.equal(await ledgerStatus(stack, id), 'received');
+    }
+    failing.kick(r.requestId);
+    await failing.idle();
+    assert.equal((await waiting(stack, r.requestId))?.attempts, 1, 'not before its next attempt is due');
+    await due(r.requestId);
+    failing.kick(r.requestId);
+    await failing.idle();
+    assert.equal((await waiting(stack, r.requestId))?.attempts, 2);
+    await stack.pool.query('DELETE FROM requests WHERE request_id = $1', [fresh.requestId]);
 
-    // The time passes; a sweeping process takes it.
-    await stack.pool.query('UPDATE request_starts SET next_attempt_at = now() WHERE request_id = $1', [
-      r.requestId,
-    ]);
+    // Temporal answers again; a sweeping process takes it.
+    await due(r.requestId);
     const stop = starter.sweepEvery(100);
     try {
       await waitFor(
