@@ -154,7 +154,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         post: {
           summary: 'Cancel a running request; its resources are compensated',
           parameters: [requestIdParam],
-          responses: { 202: ok('cancellation asked'), ...errors(401, 403, 404, 409) },
+          responses: { 202: ok('cancellation asked'), ...errors(401, 403, 404, 409, 503) },
         },
       },
       '/v1/requests/{id}/approve': {

@@ -31,6 +31,13 @@ const PERMANENT_CODES = new Set([3 /* INVALID_ARGUMENT */]);
 /** How long one process holds a start before another may take it over. */
 const LEASE = '30 seconds';
 
+/** A start that could not happen now (Temporal unreachable or busy); it stays waiting. */
+export class StartDeferredError extends Error {
+  constructor(readonly requestId: string) {
+    super(`the workflow of ${requestId} could not be started yet`);
+  }
+}
+
 export interface WorkflowStarter {
   /**
    * Starts the request's workflow in the background, now (several at once, a bounded number);
@@ -39,7 +46,8 @@ export interface WorkflowStarter {
   kick(requestId: string, input?: RequestWorkflowInput): void;
   /**
    * Starts it now, whoever else is starting it, and resolves once Temporal has it; false when it
-   * was not waiting (started already, or failed for good).
+   * was not waiting (started already, or failed for good); StartDeferredError when Temporal
+   * could not take it now.
    */
   startNow(requestId: string): Promise<boolean>;
   /** The request's start when it is still waiting: attempts so far and the last error. */
@@ -156,7 +164,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
     kick,
     async startNow(requestId) {
       const outcome = await attempt(requestId, { leased: false });
-      if (outcome === 'retrying') throw new Error(`the workflow of ${requestId} could not be started yet`);
+      if (outcome === 'retrying') throw new StartDeferredError(requestId);
       return outcome === 'started';
     },
     async waiting(requestId) {

@@ -19,6 +19,7 @@ import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest } from '../../errors';
+import { StartDeferredError } from '../../starter';
 import {
   findIdempotent,
   getRequest,
@@ -268,7 +269,17 @@ export function requestRoutes(deps: ApiDeps): Router {
     }
     // A request whose workflow is still starting is started first, so its cancellation runs the
     // workflow's own clean-up and ends in the ledger like any other.
-    await deps.starter.startNow(row.requestId);
+    try {
+      await deps.starter.startNow(row.requestId);
+    } catch (err) {
+      if (!(err instanceof StartDeferredError)) throw err;
+      res.set('Retry-After', '5');
+      throw new HttpError(
+        503,
+        'Unavailable',
+        `request ${row.requestId} is still waiting for Temporal to take it; ask again shortly`,
+      );
+    }
     await deps.temporal.workflow.getHandle(row.workflowId).cancel();
     deps.log.info({ requestId: row.requestId, by: principalOf(req).subject }, 'request cancellation asked');
     res.status(202).json({ requestId: row.requestId, status: 'cancelling', links: links(row) });

@@ -180,6 +180,39 @@ describe('starting request workflows after the answer', function () {
     );
   });
 
+  it('answers a cancel with 503 and Retry-After while Temporal cannot take the request, which stays waiting', async () => {
+    const unreachable = new Client({
+      connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500, interceptors: [] }),
+      namespace: stack.namespace,
+    });
+    const api = await startTestApi(stack, undefined, {
+      starter: () => createWorkflowStarter({ temporal: unreachable, pool: stack.pool, log }),
+      sweep: false,
+    });
+    try {
+      const alice = await api.tokenFor('requester', `alice-down-${Date.now()}@example.test`);
+      const res = await api.call<{ requestId: string; traceId: string }>('POST', '/v1/requests', {
+        token: alice,
+        body: { resources: [vm(`down-${Date.now().toString(36)}`)] },
+      });
+      assert.equal(res.status, 202, 'recorded although Temporal is away');
+      const cancel = await api.call<{ error: { type: string } }>(
+        'POST',
+        `/v1/requests/${res.body.requestId}/cancel`,
+        { token: alice },
+      );
+      assert.equal(cancel.status, 503);
+      assert.equal(cancel.body.error.type, 'Unavailable');
+      assert.equal(cancel.headers.get('retry-after'), '5');
+      assert.ok((await waiting(stack, res.body.requestId))?.last_error, 'still waiting, with why');
+      // Temporal is back: the request is started and ends (it is not left behind for other tests).
+      assert.equal(await starter.startNow(res.body.requestId), true);
+      await stack.client.workflow.getHandle(`${res.body.traceId}/${res.body.requestId}`).result();
+    } finally {
+      await api.close();
+    }
+  });
+
   describe('through the API, with the start held back', () => {
     let api: TestApi;
     let alice: string;
