@@ -71,7 +71,8 @@ type Outcome = 'started' | 'retrying' | 'failed' | 'absent';
 export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   const { temporal, pool, log } = deps;
   const limit = deps.concurrency ?? 16;
-  const queued: { requestId: string; input?: RequestWorkflowInput }[] = [];
+  /** Waiting for a free slot, in order; the input when the kick had it. */
+  const queued = new Map<string, RequestWorkflowInput | undefined>();
   const active = new Set<string>();
   let idleWaiters: (() => void)[] = [];
 
@@ -133,9 +134,9 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   }
 
   function pump(): void {
-    while (active.size < limit && queued.length) {
-      const { requestId, input } = queued.shift()!;
-      if (active.has(requestId)) continue;
+    while (active.size < limit && queued.size) {
+      const [requestId, input] = queued.entries().next().value!;
+      queued.delete(requestId);
       active.add(requestId);
       attempt(requestId, input ? { input } : { leased: true })
         .catch((err: Error) =>
@@ -145,7 +146,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
         .finally(() => {
           active.delete(requestId);
           pump();
-          if (active.size === 0 && queued.length === 0) {
+          if (active.size === 0 && queued.size === 0) {
             const waiters = idleWaiters;
             idleWaiters = [];
             for (const w of waiters) w();
@@ -155,8 +156,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   }
 
   function kick(requestId: string, input?: RequestWorkflowInput): void {
-    if (!active.has(requestId) && !queued.some((q) => q.requestId === requestId))
-      queued.push({ requestId, ...(input ? { input } : {}) });
+    if (!active.has(requestId) && !queued.has(requestId)) queued.set(requestId, input);
     pump();
   }
 
@@ -208,7 +208,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
       };
     },
     idle() {
-      if (active.size === 0 && queued.length === 0) return Promise.resolve();
+      if (active.size === 0 && queued.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };
