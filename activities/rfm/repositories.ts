@@ -56,17 +56,47 @@ const REFUSED_PUSH =
   /rejected|non-fast-forward|fetch first|failed to push|cannot lock ref|unable to create .*\.lock|failed to update ref/i;
 
 /** Runs `git args` in `dir` with `input` on its stdin; rejects with its stderr on failure. */
-function runWithInput(dir: string, args: string[], input: string): Promise<void> {
+/**
+ * Runs git in `dir` and gives its standard output. The commands that print nothing when they
+ * succeed (update-ref, read-tree, add, push -q, fetch -q, an ls-tree of new paths …) run through
+ * this rather than simple-git: simple-git's completion waits 50 ms more after any command that
+ * printed nothing, four to six times per commit (measured: update-ref and read-tree 55 ms through
+ * simple-git, 3 ms spawned directly; rfm:commit-resource spent 200-250 of its 370 ms there).
+ */
+function runGit(dir: string, args: string[], input?: string, config: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('git', [...config.flatMap((entry) => ['-c', entry]), ...args], {
+      cwd: dir,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`git ${args[0]} failed (${code}): ${stderr.trim()}`)),
+    child.once('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out).toString('utf8'))
+        : reject(new Error(`git ${args[0]} failed (${code}): ${stderr.trim()}`)),
     );
-    child.stdin.end(input);
+    if (input !== undefined && child.stdin) {
+      // A git that exits before reading its input (a refusal) says why on stderr, not by EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    }
   });
+}
+
+/** A working clone: simple-git for the commands that print, `run` (runGit) for the silent ones. */
+interface Clone {
+  git: SimpleGit;
+  dir: string;
+  run(args: string[], input?: string): Promise<string>;
+}
+
+/** `config`: the git config entries (`user.name=…`) every command of the clone runs with. */
+function cloneAt(dir: string, git: SimpleGit, config: string[]): Clone {
+  return { git, dir, run: (args, input) => runGit(dir, args, input, config) };
 }
 
 interface PendingChange {
@@ -87,6 +117,11 @@ export class ResourceRepositories {
   private workRoot?: Promise<string>;
 
   constructor(private readonly config: RfmConfig) {}
+
+  /** The author of RFM's commits, as git config entries. */
+  private get identity(): string[] {
+    return [`user.name=${this.config.author.name}`, `user.email=${this.config.author.email}`];
+  }
 
   /** The branch RFM commits to. */
   get branch(): string {
@@ -146,9 +181,10 @@ export class ResourceRepositories {
       // since; a refused push then falls back to a full sync, so skipping it first is safe.
       const fast = !sync;
       sync = true;
-      const { git, dir } = fast ? await this.clone(resourceType) : await this.syncedClone(resourceType);
-      let parent = await this.headCommit(git);
-      const imported = fast && parent ? await this.importBatch(git, dir, parent, batch) : undefined;
+      const clone = fast ? await this.clone(resourceType) : await this.syncedClone(resourceType);
+      const { git, dir } = clone;
+      let parent = await this.headCommit(clone);
+      const imported = fast && parent ? await this.importBatch(clone, parent, batch) : undefined;
       const results: ChangeResult[] = imported ?? [];
       // Otherwise commits are built with plumbing on top of each other (add, write-tree,
       // commit-tree: three processes per change).
@@ -167,9 +203,9 @@ export class ResourceRepositories {
         // Only the changed paths: `add -A .` would scan every resource's files on each commit.
         const written = paths.filter((p) => changes[p] !== null);
         const removed = paths.filter((p) => changes[p] === null);
-        if (written.length) await git.raw(['add', '--', ...written]);
+        if (written.length) await clone.run(['add', '--', ...written]);
         if (removed.length)
-          await git.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...removed]);
+          await clone.run(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...removed]);
         const newTree = (await git.raw(['write-tree'])).trim();
         if (newTree === tree) {
           // "Already there" is only trusted against the remote tip, not this clone's last push.
@@ -178,8 +214,8 @@ export class ResourceRepositories {
           const commit = !parent
             ? null
             : probes
-              ? await this.lastCommit(git, [parent, '--diff-filter=D', '--', ...probes])
-              : await this.lastCommit(git, [parent, '--', ...paths]);
+              ? await this.lastCommit(clone, [parent, '--diff-filter=D', '--', ...probes])
+              : await this.lastCommit(clone, [parent, '--', ...paths]);
           results.push({ commit, created: false });
           continue;
         }
@@ -191,9 +227,9 @@ export class ResourceRepositories {
       }
       if (results.length < batch.length) continue;
       if (!results.some((r) => r.created)) return results;
-      await git.raw(['update-ref', 'HEAD', results.at(-1)!.commit!]);
+      await clone.run(['update-ref', 'HEAD', results.at(-1)!.commit!]);
       try {
-        await git.raw(['push', '-q', 'origin', `HEAD:refs/heads/${this.config.branch}`]);
+        await clone.run(['push', '-q', 'origin', `HEAD:refs/heads/${this.config.branch}`]);
         this.current.add(resourceType);
         return results;
       } catch (err) {
@@ -221,7 +257,7 @@ export class ResourceRepositories {
     const resolved = local && commit ? await this.resolveCommit(local, commit) : '';
     if (local && resolved) {
       try {
-        return { commit: resolved, contents: await this.show(local, resourceType, resolved, files) };
+        return { commit: resolved, contents: await this.show(local.git, resourceType, resolved, files) };
       } catch (err) {
         if (err instanceof GitNotFoundError) throw err;
         throw new GitUnavailableError(scrub((err as Error).message, this.urlOf(resourceType)));
@@ -231,17 +267,17 @@ export class ResourceRepositories {
       const url = this.publicUrlOf(resourceType);
       // Reading needs objects, not a working tree: a commit this clone already has (the one this
       // worker just pushed, typically) is read without a fetch; anything else fetches first.
-      const { git } = await this.clone(resourceType);
-      let resolved = commit === undefined ? '' : await this.resolveCommit(git, commit);
+      const clone = await this.clone(resourceType);
+      let resolved = commit === undefined ? '' : await this.resolveCommit(clone, commit);
       if (!resolved) {
-        const tip = await this.fetch(git);
+        const tip = await this.fetch(clone);
         if (commit === undefined) {
           if (!tip) throw new GitNotFoundError(`${url} has no commits yet`);
           resolved = tip;
-        } else resolved = await this.resolveCommit(git, commit);
+        } else resolved = await this.resolveCommit(clone, commit);
         if (!resolved) throw new GitNotFoundError(`commit ${commit} is not in ${url}`);
       }
-      return { commit: resolved, contents: await this.show(git, resourceType, resolved, files) };
+      return { commit: resolved, contents: await this.show(clone.git, resourceType, resolved, files) };
     });
   }
 
@@ -263,10 +299,12 @@ export class ResourceRepositories {
   }
 
   /** The working clone of a repository when this process already has one. */
-  private async localClone(resourceType: string): Promise<SimpleGit | undefined> {
+  private async localClone(resourceType: string): Promise<Clone | undefined> {
     const root = await this.workRoot?.catch(() => undefined);
     const dir = root && path.join(root, resourceType);
-    return dir && existsSync(path.join(dir, '.git')) ? simpleGit({ baseDir: dir }) : undefined;
+    return dir && existsSync(path.join(dir, '.git'))
+      ? cloneAt(dir, simpleGit({ baseDir: dir, config: this.identity }), this.identity)
+      : undefined;
   }
 
   /** Removes this worker's working clones. */
@@ -283,8 +321,7 @@ export class ResourceRepositories {
    * takes the general path, which answers "already there" from the remote tip).
    */
   private async importBatch(
-    git: SimpleGit,
-    dir: string,
+    clone: Clone,
     parent: string,
     batch: PendingChange[],
   ): Promise<ChangeResult[] | undefined> {
@@ -292,7 +329,7 @@ export class ResourceRepositories {
     if (new Set(paths).size !== paths.length) return undefined;
     if (batch.some((c) => Object.values(c.changes).some((content) => content === null))) return undefined;
     const blobs = new Map<string, string>();
-    for (const line of (await git.raw(['ls-tree', '-r', parent, '--', ...paths])).split('\n')) {
+    for (const line of (await clone.run(['ls-tree', '-r', parent, '--', ...paths])).split('\n')) {
       const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/.exec(line);
       if (match) blobs.set(match[2]!, match[1]!);
     }
@@ -317,31 +354,31 @@ export class ResourceRepositories {
       for (const [file, content] of Object.entries(c.changes))
         stream += `M 100644 inline ${file}\n${data(content!)}`;
     });
-    const marks = path.join(dir, '.git', 'rfm-import-marks');
-    await runWithInput(dir, ['fast-import', '--quiet', '--force', `--export-marks=${marks}`], stream);
+    const marks = path.join(clone.dir, '.git', 'rfm-import-marks');
+    await clone.run(['fast-import', '--quiet', '--force', `--export-marks=${marks}`], stream);
     const commits = new Map(
       (await readFile(marks, 'utf8'))
         .trim()
         .split('\n')
         .map((line) => line.split(' ') as [string, string]),
     );
-    await git.raw(['update-ref', '-d', ref]);
+    await clone.run(['update-ref', '-d', ref]);
     // The index follows the new tip, so a later change built with plumbing starts from it.
-    await git.raw(['read-tree', commits.get(`:${batch.length}`)!]);
+    await clone.run(['read-tree', commits.get(`:${batch.length}`)!]);
     return batch.map((_, i) => ({ commit: commits.get(`:${i + 1}`)!, created: true }));
   }
 
   /** The commit HEAD names, or null on an unborn branch. */
-  private async headCommit(git: SimpleGit): Promise<string | null> {
+  private async headCommit(clone: Clone): Promise<string | null> {
     try {
-      return (await git.raw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'])).trim() || null;
+      return (await clone.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'])).trim() || null;
     } catch {
       return null;
     }
   }
 
-  private async lastCommit(git: SimpleGit, args: string[]): Promise<string | null> {
-    const out = (await git.raw(['log', '-1', '--format=%H', ...args])).trim();
+  private async lastCommit(clone: Clone, args: string[]): Promise<string | null> {
+    const out = (await clone.run(['log', '-1', '--format=%H', ...args])).trim();
     return out || null;
   }
 
@@ -379,41 +416,39 @@ export class ResourceRepositories {
     if (root) await rm(path.join(root, resourceType), { recursive: true, force: true });
   }
 
-  private async resolveCommit(git: SimpleGit, commit: string): Promise<string> {
+  private async resolveCommit(clone: Clone, commit: string): Promise<string> {
     try {
-      return (await git.raw(['rev-parse', '--verify', '-q', `${commit}^{commit}`])).trim();
+      return (await clone.run(['rev-parse', '--verify', '-q', `${commit}^{commit}`])).trim();
     } catch {
       return '';
     }
   }
 
   /** Fetches the remote branches; the remote tip of the RFM branch, or null when unborn. */
-  private async fetch(git: SimpleGit): Promise<string | null> {
+  private async fetch(clone: Clone): Promise<string | null> {
     const remoteRef = `refs/remotes/origin/${this.config.branch}`;
-    await git.raw(['fetch', '-q', '--prune', 'origin', `+refs/heads/*:refs/remotes/origin/*`]);
-    return (await git.raw(['for-each-ref', '--format=%(objectname)', remoteRef])).trim() || null;
+    await clone.run(['fetch', '-q', '--prune', 'origin', `+refs/heads/*:refs/remotes/origin/*`]);
+    return (await clone.run(['for-each-ref', '--format=%(objectname)', remoteRef])).trim() || null;
   }
 
   /** The working clone of a repository, reset to the remote branch tip (or empty when unborn). */
-  private async syncedClone(
-    resourceType: string,
-  ): Promise<{ git: SimpleGit; dir: string; tip: string | null }> {
-    const { git, dir } = await this.clone(resourceType);
-    const tip = await this.fetch(git);
+  private async syncedClone(resourceType: string): Promise<Clone> {
+    const clone = await this.clone(resourceType);
+    const tip = await this.fetch(clone);
     if (tip) {
-      await git.raw(['checkout', '-q', '-f', '-B', this.config.branch, tip]);
+      await clone.run(['checkout', '-q', '-f', '-B', this.config.branch, tip]);
     } else {
       // An empty repository: start an unborn branch with an empty tree.
-      await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${this.config.branch}`]);
-      await git.raw(['update-ref', '-d', `refs/heads/${this.config.branch}`]).catch(() => undefined);
-      await git.raw(['read-tree', '--empty']);
+      await clone.run(['symbolic-ref', 'HEAD', `refs/heads/${this.config.branch}`]);
+      await clone.run(['update-ref', '-d', `refs/heads/${this.config.branch}`]).catch(() => undefined);
+      await clone.run(['read-tree', '--empty']);
     }
-    await git.raw(['clean', '-q', '-f', '-d', '-x']);
-    return { git, dir, tip };
+    await clone.run(['clean', '-q', '-f', '-d', '-x']);
+    return clone;
   }
 
   /** The working clone of a repository as it is (cloned first when missing). */
-  private async clone(resourceType: string): Promise<{ git: SimpleGit; dir: string }> {
+  private async clone(resourceType: string): Promise<Clone> {
     const url = this.urlOf(resourceType);
     await this.ensureLocalRepository(url);
     const root = await (this.workRoot ??= mkdir(this.config.workDir, { recursive: true }).then(() =>
@@ -422,14 +457,14 @@ export class ResourceRepositories {
     const dir = path.join(root, resourceType);
     const git = simpleGit({
       baseDir: existsSync(path.join(dir, '.git')) ? dir : root,
-      config: [`user.name=${this.config.author.name}`, `user.email=${this.config.author.email}`],
+      config: this.identity,
     });
     if (!existsSync(path.join(dir, '.git'))) {
       this.current.delete(resourceType);
       await git.raw(['clone', '-q', '--no-tags', '--origin', 'origin', url, dir]);
       await git.cwd(dir);
     }
-    return { git, dir };
+    return cloneAt(dir, git, this.identity);
   }
 
   /** A local repository (file:// URL or absolute path) that does not exist yet is created bare; remote ones must exist. */
