@@ -117,6 +117,7 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
   return { created: false, existingRequestId: existing!.requestId };
 }
 
+/** The request an idempotency key already names, with the hash of the body it was sent with. */
 export async function findIdempotent(
   db: Pool | PoolClient,
   requester: string,
