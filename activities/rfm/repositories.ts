@@ -189,7 +189,10 @@ export class ResourceRepositories {
       // Otherwise commits are built with plumbing on top of each other (add, write-tree,
       // commit-tree: three processes per change).
       // On an unborn branch the index was just emptied, so write-tree names the empty tree.
-      let tree = (await git.raw(parent ? ['rev-parse', `${parent}^{tree}`] : ['write-tree'])).trim();
+      // (Not needed when the batch was imported: one process fewer on the common path.)
+      let tree = imported
+        ? ''
+        : (await git.raw(parent ? ['rev-parse', `${parent}^{tree}`] : ['write-tree'])).trim();
       for (const { changes, message, opts } of imported ? [] : batch) {
         const paths = Object.keys(changes);
         for (const [file, content] of Object.entries(changes)) {
