@@ -14,17 +14,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { createApp } from '../../api/app';
 import { issueToken } from '../../api/auth/tokens';
-import { createResourceValidator } from '../../api/routes/requests/validation';
-import { createWorkflowStarter } from '../../api/starter';
+import { startApiService, type ApiService } from '../../api/service';
 import { startScratchDatabase } from '../../platform/database';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
@@ -290,41 +286,18 @@ function workerProcess(env: NodeJS.ProcessEnv, onLine: (line: string) => void): 
   };
 }
 
-async function startApi(
-  temporal: Client,
-  namespace: string,
-  pool: Pool,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const log = createLogger('api', 'silent');
+async function startApi(temporal: Client, namespace: string, pool: Pool): Promise<ApiService> {
   // Temporal is restarted under it: the sweep retries the starts that failed meanwhile.
-  const starter = createWorkflowStarter({ temporal, pool, log });
-  const stopSweeping = starter.sweepEvery(1_000);
-  const app = createApp(
-    {
-      temporal,
-      namespace,
-      pool,
-      log,
-      temporalUiUrl: 'http://temporal-ui.invalid',
-      publicUrl: 'http://api.invalid',
-      resources: createResourceValidator(pool),
-      starter,
-    },
+  return startApiService({
+    temporal,
+    namespace,
+    pool,
+    log: createLogger('api', 'silent'),
+    temporalUiUrl: 'http://temporal-ui.invalid',
+    publicUrl: 'http://api.invalid',
+    host: '127.0.0.1',
+    port: 0,
     // The run's own load is the point; the rate limit is another suite's subject.
-    { perMinute: 1_000_000 },
-  );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    limits: { perMinute: 1_000_000 },
   });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      await stopSweeping();
-      await starter.idle();
-    },
-  };
 }

@@ -1,11 +1,8 @@
 /** A tiny client of the API for the tests: an app on a free port and typed JSON calls. */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { createApp, type RateLimits } from '../../../api/app';
+import type { RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
-import { createResourceValidator } from '../../../api/routes/requests/validation';
-import { createWorkflowStarter, type WorkflowStarter } from '../../../api/starter';
+import { startApiService, type ApiServiceOptions } from '../../../api/service';
 import { createLogger } from '../../../platform/logger';
 import { waitFor } from '../../../platform/net';
 import type { TestStack } from '../../harness/stack';
@@ -31,30 +28,22 @@ export interface TestApi {
 export async function startTestApi(
   stack: TestStack,
   limits?: RateLimits,
-  opts: { starter?: (real: WorkflowStarter) => WorkflowStarter; sweep?: boolean } = {},
+  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs'> = {},
 ): Promise<TestApi> {
-  const log = createLogger('api-test', 'silent');
-  const real = createWorkflowStarter({ temporal: stack.client, pool: stack.pool, log });
-  const starter = opts.starter ? opts.starter(real) : real;
-  const stopSweeping = opts.sweep === false ? async () => undefined : starter.sweepEvery(1_000);
-  const app = createApp(
-    {
-      temporal: stack.client,
-      namespace: stack.namespace,
-      pool: stack.pool,
-      log,
-      temporalUiUrl: 'http://ui.test',
-      // Links are not followed by these tests; the file URL only has to be well formed.
-      publicUrl: 'http://api.test',
-      resources: createResourceValidator(stack.pool),
-      starter,
-    },
+  const api = await startApiService({
+    temporal: stack.client,
+    namespace: stack.namespace,
+    pool: stack.pool,
+    log: createLogger('api-test', 'silent'),
+    temporalUiUrl: 'http://ui.test',
+    // Links are not followed by these tests; the file URL only has to be well formed.
+    publicUrl: 'http://api.test',
+    host: '127.0.0.1',
+    port: 0,
     limits,
-  );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    ...opts,
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = api.url;
   let n = 0;
   return {
     baseUrl,
@@ -73,11 +62,7 @@ export async function startTestApi(
     async tokenFor(role, subject = `${role}-${++n}-${Date.now().toString(36)}@example.test`) {
       return (await issueToken(stack.pool, { subject, role }, 'test')).token;
     },
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stopSweeping();
-      await starter.idle();
-    },
+    close: () => api.close(),
   };
 }
 

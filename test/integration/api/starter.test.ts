@@ -187,7 +187,7 @@ describe('starting request workflows after the answer', function () {
     });
     const api = await startTestApi(stack, undefined, {
       starter: () => createWorkflowStarter({ temporal: unreachable, pool: stack.pool, log }),
-      sweep: false,
+      sweepMs: false,
     });
     try {
       const alice = await api.tokenFor('requester', `alice-down-${Date.now()}@example.test`);
@@ -221,7 +221,7 @@ describe('starting request workflows after the answer', function () {
       // Kicks are dropped: the request stays waiting until something starts it.
       api = await startTestApi(stack, undefined, {
         starter: (real) => ({ ...real, kick: () => undefined }),
-        sweep: false,
+        sweepMs: false,
       });
       alice = await api.tokenFor('requester', `alice-starter-${Date.now()}@example.test`);
     });

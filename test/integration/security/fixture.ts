@@ -5,14 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
-import { createApp, type RateLimits } from '../../../api/app';
+import type { RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
-import { createResourceValidator } from '../../../api/routes/requests/validation';
-import { createWorkflowStarter } from '../../../api/starter';
+import { startApiService } from '../../../api/service';
 import { waitFor } from '../../../platform/net';
 import type { TestStack } from '../../harness/stack';
 
@@ -52,25 +49,18 @@ export async function startSecurityApi(stack: TestStack, limits?: RateLimits): P
     { name: 'api-security-test', level: 'trace' },
     { write: (line: string) => logs.push(line) },
   );
-  const starter = createWorkflowStarter({ temporal: stack.client, pool: stack.pool, log });
-  const stopSweeping = starter.sweepEvery(1_000);
-  const app = createApp(
-    {
-      temporal: stack.client,
-      namespace: stack.namespace,
-      pool: stack.pool,
-      log,
-      temporalUiUrl: 'http://ui.test',
-      publicUrl: 'http://api.test',
-      resources: createResourceValidator(stack.pool),
-      starter,
-    },
+  const api = await startApiService({
+    temporal: stack.client,
+    namespace: stack.namespace,
+    pool: stack.pool,
+    log,
+    temporalUiUrl: 'http://ui.test',
+    publicUrl: 'http://api.test',
+    host: '127.0.0.1',
+    port: 0,
     limits,
-  );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = api.url;
   return {
     baseUrl,
     logs,
@@ -95,14 +85,7 @@ export async function startSecurityApi(stack: TestStack, limits?: RateLimits): P
     async tokenFor(role, subject = `${role}-sec-${++serial}-${Date.now().toString(36)}@example.test`) {
       return (await issueToken(stack.pool, { subject, role }, 'security-test')).token;
     },
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await stopSweeping();
-      await starter.idle();
-    },
+    close: () => api.close(),
   };
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The API as a running service: the Express app listening, its workflow starter and the sweep
+ * that retries waiting starts, and one `close` that stops them in order. The API process
+ * (server.ts), the tests and the chaos run all start it here.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type RateLimits } from './app';
+import type { ApiDeps } from './deps';
+import { createResourceValidator } from './routes/requests/validation';
+import { createWorkflowStarter, type WorkflowStarter } from './starter';
+
+/** How often the API looks for request workflows still to start. */
+export const START_SWEEP_MS = 1_000;
+/** The longest `close` waits for starts in flight (they stay waiting in PostgreSQL otherwise). */
+const START_DRAIN_MS = 5_000;
+
+export interface ApiServiceOptions extends Pick<
+  ApiDeps,
+  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl'
+> {
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  limits?: RateLimits;
+  /** Wraps the starter (a test holds its kicks back); default: the starter as made. */
+  starter?: (made: WorkflowStarter) => WorkflowStarter;
+  /** How often waiting starts are swept; false: never. Default START_SWEEP_MS. */
+  sweepMs?: number | false;
+}
+
+export interface ApiService {
+  url: string;
+  server: Server;
+  starter: WorkflowStarter;
+  /** Stops listening (idle connections closed, answers in flight finished), then the starts. */
+  close(): Promise<void>;
+}
+
+export async function startApiService(opts: ApiServiceOptions): Promise<ApiService> {
+  const { temporal, pool, log } = opts;
+  const made = createWorkflowStarter({ temporal, pool, log });
+  const starter = opts.starter ? opts.starter(made) : made;
+  const app = createApp(
+    {
+      temporal,
+      namespace: opts.namespace,
+      pool,
+      log,
+      temporalUiUrl: opts.temporalUiUrl,
+      publicUrl: opts.publicUrl,
+      resources: createResourceValidator(pool),
+      starter,
+    },
+    opts.limits,
+  );
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port, opts.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  // Starts left waiting by a failed attempt or by a process that died before starting them.
+  const sweepMs = opts.sweepMs ?? START_SWEEP_MS;
+  const stopSweeping = sweepMs === false ? async () => undefined : starter.sweepEvery(sweepMs);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${opts.host}:${(server.address() as AddressInfo).port}`,
+    server,
+    starter,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await stopSweeping();
+        await Promise.race([
+          starter.idle(),
+          new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),
+        ]);
+      })();
+      return closing;
+    },
+  };
+}
