@@ -157,10 +157,11 @@ describe('requests through the API', () => {
     });
     assert.equal(other.status, 422);
     assert.equal(other.body.error.type, 'IdempotencyKeyReused');
-    // Keys belong to their requester: Bob's same key is a new request.
+    // Keys belong to their requester: Bob's same key is a new request. (A VM of its own: Alice's,
+    // once prepared, holds its name, and a second one of that name is refused whoever asks.)
     const bobs = await api.call<Accepted>('POST', '/v1/requests', {
       token: bob,
-      body,
+      body: vmRequest(),
       headers: { 'idempotency-key': key },
     });
     assert.equal(bobs.status, 202);
