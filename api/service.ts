@@ -31,8 +31,6 @@ export interface ApiServiceOptions extends Pick<
 
 export interface ApiService {
   url: string;
-  server: Server;
-  starter: WorkflowStarter;
   /** Stops listening (idle connections closed, answers in flight finished), then the starts. */
   close(): Promise<void>;
 }
@@ -63,8 +61,6 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   let closing: Promise<void> | undefined;
   return {
     url: `http://${opts.host}:${(server.address() as AddressInfo).port}`,
-    server,
-    starter,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
