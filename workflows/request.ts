@@ -3,8 +3,10 @@
  *
  * 1. records the request as running (ledger + RequestStatus search attribute) and tells people;
  * 2. prepares each resource to create with its handler (validated against the catalog of the
- *    moment, placed, given an address) and commits the common format to git, one commit per
- *    request and resource type, beside metadata naming the template that builds it;
+ *    moment, claimed for its requester, placed, given an address) and commits the common format
+ *    to git, one commit per request and resource type, beside metadata naming the template that
+ *    builds it; resolves each existing resource it acts on, which only its owner, its group's
+ *    members and admins may;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
  *    the commit to read;
  * 4. undoes what the request did for a resource that failed (its address released, its removal
@@ -32,6 +34,7 @@ import type { sendEmail } from '../activities/email/send-email';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
 import type { prepareResource } from '../activities/resources/prepare-resource';
+import type { resolveResource } from '../activities/resources/resolve-resource';
 import type { commitResource } from '../activities/rfm/commit-resource';
 import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
@@ -60,13 +63,18 @@ export const DEFAULT_RESOURCE_CONCURRENCY = 10;
 type Activities = LedgerActivities &
   TemplateActivities &
   TaskActivities<
-    typeof prepareResource | typeof commitResource | typeof recordRemoval | typeof releaseAddressTask
+    | typeof prepareResource
+    | typeof resolveResource
+    | typeof commitResource
+    | typeof recordRemoval
+    | typeof releaseAddressTask
   >;
 
 const {
   'ledger:record-status': recordStatus,
   'templates:resolve-plan': resolvePlan,
   'resources:prepare': prepare,
+  'resources:resolve': resolve,
   'rfm:commit-resource': commit,
   'rfm:record-removal': recordRemovalActivity,
   'ipam:release-address': releaseAddress,
@@ -140,7 +148,6 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   try {
     // Inside the try: a cancellation that arrives while these run still ends in the ledger (the
     // chaos run found requests cancelled here left 'received' in the ledger).
-    const creates = work.filter((w) => w.resource.action === 'create');
     let plans: Map<string, TemplatePlan>;
     if (patched('start-in-parallel')) {
       // None of these needs another's result: one workflow task schedules them all, and the
@@ -151,14 +158,14 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         setStatus('running'),
         tell(input, receivedNotice(input, input.statusUrl)),
         resolvePlans(work.map((w) => w.outcome.template)),
-        prepareAndCommit(input, creates),
+        prepareAndCommit(input, work),
       ] as const);
       plans = resolved;
     } else {
       await setStatus('running');
       await tell(input, receivedNotice(input, input.statusUrl));
       plans = await resolvePlans(work.map((w) => w.outcome.template));
-      await prepareAndCommit(input, creates);
+      await prepareAndCommit(input, work);
     }
     const runnable = work.filter((w) => w.outcome.state === 'pending');
     await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
@@ -204,18 +211,27 @@ async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePl
 }
 
 /**
- * Prepares every resource to create (a failure marks that resource failed), then commits the
- * prepared ones: one commit per resource type for the whole request.
+ * Prepares every resource to create and resolves every existing one acted on (a failure, a
+ * refusal included, marks that resource failed), then commits the prepared ones: one commit per
+ * resource type for the whole request.
  */
-async function prepareAndCommit(input: RequestWorkflowInput, creates: Work[]): Promise<void> {
+async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const documents = new Map<string, { work: Work; document: unknown }[]>();
-  await runBounded(creates, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
+  const requester = { subject: input.requester, role: input.requesterRole, groups: input.requesterGroups };
+  await runBounded(work, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
+    const index = input.resources.indexOf(w.resource);
     try {
+      if (w.resource.action !== 'create') {
+        await resolve({ resourceType: w.resource.type, name: w.resource.name, requester, index });
+        return;
+      }
       const prepared = await (patched('release-unheard-addresses') ? prepareToTheEnd : prepare)({
         resource: w.resource.spec as { type: string },
         requestId: input.requestId,
         traceId: input.traceId,
-        index: input.resources.indexOf(w.resource),
+        index,
+        requester,
+        ...(w.resource.group !== undefined ? { group: w.resource.group } : {}),
       });
       w.address = prepared.address.address;
       const list = documents.get(w.resource.type) ?? [];

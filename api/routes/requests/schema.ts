@@ -4,6 +4,7 @@
  * here.
  */
 import { z } from 'zod';
+import { groupName } from '../../auth/tokens';
 
 /** A DNS label: what a VM's name becomes in a hostname, a git path and a workflow ID. */
 export const resourceName = z
@@ -27,6 +28,10 @@ const resourceEnvelope = z.looseObject({
   type: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine'),
   action: z.enum(['create', 'delete']).default('create'),
   name: resourceName,
+  group: groupName.optional().meta({
+    description:
+      "For a create: a group whose members act on the resource as its owner; one of the caller's token groups (an admin may name any).",
+  }),
 });
 
 export const submissionSchema = z.strictObject({
