@@ -15,7 +15,9 @@ import type { LedgerDeps } from './deps';
 
 /** What the end of a request settles: how each of its resources ended. */
 const settledSchema = z.object({
-  resources: z.array(z.looseObject({ type: z.string(), name: z.string(), action: z.string(), state: z.string() })),
+  resources: z.array(
+    z.looseObject({ type: z.string(), name: z.string(), action: z.string(), state: z.string() }),
+  ),
 });
 
 export const recordStatus = defineTask({

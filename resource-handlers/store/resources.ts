@@ -148,7 +148,10 @@ export async function settleResources(
       WHERE r.resource_type = o.type AND r.name = o.name
         AND ((o.action = 'create' AND o.state <> 'succeeded' AND r.trace_id = $1)
           OR (o.action = 'delete' AND o.state = 'succeeded'))`,
-    [traceId, JSON.stringify(outcomes.map(({ type, name, action, state }) => ({ type, name, action, state })))],
+    [
+      traceId,
+      JSON.stringify(outcomes.map(({ type, name, action, state }) => ({ type, name, action, state }))),
+    ],
   );
 }
 

@@ -24,8 +24,13 @@ export const emailAddress = z
 /** The most resources one request may carry; a larger need is several requests. */
 export const MAX_RESOURCES = 200;
 
+/** A resource type as users write it. */
+export const resourceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine');
+
 const resourceEnvelope = z.looseObject({
-  type: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine'),
+  type: resourceType,
   action: z.enum(['create', 'delete']).default('create'),
   name: resourceName,
   group: groupName.optional().meta({
