@@ -172,18 +172,20 @@ export async function changeOwnership(
   pool: Pool,
   change: OwnershipChange,
 ): Promise<ResourceRecord | undefined> {
+  // The subquery locks the row and reads it as it was before this change, in one statement.
   const { rows } = await pool.query<Row>(
-    `WITH before AS (
-       SELECT owner, owner_group FROM resources WHERE resource_type = $1 AND name = $2 FOR UPDATE),
-          changed AS (
-       UPDATE resources SET owner = $3, owner_group = $4, owner_changed_by = $5, owner_changed_at = now()
-        WHERE resource_type = $1 AND name = $2
-        RETURNING ${columns}),
+    `WITH changed AS (
+       UPDATE resources r
+          SET owner = $3, owner_group = $4, owner_changed_by = $5, owner_changed_at = now()
+         FROM (SELECT owner, owner_group FROM resources
+                WHERE resource_type = $1 AND name = $2 FOR UPDATE) AS was
+        WHERE r.resource_type = $1 AND r.name = $2
+        RETURNING r.*, was.owner AS from_owner, was.owner_group AS from_group),
           logged AS (
        INSERT INTO resource_owner_changes
               (resource_type, name, from_owner, from_group, to_owner, to_group, changed_by, changed_at)
-       SELECT c.resource_type, c.name, b.owner, b.owner_group, c.owner, c.owner_group, $5, c.owner_changed_at
-         FROM changed c, before b)
+       SELECT resource_type, name, from_owner, from_group, owner, owner_group, owner_changed_by, owner_changed_at
+         FROM changed)
      SELECT ${columns} FROM changed`,
     [change.type, change.name, change.owner, change.group, change.changedBy],
   );

@@ -18,9 +18,9 @@ import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
 
 /**
- * Why a submission is refused, as the HTTP status says it: 404 when it names a resource that does
- * not exist (or that the caller may not act on), 409 when it acts on one still being built, 400
- * for anything else.
+ * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
+ * itself; otherwise 404 when it names a resource that does not exist (or that the caller may not
+ * act on), 409 when it acts on one still being built.
  */
 export type RefusalStatus = 400 | 404 | 409;
 
@@ -46,8 +46,8 @@ export function createResourceValidator(
     async validate(envelopes, actor, traceId) {
       const problems: FieldProblem[] = [];
       const resources: RequestedResource[] = [];
-      let absent = false;
-      let building = false;
+      let absent = 0;
+      let building = 0;
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
@@ -117,12 +117,12 @@ export function createResourceValidator(
           });
         const found = await findResource(pool, e.type, e.name);
         if (!found || !mayActOn(actor, found)) {
-          absent = true;
+          absent++;
           problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
           continue;
         }
         if (found.state !== 'active') {
-          building = true;
+          building++;
           problems.push({
             path: `body.resources.${index}.name`,
             message: `the ${e.type} ${e.name} is still being built by request ${found.createdByRequest}: cancel that request, or remove it once it is built`,
@@ -137,7 +137,8 @@ export function createResourceValidator(
           managed: found.managed,
         };
       }
-      const status = absent ? 404 : building ? 409 : 400;
+      // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy one.
+      const status = problems.length > absent + building ? 400 : absent ? 404 : 409;
       return { problems, status, resources: problems.length ? [] : resources };
     },
   };
