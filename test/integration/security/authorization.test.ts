@@ -88,6 +88,12 @@ describe('authorization: who may do what', () => {
       allowed: { requester: 404, admin: 404 },
     },
     { method: 'GET', path: '/v1/requests', allowed: { requester: 200, approver: 200, admin: 200 } },
+    {
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/never-built/owner',
+      body: { owner: 'someone@example.test' },
+      allowed: { admin: 404 },
+    },
   ];
   for (const route of routes) {
     it(`${route.method} ${route.path}: 401 without a token, 403 for a role it does not serve`, async () => {
@@ -427,26 +433,80 @@ describe('authorization: resources and their owners', function () {
     assert.deepEqual(await footprint(stack), before);
   });
 
-  // The ownership transfer, by every role and relation to the resource: admins only.
-  const transfers: { by: string; relation: string; resource: string; status: number }[] = [
-    { by: 'alice', relation: 'owner', resource: 'kept', status: 403 },
-    { by: 'carol', relation: 'group member', resource: 'kept', status: 403 },
-    { by: 'bob', relation: 'stranger', resource: 'kept', status: 403 },
-    { by: 'approverOwner', relation: 'owner', resource: 'forApprover', status: 403 },
-    { by: 'approverMember', relation: 'group member', resource: 'kept', status: 403 },
-    { by: 'approverStranger', relation: 'stranger', resource: 'kept', status: 403 },
-    { by: 'adminOwner', relation: 'owner', resource: 'byAdminOwner', status: 200 },
-    { by: 'adminMember', relation: 'group member', resource: 'kept', status: 200 },
-    { by: 'adminStranger', relation: 'stranger', resource: 'kept', status: 200 },
+  /**
+   * Every action on a resource × every role × its relation to the resource: which resource each
+   * acts on and what it answers. A transfer is the admins'; a removal is the owner's, the group's
+   * members' and the admins'.
+   */
+  const table: {
+    by: string;
+    relation: string;
+    transfer: { resource: string; status: number };
+    remove: { resource: string; status: number };
+  }[] = [
+    {
+      by: 'alice',
+      relation: 'owner',
+      transfer: { resource: 'kept', status: 403 },
+      remove: { resource: 'byOwner', status: 202 },
+    },
+    {
+      by: 'carol',
+      relation: 'group member',
+      transfer: { resource: 'kept', status: 403 },
+      remove: { resource: 'byMember', status: 202 },
+    },
+    {
+      by: 'bob',
+      relation: 'stranger',
+      transfer: { resource: 'kept', status: 403 },
+      remove: { resource: 'kept', status: 404 },
+    },
+    {
+      by: 'approverOwner',
+      relation: 'owner',
+      transfer: { resource: 'forApprover', status: 403 },
+      remove: { resource: 'forApprover', status: 403 },
+    },
+    {
+      by: 'approverMember',
+      relation: 'group member',
+      transfer: { resource: 'kept', status: 403 },
+      remove: { resource: 'kept', status: 403 },
+    },
+    {
+      by: 'approverStranger',
+      relation: 'stranger',
+      transfer: { resource: 'kept', status: 403 },
+      remove: { resource: 'kept', status: 403 },
+    },
+    {
+      by: 'adminOwner',
+      relation: 'owner',
+      transfer: { resource: 'byAdminOwner', status: 200 },
+      remove: { resource: 'byAdminOwner', status: 202 },
+    },
+    {
+      by: 'adminMember',
+      relation: 'group member',
+      transfer: { resource: 'kept', status: 200 },
+      remove: { resource: 'byAdminMember', status: 202 },
+    },
+    {
+      by: 'adminStranger',
+      relation: 'stranger',
+      transfer: { resource: 'kept', status: 200 },
+      remove: { resource: 'byAdminStranger', status: 202 },
+    },
   ];
-  for (const t of transfers) {
-    it(`PUT …/owner by ${t.by} (${t.relation}): ${t.status}`, async () => {
+  for (const { by, relation, transfer: t } of table) {
+    it(`PUT …/owner by ${by} (${relation}): ${t.status}`, async () => {
       const name = vmNames[t.resource]!;
       const was = (await stack.pool.query('SELECT owner, owner_group FROM resources WHERE name = $1', [name]))
         .rows[0] as { owner: string; owner_group: string | null };
       // The same owner and group again: an allowed call changes nothing but the record of who and when.
       const res = await api.call('PUT', `/v1/resources/virtual_machine/${name}/owner`, {
-        token: who[t.by]!.token,
+        token: who[by]!.token,
         body: { owner: was.owner, group: was.owner_group },
       });
       assert.equal(res.status, t.status, res.text);
@@ -463,32 +523,21 @@ describe('authorization: resources and their owners', function () {
           ownerChangedBy: string;
           ownerChangedAt: string;
         };
-        assert.equal(body.ownerChangedBy, who[t.by]!.subject);
-        assert.equal(now.owner_changed_by, who[t.by]!.subject);
+        assert.equal(body.ownerChangedBy, who[by]!.subject);
+        assert.equal(now.owner_changed_by, who[by]!.subject);
         assert.ok(Math.abs(Date.now() - Date.parse(body.ownerChangedAt)) < 60_000);
       } else {
         assert.equal((res.json as Envelope).error.type, 'Forbidden');
-        assert.notEqual(now.owner_changed_by, who[t.by]!.subject);
+        assert.notEqual(now.owner_changed_by, who[by]!.subject);
       }
     });
   }
 
-  // The delete, by every role and relation to the resource: owners, group members and admins.
-  const deletes: { by: string; relation: string; resource: string; status: number }[] = [
-    { by: 'alice', relation: 'owner', resource: 'byOwner', status: 202 },
-    { by: 'carol', relation: 'group member', resource: 'byMember', status: 202 },
-    { by: 'bob', relation: 'stranger', resource: 'kept', status: 404 },
-    { by: 'approverOwner', relation: 'owner', resource: 'forApprover', status: 403 },
-    { by: 'approverMember', relation: 'group member', resource: 'kept', status: 403 },
-    { by: 'approverStranger', relation: 'stranger', resource: 'kept', status: 403 },
-    { by: 'adminOwner', relation: 'owner', resource: 'byAdminOwner', status: 202 },
-    { by: 'adminMember', relation: 'group member', resource: 'byAdminMember', status: 202 },
-    { by: 'adminStranger', relation: 'stranger', resource: 'byAdminStranger', status: 202 },
-  ];
   it('lets the owner, a member of the group and an admin (owner, member or not) remove a VM, and no one else', async () => {
     const removals: { by: string; name: string; requestId: string }[] = [];
     // The refusals first, while nothing else runs that could change what they must leave as it was.
-    for (const d of [...deletes].sort((a, b) => Number(a.status === 202) - Number(b.status === 202))) {
+    const removes = table.map(({ by, relation, remove }) => ({ by, relation, ...remove }));
+    for (const d of removes.sort((a, b) => Number(a.status === 202) - Number(b.status === 202))) {
       const name = vmNames[d.resource]!;
       const before = await footprint(stack);
       const res = await removeAs(who[d.by]!.token, name);
@@ -676,6 +725,7 @@ describe('tokens, rate limits, headers and body limits', () => {
       ['POST', '/v1/admin/tokens'],
       ['PUT', '/v1/admin/placement'],
       ['POST', '/v1/requests/req_01JD2Y8J3E5Q6W7X8Y9Z0ABCDE/approve'],
+      ['PUT', '/v1/resources/virtual_machine/web-01/owner'],
     ] as const) {
       const res = await api.call(method, path, { token: admin, raw: huge });
       assert.equal(res.status, 413, `${method} ${path}`);
