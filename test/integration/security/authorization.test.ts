@@ -438,67 +438,25 @@ describe('authorization: resources and their owners', function () {
    * acts on and what it answers. A transfer is the admins'; a removal is the owner's, the group's
    * members' and the admins'.
    */
-  const table: {
-    by: string;
-    relation: string;
-    transfer: { resource: string; status: number };
-    remove: { resource: string; status: number };
-  }[] = [
-    {
-      by: 'alice',
-      relation: 'owner',
-      transfer: { resource: 'kept', status: 403 },
-      remove: { resource: 'byOwner', status: 202 },
-    },
-    {
-      by: 'carol',
-      relation: 'group member',
-      transfer: { resource: 'kept', status: 403 },
-      remove: { resource: 'byMember', status: 202 },
-    },
-    {
-      by: 'bob',
-      relation: 'stranger',
-      transfer: { resource: 'kept', status: 403 },
-      remove: { resource: 'kept', status: 404 },
-    },
-    {
-      by: 'approverOwner',
-      relation: 'owner',
-      transfer: { resource: 'forApprover', status: 403 },
-      remove: { resource: 'forApprover', status: 403 },
-    },
-    {
-      by: 'approverMember',
-      relation: 'group member',
-      transfer: { resource: 'kept', status: 403 },
-      remove: { resource: 'kept', status: 403 },
-    },
-    {
-      by: 'approverStranger',
-      relation: 'stranger',
-      transfer: { resource: 'kept', status: 403 },
-      remove: { resource: 'kept', status: 403 },
-    },
-    {
-      by: 'adminOwner',
-      relation: 'owner',
-      transfer: { resource: 'byAdminOwner', status: 200 },
-      remove: { resource: 'byAdminOwner', status: 202 },
-    },
-    {
-      by: 'adminMember',
-      relation: 'group member',
-      transfer: { resource: 'kept', status: 200 },
-      remove: { resource: 'byAdminMember', status: 202 },
-    },
-    {
-      by: 'adminStranger',
-      relation: 'stranger',
-      transfer: { resource: 'kept', status: 200 },
-      remove: { resource: 'byAdminStranger', status: 202 },
-    },
-  ];
+  const table = (
+    [
+      // by, relation to the resource, transfer's resource and answer, removal's resource and answer
+      ['alice', 'owner', 'kept', 403, 'byOwner', 202],
+      ['carol', 'group member', 'kept', 403, 'byMember', 202],
+      ['bob', 'stranger', 'kept', 403, 'kept', 404],
+      ['approverOwner', 'owner', 'forApprover', 403, 'forApprover', 403],
+      ['approverMember', 'group member', 'kept', 403, 'kept', 403],
+      ['approverStranger', 'stranger', 'kept', 403, 'kept', 403],
+      ['adminOwner', 'owner', 'byAdminOwner', 200, 'byAdminOwner', 202],
+      ['adminMember', 'group member', 'kept', 200, 'byAdminMember', 202],
+      ['adminStranger', 'stranger', 'kept', 200, 'byAdminStranger', 202],
+    ] as const
+  ).map(([by, relation, transferred, transferStatus, removed, removeStatus]) => ({
+    by,
+    relation,
+    transfer: { resource: transferred, status: transferStatus as number },
+    remove: { resource: removed, status: removeStatus as number },
+  }));
   for (const { by, relation, transfer: t } of table) {
     it(`PUT …/owner by ${by} (${relation}): ${t.status}`, async () => {
       const name = vmNames[t.resource]!;
