@@ -101,7 +101,8 @@ export function createResourceValidator(
       }
 
       for (const [index, e] of envelopes.entries()) {
-        if (e.action !== 'delete') continue;
+        // Every action but a create acts on an existing resource: its owner's, its group's or an admin's.
+        if (e.action === 'create') continue;
         if (!registry.has(e.type)) {
           problems.push({
             path: `body.resources.${index}.type`,
@@ -131,7 +132,7 @@ export function createResourceValidator(
         }
         resources[index] = {
           type: e.type,
-          action: 'delete',
+          action: e.action,
           name: e.name,
           spec: { name: e.name },
           managed: found.managed,
