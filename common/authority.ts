@@ -31,6 +31,11 @@ export function mayActOn(actor: Actor, ownership: Ownership): boolean {
   );
 }
 
+/** Whether `actor` may give a resource the group `group`: one of their own, or any for an admin. */
+export function mayGiveGroup(actor: Actor, group: string): boolean {
+  return actor.role === 'admin' || actor.groups.includes(group);
+}
+
 /**
  * What a resource that does not exist is called, and so what one the caller may not act on is
  * called too: the same words, so names cannot be probed.

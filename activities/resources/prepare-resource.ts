@@ -9,6 +9,7 @@
  * the request's end gives up the claim of a resource it did not build.
  */
 import { z } from 'zod';
+import { mayGiveGroup } from '../../common/authority';
 import { failure } from '../../common/errors';
 import { TaskQueues } from '../../common/task-queues';
 import { commonFormatProblems, validateResources } from '../../resource-handlers';
@@ -93,7 +94,7 @@ export const prepareResource = defineTask({
     }
     const { handler, input: resource } = checked.resources[0]!;
     const { requester, group } = input;
-    if (group !== undefined && requester.role !== 'admin' && !requester.groups.includes(group))
+    if (group !== undefined && !mayGiveGroup(requester, group))
       throw invalid([{ path: `${at}.group`, message: `${requester.subject} is not in the group ${group}` }]);
     try {
       await claimResource(pool, {

@@ -6,7 +6,7 @@
  * may not act on is refused exactly as one that does not exist.
  */
 import type { Pool } from 'pg';
-import { absentResource, mayActOn, type Actor } from '../../../common/authority';
+import { absentResource, mayActOn, mayGiveGroup, type Actor } from '../../../common/authority';
 import type { RequestedResource } from '../../../common/request';
 import {
   resourceHandlers,
@@ -80,7 +80,7 @@ export function createResourceValidator(
               });
             }
             const group = envelopes[index]!.group;
-            if (group !== undefined && actor.role !== 'admin' && !actor.groups.includes(group)) {
+            if (group !== undefined && !mayGiveGroup(actor, group)) {
               problems.push({
                 path: `body.resources.${index}.group`,
                 message: actor.groups.length

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { absentResource, mayActOn, type Actor, type Ownership } from '../../../common/authority';
+import {
+  absentResource,
+  mayActOn,
+  mayGiveGroup,
+  type Actor,
+  type Ownership,
+} from '../../../common/authority';
 
 describe('who may act on a resource', () => {
   const owned: Ownership = { owner: 'alice@example.test', group: 'web' };
@@ -39,5 +45,12 @@ describe('who may act on a resource', () => {
 
   it('calls a resource one may not act on what it calls one that does not exist', () => {
     assert.equal(absentResource('virtual_machine', 'web-01'), 'no virtual_machine named web-01');
+  });
+
+  it('lets a requester give a resource one of their groups, and an admin any', () => {
+    const carol: Actor = { subject: 'carol@example.test', role: 'requester', groups: ['web'] };
+    assert.equal(mayGiveGroup(carol, 'web'), true);
+    assert.equal(mayGiveGroup(carol, 'dba'), false);
+    assert.equal(mayGiveGroup({ subject: 'root@example.test', role: 'admin', groups: [] }, 'dba'), true);
   });
 });
