@@ -50,8 +50,10 @@ SELECT type, name, 'active', template LIKE '%-managed', requester, request_id, t
     SELECT DISTINCT ON (r->>'type', r->>'name')
            r->>'type' AS type, r->>'name' AS name, r->>'action' AS action, r->>'template' AS template,
            q.requester, q.request_id, q.trace_id, q.updated_at
-      FROM requests q, jsonb_array_elements(q.outcome->'resources') AS r
-     WHERE q.outcome IS NOT NULL AND r->>'state' = 'succeeded'
+      FROM requests q, jsonb_array_elements(
+             CASE WHEN jsonb_typeof(q.outcome->'resources') = 'array' THEN q.outcome->'resources' ELSE '[]'::jsonb END
+           ) AS r
+     WHERE r->>'state' = 'succeeded'
      ORDER BY r->>'type', r->>'name', q.updated_at DESC
   ) AS last_success
  WHERE action = 'create';
