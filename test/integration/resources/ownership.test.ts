@@ -346,6 +346,11 @@ describe('resource ownership', function () {
           ],
         );
       }
+      // A request started outside the API, whose outcome names no resources: nothing to derive.
+      await pool.query(
+        `INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, outcome)
+         VALUES ('req_6', 'trc_req_6', 'erin', 'failed', 'trc_req_6/req_6', '{}', '{"resources": null}')`,
+      );
       await migrate(pool);
       const { rows } = await pool.query(
         `SELECT name, state, managed, owner, owner_group, created_by_request FROM resources ORDER BY name`,
