@@ -7,16 +7,15 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TaskMeta } from './tasks';
+import { templateKey, type Template, type TemplatePlan, type TemplateRef, type Undo } from './template';
 import {
-  stepKind,
-  templateKey,
-  type Step,
-  type Template,
-  type TemplatePlan,
-  type TemplateRef,
-  type Undo,
-} from './template';
-import { ancestorsOf, findCycles, needsOf } from './template-graph';
+  ancestorsOf,
+  findCycles,
+  needsOf,
+  reachableTemplates,
+  stepCycles,
+  subTemplatesOf,
+} from './template-graph';
 import { stepSchemas, templateJsonSchema } from './template-schema';
 import { escapePointer, expressionsIn, forbiddenFunctions, inspectExpression } from './template-expressions';
 
@@ -148,7 +147,12 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
     if (own.length) failed.add(key);
     problems.push(...own);
   }
-  for (const cycle of templateCycles(byKey)) {
+  const subTemplates = (key: string) =>
+    byKey
+      .get(key)!
+      .template.steps.flatMap(subTemplatesOf)
+      .map((ref) => templateKey(ref));
+  for (const cycle of findCycles(byKey.keys(), subTemplates)) {
     const { file } = byKey.get(cycle[0]!)!;
     problems.push({
       file,
@@ -160,34 +164,6 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
   }
   for (const k of failed) byKey.delete(k);
   return { templates: byKey, problems };
-}
-
-function refsOf(step: Step): TemplateRef[] {
-  const refs: TemplateRef[] = [];
-  if ('template' in step) refs.push(step.template);
-  const undo = 'undo' in step ? step.undo : undefined;
-  if (undo && 'template' in undo) refs.push(undo.template);
-  return refs;
-}
-
-function templateCycles(byKey: Map<string, { template: Template }>): string[][] {
-  const cycles: string[][] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (key: string): void => {
-    state.set(key, 'visiting');
-    stack.push(key);
-    for (const ref of byKey.get(key)!.template.steps.flatMap(refsOf)) {
-      const next = templateKey(ref);
-      if (!byKey.has(next)) continue;
-      if (state.get(next) === 'visiting') cycles.push([...stack.slice(stack.indexOf(next)), next]);
-      else if (!state.has(next)) visit(next);
-    }
-    stack.pop();
-    state.set(key, 'done');
-  };
-  for (const key of byKey.keys()) if (!state.has(key)) visit(key);
-  return cycles;
 }
 
 const idsFields = new Set(['workflowId', 'traceId', 'requestId']);
@@ -244,7 +220,7 @@ function checkTemplate(
     if (undo && 'template' in undo && !known.has(templateKey(undo.template)))
       semantics(`/steps/${i}/undo/template`, `unknown sub-template ${templateKey(undo.template)}`);
   });
-  for (const cycle of findCycles(template.steps)) {
+  for (const cycle of stepCycles(template.steps)) {
     const i = ids.get(cycle[0]!)!;
     semantics(`/steps/${i}/needs`, `steps form a cycle: ${cycle.join(' -> ')}`);
   }
@@ -358,29 +334,22 @@ export function compilePlan(
   ref: TemplateRef,
 ): TemplatePlan {
   const entry = templateKey(ref);
-  const plan: TemplatePlan = { entry, templates: {}, tasks: {} };
-  const add = (key: string): void => {
-    if (plan.templates[key]) return;
-    const found = library.get(key);
-    if (!found) throw new UnknownTemplateError(`no valid template ${key}`);
-    plan.templates[key] = found.template;
-    for (const step of found.template.steps) {
-      const undo = 'undo' in step ? step.undo : undefined;
-      for (const id of [
-        stepKind(step) === 'task' ? (step as { task: string }).task : undefined,
-        undo && 'task' in undo ? undo.task : undefined,
-      ]) {
-        if (id === undefined) continue;
-        const meta = catalog.get(id);
-        if (!meta) throw new UnknownTemplateError(`${key} uses unknown task ${id}`);
-        const { id: taskId, description, taskQueue, timeouts, retry } = meta;
-        plan.tasks[id] = retry
-          ? { id: taskId, description, taskQueue, timeouts, retry }
-          : { id: taskId, description, taskQueue, timeouts };
-      }
-      for (const sub of refsOf(step)) add(templateKey(sub));
-    }
-  };
-  add(entry);
-  return plan;
+  const tasks: TemplatePlan['tasks'] = {};
+  const templates = reachableTemplates(
+    entry,
+    (key) => {
+      const found = library.get(key);
+      if (!found) throw new UnknownTemplateError(`no valid template ${key}`);
+      return found.template;
+    },
+    (id, from) => {
+      const meta = catalog.get(id);
+      if (!meta) throw new UnknownTemplateError(`${from} uses unknown task ${id}`);
+      const { id: taskId, description, taskQueue, timeouts, retry } = meta;
+      tasks[id] = retry
+        ? { id: taskId, description, taskQueue, timeouts, retry }
+        : { id: taskId, description, taskQueue, timeouts };
+    },
+  );
+  return { entry, templates, tasks };
 }

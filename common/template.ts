@@ -126,6 +126,23 @@ export function stepKind(step: Step): StepKind {
   return 'wait';
 }
 
+/** A step beside its kind, so that a switch on `kind` narrows `step`. */
+export type KindedStep =
+  | { kind: 'task'; step: TaskStep }
+  | { kind: 'template'; step: SubTemplateStep }
+  | { kind: 'approval'; step: ApprovalStep }
+  | { kind: 'wait'; step: WaitStep };
+
+/** The step with its kind (see stepKind). */
+export function kinded(step: Step): KindedStep {
+  return { kind: stepKind(step), step } as KindedStep;
+}
+
+/** The undo of a step; only task and sub-template steps have one. */
+export function undoOf(step: Step): Undo | undefined {
+  return 'undo' in step ? step.undo : undefined;
+}
+
 /**
  * What the interpreter runs: the exact content of the entry template and of every template it
  * reaches, plus the metadata of every task they use. Built in Node by the loader, so a run in
