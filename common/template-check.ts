@@ -4,8 +4,8 @@
  * JSON pointer into the template and a group (syntax, schema, semantics, expressions), so the
  * whole list fits one error or one 400 body. Pure: the caller reads the files.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajv, schemaProblems } from './json-schema';
 import type { TaskMeta } from './tasks';
 import { templateKey, type Template, type TemplatePlan, type TemplateRef, type Undo } from './template';
 import {
@@ -16,7 +16,7 @@ import {
   stepCycles,
   subTemplatesOf,
 } from './template-graph';
-import { stepSchemas, templateJsonSchema } from './template-schema';
+import { stepJsonSchemas, templateShallowJsonSchema } from './template-schema';
 import { escapePointer, expressionsIn, forbiddenFunctions, inspectExpression } from './template-expressions';
 
 /** The tasks a template may call, by id: metadata only, so the loader and tests can pass their own. */
@@ -45,46 +45,23 @@ export interface CheckedLibrary {
   problems: TemplateProblem[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const { steps: _steps, ...topProperties } = templateJsonSchema.properties;
-const validateTop = ajv.compile({
-  ...templateJsonSchema,
-  $id: undefined,
-  properties: { ...topProperties, steps: { type: 'array', minItems: 1, items: { type: 'object' } } },
-});
-// Each step is checked against the one branch its kind names, so errors speak of that kind only.
+const validateTop = ajv.compile(templateShallowJsonSchema);
+// Each step is checked against the one schema its kind names, so errors speak of that kind only.
 const validateStepOfKind: Record<string, ValidateFunction> = {
-  task: ajv.compile(stepSchemas.task),
-  template: ajv.compile(stepSchemas.template),
-  approval: ajv.compile(stepSchemas.approval),
-  wait: ajv.compile(stepSchemas.wait),
+  task: ajv.compile(stepJsonSchemas.task),
+  template: ajv.compile(stepJsonSchemas.template),
+  approval: ajv.compile(stepJsonSchemas.approval),
+  wait: ajv.compile(stepJsonSchemas.wait),
 };
-const kindFields = ['task', 'template', 'approval', 'wait'] as const;
+const kindFields = Object.keys(stepJsonSchemas);
 
-// Input schemas are checked strictly: an unknown keyword is almost always a typo.
-const inputAjv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
-addFormats(inputAjv);
-
-function schemaProblems(
+/** ajv's errors as schema problems of `file`, below `prefix`. */
+function schemaErrors(
   file: string,
   prefix: string,
   errors: ErrorObject[] | null | undefined,
 ): TemplateProblem[] {
-  return (errors ?? []).map((e) => {
-    const extra =
-      'additionalProperty' in e.params
-        ? ` (${String(e.params.additionalProperty)})`
-        : 'allowedValues' in e.params
-          ? ` (${(e.params.allowedValues as unknown[]).join(', ')})`
-          : '';
-    return {
-      file,
-      pointer: `${prefix}${e.instancePath}`,
-      group: 'schema',
-      message: `${e.message ?? 'invalid'}${extra}`,
-    };
-  });
+  return schemaProblems(errors, prefix).map((p) => ({ file, group: 'schema', ...p }));
 }
 
 /**
@@ -104,7 +81,7 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
       continue;
     }
     const before = problems.length;
-    if (!validateTop(value)) problems.push(...schemaProblems(file, '', validateTop.errors));
+    if (!validateTop(value)) problems.push(...schemaErrors(file, '', validateTop.errors));
     else {
       for (const [i, step] of (value as { steps: Record<string, unknown>[] }).steps.entries()) {
         const kinds = kindFields.filter((k) => k in step);
@@ -118,7 +95,7 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
           continue;
         }
         const validate = validateStepOfKind[kinds[0]!]!;
-        if (!validate(step)) problems.push(...schemaProblems(file, `/steps/${i}`, validate.errors));
+        if (!validate(step)) problems.push(...schemaErrors(file, `/steps/${i}`, validate.errors));
       }
     }
     if (problems.length === before) parsed.push({ file, template: value as Template });
@@ -187,13 +164,13 @@ function checkTemplate(
   const semantics = (pointer: string, message: string) =>
     problems.push({ file, pointer, group: 'semantics', message });
 
-  inputAjv.validateSchema(template.input);
-  if (inputAjv.errors?.length) {
-    for (const e of inputAjv.errors)
+  ajv.validateSchema(template.input);
+  if (ajv.errors?.length) {
+    for (const e of ajv.errors)
       semantics(`/input${e.instancePath}`, `the input is not a valid JSON Schema: ${e.message ?? ''}`);
   } else {
     try {
-      inputAjv.compile(template.input);
+      ajv.compile(template.input);
     } catch (err) {
       semantics('/input', `the input is not a valid JSON Schema: ${(err as Error).message}`);
     }
