@@ -7,15 +7,8 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajv, schemaProblems } from './json-schema';
 import type { TaskMeta } from './tasks';
-import { templateKey, type Template, type TemplatePlan, type TemplateRef, type Undo } from './template';
-import {
-  ancestorsOf,
-  findCycles,
-  needsOf,
-  reachableTemplates,
-  stepCycles,
-  subTemplatesOf,
-} from './template-graph';
+import { kinded, templateKey, undoOf, type Template, type TemplatePlan, type TemplateRef } from './template';
+import { ancestorsOf, callsOf, findCycles, needsOf, reachableTemplates, stepCycles } from './template-graph';
 import { stepJsonSchemas, templateShallowJsonSchema } from './template-schema';
 import { escapePointer, expressionsIn, forbiddenFunctions, inspectExpression } from './template-expressions';
 
@@ -125,10 +118,7 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
     problems.push(...own);
   }
   const subTemplates = (key: string) =>
-    byKey
-      .get(key)!
-      .template.steps.flatMap(subTemplatesOf)
-      .map((ref) => templateKey(ref));
+    byKey.get(key)!.template.steps.flatMap((step) => callsOf(step).templates.map(templateKey));
   for (const cycle of findCycles(byKey.keys(), subTemplates)) {
     const { file } = byKey.get(cycle[0]!)!;
     problems.push({
@@ -188,10 +178,12 @@ function checkTemplate(
       else if (!ids.has(need))
         semantics(`/steps/${i}/needs/${j}`, `needs ${need}, which is no step of this template`);
     });
-    if ('task' in step && !catalog.has(step.task)) semantics(`/steps/${i}/task`, `unknown task ${step.task}`);
-    if ('template' in step && !known.has(templateKey(step.template)))
-      semantics(`/steps/${i}/template`, `unknown sub-template ${templateKey(step.template)}`);
-    const undo: Undo | undefined = 'undo' in step ? step.undo : undefined;
+    const k = kinded(step);
+    if (k.kind === 'task' && !catalog.has(k.step.task))
+      semantics(`/steps/${i}/task`, `unknown task ${k.step.task}`);
+    if (k.kind === 'template' && !known.has(templateKey(k.step.template)))
+      semantics(`/steps/${i}/template`, `unknown sub-template ${templateKey(k.step.template)}`);
+    const undo = undoOf(step);
     if (undo && 'task' in undo && !catalog.has(undo.task))
       semantics(`/steps/${i}/undo/task`, `unknown task ${undo.task}`);
     if (undo && 'template' in undo && !known.has(templateKey(undo.template)))
@@ -222,17 +214,17 @@ function checkTemplate(
       if (forEach.key) checkExpressions(forEach.key, `${at}/forEach/key`, { ...plain, item: true });
     }
     if ('input' in step) checkExpressions(step.input, `${at}/input`, { ...plain, item: !!forEach });
-    if ('wait' in step) checkExpressions(step.wait.duration, `${at}/wait/duration`, plain);
+    const k = kinded(step);
+    if (k.kind === 'wait') checkExpressions(k.step.wait.duration, `${at}/wait/duration`, plain);
     const withOutput: ExpressionPlace = { steps: before, item: !!forEach, output: true };
     if ('externalIds' in step && step.externalIds)
       for (const [k, v] of Object.entries(step.externalIds))
         checkExpressions(v, `${at}/externalIds/${escapePointer(k)}`, withOutput);
     // Compensation runs after the graph has settled, so an undo may read any step.
     const undoPlace: ExpressionPlace = { ...withOutput, steps: allSteps };
-    if ('undo' in step && step.undo?.input !== undefined)
-      checkExpressions(step.undo.input, `${at}/undo/input`, undoPlace);
-    if ('undo' in step && step.undo?.when !== undefined)
-      checkExpressions(step.undo.when, `${at}/undo/when`, undoPlace);
+    const undo = undoOf(step);
+    if (undo?.input !== undefined) checkExpressions(undo.input, `${at}/undo/input`, undoPlace);
+    if (undo?.when !== undefined) checkExpressions(undo.when, `${at}/undo/when`, undoPlace);
   });
   if (template.output !== undefined)
     checkExpressions(template.output, '/output', { steps: allSteps, item: false, output: false });

@@ -57,24 +57,16 @@ export function ancestorsOf(steps: readonly Step[], id: string): Set<string> {
   return seen;
 }
 
-/** The sub-templates a step runs: its own and its undo's. */
-export function subTemplatesOf(step: Step): TemplateRef[] {
-  const refs: TemplateRef[] = [];
+/** What a step runs, itself and through its undo: the tasks it calls and the sub-templates it starts. */
+export function callsOf(step: Step): { tasks: string[]; templates: TemplateRef[] } {
+  const calls = { tasks: [] as string[], templates: [] as TemplateRef[] };
   const k = kinded(step);
-  if (k.kind === 'template') refs.push(k.step.template);
+  if (k.kind === 'task') calls.tasks.push(k.step.task);
+  if (k.kind === 'template') calls.templates.push(k.step.template);
   const undo = undoOf(step);
-  if (undo && 'template' in undo) refs.push(undo.template);
-  return refs;
-}
-
-/** The tasks a step calls: its own and its undo's. */
-export function tasksOf(step: Step): string[] {
-  const ids: string[] = [];
-  const k = kinded(step);
-  if (k.kind === 'task') ids.push(k.step.task);
-  const undo = undoOf(step);
-  if (undo && 'task' in undo) ids.push(undo.task);
-  return ids;
+  if (undo && 'task' in undo) calls.tasks.push(undo.task);
+  if (undo && 'template' in undo) calls.templates.push(undo.template);
+  return calls;
 }
 
 /**
@@ -93,8 +85,9 @@ export function reachableTemplates(
     const template = templateOf(key);
     templates[key] = template;
     for (const step of template.steps) {
-      for (const id of tasksOf(step)) onTask(id, key);
-      for (const ref of subTemplatesOf(step)) add(templateKey(ref));
+      const calls = callsOf(step);
+      for (const id of calls.tasks) onTask(id, key);
+      for (const ref of calls.templates) add(templateKey(ref));
     }
   };
   add(entry);
