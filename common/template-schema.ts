@@ -27,8 +27,12 @@ const taskId = z.string().regex(/^[a-z][a-z0-9]*:[a-z][a-z0-9-]*$/);
 /** A string that is one `${…}` expression. */
 const expression = z.string().regex(/^\$\{[\s\S]*\}$/);
 const duration = z.string().regex(DURATION_PATTERN);
-/** Any JSON value; strings may carry `${…}` expressions (see docs/templates.md). */
-const json = z.json();
+/**
+ * Any JSON value (the file parsed as JSON); strings may carry `${…}` expressions (see
+ * docs/templates.md). Not `z.json()`: its recursive JSON Schema would make ajv recurse once per
+ * level of nesting, and the loader reports deep nesting itself.
+ */
+const json = z.unknown();
 
 /** A template addressed by name and version, e.g. `{ "name": "awx-run-job-template", "version": "1.0.0" }`. */
 export const templateRefSchema = z.strictObject({ name: templateName, version });
