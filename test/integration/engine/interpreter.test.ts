@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { TraceId } from '../../../common/search-attributes';
 import type { Template, TemplateResult } from '../../../common/template';
-import { progressQuery, approveSignal } from '../../../workflows/template';
+import { progressQuery, approveSignal } from '../../../workflows/definitions';
 import { getStack } from '../../harness/stack';
 import {
   activityTimeline,
