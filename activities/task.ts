@@ -1,13 +1,19 @@
 /**
- * A task is declared once (id, description, zod input and output, task queue, timeout profile,
- * handler) and the registry turns declarations into Temporal activities. The input is checked
- * before the handler runs and the output after: a violation is a non-retryable InvalidInput
- * failure naming the field.
+ * A task is declared once (id, description, zod input and output, timeout profile, handler), and
+ * a system (`defineSystem`) declares once which tasks it has, on which task queue they run and how
+ * their dependencies are made and closed. Declarations become Temporal activities here: the input
+ * is checked before the handler runs and the output after; a violation is a non-retryable
+ * InvalidInput (or InvalidOutput) failure naming the field.
  */
 import { Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { failure } from '../common/errors';
+import type { TaskQueue } from '../common/task-queues';
 import type { TaskMeta } from '../common/tasks';
+import type { EndSystemName, EndSystemsConfig } from '../platform/end-systems';
+import type { TemplateLibrary } from '../templates/library';
+import type { RfmConfig } from './rfm/config';
 
 /** What a handler receives besides its input. */
 export interface TaskContext<Deps> {
@@ -27,7 +33,10 @@ export interface TaskContext<Deps> {
   attempt: number;
 }
 
-export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> extends TaskMeta {
+/** A task's own metadata; its task queue is its system's. */
+export type TaskDeclaration = Omit<TaskMeta, 'taskQueue'>;
+
+export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> extends TaskDeclaration {
   input: I;
   output: O;
   /** Inputs the tests run, so every task's examples stay true. */
@@ -105,21 +114,87 @@ export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unkno
   };
 }
 
-/** Builds the activities object for a worker from task declarations; refuses duplicate ids. */
-export function buildActivities<Deps>(
-  tasks: readonly AnyTask<Deps>[],
-  deps: Deps,
-): Record<string, (input: unknown) => Promise<unknown>> {
-  const activities: Record<string, (input: unknown) => Promise<unknown>> = {};
+/** Thrown when two declarations share an id: the activity type would be ambiguous. */
+export class DuplicateTaskError extends Error {}
+
+/** Indexes declarations by id; the one place that refuses a duplicate id. */
+export function byTaskId<T extends { id: string }>(tasks: Iterable<T>): Map<string, T> {
+  const index = new Map<string, T>();
   for (const task of tasks) {
-    if (activities[task.id]) throw new Error(`task ${task.id} is declared twice`);
-    activities[task.id] = toActivity(task, deps);
+    if (index.has(task.id)) throw new DuplicateTaskError(`task ${task.id} is declared twice`);
+    index.set(task.id, task);
   }
-  return activities;
+  return index;
 }
 
-/** The metadata of tasks, safe to hand to workflow code. */
-export function taskMeta<Deps>(task: AnyTask<Deps>): TaskMeta {
-  const { id, description, taskQueue, timeouts, retry } = task;
-  return { id, description, taskQueue, timeouts, retry };
+type ActivityMap = Record<string, (input: unknown) => Promise<unknown>>;
+
+/** Builds the activities object of some tasks that share `deps`; refuses duplicate ids. */
+export function buildActivities<Deps>(tasks: readonly AnyTask<Deps>[], deps: Deps): ActivityMap {
+  return Object.fromEntries([...byTaskId(tasks)].map(([id, task]) => [id, toActivity(task, deps)]));
+}
+
+/** Where the worker keeps what systems build their dependencies from. */
+export interface WorkerResources {
+  pool: Pool;
+  library: TemplateLibrary;
+  endSystems: EndSystemsConfig;
+  /** Where the resource repositories are (RFM). */
+  rfm: RfmConfig;
+}
+
+/** `every`: the system's tasks are answered on every task queue (the health ping). */
+export type SystemQueue = TaskQueue | 'every';
+
+/**
+ * One system of the table in `activities/systems.ts`: its tasks, the queue they run on, how their
+ * dependencies are made from what the worker holds, and how those are closed.
+ */
+export interface SystemDefinition<Deps> {
+  name: string;
+  taskQueue: SystemQueue;
+  tasks: readonly AnyTask<Deps>[];
+  /** The end system whose configuration the dependencies need; a worker refuses to start without it. */
+  endSystem?: EndSystemName;
+  createDeps(resources: WorkerResources): Deps;
+  /** Releases what `createDeps` opened, once the workers have stopped. */
+  close?(deps: Deps): Promise<void> | void;
+}
+
+/** A system of any dependencies, as the table holds it. */
+export type AnySystem = SystemDefinition<unknown>;
+
+type SystemFields<Deps> = Omit<SystemDefinition<Deps>, 'endSystem' | 'createDeps'>;
+
+/**
+ * Declares a system. One that talks to an end system names it and receives its configuration,
+ * present by then: the worker checks every system's end system before building any.
+ */
+export function defineSystem<Deps, const E extends EndSystemName>(
+  def: SystemFields<Deps> & {
+    endSystem: E;
+    createDeps(config: NonNullable<EndSystemsConfig[E]>, resources: WorkerResources): Deps;
+  },
+): SystemDefinition<Deps>;
+export function defineSystem<Deps>(
+  def: SystemFields<Deps> & { createDeps(resources: WorkerResources): Deps },
+): SystemDefinition<Deps>;
+export function defineSystem<Deps>(
+  def: SystemFields<Deps> & {
+    endSystem?: EndSystemName;
+    createDeps(...args: never[]): Deps;
+  },
+): SystemDefinition<Deps> {
+  const { endSystem } = def;
+  if (!endSystem) return def as SystemDefinition<Deps>;
+  const create = def.createDeps as (config: unknown, resources: WorkerResources) => Deps;
+  return {
+    ...def,
+    endSystem,
+    createDeps(resources) {
+      const config = resources.endSystems[endSystem];
+      if (!config) throw new Error(`end system ${endSystem} is not configured`);
+      return create(config, resources);
+    },
+  };
 }

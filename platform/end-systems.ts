@@ -181,6 +181,17 @@ export interface EndSystemsConfig {
   smtp?: SmtpConfig;
 }
 
+export type EndSystemName = keyof EndSystemsConfig;
+
+/** The variable whose presence configures each end system. */
+export const endSystemVariables: Record<EndSystemName, string> = {
+  awx: 'AWX_URL',
+  tfe: 'TFE_URL',
+  vcenter: 'VCENTER_URL',
+  aci: 'ACI_URL',
+  smtp: 'SMTP_HOST',
+};
+
 function readSecretsFile(file: string): Record<string, string> {
   let parsed: unknown;
   try {

@@ -1,7 +1,6 @@
 /** `aci:ensure-application-profile`: the application profile (fvAp) exists in the tenant. */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
@@ -9,7 +8,6 @@ import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
 export const ensureApplicationProfile = defineTask({
   id: 'aci:ensure-application-profile',
   description: 'Creates or updates an ACI application profile (fvAp) in an existing tenant.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,

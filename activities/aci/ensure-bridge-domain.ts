@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 import { aciNameSchema, ensuredSchema, exists, mo, relationState, tenantDn } from './schemas';
@@ -13,7 +12,6 @@ import { aciNameSchema, ensuredSchema, exists, mo, relationState, tenantDn } fro
 export const ensureBridgeDomain = defineTask({
   id: 'aci:ensure-bridge-domain',
   description: 'Creates or updates an ACI bridge domain (fvBD) with its VRF relation and subnets.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,

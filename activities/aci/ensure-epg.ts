@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 import { aciNameSchema, ensuredSchema, exists, mo, relationState, tenantDn } from './schemas';
@@ -15,7 +14,6 @@ export const ensureEpg = defineTask({
   id: 'aci:ensure-epg',
   description:
     'Creates or updates an ACI endpoint group (fvAEPg) with its bridge domain, domains and static ports.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,

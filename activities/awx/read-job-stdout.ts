@@ -4,7 +4,6 @@
  * be partial until AWX has processed all job events; `complete` says whether it had.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobStatusSchema } from './schemas';
@@ -12,7 +11,6 @@ import { jobIdSchema, jobStatusSchema } from './schemas';
 export const readJobStdout = defineTask({
   id: 'awx:read-job-stdout',
   description: "Reads an AWX job's standard output (plain text, the last maxChars characters).",
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({
     job: jobIdSchema,

@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { pollPauses, sleep, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedJobStatuses } from './client';
@@ -26,7 +25,6 @@ const progressSchema = z.object({
 export const waitJob = defineTask({
   id: 'awx:wait-job',
   description: 'Waits for an AWX job to finish; fails with JobFailed unless it ends successful.',
-  taskQueue: TaskQueues.awx,
   timeouts: 'long',
   input: z.object({
     job: jobIdSchema,

@@ -1,6 +1,5 @@
 /** `tfe:apply-run`: confirms a run that waits for confirmation, so its apply starts. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { RunStatus } from './client';
 import type { TfeDeps } from './deps';
@@ -24,7 +23,6 @@ export const applyRun = defineTask({
   id: 'tfe:apply-run',
   description:
     'Applies a TFE run that is waiting for confirmation; an already-confirmed run is left as it is.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ runId: runIdSchema, comment: z.string().max(500).optional() }),
   output: runSummarySchema.extend({ accepted: z.boolean() }),

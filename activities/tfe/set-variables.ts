@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { withPatience } from '../http';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
 import { workspaceIdSchema } from './schemas';
@@ -26,7 +25,6 @@ const variableSchema = z.object({
 export const setVariables = defineTask({
   id: 'tfe:set-variables',
   description: 'Creates or updates TFE workspace variables by key and category.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ workspaceId: workspaceIdSchema, variables: z.array(variableSchema).min(1) }),
   output: z.object({
