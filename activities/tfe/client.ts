@@ -9,43 +9,7 @@
 import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
 /** Run status strings, verbatim from the API (and go-tfe's RunStatus). */
-export type RunStatus =
-  | 'pending'
-  | 'fetching'
-  | 'fetching_completed'
-  | 'pre_plan_running'
-  | 'pre_plan_completed'
-  | 'queuing'
-  | 'plan_queued'
-  | 'planning'
-  | 'planned'
-  | 'cost_estimating'
-  | 'cost_estimated'
-  | 'policy_checking'
-  | 'policy_override'
-  | 'policy_soft_failed'
-  | 'policy_checked'
-  | 'post_plan_running'
-  | 'post_plan_completed'
-  | 'post_plan_awaiting_decision'
-  | 'confirmed'
-  | 'planned_and_finished'
-  | 'planned_and_saved'
-  | 'queuing_apply'
-  | 'apply_queued'
-  | 'pre_apply_running'
-  | 'pre_apply_completed'
-  | 'applying'
-  | 'post_apply_running'
-  | 'post_apply_completed'
-  | 'applied'
-  | 'discarded'
-  | 'errored'
-  | 'canceled'
-  | 'force_canceled';
-
-/** Every run status, for schemas. */
-export const runStatuses: readonly RunStatus[] = [
+export const runStatuses = [
   'pending',
   'fetching',
   'fetching_completed',
@@ -79,7 +43,9 @@ export const runStatuses: readonly RunStatus[] = [
   'errored',
   'canceled',
   'force_canceled',
-];
+] as const;
+
+export type RunStatus = (typeof runStatuses)[number];
 
 /** Statuses after which a run never changes again (`policy_soft_failed` only ends plan-only runs). */
 export const finishedRunStatuses: readonly RunStatus[] = [
