@@ -10,7 +10,7 @@
  * never passes through an activity's input or output, so never through workflow history.
  * API reference: https://www.cisco.com/c/en/us/td/docs/dcn/aci/apic/all/apic-rest-api-configuration-guide.html
  */
-import { HttpClient, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
+import { HttpClient, plainTextError, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
 
 /** One managed object as the API renders it: `{<class>: {attributes, children?}}`. */
 export type ManagedObject = Record<
@@ -54,13 +54,7 @@ export interface AciClientOptions {
 export function parseAciError(body: unknown, text: string): UpstreamError {
   const first = (body as ImData | undefined)?.imdata?.[0]?.error?.attributes;
   if (first) return { message: first.text ?? '', ...(first.code ? { code: first.code } : {}) };
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return plainTextError(text);
 }
 
 interface AciSession {

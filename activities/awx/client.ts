@@ -5,7 +5,14 @@
  * call fails as Unauthorized. Paths keep AWX's mandatory trailing slash.
  * API reference: https://docs.ansible.com/automation-controller/latest/html/controllerapi/
  */
-import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
+import {
+  BearerTokenAuth,
+  HttpClient,
+  plainTextError,
+  type TlsOptions,
+  type TokenSource,
+  type UpstreamError,
+} from '../http';
 
 /** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
 export type JobStatus =
@@ -100,14 +107,7 @@ export function parseAwxError(body: unknown, text: string): UpstreamError {
     });
     if (parts.length) return { message: parts.join('; ') };
   }
-  // 5xx from nginx/uwsgi can be HTML: keep its words, not its markup.
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return plainTextError(text);
 }
 
 /** One AWX controller; shared by all activities of a worker. */

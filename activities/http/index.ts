@@ -3,6 +3,7 @@ export { BearerTokenAuth, SessionAuth, type TokenSource } from './auth';
 export {
   failureTypeForStatus,
   httpFailure,
+  plainTextError,
   retryDelayMs,
   type HeaderReader,
   type UpstreamError,

@@ -6,7 +6,14 @@
  * fails as Unauthorized. 429 carries the delay from `Retry-After` / `X-RateLimit-Reset`.
  * API reference: https://developer.hashicorp.com/terraform/cloud-docs/api-docs
  */
-import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
+import {
+  BearerTokenAuth,
+  HttpClient,
+  plainTextError,
+  type TlsOptions,
+  type TokenSource,
+  type UpstreamError,
+} from '../http';
 
 /** Run status strings, verbatim from the API (and go-tfe's RunStatus). */
 export const runStatuses = [
@@ -173,13 +180,7 @@ export function parseTfeError(body: unknown, text: string): UpstreamError {
     const first = errors[0] as { title?: string };
     return { message: parts.join('; '), ...(first.title ? { code: first.title } : {}) };
   }
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return plainTextError(text);
 }
 
 const enc = encodeURIComponent;

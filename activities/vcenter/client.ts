@@ -11,7 +11,7 @@
  * workflow history.
  * API reference: https://developer.broadcom.com/xapis/vsphere-automation-api/latest/
  */
-import { HttpClient, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
+import { HttpClient, plainTextError, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
 import type { FailureType } from '../../common/errors';
 
 /** Power states, verbatim. */
@@ -134,13 +134,7 @@ export function parseVcenterError(body: unknown, text: string): UpstreamError {
         ...(retryableErrorTypes[inner.error_type] ? { type: retryableErrorTypes[inner.error_type] } : {}),
       };
   }
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return plainTextError(text);
 }
 
 /** The URL style of a vCenter: `/api` (7.0U2+) or the legacy `/rest` (6.5–7.x, wrapped in `value`). */
