@@ -5,6 +5,7 @@
  * mapped to the error taxonomy with credentials scrubbed from what the failure says.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ApplicationFailure } from '@temporalio/common';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import {
@@ -264,17 +265,11 @@ export class HttpClient {
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as the activity is cancelled. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (err) {
+    // Node rejects with its own AbortError; Temporal needs its CancelledFailure back.
+    throw signal.aborted ? signal.reason : err;
+  }
 }
