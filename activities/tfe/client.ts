@@ -15,6 +15,19 @@ import {
   type UpstreamError,
 } from '../http';
 
+/** Statuses a run reaches once it has been confirmed: its apply has started. */
+export const applyStartedRunStatuses = [
+  'confirmed',
+  'queuing_apply',
+  'apply_queued',
+  'pre_apply_running',
+  'pre_apply_completed',
+  'applying',
+  'post_apply_running',
+  'post_apply_completed',
+  'applied',
+] as const;
+
 /** Run status strings, verbatim from the API (and go-tfe's RunStatus). */
 export const runStatuses = [
   'pending',
@@ -35,17 +48,9 @@ export const runStatuses = [
   'post_plan_running',
   'post_plan_completed',
   'post_plan_awaiting_decision',
-  'confirmed',
   'planned_and_finished',
   'planned_and_saved',
-  'queuing_apply',
-  'apply_queued',
-  'pre_apply_running',
-  'pre_apply_completed',
-  'applying',
-  'post_apply_running',
-  'post_apply_completed',
-  'applied',
+  ...applyStartedRunStatuses,
   'discarded',
   'errored',
   'canceled',

@@ -1,8 +1,8 @@
 /** `tfe:discard-run`: drops a run that waits for confirmation (a rejected approval, an undo). */
 import { z } from 'zod';
 import { defineTask, type TaskContext } from '../task';
+import { applyStartedRunStatuses } from './client';
 import type { TfeDeps } from './deps';
-import { applyStartedStatuses } from './apply-run';
 import { performRunAction } from './run-actions';
 import { runIdSchema, runSummarySchema } from './schemas';
 
@@ -21,7 +21,7 @@ export const discardRun = defineTask({
         action: 'discard',
         alreadyDone: ['discarded'],
         impossible: [
-          ...applyStartedStatuses,
+          ...applyStartedRunStatuses,
           'errored',
           'canceled',
           'force_canceled',
