@@ -10,7 +10,7 @@
  * never passes through an activity's input or output, so never through workflow history.
  * API reference: https://www.cisco.com/c/en/us/td/docs/dcn/aci/apic/all/apic-rest-api-configuration-guide.html
  */
-import { HttpClient, plainTextError, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
+import { HttpClient, SessionAuth, type TlsOptions, type UpstreamError } from '../http';
 
 /** One managed object as the API renders it: `{<class>: {attributes, children?}}`. */
 export type ManagedObject = Record<
@@ -51,10 +51,10 @@ export interface AciClientOptions {
 }
 
 /** APIC error envelope: `{"imdata": [{"error": {"attributes": {"code", "text"}}}]}`. */
-export function parseAciError(body: unknown, text: string): UpstreamError {
+export function parseAciError(body: unknown): UpstreamError | undefined {
   const first = (body as ImData | undefined)?.imdata?.[0]?.error?.attributes;
   if (first) return { message: first.text ?? '', ...(first.code ? { code: first.code } : {}) };
-  return plainTextError(text);
+  return undefined;
 }
 
 interface AciSession {

@@ -5,14 +5,7 @@
  * call fails as Unauthorized. Paths keep AWX's mandatory trailing slash.
  * API reference: https://docs.ansible.com/automation-controller/latest/html/controllerapi/
  */
-import {
-  BearerTokenAuth,
-  HttpClient,
-  plainTextError,
-  type TlsOptions,
-  type TokenSource,
-  type UpstreamError,
-} from '../http';
+import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
 /** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
 export type JobStatus =
@@ -97,7 +90,7 @@ export interface AwxClientOptions {
 }
 
 /** AWX error bodies: `{"detail": "..."}` or `{"field": ["msg", ...], "__all__": [...]}`. */
-export function parseAwxError(body: unknown, text: string): UpstreamError {
+export function parseAwxError(body: unknown): UpstreamError | undefined {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const record = body as Record<string, unknown>;
     if (typeof record.detail === 'string') return { message: record.detail };
@@ -107,7 +100,7 @@ export function parseAwxError(body: unknown, text: string): UpstreamError {
     });
     if (parts.length) return { message: parts.join('; ') };
   }
-  return plainTextError(text);
+  return undefined;
 }
 
 /** One AWX controller; shared by all activities of a worker. */

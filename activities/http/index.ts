@@ -3,7 +3,6 @@ export { BearerTokenAuth, SessionAuth, type TokenSource } from './auth';
 export {
   failureTypeForStatus,
   httpFailure,
-  plainTextError,
   retryDelayMs,
   type HeaderReader,
   type UpstreamError,

@@ -6,14 +6,7 @@
  * fails as Unauthorized. 429 carries the delay from `Retry-After` / `X-RateLimit-Reset`.
  * API reference: https://developer.hashicorp.com/terraform/cloud-docs/api-docs
  */
-import {
-  BearerTokenAuth,
-  HttpClient,
-  plainTextError,
-  type TlsOptions,
-  type TokenSource,
-  type UpstreamError,
-} from '../http';
+import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
 /** Statuses a run reaches once it has been confirmed: its apply has started. */
 export const applyStartedRunStatuses = [
@@ -175,7 +168,7 @@ export interface TfeClientOptions {
 }
 
 /** JSON:API error documents: `{"errors": [{"status", "title", "detail", "source": {"pointer"}}]}`. */
-export function parseTfeError(body: unknown, text: string): UpstreamError {
+export function parseTfeError(body: unknown): UpstreamError | undefined {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(errors) && errors.length) {
     const parts = errors.map((e: { title?: string; detail?: string; source?: { pointer?: string } }) => {
@@ -185,7 +178,7 @@ export function parseTfeError(body: unknown, text: string): UpstreamError {
     const first = errors[0] as { title?: string };
     return { message: parts.join('; '), ...(first.title ? { code: first.title } : {}) };
   }
-  return plainTextError(text);
+  return undefined;
 }
 
 const enc = encodeURIComponent;
