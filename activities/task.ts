@@ -147,7 +147,7 @@ export interface WorkerResources {
 export type SystemQueue = TaskQueue | 'every';
 
 /**
- * One system of the table in `activities/systems.ts`: its tasks, the queue they run on, how their
+ * One system of the table in `activities/registry.ts`: its tasks, the queue they run on, how their
  * dependencies are made from what the worker holds, and how those are closed.
  */
 export interface SystemDefinition<Deps> {
@@ -167,8 +167,9 @@ export type AnySystem = SystemDefinition<unknown>;
 type SystemFields<Deps> = Omit<SystemDefinition<Deps>, 'endSystem' | 'createDeps'>;
 
 /**
- * Declares a system. One that talks to an end system names it and receives its configuration,
- * present by then: the worker checks every system's end system before building any.
+ * Declares a system; its task ids must be namespaced by its name (`awx:…` in `awx`). One that
+ * talks to an end system names it and receives its configuration, present by then: the worker
+ * checks every system's end system before building any.
  */
 export function defineSystem<Deps, const E extends EndSystemName>(
   def: SystemFields<Deps> & {
@@ -185,6 +186,9 @@ export function defineSystem<Deps>(
     createDeps(...args: never[]): Deps;
   },
 ): SystemDefinition<Deps> {
+  const stray = def.tasks.filter((task) => !task.id.startsWith(`${def.name}:`)).map((task) => task.id);
+  if (stray.length)
+    throw new Error(`system ${def.name} declares tasks of another namespace: ${stray.join(', ')}`);
   const { endSystem } = def;
   if (!endSystem) return def as SystemDefinition<Deps>;
   const create = def.createDeps as (config: unknown, resources: WorkerResources) => Deps;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { registeredTasks, systems, taskCatalog } from '../../../activities/registry';
-import { defineSystem, defineTask, type AnySystem, type WorkerResources } from '../../../activities/task';
+import { defineSystem, defineTask, type SystemQueue, type WorkerResources } from '../../../activities/task';
 import { allTaskQueues } from '../../../common/task-queues';
 import type { AwxConfig } from '../../../platform/end-systems';
 import { queueActivities } from '../../../workers/activities';
@@ -24,7 +24,7 @@ const task = (id: string) =>
   });
 
 /** A system that records when its dependencies are made and closed. */
-function recording(name: string, taskQueue: AnySystem['taskQueue'], ids: string[], events: string[]) {
+function recording(name: string, taskQueue: SystemQueue, ids: string[], events: string[]) {
   return defineSystem<{ name: string }>({
     name,
     taskQueue,
@@ -36,7 +36,7 @@ function recording(name: string, taskQueue: AnySystem['taskQueue'], ids: string[
     close: (deps) => {
       events.push(`close:${deps.name}`);
     },
-  }) as AnySystem;
+  });
 }
 
 const resources = { endSystems: {} } as WorkerResources;
@@ -69,12 +69,19 @@ describe('the worker activities derived from the table of systems', () => {
     assert.throws(
       () =>
         queueActivities(resources, [
-          recording('one', 'orchestrator', ['x:y'], events),
-          recording('two', 'awx', ['x:y'], events),
+          recording('x', 'orchestrator', ['x:y'], events),
+          recording('x', 'awx', ['x:y'], events),
         ]),
       /task x:y is declared twice/,
     );
     assert.deepEqual(events, [], 'nothing is built before the table is checked');
+  });
+
+  it('refuse a system whose task ids are not in its namespace', () => {
+    assert.throws(
+      () => recording('one', 'orchestrator', ['one:a', 'other:b'], []),
+      /system one declares tasks of another namespace: other:b/,
+    );
   });
 
   it('refuse to start without the configuration of an end system a system needs, naming its variable', () => {
@@ -84,14 +91,14 @@ describe('the worker activities derived from the table of systems', () => {
       tasks: [],
       endSystem: 'awx',
       createDeps: (config: AwxConfig) => config.url,
-    }) as AnySystem;
+    });
     const needsSmtp = defineSystem({
       name: 'needs-smtp',
       taskQueue: 'orchestrator',
       tasks: [],
       endSystem: 'smtp',
       createDeps: () => undefined,
-    }) as AnySystem;
+    });
     assert.throws(
       () => queueActivities(resources, [needsAwx, needsSmtp]),
       /^Error: end systems not configured: awx \(AWX_URL\), smtp \(SMTP_HOST\)$/,
@@ -107,7 +114,7 @@ describe('the worker activities derived from the table of systems', () => {
       createDeps: () => {
         throw new Error('bad configuration');
       },
-    }) as AnySystem;
+    });
     assert.throws(
       () => queueActivities(resources, [recording('one', 'orchestrator', ['one:a'], events), broken]),
       /bad configuration/,
