@@ -7,12 +7,17 @@
  */
 import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
-/** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
-export type JobStatus =
-  'new' | 'pending' | 'waiting' | 'running' | 'successful' | 'failed' | 'error' | 'canceled';
-
 /** The statuses after which a job never changes again. */
-export const finishedJobStatuses: readonly JobStatus[] = ['successful', 'failed', 'error', 'canceled'];
+const finishedJobStatuses = ['successful', 'failed', 'error', 'canceled'] as const;
+
+/** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
+export const jobStatuses = ['new', 'pending', 'waiting', 'running', ...finishedJobStatuses] as const;
+
+export type JobStatus = (typeof jobStatuses)[number];
+
+/** Whether a job has reached a status it never leaves. */
+export const isFinishedJob = (status: JobStatus): boolean =>
+  (finishedJobStatuses as readonly JobStatus[]).includes(status);
 
 /** AWX's list envelope. */
 export interface Page<T> {

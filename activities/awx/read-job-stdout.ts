@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTask, type TaskContext } from '../task';
+import { isFinishedJob } from './client';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobStatusSchema } from './schemas';
 
@@ -36,8 +37,7 @@ export const readJobStdout = defineTask({
       content: truncated ? text.slice(text.length - input.maxChars) : text,
       truncated,
       totalChars: text.length,
-      complete:
-        job.event_processing_finished ?? ['successful', 'failed', 'error', 'canceled'].includes(job.status),
+      complete: job.event_processing_finished ?? isFinishedJob(job.status),
     };
   },
 });
