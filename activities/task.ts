@@ -64,27 +64,25 @@ export type TaskActivities<T extends { id: string; input: z.ZodType; output: z.Z
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTask<Deps> = TaskDefinition<z.ZodType, z.ZodType, Deps> | TaskDefinition<any, any, Deps>;
 
-function fieldIssues(error: z.ZodError, root: string) {
-  return error.issues.map((i) => ({ path: [root, ...i.path.map(String)].join('.'), message: i.message }));
+/** A value outside its schema: non-retryable, naming each field under `input.` or `output.`. */
+function invalid(task: { id: string }, root: 'input' | 'output', error: z.ZodError) {
+  const fields = error.issues.map((i) => ({
+    path: [root, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  const what = root === 'input' ? 'invalid input' : 'the handler returned an invalid output';
+  return failure(
+    root === 'input' ? 'InvalidInput' : 'InvalidOutput',
+    `${task.id}: ${what}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    { system: task.id.split(':')[0]!, call: task.id, fields },
+  );
 }
 
 /** The activity function of one task: validate input, run, validate output. */
 export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unknown) => Promise<unknown> {
-  const system = task.id.split(':')[0]!;
   return async (raw: unknown) => {
     const parsed = task.input.safeParse(raw);
-    if (!parsed.success) {
-      const fields = fieldIssues(parsed.error, 'input');
-      throw failure(
-        'InvalidInput',
-        `${task.id}: invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-        {
-          system,
-          call: task.id,
-          fields,
-        },
-      );
-    }
+    if (!parsed.success) throw invalid(task, 'input', parsed.error);
     const ctx = Context.current();
     const info = ctx.info;
     const result = await task.handler(parsed.data, {
@@ -98,18 +96,7 @@ export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unkno
       attempt: info.attempt,
     });
     const out = task.output.safeParse(result);
-    if (!out.success) {
-      const fields = fieldIssues(out.error, 'output');
-      throw failure(
-        'InvalidOutput',
-        `${task.id}: the handler returned an invalid output: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-        {
-          system,
-          call: task.id,
-          fields,
-        },
-      );
-    }
+    if (!out.success) throw invalid(task, 'output', out.error);
     return out.data;
   };
 }
