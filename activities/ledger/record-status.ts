@@ -6,14 +6,12 @@
  */
 import { z } from 'zod';
 import { requestStatuses } from '../../common/request';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { LedgerDeps } from './deps';
 
 export const recordStatus = defineTask({
   id: 'ledger:record-status',
   description: "Records a request's status (and outcome, once it has one) in the ledger.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     requestId: z.string().min(1),
