@@ -25,6 +25,7 @@ import type { RequestWorkflowInput } from '../common/request';
 import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../common/search-attributes';
 import { TaskQueues } from '../common/task-queues';
 import type { Logger } from '../platform/logger';
+import { requestWorkflow } from '../workflows/request';
 
 /** gRPC status codes that no retry changes: the start itself is malformed. */
 const PERMANENT_CODES = new Set([3 /* INVALID_ARGUMENT */]);
@@ -217,7 +218,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
 /** Starts the request workflow of `input` (idempotent, see the module comment). */
 export async function startRequestWorkflow(temporal: Client, input: RequestWorkflowInput): Promise<void> {
   const resourceTypes = [...new Set(input.resources.map((r) => r.type))].sort();
-  await temporal.workflow.start('requestWorkflow', {
+  await temporal.workflow.start(requestWorkflow, {
     taskQueue: TaskQueues.orchestrator,
     workflowId: requestWorkflowId(input.traceId, input.requestId),
     args: [input],

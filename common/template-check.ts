@@ -4,20 +4,12 @@
  * JSON pointer into the template and a group (syntax, schema, semantics, expressions), so the
  * whole list fits one error or one 400 body. Pure: the caller reads the files.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajv, schemaProblems } from './json-schema';
 import type { TaskMeta } from './tasks';
-import {
-  stepKind,
-  templateKey,
-  type Step,
-  type Template,
-  type TemplatePlan,
-  type TemplateRef,
-  type Undo,
-} from './template';
-import { ancestorsOf, findCycles, needsOf } from './template-graph';
-import { stepSchemas, templateJsonSchema } from './template-schema';
+import { kinded, templateKey, undoOf, type Template, type TemplatePlan, type TemplateRef } from './template';
+import { ancestorsOf, callsOf, findCycles, needsOf, reachableTemplates, stepCycles } from './template-graph';
+import { stepJsonSchemas, templateShallowJsonSchema } from './template-schema';
 import { escapePointer, expressionsIn, forbiddenFunctions, inspectExpression } from './template-expressions';
 
 /** The tasks a template may call, by id: metadata only, so the loader and tests can pass their own. */
@@ -46,46 +38,23 @@ export interface CheckedLibrary {
   problems: TemplateProblem[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const { steps: _steps, ...topProperties } = templateJsonSchema.properties;
-const validateTop = ajv.compile({
-  ...templateJsonSchema,
-  $id: undefined,
-  properties: { ...topProperties, steps: { type: 'array', minItems: 1, items: { type: 'object' } } },
-});
-// Each step is checked against the one branch its kind names, so errors speak of that kind only.
+const validateTop = ajv.compile(templateShallowJsonSchema);
+// Each step is checked against the one schema its kind names, so errors speak of that kind only.
 const validateStepOfKind: Record<string, ValidateFunction> = {
-  task: ajv.compile(stepSchemas.task),
-  template: ajv.compile(stepSchemas.template),
-  approval: ajv.compile(stepSchemas.approval),
-  wait: ajv.compile(stepSchemas.wait),
+  task: ajv.compile(stepJsonSchemas.task),
+  template: ajv.compile(stepJsonSchemas.template),
+  approval: ajv.compile(stepJsonSchemas.approval),
+  wait: ajv.compile(stepJsonSchemas.wait),
 };
-const kindFields = ['task', 'template', 'approval', 'wait'] as const;
+const kindFields = Object.keys(stepJsonSchemas);
 
-// Input schemas are checked strictly: an unknown keyword is almost always a typo.
-const inputAjv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
-addFormats(inputAjv);
-
-function schemaProblems(
+/** ajv's errors as schema problems of `file`, below `prefix`. */
+function schemaErrors(
   file: string,
   prefix: string,
   errors: ErrorObject[] | null | undefined,
 ): TemplateProblem[] {
-  return (errors ?? []).map((e) => {
-    const extra =
-      'additionalProperty' in e.params
-        ? ` (${String(e.params.additionalProperty)})`
-        : 'allowedValues' in e.params
-          ? ` (${(e.params.allowedValues as unknown[]).join(', ')})`
-          : '';
-    return {
-      file,
-      pointer: `${prefix}${e.instancePath}`,
-      group: 'schema',
-      message: `${e.message ?? 'invalid'}${extra}`,
-    };
-  });
+  return schemaProblems(errors, prefix).map((p) => ({ file, group: 'schema', ...p }));
 }
 
 /**
@@ -105,7 +74,7 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
       continue;
     }
     const before = problems.length;
-    if (!validateTop(value)) problems.push(...schemaProblems(file, '', validateTop.errors));
+    if (!validateTop(value)) problems.push(...schemaErrors(file, '', validateTop.errors));
     else {
       for (const [i, step] of (value as { steps: Record<string, unknown>[] }).steps.entries()) {
         const kinds = kindFields.filter((k) => k in step);
@@ -119,7 +88,7 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
           continue;
         }
         const validate = validateStepOfKind[kinds[0]!]!;
-        if (!validate(step)) problems.push(...schemaProblems(file, `/steps/${i}`, validate.errors));
+        if (!validate(step)) problems.push(...schemaErrors(file, `/steps/${i}`, validate.errors));
       }
     }
     if (problems.length === before) parsed.push({ file, template: value as Template });
@@ -148,7 +117,9 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
     if (own.length) failed.add(key);
     problems.push(...own);
   }
-  for (const cycle of templateCycles(byKey)) {
+  const subTemplates = (key: string) =>
+    byKey.get(key)!.template.steps.flatMap((step) => callsOf(step).templates.map(templateKey));
+  for (const cycle of findCycles(byKey.keys(), subTemplates)) {
     const { file } = byKey.get(cycle[0]!)!;
     problems.push({
       file,
@@ -160,34 +131,6 @@ export function checkTemplates(sources: readonly TemplateSource[], catalog: Task
   }
   for (const k of failed) byKey.delete(k);
   return { templates: byKey, problems };
-}
-
-function refsOf(step: Step): TemplateRef[] {
-  const refs: TemplateRef[] = [];
-  if ('template' in step) refs.push(step.template);
-  const undo = 'undo' in step ? step.undo : undefined;
-  if (undo && 'template' in undo) refs.push(undo.template);
-  return refs;
-}
-
-function templateCycles(byKey: Map<string, { template: Template }>): string[][] {
-  const cycles: string[][] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (key: string): void => {
-    state.set(key, 'visiting');
-    stack.push(key);
-    for (const ref of byKey.get(key)!.template.steps.flatMap(refsOf)) {
-      const next = templateKey(ref);
-      if (!byKey.has(next)) continue;
-      if (state.get(next) === 'visiting') cycles.push([...stack.slice(stack.indexOf(next)), next]);
-      else if (!state.has(next)) visit(next);
-    }
-    stack.pop();
-    state.set(key, 'done');
-  };
-  for (const key of byKey.keys()) if (!state.has(key)) visit(key);
-  return cycles;
 }
 
 const idsFields = new Set(['workflowId', 'traceId', 'requestId']);
@@ -211,13 +154,13 @@ function checkTemplate(
   const semantics = (pointer: string, message: string) =>
     problems.push({ file, pointer, group: 'semantics', message });
 
-  inputAjv.validateSchema(template.input);
-  if (inputAjv.errors?.length) {
-    for (const e of inputAjv.errors)
+  ajv.validateSchema(template.input);
+  if (ajv.errors?.length) {
+    for (const e of ajv.errors)
       semantics(`/input${e.instancePath}`, `the input is not a valid JSON Schema: ${e.message ?? ''}`);
   } else {
     try {
-      inputAjv.compile(template.input);
+      ajv.compile(template.input);
     } catch (err) {
       semantics('/input', `the input is not a valid JSON Schema: ${(err as Error).message}`);
     }
@@ -235,16 +178,18 @@ function checkTemplate(
       else if (!ids.has(need))
         semantics(`/steps/${i}/needs/${j}`, `needs ${need}, which is no step of this template`);
     });
-    if ('task' in step && !catalog.has(step.task)) semantics(`/steps/${i}/task`, `unknown task ${step.task}`);
-    if ('template' in step && !known.has(templateKey(step.template)))
-      semantics(`/steps/${i}/template`, `unknown sub-template ${templateKey(step.template)}`);
-    const undo: Undo | undefined = 'undo' in step ? step.undo : undefined;
+    const k = kinded(step);
+    if (k.kind === 'task' && !catalog.has(k.step.task))
+      semantics(`/steps/${i}/task`, `unknown task ${k.step.task}`);
+    if (k.kind === 'template' && !known.has(templateKey(k.step.template)))
+      semantics(`/steps/${i}/template`, `unknown sub-template ${templateKey(k.step.template)}`);
+    const undo = undoOf(step);
     if (undo && 'task' in undo && !catalog.has(undo.task))
       semantics(`/steps/${i}/undo/task`, `unknown task ${undo.task}`);
     if (undo && 'template' in undo && !known.has(templateKey(undo.template)))
       semantics(`/steps/${i}/undo/template`, `unknown sub-template ${templateKey(undo.template)}`);
   });
-  for (const cycle of findCycles(template.steps)) {
+  for (const cycle of stepCycles(template.steps)) {
     const i = ids.get(cycle[0]!)!;
     semantics(`/steps/${i}/needs`, `steps form a cycle: ${cycle.join(' -> ')}`);
   }
@@ -269,17 +214,17 @@ function checkTemplate(
       if (forEach.key) checkExpressions(forEach.key, `${at}/forEach/key`, { ...plain, item: true });
     }
     if ('input' in step) checkExpressions(step.input, `${at}/input`, { ...plain, item: !!forEach });
-    if ('wait' in step) checkExpressions(step.wait.duration, `${at}/wait/duration`, plain);
+    const k = kinded(step);
+    if (k.kind === 'wait') checkExpressions(k.step.wait.duration, `${at}/wait/duration`, plain);
     const withOutput: ExpressionPlace = { steps: before, item: !!forEach, output: true };
     if ('externalIds' in step && step.externalIds)
       for (const [k, v] of Object.entries(step.externalIds))
         checkExpressions(v, `${at}/externalIds/${escapePointer(k)}`, withOutput);
     // Compensation runs after the graph has settled, so an undo may read any step.
     const undoPlace: ExpressionPlace = { ...withOutput, steps: allSteps };
-    if ('undo' in step && step.undo?.input !== undefined)
-      checkExpressions(step.undo.input, `${at}/undo/input`, undoPlace);
-    if ('undo' in step && step.undo?.when !== undefined)
-      checkExpressions(step.undo.when, `${at}/undo/when`, undoPlace);
+    const undo = undoOf(step);
+    if (undo?.input !== undefined) checkExpressions(undo.input, `${at}/undo/input`, undoPlace);
+    if (undo?.when !== undefined) checkExpressions(undo.when, `${at}/undo/when`, undoPlace);
   });
   if (template.output !== undefined)
     checkExpressions(template.output, '/output', { steps: allSteps, item: false, output: false });
@@ -358,29 +303,22 @@ export function compilePlan(
   ref: TemplateRef,
 ): TemplatePlan {
   const entry = templateKey(ref);
-  const plan: TemplatePlan = { entry, templates: {}, tasks: {} };
-  const add = (key: string): void => {
-    if (plan.templates[key]) return;
-    const found = library.get(key);
-    if (!found) throw new UnknownTemplateError(`no valid template ${key}`);
-    plan.templates[key] = found.template;
-    for (const step of found.template.steps) {
-      const undo = 'undo' in step ? step.undo : undefined;
-      for (const id of [
-        stepKind(step) === 'task' ? (step as { task: string }).task : undefined,
-        undo && 'task' in undo ? undo.task : undefined,
-      ]) {
-        if (id === undefined) continue;
-        const meta = catalog.get(id);
-        if (!meta) throw new UnknownTemplateError(`${key} uses unknown task ${id}`);
-        const { id: taskId, description, taskQueue, timeouts, retry } = meta;
-        plan.tasks[id] = retry
-          ? { id: taskId, description, taskQueue, timeouts, retry }
-          : { id: taskId, description, taskQueue, timeouts };
-      }
-      for (const sub of refsOf(step)) add(templateKey(sub));
-    }
-  };
-  add(entry);
-  return plan;
+  const tasks: TemplatePlan['tasks'] = {};
+  const templates = reachableTemplates(
+    entry,
+    (key) => {
+      const found = library.get(key);
+      if (!found) throw new UnknownTemplateError(`no valid template ${key}`);
+      return found.template;
+    },
+    (id, from) => {
+      const meta = catalog.get(id);
+      if (!meta) throw new UnknownTemplateError(`${from} uses unknown task ${id}`);
+      const { id: taskId, description, taskQueue, timeouts, retry } = meta;
+      tasks[id] = retry
+        ? { id: taskId, description, taskQueue, timeouts, retry }
+        : { id: taskId, description, taskQueue, timeouts };
+    },
+  );
+  return { entry, templates, tasks };
 }

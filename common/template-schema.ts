@@ -1,161 +1,207 @@
 /**
- * The JSON Schema (draft-07) every template file must satisfy; ajv checks it first, then the
- * loader checks what a schema cannot say (graph, tasks, sub-templates, expressions). The same
- * object is written to templates/template.schema.json for editors (a test keeps them equal).
+ * The template model, declared once as zod schemas: the TypeScript types of a template file
+ * (common/template.ts infers them) and its JSON Schema (`templateJsonSchema`, which ajv checks
+ * first and which `npm run template-schema` writes to templates/template.schema.json for editors)
+ * both come from here. The loader then checks what a schema cannot say (graph, tasks,
+ * sub-templates, expressions).
  */
-import { DURATION_PATTERN } from './template';
+import { z } from 'zod';
 
-const identifier = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: 64 };
-const templateName = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 100 };
-const version = { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$' };
-const taskId = { type: 'string', pattern: '^[a-z][a-z0-9]*:[a-z][a-z0-9-]*$' };
-const expression = { type: 'string', pattern: '^\\$\\{[\\s\\S]*\\}$' };
-const duration = { type: 'string', pattern: DURATION_PATTERN };
+/**
+ * Durations as Temporal reads them (the `ms` format): `"30 seconds"`, `"5m"`, `"2 hours"`,
+ * `"1500ms"`, `"1 day"`.
+ */
+export const DURATION_PATTERN =
+  /^\d+(\.\d+)?\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/;
 
-const templateRef = {
-  type: 'object',
-  required: ['name', 'version'],
-  additionalProperties: false,
-  properties: { name: templateName, version },
-};
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+  .max(64);
+const templateName = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
+  .max(100);
+const version = z.string().regex(/^\d+\.\d+\.\d+$/);
+const taskId = z.string().regex(/^[a-z][a-z0-9]*:[a-z][a-z0-9-]*$/);
+/** A string that is one `${…}` expression. */
+const expression = z.string().regex(/^\$\{[\s\S]*\}$/);
+const duration = z.string().regex(DURATION_PATTERN);
+/**
+ * Any JSON value (the file parsed as JSON); strings may carry `${…}` expressions (see
+ * docs/templates.md). Not `z.json()`: its recursive JSON Schema would make ajv recurse once per
+ * level of nesting, and the loader reports deep nesting itself.
+ */
+const json = z.unknown();
 
-const retry = {
-  description: "Temporal's RetryPolicy; each field overrides the task's default.",
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    initialInterval: duration,
-    backoffCoefficient: { type: 'number', minimum: 1 },
-    maximumInterval: duration,
-    maximumAttempts: { type: 'integer', minimum: 0 },
-    nonRetryableErrorTypes: { type: 'array', items: { type: 'string' } },
-  },
-};
+/** A template addressed by name and version, e.g. `{ "name": "awx-run-job-template", "version": "1.0.0" }`. */
+export const templateRefSchema = z.strictObject({ name: templateName, version });
 
-const timeouts = {
-  description: "Temporal's activity timeouts; each overrides the task's timeout profile.",
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    startToCloseTimeout: duration,
-    scheduleToCloseTimeout: duration,
-    scheduleToStartTimeout: duration,
-    heartbeatTimeout: duration,
-  },
-};
+const retry = z
+  .strictObject({
+    initialInterval: duration.optional(),
+    backoffCoefficient: z.number().min(1).optional(),
+    maximumInterval: duration.optional(),
+    maximumAttempts: z.int().min(0).optional(),
+    nonRetryableErrorTypes: z.array(z.string()).optional(),
+  })
+  .describe("Temporal's RetryPolicy; each field overrides the task's default.");
 
-const undo = {
-  description:
+const timeouts = z
+  .strictObject({
+    startToCloseTimeout: duration.optional(),
+    scheduleToCloseTimeout: duration.optional(),
+    scheduleToStartTimeout: duration.optional(),
+    heartbeatTimeout: duration.optional(),
+  })
+  .describe("Temporal's activity timeouts; each overrides the task's timeout profile.");
+
+const undoWhen = expression
+  .optional()
+  .describe('Evaluated at compensation time (with output); when false this success is left as it is.');
+
+const undo = z
+  .union([
+    z.strictObject({
+      task: taskId,
+      input: json.optional(),
+      when: undoWhen,
+      retry: retry.optional(),
+      timeouts: timeouts.optional(),
+    }),
+    z.strictObject({ template: templateRefSchema, input: json.optional(), when: undoWhen }),
+  ])
+  .describe(
     'The compensating task or sub-template, run in reverse completion order when the template fails.',
-  oneOf: [
-    {
-      type: 'object',
-      required: ['task'],
-      additionalProperties: false,
-      properties: { task: taskId, input: {}, when: expression, retry, timeouts },
-    },
-    {
-      type: 'object',
-      required: ['template'],
-      additionalProperties: false,
-      properties: { template: templateRef, input: {}, when: expression },
-    },
-  ],
-};
+  );
 
-const forEach = {
-  type: 'object',
-  required: ['items'],
-  additionalProperties: false,
-  properties: {
-    items: expression,
-    key: expression,
-    concurrency: { type: 'integer', minimum: 1, maximum: 100 },
-  },
-};
+const forEach = z
+  .strictObject({
+    items: expression.describe('An expression yielding an array.'),
+    key: expression
+      .optional()
+      .describe("The item's unique key, with item and index in scope; default: the index."),
+    concurrency: z.int().min(1).max(100).optional().describe('How many items run at once; default 5.'),
+  })
+  .describe('Runs the step once per item of a list, each item as its own child workflow.');
 
-const common = {
-  id: identifier,
-  description: { type: 'string' },
-  needs: { type: 'array', items: identifier, uniqueItems: true },
-  when: expression,
-  ifNeedsSkipped: { enum: ['skip', 'run'] },
-  onFailure: { enum: ['fail', 'continue'] },
-};
+const externalIds = z
+  .record(identifier, expression)
+  .describe('External identifiers this step reports, as expressions over its output.');
 
-const externalIds = { type: 'object', additionalProperties: expression, propertyNames: identifier };
+/** What every kind of step has. */
+const stepBase = {
+  id: identifier.describe('Unique in the template; expressions read steps.<id>.output.'),
+  description: z.string().optional(),
+  needs: z
+    .array(identifier)
+    .refine((ids) => new Set(ids).size === ids.length, 'must NOT have duplicate items')
+    .meta({ uniqueItems: true })
+    .optional()
+    .describe('Steps that must have finished before this one starts.'),
+  when: expression.optional().describe('A condition; when false the step is skipped.'),
+  ifNeedsSkipped: z
+    .enum(['skip', 'run'])
+    .optional()
+    .describe('Whether a step whose needs were all skipped is skipped too (default) or runs anyway.'),
+  onFailure: z
+    .enum(['fail', 'continue'])
+    .optional()
+    .describe('fail (default): the template fails; continue: the failure is recorded and the rest goes on.'),
+};
 
 /** The schema of each kind of step, by the field that names the kind. */
 export const stepSchemas = {
-  task: {
-    title: 'task step',
-    required: ['task'],
-    additionalProperties: false,
-    properties: { ...common, task: taskId, input: {}, forEach, retry, timeouts, undo, externalIds },
-  },
-  template: {
-    title: 'sub-template step',
-    required: ['template'],
-    additionalProperties: false,
-    properties: { ...common, template: templateRef, input: {}, forEach, undo, externalIds },
-  },
-  approval: {
-    title: 'approval step',
-    required: ['approval'],
-    additionalProperties: false,
-    properties: {
-      ...common,
-      approval: {
-        type: 'object',
-        required: ['groups', 'timeout'],
-        additionalProperties: false,
-        properties: {
-          groups: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
-          timeout: duration,
-          message: { type: 'string' },
-        },
-      },
-    },
-  },
-  wait: {
-    title: 'wait step',
-    required: ['wait'],
-    additionalProperties: false,
-    properties: {
-      ...common,
-      wait: {
-        type: 'object',
-        required: ['duration'],
-        additionalProperties: false,
-        properties: { duration: { anyOf: [duration, expression] } },
-      },
-    },
-  },
+  task: z
+    .strictObject({
+      ...stepBase,
+      task: taskId,
+      input: json.optional(),
+      forEach: forEach.optional(),
+      retry: retry.optional(),
+      timeouts: timeouts.optional(),
+      undo: undo.optional(),
+      externalIds: externalIds.optional(),
+    })
+    .meta({ title: 'task step', description: 'Calls one task (a Temporal activity).' }),
+  template: z
+    .strictObject({
+      ...stepBase,
+      template: templateRefSchema,
+      input: json.optional(),
+      forEach: forEach.optional(),
+      undo: undo.optional(),
+      externalIds: externalIds.optional(),
+    })
+    .meta({
+      title: 'sub-template step',
+      description: "Runs another template as a child workflow; input becomes the sub-template's input.",
+    }),
+  approval: z
+    .strictObject({
+      ...stepBase,
+      approval: z.strictObject({
+        groups: z.array(z.string().min(1)).min(1),
+        timeout: duration,
+        message: z.string().optional(),
+      }),
+    })
+    .meta({
+      title: 'approval step',
+      description: 'Waits for a decision from a member of one of the groups, until the timeout.',
+    }),
+  wait: z
+    .strictObject({ ...stepBase, wait: z.strictObject({ duration: z.union([duration, expression]) }) })
+    .meta({ title: 'wait step', description: 'A durable timer.' }),
 };
 
-const step = {
-  type: 'object',
-  required: ['id'],
-  oneOf: [stepSchemas.task, stepSchemas.template, stepSchemas.approval, stepSchemas.wait],
+/** Top-level fields of a template file, steps aside. */
+const templateFields = {
+  $schema: z.string().optional(),
+  name: templateName,
+  version,
+  description: z.string().min(1),
+  input: z.record(z.string(), z.unknown()).describe('The JSON Schema of the input.'),
+  output: json.optional().describe('The result, with expressions over input and steps.'),
+  examples: z.array(z.unknown()).optional().describe('Inputs that must satisfy the input schema.'),
 };
 
-/** The JSON Schema of a template file. */
-export const templateJsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
+/** A template file's content. */
+export const templateSchema = z
+  .strictObject({
+    ...templateFields,
+    steps: z
+      .array(z.union([stepSchemas.task, stepSchemas.template, stepSchemas.approval, stepSchemas.wait]))
+      .min(1),
+  })
+  .meta({
+    title: 'Template',
+    description: 'A provisioning template run by the template interpreter as a DAG of steps.',
+  });
+
+/** The JSON Schema (draft-07) of a zod schema of the model, as ajv and editors read it. */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>;
+}
+
+/** The JSON Schema of a template file: what templates/template.schema.json holds. */
+export const templateJsonSchema: Record<string, unknown> = {
   $id: 'https://orchestrator.local/schemas/template.schema.json',
-  title: 'Template',
-  description: 'A provisioning template run by the template interpreter as a DAG of steps.',
-  type: 'object',
-  required: ['name', 'version', 'description', 'input', 'steps'],
-  additionalProperties: false,
-  properties: {
-    $schema: { type: 'string' },
-    name: templateName,
-    version,
-    description: { type: 'string', minLength: 1 },
-    input: { description: 'The JSON Schema of the input.', type: 'object' },
-    steps: { type: 'array', items: step, minItems: 1 },
-    output: { description: 'The result, with expressions over input and steps.' },
-    examples: { description: 'Inputs that must satisfy the input schema.', type: 'array' },
-  },
-} as const;
+  ...jsonSchemaOf(templateSchema),
+};
+
+/**
+ * The JSON Schema of a template file with each step only required to be an object: the loader
+ * checks each step against the one schema its kind names, so errors speak of that kind only.
+ */
+export const templateShallowJsonSchema = jsonSchemaOf(
+  z.strictObject({ ...templateFields, steps: z.array(z.looseObject({})).min(1) }),
+);
+
+/** The JSON Schema of each kind of step. */
+export const stepJsonSchemas = {
+  task: jsonSchemaOf(stepSchemas.task),
+  template: jsonSchemaOf(stepSchemas.template),
+  approval: jsonSchemaOf(stepSchemas.approval),
+  wait: jsonSchemaOf(stepSchemas.wait),
+};

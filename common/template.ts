@@ -3,115 +3,34 @@
  * interpreter workflow, and what the workflow reports back (progress, result). Pure types shared
  * by the loader (Node), the interpreter (workflow sandbox) and the API, so no Node imports here.
  */
+import type { z } from 'zod';
 import type { TaskMeta } from './tasks';
 import type { TraceContext } from './search-attributes';
+import type { stepSchemas, templateRefSchema, templateSchema } from './template-schema';
 
-/** Any JSON value; strings may carry `${…}` expressions (see docs/templates.md). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** A template addressed by name and version, e.g. `{ "name": "awx-run-job-template", "version": "1.0.0" }`. */
-export interface TemplateRef {
-  name: string;
-  version: string;
-}
-
-/** Temporal's RetryPolicy fields, in their JSON form (durations as strings like `"5 seconds"`). */
-export interface StepRetryPolicy {
-  initialInterval?: string;
-  backoffCoefficient?: number;
-  maximumInterval?: string;
-  maximumAttempts?: number;
-  nonRetryableErrorTypes?: string[];
-}
-
-/** Temporal's activity timeouts; each overrides the task's timeout profile. */
-export interface StepTimeouts {
-  startToCloseTimeout?: string;
-  scheduleToCloseTimeout?: string;
-  scheduleToStartTimeout?: string;
-  heartbeatTimeout?: string;
-}
-
-/** Runs a step once per item of a list, each item as its own child workflow. */
-export interface ForEach {
-  /** An expression yielding an array. */
-  items: string;
-  /** An expression (with `item` and `index` in scope) yielding the item's unique key; default: the index. */
-  key?: string;
-  /** How many items run at once; default 5. */
-  concurrency?: number;
-}
-
-/** A compensating action: a task or a sub-template, run when the template fails after this step succeeded. */
-export type Undo = (
-  | { task: string; input?: JsonValue; retry?: StepRetryPolicy; timeouts?: StepTimeouts }
-  | { template: TemplateRef; input?: JsonValue }
-) & {
-  /** A condition evaluated at compensation time (with `output`); when false this success is left as it is. */
-  when?: string;
-};
-
-interface StepBase {
-  /** Unique in the template; an identifier so expressions read `steps.launchJob.output`. */
-  id: string;
-  description?: string;
-  /** Steps that must have finished before this one starts. */
-  needs?: string[];
-  /** A condition; when false the step is skipped. */
-  when?: string;
-  /** Whether a step whose needs were all skipped is skipped too (default) or runs anyway. */
-  ifNeedsSkipped?: 'skip' | 'run';
-  /** `fail` (default): the template fails; `continue`: the failure is recorded and the rest goes on. */
-  onFailure?: 'fail' | 'continue';
-}
-
-/** Calls one task (a Temporal activity). */
-export interface TaskStep extends StepBase {
-  task: string;
-  input?: JsonValue;
-  forEach?: ForEach;
-  retry?: StepRetryPolicy;
-  timeouts?: StepTimeouts;
-  undo?: Undo;
-  /** External identifiers this step reports, as expressions over its `output`. */
-  externalIds?: Record<string, string>;
-}
-
-/** Runs another template as a child workflow; `input` becomes the sub-template's input. */
-export interface SubTemplateStep extends StepBase {
-  template: TemplateRef;
-  input?: JsonValue;
-  forEach?: ForEach;
-  undo?: Undo;
-  externalIds?: Record<string, string>;
-}
-
-/** Waits for an `approve` signal from a member of one of the groups, until the timeout. */
-export interface ApprovalStep extends StepBase {
-  approval: { groups: string[]; timeout: string; message?: string };
-}
-
-/** A durable timer. */
-export interface WaitStep extends StepBase {
-  wait: { duration: string };
-}
-
-export type Step = TaskStep | SubTemplateStep | ApprovalStep | WaitStep;
-export type StepKind = 'task' | 'template' | 'approval' | 'wait';
+// What a template file holds is declared once, as zod schemas in template-schema.ts; these are
+// their types (type-only imports, so zod stays out of the workflow bundle).
 
 /** A template file's content. */
-export interface Template {
-  name: string;
-  version: string;
-  description: string;
-  /** The JSON Schema of the template's input. */
-  input: Record<string, unknown>;
-  steps: Step[];
-  /** The template's result, with expressions over the input and the steps. */
-  output?: JsonValue;
-  /** Inputs that must satisfy the input schema; tests check them. */
-  examples?: unknown[];
-}
+export type Template = z.infer<typeof templateSchema>;
+/** A template addressed by name and version, e.g. `{ "name": "awx-run-job-template", "version": "1.0.0" }`. */
+export type TemplateRef = z.infer<typeof templateRefSchema>;
+/** Calls one task (a Temporal activity). */
+export type TaskStep = z.infer<typeof stepSchemas.task>;
+/** Runs another template as a child workflow; `input` becomes the sub-template's input. */
+export type SubTemplateStep = z.infer<typeof stepSchemas.template>;
+/** Waits for a decision from a member of one of the groups, until the timeout. */
+export type ApprovalStep = z.infer<typeof stepSchemas.approval>;
+/** A durable timer. */
+export type WaitStep = z.infer<typeof stepSchemas.wait>;
+export type Step = TaskStep | SubTemplateStep | ApprovalStep | WaitStep;
+export type StepKind = keyof typeof stepSchemas;
+/** A compensating action: a task or a sub-template, run when the template fails after this step succeeded. */
+export type Undo = NonNullable<TaskStep['undo']>;
+/** Temporal's RetryPolicy fields, in their JSON form (durations as strings like `"5 seconds"`). */
+export type StepRetryPolicy = NonNullable<TaskStep['retry']>;
+/** Temporal's activity timeouts; each overrides the task's timeout profile. */
+export type StepTimeouts = NonNullable<TaskStep['timeouts']>;
 
 /** The key of a template in a library and in a plan: `name@version`. */
 export function templateKey(ref: TemplateRef): string {
@@ -124,6 +43,23 @@ export function stepKind(step: Step): StepKind {
   if ('template' in step) return 'template';
   if ('approval' in step) return 'approval';
   return 'wait';
+}
+
+/** A step beside its kind, so that a switch on `kind` narrows `step`. */
+export type KindedStep =
+  | { kind: 'task'; step: TaskStep }
+  | { kind: 'template'; step: SubTemplateStep }
+  | { kind: 'approval'; step: ApprovalStep }
+  | { kind: 'wait'; step: WaitStep };
+
+/** The step with its kind (see stepKind). */
+export function kinded(step: Step): KindedStep {
+  return { kind: stepKind(step), step } as KindedStep;
+}
+
+/** The undo of a step; only task and sub-template steps have one. */
+export function undoOf(step: Step): Undo | undefined {
+  return 'undo' in step ? step.undo : undefined;
 }
 
 /**
@@ -221,10 +157,3 @@ export interface TemplateResult extends TemplateProgress {
 
 /** The failure type of a template that failed (the details carry its TemplateResult). */
 export const TEMPLATE_FAILED = 'TemplateFailed';
-
-/**
- * Durations as Temporal reads them (the `ms` format): `"30 seconds"`, `"5m"`, `"2 hours"`,
- * `"1500ms"`, `"1 day"`.
- */
-export const DURATION_PATTERN =
-  '^\\d+(\\.\\d+)?\\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$';

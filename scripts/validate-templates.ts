@@ -1,7 +1,8 @@
 /**
  * Validates every template under templates/ (or the folder given as an argument) against the
  * JSON Schema and the task catalog, without starting anything. Exits 1 listing every problem.
- * `--write-schema` first rewrites templates/template.schema.json from common/template-schema.ts.
+ * `--write-schema` (`npm run template-schema`) first rewrites templates/template.schema.json from
+ * the zod model in common/template-schema.ts.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

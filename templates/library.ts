@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { ajv, schemaProblems, type SchemaProblem } from '../common/json-schema';
 import {
   checkTemplates,
   compilePlan,
@@ -43,7 +43,7 @@ export interface TemplateLibrary {
   /** The plan the interpreter workflow runs: the exact content of the template and all it reaches. */
   plan(ref: TemplateRef): TemplatePlan;
   /** What is wrong with an input for the template's input schema (JSON pointers), empty when it fits. */
-  checkInput(ref: TemplateRef, input: unknown): { pointer: string; message: string }[];
+  checkInput(ref: TemplateRef, input: unknown): SchemaProblem[];
 }
 
 /** Reads the template sources of a folder, recursively, file names relative to it. */
@@ -70,8 +70,6 @@ export function createTemplateLibrary(
 ): TemplateLibrary {
   const { templates, problems } = checkTemplates(sources, catalog);
   if (problems.length) throw new TemplateLibraryError(problems);
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
   const validators = new Map<string, ValidateFunction>();
   return {
     keys: () => [...templates.keys()].sort(),
@@ -84,10 +82,7 @@ export function createTemplateLibrary(
       let validate = validators.get(key);
       if (!validate) validators.set(key, (validate = ajv.compile(template.input)));
       if (validate(input)) return [];
-      return (validate.errors ?? []).map((e) => ({
-        pointer: e.instancePath,
-        message: `${e.message ?? 'invalid'}${'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
-      }));
+      return schemaProblems(validate.errors);
     },
   };
 }

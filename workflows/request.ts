@@ -20,11 +20,9 @@ import {
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
-  defineQuery,
   executeChild,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -52,10 +50,10 @@ import {
 import { RequestStatus as RequestStatusAttribute, traceSearchAttributes } from '../common/search-attributes';
 import { timeoutProfiles } from '../common/tasks';
 import { TEMPLATE_FAILED, type StepError, type TemplatePlan, type TemplateResult } from '../common/template';
+import { statusQuery } from './definitions';
+import { describeError } from './interpreter/errors';
+import { runBounded } from './run-bounded';
 import { templateInterpreter } from './template';
-
-/** The request's status and every resource's outcome so far. */
-export const statusQuery = defineQuery<RequestProgress>('status');
 
 /** Resources built at once when the request does not say; end-system queues cap their own load too. */
 export const DEFAULT_RESOURCE_CONCURRENCY = 10;
@@ -71,9 +69,7 @@ type Activities = LedgerActivities &
   >;
 
 const {
-  'ledger:record-status': recordStatus,
   'templates:resolve-plan': resolvePlan,
-  'resources:prepare': prepare,
   'resources:resolve': resolve,
   'rfm:commit-resource': commit,
   'rfm:record-removal': recordRemovalActivity,
@@ -83,12 +79,11 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
-const { 'resources:prepare': prepareToTheEnd, 'ledger:record-status': recordStatusToTheEnd } =
-  proxyActivities<Activities>({
-    ...timeoutProfiles.short,
-    retry: { maximumInterval: '30 seconds' },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
+const { 'resources:prepare': prepare, 'ledger:record-status': recordStatus } = proxyActivities<Activities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 
 // A notice that cannot be sent after a few tries must not fail the request it is about.
 const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
@@ -135,7 +130,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const setStatus = async (status: RequestStatus): Promise<void> => {
     state.status = status;
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
-    await (patched('ledger-writes-complete') ? recordStatusToTheEnd : recordStatus)({
+    await recordStatus({
       requestId: input.requestId,
       traceId: input.traceId,
       requester: input.requester,
@@ -146,27 +141,17 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   };
 
   try {
-    // Inside the try: a cancellation that arrives while these run still ends in the ledger (the
-    // chaos run found requests cancelled here left 'received' in the ledger).
-    let plans: Map<string, TemplatePlan>;
-    if (patched('start-in-parallel')) {
-      // None of these needs another's result: one workflow task schedules them all, and the
-      // request waits for the slowest (prepare then commit) instead of their sum. Each is let
-      // finish before a failure of another is acted on, so a 'running' still in flight cannot
-      // land in the ledger after the 'failed' that follows.
-      const [, , resolved] = await settledAll([
-        setStatus('running'),
-        tell(input, receivedNotice(input, input.statusUrl)),
-        resolvePlans(work.map((w) => w.outcome.template)),
-        prepareAndCommit(input, work),
-      ] as const);
-      plans = resolved;
-    } else {
-      await setStatus('running');
-      await tell(input, receivedNotice(input, input.statusUrl));
-      plans = await resolvePlans(work.map((w) => w.outcome.template));
-      await prepareAndCommit(input, work);
-    }
+    // Inside the try, so that a cancellation arriving while these run still ends in the ledger.
+    // None of these needs another's result: one workflow task schedules them all, and the request
+    // waits for the slowest (prepare then commit) instead of their sum. Each is let finish before
+    // a failure of another is acted on, so a 'running' still in flight cannot land in the ledger
+    // after the 'failed' that follows.
+    const [, , plans] = await settledAll([
+      setStatus('running'),
+      tell(input, receivedNotice(input, input.statusUrl)),
+      resolvePlans(work.map((w) => w.outcome.template)),
+      prepareAndCommit(input, work),
+    ] as const);
     const runnable = work.filter((w) => w.outcome.state === 'pending');
     await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
       build(input, w, plans),
@@ -185,21 +170,19 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     }
     // Nothing could start (a template missing from the workers' library, say): every resource not
     // yet decided failed for that reason, and the request ends failed like any other.
-    const error = { message: failureMessage(err) };
+    const error = { message: describeError(err).message };
     for (const w of work)
       if (w.outcome.state === 'pending' || w.outcome.state === 'running')
         Object.assign(w.outcome, { state: 'failed', error });
   }
 
-  // The outcome is decided: a cancellation that arrives now must not cut its recording short (the
-  // chaos run found a request cancelled while it recorded success: ledger 'running', VM unlisted).
-  const finish = async () => {
+  // The outcome is decided: a cancellation that arrives now must not cut its recording short, or
+  // the ledger and the resource files would disagree with what was built.
+  await CancellationScope.nonCancellable(async () => {
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await tell(input, finishedNotice(input, state, input.statusUrl));
-  };
-  if (patched('record-outcome-despite-late-cancel')) await CancellationScope.nonCancellable(finish);
-  else await finish();
+  });
   return state;
 }
 
@@ -225,7 +208,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
         await resolve({ resourceType: w.resource.type, name: w.resource.name, requester, index });
         return;
       }
-      const prepared = await (patched('release-unheard-addresses') ? prepareToTheEnd : prepare)({
+      const prepared = await prepare({
         resource: w.resource.spec as { type: string },
         requestId: input.requestId,
         traceId: input.traceId,
@@ -311,10 +294,8 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const removed = new Map<string, string[]>();
   for (const w of work) {
-    // A prepare cut short by a cancellation may have allocated an address the workflow never
-    // heard of (the chaos run found one still live after a cancelled request).
-    const mayHoldAddress =
-      w.address !== undefined || (w.prepareCut === true && patched('release-unheard-addresses'));
+    // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
+    const mayHoldAddress = w.address !== undefined || w.prepareCut === true;
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
     const finishDelete = w.resource.action === 'delete' && w.outcome.state === 'succeeded';
     if (!undoCreate && !finishDelete) continue;
@@ -341,29 +322,7 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
 
 function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {
   w.outcome.state = 'failed';
-  w.outcome.error = error ?? {
-    message: failureMessage(err),
-    ...(failureType(err) ? { type: failureType(err) } : {}),
-  };
-}
-
-/** The innermost message of a failure chain: what went wrong, not where it was wrapped. */
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error)
-    e = (e as { cause?: unknown }).cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** The taxonomy type of the innermost ApplicationFailure, if any. */
-function failureType(err: unknown): string | undefined {
-  let e: unknown = err;
-  let type: string | undefined;
-  while (e instanceof Error) {
-    if (e instanceof ApplicationFailure && e.type) type = e.type;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return type;
+  w.outcome.error = error ?? describeError(err);
 }
 
 /** The TemplateResult a failed interpreter child carries in its failure details. */
@@ -389,15 +348,6 @@ async function settledAll<T extends readonly unknown[]>(promises: {
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-/** Runs `fn` over `items`, at most `limit` at once, in order of the list. */
-async function runBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
-}
-
 /** Sends a notice to the people the request names; one that fails after its retries is logged, not fatal. */
 async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> {
   if (input.notify.length === 0) return;
@@ -405,6 +355,6 @@ async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> 
     await sendEmailActivity({ to: input.notify, subject: notice.subject, text: notice.text });
   } catch (err) {
     if (isCancellation(err)) throw err;
-    log.warn('notice not sent', { error: failureMessage(err) });
+    log.warn('notice not sent', { error: describeError(err).message });
   }
 }

@@ -9,7 +9,6 @@
 import { z } from 'zod';
 import { requestStatuses, terminalStatuses } from '../../common/request';
 import { settleResources } from '../../resource-handlers/store';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { LedgerDeps } from './deps';
 
@@ -23,7 +22,6 @@ const settledSchema = z.object({
 export const recordStatus = defineTask({
   id: 'ledger:record-status',
   description: "Records a request's status (and outcome, once it has one) in the ledger.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     requestId: z.string().min(1),

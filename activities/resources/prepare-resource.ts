@@ -11,7 +11,6 @@
 import { z } from 'zod';
 import { mayGiveGroup } from '../../common/authority';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { commonFormatProblems, validateResources } from '../../resource-handlers';
 import { choosePlacement } from '../../resource-handlers/placement';
 import {
@@ -47,7 +46,6 @@ export const prepareResource = defineTask({
   id: call,
   description:
     'Validates a resource against the catalog, places it by the admin matrix, allocates its IP address and emits its common format.',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     /** The resource as the user wrote it, `type` included. */

@@ -9,7 +9,6 @@
 import { z } from 'zod';
 import { absentResource, mayActOn } from '../../common/authority';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { findResource } from '../../resource-handlers/store';
 import { defineTask, type TaskContext } from '../task';
 import type { ResourceDeps } from './deps';
@@ -21,7 +20,6 @@ export const resolveResource = defineTask({
   id: call,
   description:
     'Finds the resource a request acts on and checks that its requester owns it, is in its group or is an admin.',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     resourceType: resourceTypeSchema,

@@ -7,8 +7,7 @@
 import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import type { RequestProgress } from '../../common/request';
-import type { TemplateProgress } from '../../common/template';
+import { decideUpdate, progressQuery, statusQuery } from '../../workflows/definitions';
 import { principalOf, requireRole } from '../auth/middleware';
 import type { ApiDeps } from '../deps';
 import { HttpError, invalidRequest } from '../errors';
@@ -34,7 +33,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
       const workflowId = queue.shift()!;
       const progress = await deps.temporal.workflow
         .getHandle(workflowId)
-        .query<TemplateProgress>('progress')
+        .query(progressQuery)
         .catch(() => undefined);
       for (const step of progress?.steps ?? []) {
         if (step.state !== 'running') continue;
@@ -54,7 +53,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
     if (row.status !== 'running' && row.status !== 'received') {
       throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
     }
-    const status = await deps.temporal.workflow.getHandle(row.workflowId).query<RequestProgress>('status');
+    const status = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
     const running = status.resources.filter((r) => r.state === 'running').map((r) => r.workflowId);
     const targets = await waitingFor(running, parsed.data.stepId);
     if (targets.length === 0) {
@@ -68,7 +67,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
     const decided: string[] = [];
     for (const workflowId of targets) {
       try {
-        await deps.temporal.workflow.getHandle(workflowId).executeUpdate('decide', { args: [decision] });
+        await deps.temporal.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] });
         decided.push(workflowId);
       } catch (err) {
         // The workflow's validator refused: not one of the step's groups, or it was just decided.

@@ -5,11 +5,11 @@
  * failures in the taxonomy; and the style probe falling back to `/rest` where `/api` is absent.
  */
 import assert from 'node:assert/strict';
-import { createVcenterDeps, vcenterTasks, type VcenterDeps } from '../../activities/vcenter';
+import { createVcenterDeps, vcenterSystem, type VcenterDeps } from '../../activities/vcenter';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const task = (id: string) => vcenterTasks.find((t) => t.id === id)!;
+const task = (id: string) => vcenterSystem.tasks.find((t) => t.id === id)!;
 
 const sessionPath = { api: '/api/session', rest: '/rest/com/vmware/cis/session' };
 

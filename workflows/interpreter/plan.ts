@@ -2,31 +2,25 @@
  * Plans for child workflows: only the templates and tasks the child can reach, so each child's
  * start event (which records its input) stays small however large the parent's plan is.
  */
-import { templateKey, type Template, type TemplatePlan, type TaskStep } from '../../common/template';
+import type { Template, TemplatePlan, TaskStep } from '../../common/template';
+import { reachableTemplates } from '../../common/template-graph';
 
 /** The part of `plan` reachable from the template `entry`. */
 export function subPlan(plan: TemplatePlan, entry: string): TemplatePlan {
-  const out: TemplatePlan = { entry, templates: {}, tasks: {} };
-  const add = (key: string): void => {
-    if (out.templates[key]) return;
-    const template = plan.templates[key];
-    if (!template) throw new Error(`the plan has no template ${key}`);
-    out.templates[key] = template;
-    for (const step of template.steps) {
-      const undo = 'undo' in step ? step.undo : undefined;
-      for (const id of [
-        'task' in step ? step.task : undefined,
-        undo && 'task' in undo ? undo.task : undefined,
-      ]) {
-        const meta = id === undefined ? undefined : plan.tasks[id];
-        if (meta) out.tasks[meta.id] = meta;
-      }
-      if ('template' in step) add(templateKey(step.template));
-      if (undo && 'template' in undo) add(templateKey(undo.template));
-    }
-  };
-  add(entry);
-  return out;
+  const tasks: TemplatePlan['tasks'] = {};
+  const templates = reachableTemplates(
+    entry,
+    (key) => {
+      const template = plan.templates[key];
+      if (!template) throw new Error(`the plan has no template ${key}`);
+      return template;
+    },
+    (id) => {
+      const meta = plan.tasks[id];
+      if (meta) tasks[id] = meta;
+    },
+  );
+  return { entry, templates, tasks };
 }
 
 /**

@@ -13,7 +13,6 @@ import {
   executeChild,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   sleep,
   upsertSearchAttributes,
@@ -25,8 +24,10 @@ import { failure } from '../../common/errors';
 import { childWorkflowId } from '../../common/ids';
 import { TraceId, traceSearchAttributes, type TraceContext } from '../../common/search-attributes';
 import {
+  kinded,
   stepKind,
   templateKey,
+  undoOf,
   TEMPLATE_FAILED,
   type ApprovalDecision,
   type ApprovalStep,
@@ -35,6 +36,7 @@ import {
   type InterpreterInput,
   type Step,
   type StepProgress,
+  type StepError,
   type StepRetryPolicy,
   type StepTimeouts,
   type SubTemplateStep,
@@ -44,6 +46,7 @@ import {
   type TemplateProgress,
   type TemplateResult,
   type TemplateStatus,
+  type WaitStep,
 } from '../../common/template';
 import {
   evaluateCondition,
@@ -53,6 +56,8 @@ import {
 } from '../../common/template-expressions';
 import { needsOf } from '../../common/template-graph';
 import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
+import { runBounded } from '../run-bounded';
+import type { templateInterpreter } from '../template';
 import { describeError, expressionFailure } from './errors';
 import { itemPlan, subPlan } from './plan';
 
@@ -70,6 +75,12 @@ interface Completion {
 }
 
 type TaskCall = { retry?: StepRetryPolicy; timeouts?: StepTimeouts };
+
+/** How the steps of a run ended, before compensation. */
+type RunOutcome =
+  | { kind: 'succeeded'; output: unknown }
+  | { kind: 'failed'; error: StepError & { stepId?: string } }
+  | { kind: 'cancelled'; failure: CancelledFailure };
 
 const terminal = new Set(['succeeded', 'failed', 'skipped']);
 const now = (): string => new Date().toISOString();
@@ -117,14 +128,15 @@ export class TemplateRun {
     };
   }
 
-  /** Takes an approval decision for a running approval step from a member of an allowed group. */
   /** Why a decision cannot be taken now (no such step waiting, not one of its groups); undefined when it can. */
   approvalRefusal(decision: ApprovalDecision): string | undefined {
-    const step = this.template.steps.find((s) => s.id === decision.stepId);
+    const found = this.template.steps.find((s) => s.id === decision.stepId);
     const rec = this.records.get(decision.stepId);
-    if (!step || !('approval' in step) || rec?.state !== 'running' || this.decisions.has(step.id)) {
+    const waiting = found && kinded(found);
+    if (waiting?.kind !== 'approval' || rec?.state !== 'running' || this.decisions.has(decision.stepId)) {
       return `no approval step ${decision.stepId} is waiting`;
     }
+    const { step } = waiting;
     if (!decision.groups.some((g) => step.approval.groups.includes(g))) {
       return `step ${step.id} is approved by ${step.approval.groups.join(' or ')}`;
     }
@@ -145,36 +157,46 @@ export class TemplateRun {
   async execute(): Promise<TemplateResult> {
     if (!workflowInfo().typedSearchAttributes.get(TraceId))
       upsertSearchAttributes(traceSearchAttributes({ ...this.args.trace, templateName: this.template.name }));
-    let error: unknown;
-    let failedStep: string | undefined;
-    let output: unknown;
-    try {
-      failedStep = await this.runGraph();
-      if (failedStep === undefined) output = await this.resolveOutput();
-    } catch (err) {
-      error = err;
-    }
-    if (failedStep !== undefined) error = this.records.get(failedStep)!.lastError;
-    if (error === undefined) {
+    const outcome = await this.runSteps();
+    if (outcome.kind === 'succeeded') {
       this.status = 'succeeded';
-      return { ...this.progress(), output };
+      return { ...this.progress(), output: outcome.output };
     }
-    const cancelled = CancellationScope.current().consideredCancelled;
     this.status = 'compensating';
     await CancellationScope.nonCancellable(() => this.compensate());
-    this.status = cancelled ? 'cancelled' : 'failed';
     // Ending with a CancelledFailure is what marks the workflow cancelled, whichever way it arrived.
-    if (cancelled)
-      throw error instanceof CancelledFailure ? error : new CancelledFailure('template cancelled');
-    const described =
-      failedStep !== undefined ? this.records.get(failedStep)!.lastError! : describeError(error);
-    const result: TemplateResult = { ...this.progress(), error: { ...described, stepId: failedStep } };
+    if (outcome.kind === 'cancelled') {
+      this.status = 'cancelled';
+      throw outcome.failure;
+    }
+    this.status = 'failed';
+    const { error } = outcome;
     throw ApplicationFailure.create({
       type: TEMPLATE_FAILED,
       nonRetryable: true,
-      message: `template ${templateKey(this.template)} failed${failedStep ? ` at step ${failedStep}` : ''}: ${described.message}`,
-      details: [result],
+      message: `template ${templateKey(this.template)} failed${error.stepId ? ` at step ${error.stepId}` : ''}: ${error.message}`,
+      details: [{ ...this.progress(), error } satisfies TemplateResult],
     });
+  }
+
+  /** Runs the graph and the output; a cancellation of the workflow wins over any failure it caused. */
+  private async runSteps(): Promise<RunOutcome> {
+    let failed: RunOutcome;
+    try {
+      const failedStep = await this.runGraph();
+      if (failedStep === undefined) return { kind: 'succeeded', output: await this.resolveOutput() };
+      failed = { kind: 'failed', error: { ...this.records.get(failedStep)!.lastError!, stepId: failedStep } };
+    } catch (err) {
+      if (CancellationScope.current().consideredCancelled)
+        return {
+          kind: 'cancelled',
+          failure: err instanceof CancelledFailure ? err : new CancelledFailure('template cancelled'),
+        };
+      failed = { kind: 'failed', error: describeError(err) };
+    }
+    if (CancellationScope.current().consideredCancelled)
+      return { kind: 'cancelled', failure: new CancelledFailure('template cancelled') };
+    return failed;
   }
 
   /**
@@ -267,49 +289,73 @@ export class TemplateRun {
   }
 
   private async perform(step: Step, rec: StepProgress): Promise<unknown> {
-    if ('approval' in step) return this.awaitApproval(step, rec);
-    if ('wait' in step) {
-      const duration = wholeExpression(step.wait.duration)
-        ? await this.resolve(step.wait.duration, this.scope(), `${step.id}.wait.duration`)
-        : step.wait.duration;
-      await sleep(duration as Duration);
-      return undefined;
-    }
-    if (step.forEach) return this.fanOut(step, rec);
-    const input = await this.resolve(step.input ?? {}, this.scope(), `${step.id}.input`);
-    let output: unknown;
-    if ('task' in step) {
-      const call = () => this.callTask(step.task, step, input, rec);
-      // A cancellation that reaches a quick step with an undo while its call may already have
-      // acted (an AWX launch whose answer was lost, waiting for its retry) would leave its undo
-      // nothing to reverse and the job running: such a step finishes its call first. Found by
-      // the chaos run (an orphan VM after a cancelled request).
-      const finishFirst =
-        step.undo !== undefined &&
-        this.args.plan.tasks[step.task]?.timeouts === 'short' &&
-        patched('finish-undoable-short-steps');
-      output = finishFirst ? await CancellationScope.nonCancellable(call) : await call();
-    } else {
-      const workflowId = childWorkflowId(this.ids.workflowId, step.id);
-      rec.children = [workflowId];
-      try {
-        const result = await this.runChild(
-          workflowId,
-          subPlan(this.args.plan, templateKey(step.template)),
-          input,
+    const k = kinded(step);
+    switch (k.kind) {
+      case 'approval':
+        return this.awaitApproval(k.step, rec);
+      case 'wait':
+        return this.wait(k.step);
+      case 'task':
+      case 'template': {
+        if (k.step.forEach) return this.fanOut(k.step, rec);
+        const input = await this.resolve(k.step.input ?? {}, this.scope(), `${step.id}.input`);
+        return this.undoable(k.step, rec, undefined, () =>
+          k.kind === 'task' ? this.runTaskStep(k.step, input, rec) : this.runSubTemplate(k.step, input, rec),
         );
-        output = result.output;
-      } catch (err) {
-        // A sub-template cancelled part way may already have acted for good (an AWX job that
-        // finished while its output was being read): its undo then runs as after a success.
-        // Found by the chaos run (an orphan VM after a cancelled request).
-        if (step.undo && isCancellation(err) && patched('undo-cancelled-template-steps'))
-          this.completions.push({ stepId: step.id, output: undefined });
-        throw err;
       }
     }
-    this.completions.push({ stepId: step.id, output });
-    await this.recordExternalIds(step, rec, output, undefined);
+  }
+
+  private async wait(step: WaitStep): Promise<undefined> {
+    const duration = wholeExpression(step.wait.duration)
+      ? await this.resolve(step.wait.duration, this.scope(), `${step.id}.wait.duration`)
+      : step.wait.duration;
+    await sleep(duration as Duration);
+    return undefined;
+  }
+
+  private runTaskStep(step: TaskStep, input: unknown, rec: StepProgress): Promise<unknown> {
+    const call = () => this.callTask(step.task, step, input, rec);
+    // A quick step with an undo finishes its call even when cancelled: the call may already have
+    // acted (an AWX launch whose answer was lost, waiting for its retry), and its undo can only
+    // reverse what it knows of.
+    const finishFirst = step.undo !== undefined && this.args.plan.tasks[step.task]?.timeouts === 'short';
+    return finishFirst ? CancellationScope.nonCancellable(call) : call();
+  }
+
+  private async runSubTemplate(step: SubTemplateStep, input: unknown, rec: StepProgress): Promise<unknown> {
+    const workflowId = childWorkflowId(this.ids.workflowId, step.id);
+    rec.children = [workflowId];
+    const result = await this.runChild(
+      workflowId,
+      subPlan(this.args.plan, templateKey(step.template)),
+      input,
+    );
+    return result.output;
+  }
+
+  /**
+   * Runs the call of a task or sub-template step (or of one fan-out item) and remembers its
+   * success for compensation: the one place completions are recorded.
+   */
+  private async undoable(
+    step: TaskStep | SubTemplateStep,
+    rec: StepProgress,
+    item: FanOutItem | undefined,
+    call: () => Promise<unknown>,
+  ): Promise<unknown> {
+    let output: unknown;
+    try {
+      output = await call();
+    } catch (err) {
+      // A sub-template cancelled part way may already have acted for good (an AWX job that
+      // finished while its output was being read): its undo then runs as after a success.
+      if (item === undefined && stepKind(step) === 'template' && step.undo && isCancellation(err))
+        this.completions.push({ stepId: step.id, output: undefined });
+      throw err;
+    }
+    this.completions.push(item ? { stepId: step.id, output, item } : { stepId: step.id, output });
+    await this.recordExternalIds(step, rec, output, item);
     return output;
   }
 
@@ -341,42 +387,32 @@ export class TemplateRun {
     const counts = { total: fanOut.length, running: 0, succeeded: 0, failed: 0 };
     rec.items = counts;
     rec.children = [];
-    const cap = forEach.concurrency ?? DEFAULT_CONCURRENCY;
     const failFast = (step.onFailure ?? 'fail') === 'fail';
     const outputs: unknown[] = new Array<unknown>(fanOut.length).fill(null);
     let firstError: unknown;
-    const inflight = new Set<Promise<void>>();
     const itemsScope = new CancellationScope();
-    try {
-      await itemsScope.run(async () => {
-        for (const item of fanOut) {
-          await condition(() => inflight.size < cap || (failFast && firstError !== undefined));
-          if (failFast && firstError !== undefined) break;
+    await itemsScope.run(() =>
+      runBounded(
+        fanOut,
+        forEach.concurrency ?? DEFAULT_CONCURRENCY,
+        async (item) => {
           counts.running++;
-          const done: Promise<void> = this.runItem(step, item, rec).then(
-            (output) => {
-              outputs[item.index] = output ?? null;
-              counts.succeeded++;
-            },
-            (err: unknown) => {
-              counts.failed++;
-              rec.lastError = describeError(err);
-              firstError ??= err;
-            },
-          );
-          const tracked = done.finally(() => {
+          try {
+            outputs[item.index] = (await this.runItem(step, item, rec)) ?? null;
+            counts.succeeded++;
+          } catch (err) {
+            counts.failed++;
+            rec.lastError = describeError(err);
+            firstError ??= err;
+            // Fail fast: the items still running are cancelled and no more start.
+            if (failFast) itemsScope.cancel();
+          } finally {
             counts.running--;
-            inflight.delete(tracked);
-          });
-          inflight.add(tracked);
-        }
-        if (failFast && firstError !== undefined) itemsScope.cancel();
-        await Promise.all(inflight);
-      });
-    } catch (err) {
-      await Promise.all(inflight);
-      throw err;
-    }
+          }
+        },
+        () => itemsScope.consideredCancelled,
+      ),
+    );
     if (firstError !== undefined) throw firstError;
     return outputs;
   }
@@ -390,14 +426,17 @@ export class TemplateRun {
     const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
     const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
     rec.children!.push(workflowId);
+    const k = kinded(step);
     const plan =
-      'task' in step
-        ? itemPlan(this.args.plan, this.template, step)
-        : subPlan(this.args.plan, templateKey(step.template));
-    const result = await this.runChild(workflowId, plan, input, item);
-    this.completions.push({ stepId: step.id, output: result.output, item });
-    await this.recordExternalIds(step, rec, result.output, item);
-    return result.output;
+      k.kind === 'task'
+        ? itemPlan(this.args.plan, this.template, k.step)
+        : subPlan(this.args.plan, templateKey((k.step as SubTemplateStep).template));
+    return this.undoable(
+      step,
+      rec,
+      item,
+      async () => (await this.runChild(workflowId, plan, input, item)).output,
+    );
   }
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
@@ -453,13 +492,13 @@ export class TemplateRun {
   ): Promise<TemplateResult> {
     const templateName = plan.templates[plan.entry]!.name;
     const trace: TraceContext = { ...this.args.trace, templateName };
-    return executeChild(INTERPRETER_WORKFLOW_TYPE, {
+    return executeChild<typeof templateInterpreter>(INTERPRETER_WORKFLOW_TYPE, {
       workflowId,
       taskQueue: workflowInfo().taskQueue,
       args: [item ? { plan, input, trace, item } : { plan, input, trace }],
       // Children do not inherit search attributes: each carries the trace itself.
       typedSearchAttributes: traceSearchAttributes(trace),
-    }) as Promise<TemplateResult>;
+    });
   }
 
   /** External IDs: an `externalIds` object in the task's output, then the step's own expressions. */
@@ -492,7 +531,7 @@ export class TemplateRun {
     const undone = new Map<string, { ok: number; failed: number; kept: number }>();
     for (const done of [...this.completions].reverse()) {
       const step = byId.get(done.stepId)!;
-      const undo = 'undo' in step ? step.undo : undefined;
+      const undo = undoOf(step);
       if (!undo) continue;
       const tally = undone.get(step.id) ?? { ok: 0, failed: 0, kept: 0 };
       undone.set(step.id, tally);

@@ -14,7 +14,6 @@ import {
   type RequestProgress,
   type RequestWorkflowInput,
 } from '../../../common/request';
-import type { TemplateProgress } from '../../../common/template';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
@@ -30,6 +29,7 @@ import {
   statusHistory,
   type RequestRow,
 } from './store';
+import { progressQuery, statusQuery } from '../../../workflows/definitions';
 import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './schema';
 import type { RefusalStatus } from './validation';
 
@@ -311,15 +311,13 @@ export function requestRoutes(deps: ApiDeps): Router {
       return { resources: (row.outcome as { resources?: unknown[] } | null)?.resources ?? [] };
     }
     try {
-      const progress = await deps.temporal.workflow
-        .getHandle(row.workflowId)
-        .query<RequestProgress>('status');
+      const progress = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
       const resources = await Promise.all(
         progress.resources.map(async (r) => {
           if (r.state !== 'running') return r;
           const detail = await deps.temporal.workflow
             .getHandle(r.workflowId)
-            .query<TemplateProgress>('progress')
+            .query(progressQuery)
             .catch(() => undefined);
           return detail ? { ...r, progress: detail } : r;
         }),

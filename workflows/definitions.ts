@@ -1,0 +1,23 @@
+/**
+ * The queries, signals and updates of the workflows, by their typed definitions: the workflows
+ * set their handlers, the API and the tests call them. Only `define*` from @temporalio/workflow
+ * and types, so the API imports it without loading workflow code and the bundle stays Node-free.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RequestProgress } from '../common/request';
+import type { ApprovalDecision, TemplateProgress } from '../common/template';
+
+/** The request's status and every resource's outcome so far (`requestWorkflow`). */
+export const statusQuery = defineQuery<RequestProgress>('status');
+
+/** Live progress of every step: state, attempts, times, last error, external IDs (`templateInterpreter`). */
+export const progressQuery = defineQuery<TemplateProgress>('progress');
+
+/** An approval decision for a running approval step; ignored unless `groups` meets the step's groups. */
+export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
+
+/**
+ * The same decision as an update: the caller learns whether it was taken, or why not (no such
+ * step waiting, or not one of its groups). The API uses this one.
+ */
+export const decideUpdate = defineUpdate<void, [ApprovalDecision]>('decide');
