@@ -60,9 +60,12 @@ const verbose = process.env.TEST_VERBOSE === '1';
 let started: Promise<TestStack> | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 
-/** The shared stack, started on the first call. */
+/** The shared stack, started on the first call; a stack that fails half-way stops what it started. */
 export function getStack(): Promise<TestStack> {
-  started ??= startStack();
+  started ??= startStack().catch(async (err: unknown) => {
+    await runCleanups();
+    throw err;
+  });
   return started;
 }
 
@@ -83,8 +86,12 @@ export function captureSdkLogs(): { entries: LogEntry[]; stop(): void } {
 export async function stopStack(): Promise<void> {
   if (!started) return;
   await started.catch(() => undefined);
-  while (cleanups.length) await cleanups.pop()!().catch((err) => console.error('cleanup failed:', err));
+  await runCleanups();
   started = undefined;
+}
+
+async function runCleanups(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!().catch((err) => console.error('cleanup failed:', err));
 }
 
 async function startStack(): Promise<TestStack> {
