@@ -171,6 +171,48 @@ function startNodeChild(
   return child;
 }
 
+/** How long the workers and the API may take to be ready (a busy 2-core machine needs minutes). */
+const READY_TIMEOUT_MS = 600_000;
+
+/**
+ * Waits for the API's /readyz to say ready, saying every half minute what it still waits for, and
+ * fails with that after READY_TIMEOUT_MS.
+ */
+async function untilReady(apiUrl: string): Promise<void> {
+  let waitingFor = 'the API to listen';
+  let said = Date.now();
+  await waitFor(
+    `${apiUrl}/readyz to say ready`,
+    async () => {
+      if (Date.now() - said > 30_000) {
+        log(`waiting for ${waitingFor}`);
+        said = Date.now();
+      }
+      const res = await fetch(`${apiUrl}/readyz`).catch(() => undefined);
+      if (!res) return false;
+      if (res.status === 200) return true;
+      const body = (await res.json().catch(() => ({}))) as {
+        checks?: Record<string, { ok?: boolean; detail?: string } | Record<string, { ok: boolean }>>;
+      };
+      const failing = Object.entries(body.checks ?? {}).flatMap(([name, check]) =>
+        'ok' in check
+          ? check.ok
+            ? []
+            : [`${name} (${String(check.detail ?? 'failing')})`]
+          : Object.entries(check as Record<string, { ok: boolean }>)
+              .filter(([, c]) => !c.ok)
+              .map(([queue]) => `a worker on task queue ${queue}`),
+      );
+      waitingFor = failing.join(', ') || `a ready answer (HTTP ${res.status})`;
+      return false;
+    },
+    READY_TIMEOUT_MS,
+    500,
+  ).catch(() => {
+    throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s: still waiting for ${waitingFor}`);
+  });
+}
+
 async function main(): Promise<void> {
   // `on`, not `once`: Ctrl-C in a terminal reaches the launcher twice (from the terminal and
   // forwarded by npm), and a second signal must not kill it half-way through stopping.
@@ -221,12 +263,7 @@ async function main(): Promise<void> {
   startNodeChild('api', 'api/server.ts', env);
 
   const apiUrl = `http://${apiHost}:${apiPort}`;
-  await waitFor(
-    `${apiUrl}/readyz to say ready`,
-    async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
-    180_000,
-    500,
-  );
+  await untilReady(apiUrl);
   if (stopping) return;
   process.stderr.write(
     [
