@@ -47,7 +47,9 @@ export async function startSimulatorsProcess(opts: {
       STACK_PARENT_PID: String(process.pid),
     },
     onLine: (line) =>
-      line.includes('"event":"simulators-ready"') ? resolveReady(JSON.parse(line) as ReadyLine) : opts.onLine(line),
+      line.includes('"event":"simulators-ready"')
+        ? resolveReady(JSON.parse(line) as ReadyLine)
+        : opts.onLine(line),
   });
   try {
     const started = await Promise.race([

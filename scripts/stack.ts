@@ -114,7 +114,8 @@ async function startSimulators(apiPort: number): Promise<{ env: Record<string, s
   let adminPort = process.env.SIM_PORT_ADMIN;
   if (adminPort === undefined) {
     const preferred = apiPort + 1;
-    if (await isListening(preferred)) log(`port ${preferred} is taken: the simulators' admin API goes on a free port`);
+    if (await isListening(preferred))
+      log(`port ${preferred} is taken: the simulators' admin API goes on a free port`);
     else adminPort = String(preferred);
   }
   const sims = await startSimulatorsProcess({
@@ -141,7 +142,8 @@ function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new Error(`${name} must be a port (1-65535), not '${raw}'`);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
+    throw new Error(`${name} must be a port (1-65535), not '${raw}'`);
   return port;
 }
 

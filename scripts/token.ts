@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     return;
   }
   if (!(command === 'issue' || command === 'list' || (command === 'revoke' && arg))) {
-    throw new Error(`${command ? `unknown command: ${positionals.join(' ')}` : 'no command given'}\n\n${usage}`);
+    throw new Error(
+      `${command ? `unknown command: ${positionals.join(' ')}` : 'no command given'}\n\n${usage}`,
+    );
   }
   // Checked before the database is touched, so a mistyped role is told at once.
   const toIssue =
@@ -92,7 +94,9 @@ async function main(): Promise<void> {
 main().catch((err: Error) => {
   const message =
     err instanceof z.ZodError
-      ? err.issues.map((i) => `--${optionNames[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('\n')
+      ? err.issues
+          .map((i) => `--${optionNames[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)
+          .join('\n')
       : err.message;
   process.stderr.write(`${message}\n`);
   process.exit(1);

@@ -99,7 +99,10 @@ function reachableBinaries(user: OsUser | undefined, log: (m: string) => void): 
 function reachableDataDir(dataDir: string, user: OsUser | undefined, log: (m: string) => void): string {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   if (!user || userCan(user, '-x', path.dirname(dataDir))) return dataDir;
-  const key = createHash('sha256').update(realpathSync(path.dirname(dataDir))).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(realpathSync(path.dirname(dataDir)))
+    .digest('hex')
+    .slice(0, 16);
   const elsewhere = path.join(SHARED_HOME, 'data', `${key}-${path.basename(dataDir)}`);
   mkdirSync(path.dirname(elsewhere), { recursive: true, mode: 0o755 });
   log(`PostgreSQL data in ${elsewhere}: the ${USER} user cannot reach ${dataDir}`);

@@ -5,13 +5,7 @@
  * on DATABASE_URL's server), the simulators, and the worker process (killed with SIGKILL and
  * started again). The API runs in this process through `createApp`, as a stateless gateway does.
  */
-import {
-  appendFileSync,
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-} from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

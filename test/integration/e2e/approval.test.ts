@@ -74,9 +74,8 @@ describe('approvals: a large VM waits for the capacity group', () => {
     const name = `big-admin-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
     await capacityStepWaiting(t, carol, requestId);
-    const ada = (
-      await issueToken(t.stack.pool, { subject: 'ada@example.test', role: 'admin' }, 'test')
-    ).token;
+    const ada = (await issueToken(t.stack.pool, { subject: 'ada@example.test', role: 'admin' }, 'test'))
+      .token;
     const decided = await t.api.call<{ by: string; asAdmin: boolean }>(
       'POST',
       `/v1/requests/${requestId}/approve`,
@@ -91,10 +90,11 @@ describe('approvals: a large VM waits for the capacity group', () => {
     const template = (view.resources[0] as { workflowId?: string }).workflowId!;
     const progress = await t.stack.client.workflow.getHandle(template).query<TemplateProgress>('progress');
     const approval = progress.steps.find((s) => s.id === 'capacity')?.approval;
-    assert.deepEqual(
-      approval && { by: approval.by, asAdmin: approval.asAdmin, comment: approval.comment },
-      { by: 'ada@example.test', asAdmin: true, comment: 'capacity group away' },
-    );
+    assert.deepEqual(approval && { by: approval.by, asAdmin: approval.asAdmin, comment: approval.comment }, {
+      by: 'ada@example.test',
+      asAdmin: true,
+      comment: 'capacity group away',
+    });
   });
 });
 

@@ -77,7 +77,12 @@ describe('npm start under a process manager', function () {
       let started: number[] = [];
       try {
         await Promise.race([
-          waitFor('the stack to say it is ready', async () => output.join('').includes('The stack is ready.'), 300_000, 250),
+          waitFor(
+            'the stack to say it is ready',
+            async () => output.join('').includes('The stack is ready.'),
+            300_000,
+            250,
+          ),
           exited.then((code) => {
             throw new Error(`npm start exited (${code}) before the stack was ready`);
           }),
