@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { startDatabase, type StackDatabase } from '../platform/database';
 import { isListening, waitFor } from '../platform/net';
+import type { Readiness } from '../api/routes/health/readiness';
 import { createPool } from '../platform/db/pool';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
 import { startSimulatorsProcess } from '../platform/simulators-process';
@@ -193,18 +194,16 @@ async function untilReady(apiUrl: string): Promise<void> {
       const res = await fetch(`${apiUrl}/readyz`).catch(() => undefined);
       if (!res) return false;
       if (res.status === 200) return true;
-      const body = (await res.json().catch(() => ({}))) as {
-        checks?: Record<string, { ok?: boolean; detail?: string } | Record<string, { ok: boolean }>>;
-      };
-      const failing = Object.entries(body.checks ?? {}).flatMap(([name, check]) =>
-        'ok' in check
-          ? check.ok
-            ? []
-            : [`${name} (${String(check.detail ?? 'failing')})`]
-          : Object.entries(check as Record<string, { ok: boolean }>)
-              .filter(([, c]) => !c.ok)
-              .map(([queue]) => `a worker on task queue ${queue}`),
-      );
+      const { checks } = (await res.json().catch(() => ({}))) as Partial<Readiness>;
+      const queues = Object.entries(checks?.taskQueues ?? {})
+        .filter(([, c]) => !c.ok)
+        .map(([queue]) => queue);
+      const failing = [
+        ...(['temporal', 'postgres'] as const)
+          .filter((name) => checks && !checks[name].ok)
+          .map((name) => `${name} (${checks![name].detail ?? 'failing'})`),
+        ...(queues.length ? [`a worker polling task queue(s) ${queues.join(', ')}`] : []),
+      ];
       waitingFor = failing.join(', ') || `a ready answer (HTTP ${res.status})`;
       return false;
     },
