@@ -274,7 +274,9 @@ async function main(): Promise<void> {
       `  Temporal Web UI:  ${temporal.uiUrl}`,
       `  Temporal gRPC:    ${temporal.address}`,
       ...(simulators.adminUrl
-        ? [`  Simulators admin: ${simulators.adminUrl}  (fault injection, counters, the lab world)`]
+        ? [
+            `  Simulators admin: ${simulators.adminUrl}/_sim  (fault injection /_sim/faults, counters /_sim/counters, e-mails /_sim/mail)`,
+          ]
         : []),
       `  Data:             ${dataDir}`,
       'Press Ctrl-C to stop everything.',
