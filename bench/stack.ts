@@ -5,11 +5,11 @@
  * large enough for a few thousand VMs, and the worker and the API each in a process of its own
  * (so their memory can be read from /proc).
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startDatabase, type StackDatabase } from '../platform/database';
+import { makeScratchDir } from '../platform/db/embedded';
 import { createPool } from '../platform/db/pool';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { freePort, waitFor } from '../platform/net';
@@ -57,9 +57,7 @@ function childLine(name: string) {
 }
 
 export async function startBenchStack(): Promise<BenchStack> {
-  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-bench-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(tmpDir, 0o755);
+  const tmpDir = makeScratchDir('oo-bench-');
   const children: ManagedProcess[] = [];
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmpDir, { recursive: true, force: true })];
   const stop = async () => {

@@ -14,16 +14,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   chownSync,
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort, waitFor } from '../net';
@@ -107,6 +110,17 @@ function reachableDataDir(dataDir: string, user: OsUser | undefined, log: (m: st
   mkdirSync(path.dirname(elsewhere), { recursive: true, mode: 0o755 });
   log(`PostgreSQL data in ${elsewhere}: the ${USER} user cannot reach ${dataDir}`);
   return elsewhere;
+}
+
+/**
+ * A new temporary folder (`<tmpdir>/<prefix>XXXXXX`) that the server user can enter, so that an
+ * embedded PostgreSQL started by root keeps its data inside it (and goes when it is removed)
+ * rather than under SHARED_HOME.
+ */
+export function makeScratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** The superuser password, made at random on first use and kept beside the data (mode 600). */

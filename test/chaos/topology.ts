@@ -5,8 +5,7 @@
  * on DATABASE_URL's server), the simulators, and the worker process (killed with SIGKILL and
  * started again). The API runs in this process through `createApp`, as a stateless gateway does.
  */
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +13,7 @@ import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth/tokens';
 import { startApiService, type ApiService } from '../../api/service';
 import { startScratchDatabase } from '../../platform/database';
+import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
 import { loadEndSystemsConfig, type EndSystemsConfig } from '../../platform/end-systems';
@@ -75,9 +75,7 @@ export interface TopologyOptions {
 const simDurationMs = 200;
 
 export async function startTopology(opts: TopologyOptions): Promise<Topology> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'oo-chaos-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(dir, 0o755);
+  const dir = makeScratchDir('oo-chaos-');
   const logs = path.join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const toFile = (name: string) => (line: string) =>

@@ -5,8 +5,7 @@
  * one on a free port) with the migrations applied, the workflow bundle built once, and the real
  * workers of every task queue. Stopped by the root hook in hooks.ts.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -20,6 +19,7 @@ import {
 } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { startScratchDatabase } from '../../platform/database';
+import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
@@ -95,9 +95,7 @@ async function runCleanups(): Promise<void> {
 }
 
 async function startStack(): Promise<TestStack> {
-  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-test-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(tmpDir, 0o755);
+  const tmpDir = makeScratchDir('oo-test-');
   cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
 
   // Every level reaches the capture listeners; the console sees errors only, unless verbose.
