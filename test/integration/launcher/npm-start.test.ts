@@ -56,10 +56,13 @@ describe('npm start under a process manager', function () {
     it(`stops the whole stack when the npm process gets ${signal}`, async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'oo-npm-start-'));
       const output: string[] = [];
+      // The embedded defaults, whatever this run was pointed at (a CI pass on DATABASE_URL's server
+      // must not have the launcher migrate and seed that database).
+      const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _temporal, ...inherited } = process.env;
       const npm = spawn('npm', ['start'], {
         cwd: projectRoot,
         env: {
-          ...process.env,
+          ...inherited,
           DATA_DIR: dataDir,
           API_PORT: String(await freePort()),
           SIM_PORT_ADMIN: String(await freePort()),
