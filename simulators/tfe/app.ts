@@ -65,6 +65,8 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     faultBody,
     adminExtensions: [admin],
     bodyLimit: '50mb',
+    jsonScalars: true,
+    rawBodyPrefixes: ['/_archivist/'],
   });
   const serializer = (req: Request) => new Serializer(engine, `${req.protocol}://${req.get('host')}`);
 
@@ -119,6 +121,27 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
       .status(200)
       .type('text/plain')
       .send(stream.subarray(offset, offset + limit));
+  });
+
+  // ---- service discovery: how Terraform and its clients find the API (no token) -------------
+  app.get('/.well-known/terraform.json', (_req, res) => {
+    res.json({
+      'modules.v1': '/api/registry/v1/modules/',
+      'providers.v1': '/api/registry/v1/providers/',
+      'motd.v1': '/api/terraform/motd',
+      'state.v2': '/api/v2/',
+      'tfe.v2': '/api/v2/',
+      'tfe.v2.1': '/api/v2/',
+      'tfe.v2.2': '/api/v2/',
+      'versions.v1': 'https://checkpoint-api.hashicorp.com/v1/versions/',
+      'login.v1': {
+        client: 'terraform-cli',
+        grant_types: ['authz_code'],
+        authz: '/app/settings/tokens?source=terraform-login',
+        token: '/api/v2/tokens',
+        ports: [10000, 10010],
+      },
+    });
   });
 
   // ---- API v2 --------------------------------------------------------------------------------
@@ -700,6 +723,23 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     const s = serializer(req);
     const page = paginate(req, outputsOf(sv.id));
     send(res, 200, { data: page.page.map((o) => s.output(o, false)), links: page.links, meta: page.meta });
+  });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/state-versions#list-state-versions-for-a-workspace
+  api.get('/state-versions', (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const filter = (scope: string) => {
+      const value = q[`filter[${scope}][name]`];
+      if (typeof value !== 'string' || value === '')
+        throw TfeError.badRequest(`filter[${scope}][name] is required`);
+      return value;
+    };
+    const workspace = workspaceByName(filter('organization'), filter('workspace'));
+    const versions = Object.values(engine.state.state_versions)
+      .filter((sv) => sv.workspace_id === workspace.id)
+      .sort((a, b) => b.serial - a.serial);
+    const s = serializer(req);
+    const page = paginate(req, versions);
+    send(res, 200, { data: page.page.map((sv) => s.stateVersion(sv)), links: page.links, meta: page.meta });
   });
   api.get('/state-versions/:id', (req, res) => {
     const sv = engine.state.state_versions[req.params.id as string];
