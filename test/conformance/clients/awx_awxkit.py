@@ -55,15 +55,18 @@ def main():
     for job in launched:
         job.wait_until_completed(interval=0.2, timeout=60)
         assert job.status == "successful", job
-    first = v2.jobs.get(job_template=ping.id, page_size=2, order_by="id")
+    ids = ",".join(str(j.id) for j in launched)
+    first = v2.jobs.get(job_template=ping.id, id__in=ids, page_size=2, order_by="id")
     assert first.count == 3 and len(first.results) == 2 and first.next, first
     second = first.next.get()
     assert [j.id for j in second.results] == [launched[2].id], second
-    everything = v2.jobs.get(job_template=ping.id, page_size=2, all_pages=True)
+    everything = v2.jobs.get(job_template=ping.id, id__in=ids, page_size=2, all_pages=True)
     assert sorted(j.id for j in everything.results) == sorted(j.id for j in launched), everything
-    by_status = v2.jobs.get(status="successful", launch_type="manual", id__in=",".join(str(j.id) for j in launched))
+    by_status = v2.jobs.get(status="successful", launch_type="manual", id__in=ids)
     assert by_status.count == 3, by_status
-    assert v2.jobs.get(status="failed", job_template=ping.id).count == 0
+    assert v2.jobs.get(status="failed", id__in=ids).count == 0
+    newest = v2.jobs.get(job_template=ping.id, order_by="-id", page_size=1).results[0]
+    assert newest.id == launched[2].id, newest
     step("list-filters-paging", f"{first.count} jobs")
 
     template = v2.job_templates.get(name="vm-create").results[0]
