@@ -249,6 +249,24 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     });
     send(res, 201, { data: serializer(req).organization(org) });
   });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/organizations#update-an-organization
+  api.patch('/organizations/:org', (req, res) => {
+    const org = organization(req.params.org as string);
+    const email = optionalAttribute(requestData(req.body, 'organizations').attributes, 'email', 'string');
+    if (email !== undefined) {
+      if (!email) throw TfeError.invalid("Email can't be blank", '/data/attributes/email');
+      world.change(() => (org.email = email));
+    }
+    send(res, 200, { data: serializer(req).organization(org) });
+  });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/organizations#destroy-an-organization
+  api.delete('/organizations/:org', (req, res) => {
+    const org = organization(req.params.org as string);
+    for (const ws of Object.values(engine.state.workspaces).filter((w) => w.organization === org.name))
+      engine.deleteWorkspace(ws);
+    world.change(() => delete engine.state.organizations[org.name]);
+    res.status(204).end();
+  });
 
   // Workspaces
   const workspaceAttributes = (attributes: Record<string, unknown>) => {

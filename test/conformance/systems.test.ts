@@ -30,6 +30,7 @@ describe('TFE, APIC and vCenter simulators with third-party clients (conformance
       'run',
       'state-version-outputs',
       'workspace-delete',
+      'organization-delete',
     ]);
   });
 

@@ -205,6 +205,16 @@ def main():
         pass
     step("workspace-delete")
 
+    api.orgs.update(org_name, {"data": {"type": "organizations", "attributes": {"email": "infra@example.com"}}})
+    assert api.orgs.show(org_name)["data"]["attributes"]["email"] == "infra@example.com"
+    api.orgs.destroy(org_name)
+    try:
+        api.orgs.show(org_name)
+        raise AssertionError("the deleted organization is still there")
+    except TFCHTTPNotFound:
+        pass
+    step("organization-delete")
+
 
 def values_id(outputs, name):
     return next(o["id"] for o in outputs if o["attributes"]["name"] == name)
