@@ -190,7 +190,7 @@ export class TfeEngine {
     try {
       const entries = readTarGz(archive);
       for (const [path, data] of Object.entries(entries)) {
-        if (path.endsWith('.tf.json') || path.endsWith('.tfvars.json')) files[path] = data.toString('utf8');
+        if (/\.(tf|tf\.json|tfvars|tfvars\.json)$/.test(path)) files[path] = data.toString('utf8');
         else otherFiles.push(path);
       }
       outcome = { status: 'uploaded', error: null, error_message: null };

@@ -29,6 +29,7 @@ describe('TFE, APIC and vCenter simulators with third-party clients (conformance
       'configuration-version',
       'run',
       'state-version-outputs',
+      'native-syntax',
       'workspace-delete',
       'organization-delete',
     ]);

@@ -197,6 +197,55 @@ def main():
     assert {o["attributes"]["name"] for o in workspace_outputs} == {"message", "size", "secret"}
     step("state-version-outputs", current["id"])
 
+    # terrasnek's upload_from_string sends Terraform's native syntax as main.tf.
+    hcl = '''
+# the greeting, shouted
+variable "greeting" {
+  type = string
+}
+locals {
+  shout = "${var.greeting}!"
+}
+output "shout" {
+  value = local.shout
+}
+'''
+    cv2 = api.config_versions.create(
+        ws_id, {"data": {"type": "configuration-versions", "attributes": {"auto-queue-runs": False}}}
+    )["data"]
+    api.config_versions.upload_from_string(hcl, cv2["attributes"]["upload-url"])
+    wait_for(
+        lambda: api.config_versions.show(cv2["id"])["data"]["attributes"]["status"],
+        lambda status: status == "uploaded",
+        "the native-syntax configuration to be uploaded",
+    )
+    run2 = api.runs.create(
+        {
+            "data": {
+                "attributes": {"message": "native syntax"},
+                "relationships": {
+                    "workspace": {"data": {"type": "workspaces", "id": ws_id}},
+                    "configuration-version": {"data": {"type": "configuration-versions", "id": cv2["id"]}},
+                },
+            }
+        }
+    )["data"]
+    wait_for(
+        lambda: api.runs.show(run2["id"])["data"]["attributes"]["status"],
+        lambda status: status in ("planned", "errored"),
+        "the native-syntax run to be planned",
+    )
+    api.runs.apply(run2["id"], {"comment": "native syntax"})
+    done = wait_for(
+        lambda: api.runs.show(run2["id"])["data"]["attributes"]["status"],
+        lambda status: status in ("applied", "errored"),
+        "the native-syntax run to be applied",
+    )
+    assert done == "applied", done
+    shout = api.state_version_outputs.show_current_for_workspace(ws_id)["data"]
+    assert [(o["attributes"]["name"], o["attributes"]["value"]) for o in shout] == [("shout", "hello terrasnek!")], shout
+    step("native-syntax", run2["id"])
+
     api.workspaces.destroy(workspace_name=ws_name)
     try:
         api.workspaces.show(workspace_id=ws_id)
