@@ -435,95 +435,88 @@ export function createAwxApp(ctx: SimulatorContext) {
     },
   );
 
-  // ---- organizations, inventories, projects ----------------------------------------------------
-  const organizationList: ListSpec = {
-    model: 'Organization',
-    sample: () => Object.values(state().awx.organizations).map(serializeOrganization)[0],
+  // ---- organizations, inventories, projects, job templates: a list and a detail view each ----
+  /**
+   * One AWX model: its objects, how each is serialised and found (by id, or by the named URL),
+   * giving its list view, its detail view and the list spec its sublists reuse.
+   */
+  const model = <T extends { id: number }>(spec: {
+    plural: string;
+    label: string;
+    type: string;
+    all: () => T[];
+    serialize: (item: T) => Record<string, unknown>;
+    find: (ref: string) => T;
+  }) => {
+    const list = {
+      ...spec,
+      model: spec.label.replace(/ /g, ''),
+      sample: () => spec.all().map(spec.serialize)[0],
+    };
+    const meta = { name: `${spec.label} List`, description: `${spec.label}s.`, types: [spec.type] };
+    listRoute(`/api/v2/${spec.plural}/`, meta, list, () => spec.all().map(spec.serialize));
+    detailRoute(
+      `/api/v2/${spec.plural}/:ref/`,
+      { ...meta, name: `${spec.label} Detail`, sample: list.sample },
+      (req) => spec.serialize(spec.find(req.params.ref as string)),
+    );
+    return list;
   };
-  const inventoryList: ListSpec = {
-    model: 'Inventory',
-    sample: () => Object.values(state().awx.inventories).map((i) => serializeInventory(i, state()))[0],
-  };
-  const projectList: ListSpec = {
-    model: 'Project',
-    sample: () => Object.values(state().awx.projects).map((p) => serializeProject(p, state()))[0],
-  };
-  const templateList: ListSpec = {
-    model: 'JobTemplate',
-    sample: () => Object.values(state().awx.job_templates).map((t) => serializeJobTemplate(t, state()))[0],
-  };
-  const orgMeta = { name: 'Organization List', description: 'Organizations.', types: ['organization'] };
-  listRoute('/api/v2/organizations/', orgMeta, organizationList, () =>
-    Object.values(state().awx.organizations).map(serializeOrganization),
+  /** `/api/v2/organizations/{ref}/<plural>/`: the model's objects in that organization. */
+  const ofOrganization = <T extends { id: number; organization: number }>(
+    of: ReturnType<typeof model<T>>,
+    label: string,
+  ) =>
+    listRoute(
+      `/api/v2/organizations/:ref/${of.plural}/`,
+      { name: `Organization ${label}`, description: `${label} of an organization.`, types: [of.type] },
+      of,
+      (req) => {
+        const org = findOrganization(req.params.ref as string);
+        return of
+          .all()
+          .filter((x) => x.organization === org.id)
+          .map(of.serialize);
+      },
+    );
+  model({
+    plural: 'organizations',
+    label: 'Organization',
+    type: 'organization',
+    all: () => Object.values(state().awx.organizations),
+    serialize: serializeOrganization,
+    find: findOrganization,
+  });
+  const templates = model({
+    plural: 'job_templates',
+    label: 'Job Template',
+    type: 'job_template',
+    all: () => Object.values(state().awx.job_templates),
+    serialize: (t) => serializeJobTemplate(t, state()),
+    find: findTemplate,
+  });
+  ofOrganization(templates, 'Job Templates');
+  ofOrganization(
+    model({
+      plural: 'inventories',
+      label: 'Inventory',
+      type: 'inventory',
+      all: () => Object.values(state().awx.inventories),
+      serialize: (i) => serializeInventory(i, state()),
+      find: findInventory,
+    }),
+    'Inventories',
   );
-  detailRoute(
-    '/api/v2/organizations/:ref/',
-    { ...orgMeta, name: 'Organization Detail', sample: organizationList.sample },
-    (req) => serializeOrganization(findOrganization(req.params.ref as string)),
-  );
-  const inOrganization = <T extends { organization: number }>(req: Request, all: Record<string, T>) => {
-    const org = findOrganization(req.params.ref as string);
-    return Object.values(all).filter((x) => x.organization === org.id);
-  };
-  listRoute(
-    '/api/v2/organizations/:ref/job_templates/',
-    {
-      name: 'Organization Job Templates',
-      description: 'Job templates of an organization.',
-      types: ['job_template'],
-    },
-    templateList,
-    (req) => inOrganization(req, state().awx.job_templates).map((t) => serializeJobTemplate(t, state())),
-  );
-  listRoute(
-    '/api/v2/organizations/:ref/inventories/',
-    {
-      name: 'Organization Inventories',
-      description: 'Inventories of an organization.',
-      types: ['inventory'],
-    },
-    inventoryList,
-    (req) => inOrganization(req, state().awx.inventories).map((i) => serializeInventory(i, state())),
-  );
-  listRoute(
-    '/api/v2/organizations/:ref/projects/',
-    { name: 'Organization Projects', description: 'Projects of an organization.', types: ['project'] },
-    projectList,
-    (req) => inOrganization(req, state().awx.projects).map((p) => serializeProject(p, state())),
-  );
-  const inventoryMeta = { name: 'Inventory List', description: 'Inventories.', types: ['inventory'] };
-  listRoute('/api/v2/inventories/', inventoryMeta, inventoryList, () =>
-    Object.values(state().awx.inventories).map((i) => serializeInventory(i, state())),
-  );
-  detailRoute(
-    '/api/v2/inventories/:ref/',
-    { ...inventoryMeta, name: 'Inventory Detail', sample: inventoryList.sample },
-    (req) => serializeInventory(findInventory(req.params.ref as string), state()),
-  );
-  const projectMeta = { name: 'Project List', description: 'Projects.', types: ['project'] };
-  listRoute('/api/v2/projects/', projectMeta, projectList, () =>
-    Object.values(state().awx.projects).map((p) => serializeProject(p, state())),
-  );
-  detailRoute(
-    '/api/v2/projects/:ref/',
-    { ...projectMeta, name: 'Project Detail', sample: projectList.sample },
-    (req) => serializeProject(findProject(req.params.ref as string), state()),
-  );
-  route(
-    '/api/v2/projects/:ref/playbooks/',
-    { name: 'Project Playbooks', description: 'The playbooks a project offers.' },
-    { get: (req, res) => void res.json(findProject(req.params.ref as string).playbooks) },
-  );
-
-  // ---- job templates ----------------------------------------------------------------------------
-  const jobList: ListSpec = {
-    model: 'Job',
-    sample: () => jobSample(),
-    searchFields: ['name', 'description'],
-  };
-  const templateMeta = { name: 'Job Template List', description: 'Job templates.', types: ['job_template'] };
-  listRoute('/api/v2/job_templates/', templateMeta, templateList, () =>
-    Object.values(state().awx.job_templates).map((t) => serializeJobTemplate(t, state())),
+  ofOrganization(
+    model({
+      plural: 'projects',
+      label: 'Project',
+      type: 'project',
+      all: () => Object.values(state().awx.projects),
+      serialize: (p) => serializeProject(p, state()),
+      find: findProject,
+    }),
+    'Projects',
   );
   listRoute(
     '/api/v2/unified_job_templates/',
@@ -532,14 +525,21 @@ export function createAwxApp(ctx: SimulatorContext) {
       description: 'Every kind of job template.',
       types: ['job_template'],
     },
-    templateList,
-    () => Object.values(state().awx.job_templates).map((t) => serializeJobTemplate(t, state())),
+    templates,
+    () => templates.all().map(templates.serialize),
   );
-  detailRoute(
-    '/api/v2/job_templates/:ref/',
-    { ...templateMeta, name: 'Job Template Detail', sample: templateList.sample },
-    (req) => serializeJobTemplate(findTemplate(req.params.ref as string), state()),
+  route(
+    '/api/v2/projects/:ref/playbooks/',
+    { name: 'Project Playbooks', description: 'The playbooks a project offers.' },
+    { get: (req, res) => void res.json(findProject(req.params.ref as string).playbooks) },
   );
+
+  // ---- jobs of a template, launch ------------------------------------------------------------
+  const jobList: ListSpec = {
+    model: 'Job',
+    sample: () => jobSample(),
+    searchFields: ['name', 'description'],
+  };
   listRoute(
     '/api/v2/job_templates/:ref/jobs/',
     { name: 'Job Template Jobs List', description: 'Jobs of a job template.', types: ['job'] },

@@ -6,18 +6,16 @@ hundred log-ins in a row, each token whatever characters it holds, used from the
 Environment: ACI_URL, ACI_USER, ACI_PASSWORD. Prints one line per step; any failure raises.
 """
 import os
-import sys
 
 import requests
+
+from conformance import run, step
 
 URL = os.environ["ACI_URL"]
 USER = os.environ["ACI_USER"]
 PASSWORD = os.environ["ACI_PASSWORD"]
 LOGINS = int(os.environ.get("ACI_LOGINS", "100"))
 
-
-def step(name, detail=""):
-    print(f"ok {name} {detail}".rstrip(), flush=True)
 
 
 def login(session):
@@ -106,8 +104,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # noqa: BLE001 - report any failure with its type and stop
-        print(f"FAILED {type(err).__name__}: {err}", file=sys.stderr, flush=True)
-        raise
+    run(main)

@@ -7,20 +7,18 @@ Prints one line per step; any failure raises (exit 1).
 """
 import json
 import os
-import sys
 
 import requests
 from awxkit import api, config, exceptions, utils
 from awxkit.api.client import Connection
+
+from conformance import run, step
 
 URL = os.environ["AWX_URL"]
 USER = os.environ["AWX_USER"]
 PASSWORD = os.environ["AWX_PASSWORD"]
 ADMIN = os.environ["SIM_ADMIN_URL"]
 
-
-def step(name, detail=""):
-    print(f"ok {name} {detail}".rstrip(), flush=True)
 
 
 def durations(values):
@@ -178,8 +176,4 @@ def crawl(connection, v2, jobs):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # noqa: BLE001 - report any failure with its type and stop
-        print(f"FAILED {type(err).__name__}: {err}", file=sys.stderr, flush=True)
-        raise
+    run(main)

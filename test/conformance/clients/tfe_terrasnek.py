@@ -6,7 +6,6 @@ Environment: TFE_URL, TFE_TOKEN. Prints one line per step; any failure raises (e
 import io
 import json
 import os
-import sys
 import tarfile
 import tempfile
 import time
@@ -14,13 +13,12 @@ import time
 from terrasnek.api import TFC
 from terrasnek.exceptions import TFCHTTPConflict, TFCHTTPNotFound
 
+from conformance import run, step
+
 URL = os.environ["TFE_URL"]
 TOKEN = os.environ["TFE_TOKEN"]
 SUFFIX = str(int(time.time() * 1000))
 
-
-def step(name, detail=""):
-    print(f"ok {name} {detail}".rstrip(), flush=True)
 
 
 def wait_for(read, done, what, timeout=60):
@@ -270,8 +268,4 @@ def values_id(outputs, name):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # noqa: BLE001 - report any failure with its type and stop
-        print(f"FAILED {type(err).__name__}: {err}", file=sys.stderr, flush=True)
-        raise
+    run(main)

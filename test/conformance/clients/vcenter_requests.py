@@ -6,19 +6,17 @@ and networking / CPU and memory changes / delete, the documented errors, and log
 Environment: VCENTER_URL, VCENTER_USER, VCENTER_PASSWORD. Prints one line per step; any failure raises.
 """
 import os
-import sys
 import time
 
 import requests
+
+from conformance import run, step
 
 URL = os.environ["VCENTER_URL"]
 NAME = f"requests-vm-{int(time.time() * 1000)}"
 USER = os.environ["VCENTER_USER"]
 PASSWORD = os.environ["VCENTER_PASSWORD"]
 
-
-def step(name, detail=""):
-    print(f"ok {name} {detail}".rstrip(), flush=True)
 
 
 def expect(answer, status):
@@ -120,8 +118,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # noqa: BLE001 - report any failure with its type and stop
-        print(f"FAILED {type(err).__name__}: {err}", file=sys.stderr, flush=True)
-        raise
+    run(main)
