@@ -5,8 +5,7 @@
  * templates referring to `var.*`, `local.*`, `data.*` and resource attributes. Anything outside
  * that subset fails the plan with a Terraform-style error rather than being guessed at.
  */
-import { parseNativeConfiguration, parseNativeVariables } from './hcl-config';
-import { parseHclLiteral } from './hcl-value';
+import { parseHclLiteral, parseNativeConfiguration, parseNativeVariables } from './hcl-config';
 
 /** A configuration problem, worded like Terraform's diagnostics; it fails the plan. */
 export class ConfigurationError extends Error {}

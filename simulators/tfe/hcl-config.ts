@@ -7,6 +7,7 @@
  * `type` keeps its text (`list(string)`). Operators, conditionals, `for` expressions and function
  * calls outside `type` are refused with a Terraform-style error naming the file and line, rather
  * than guessed at: clients such as terrasnek's `upload_from_string` send exactly this syntax.
+ * The same parser reads the HCL literal values of workspace and run variables.
  */
 import { ConfigurationError } from './configuration';
 
@@ -15,10 +16,20 @@ type Value = unknown;
 class NativeParser {
   private pos = 0;
 
+  /** `file` names the file in errors; null parses one literal value (a variable's HCL value). */
   constructor(
     private readonly text: string,
-    private readonly file: string,
+    private readonly file: string | null,
   ) {}
+
+  /** One literal value: references are refused, as Terraform refuses them in a variable value. */
+  literal(): Value {
+    this.skip(true);
+    const value = this.primary(false);
+    this.skip(true);
+    if (this.pos < this.text.length) this.fail('unexpected text after the value');
+    return value;
+  }
 
   /** The file's top-level body as a JSON-syntax document. */
   document(): Record<string, Value> {
@@ -151,6 +162,7 @@ class NativeParser {
       return this.text.slice(start, this.pos).replace(/\s+/g, '');
     }
     if (raw) return name;
+    if (this.file === null) this.fail(`variables may not refer to ${name}`);
     while (this.text[this.pos] === '.' || this.text[this.pos] === '[') {
       if (this.text[this.pos] === '.') {
         this.pos++;
@@ -288,6 +300,7 @@ class NativeParser {
   }
 
   private fail(why: string): never {
+    if (this.file === null) throw new Error(`invalid HCL value ${JSON.stringify(this.text)}: ${why}`);
     const line = this.text.slice(0, this.pos).split('\n').length;
     throw new ConfigurationError(`Error: ${why}\n\n  on ${this.file} line ${line}`);
   }
@@ -296,6 +309,11 @@ class NativeParser {
 /** A `.tf` file as the JSON-syntax document Terraform would read from the same configuration. */
 export function parseNativeConfiguration(text: string, file: string): Record<string, unknown> {
   return new NativeParser(text, file).document();
+}
+
+/** One HCL literal, as workspace variables with `hcl: true` and run variables carry them. */
+export function parseHclLiteral(text: string): unknown {
+  return new NativeParser(text, null).literal();
 }
 
 /** A `.tfvars` file's values. */
