@@ -246,7 +246,6 @@ export function createAwxApp(ctx: SimulatorContext) {
       description: 'AWX REST API',
       current_version: '/api/v2/',
       available_versions: { v2: '/api/v2/' },
-      oauth2: '/api/o/',
       custom_logo: '',
       custom_login_info: '',
       login_redirect_override: '',

@@ -19,7 +19,7 @@ import {
   type ResourceObject,
 } from './json-api';
 import { RateLimiter } from './rate-limit';
-import { providerSource, Serializer } from './serializers';
+import { providerSource, Serializer, simulatedUser } from './serializers';
 import { terminalRunStatuses, type TfeRun, type TfeVar, type TfeWorkspace } from './types';
 
 const faultBody: FaultBody = (status, message) => ({
@@ -217,6 +217,16 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     if (!run) throw TfeError.notFound();
     return run;
   };
+
+  // The user every token belongs to
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account#get-your-account-details
+  api.get('/account/details', (req, res) => {
+    send(res, 200, { data: serializer(req).user() });
+  });
+  api.get('/users/:id', (req, res) => {
+    if (req.params.id !== simulatedUser.id) throw TfeError.notFound();
+    send(res, 200, { data: serializer(req).user() });
+  });
 
   // Organizations
   api.get('/organizations', (req, res) => {

@@ -66,6 +66,8 @@ def main():
     step("organizations", org_name)
 
     api.set_org(org_name)
+    account = api.account.show()["data"]
+    assert api.users.show(account["id"])["data"]["attributes"]["username"] == account["attributes"]["username"]
     ws_name = "conformance-ws"
     ws = api.workspaces.create(
         {"data": {"type": "workspaces", "attributes": {"name": ws_name, "auto-apply": False}}}
