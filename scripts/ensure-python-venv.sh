@@ -20,12 +20,14 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 9))'; then
   exit 1
 fi
 
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
+want=$("$python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$requirements")
 up_to_date() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c '' 2>/dev/null && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; }
 
 # One process builds at a time (npm test and npm start may both be starting).
-exec 9>.tools/venv.lock
-flock 9
+if command -v flock >/dev/null; then
+  exec 9>.tools/venv.lock
+  flock 9
+fi
 if ! up_to_date; then
   # Debian's python3 lacks venv until python3-venv is installed.
   if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
