@@ -66,8 +66,16 @@ export async function startConformanceLab(): Promise<ConformanceLab> {
           cwd: dataDir,
           timeout: 90_000,
           maxBuffer: 16 * 1024 * 1024,
-          // HOME keeps awx from reading a developer's ~/.tower_cli.cfg; warnings are the clients' own noise.
-          env: { PATH: process.env.PATH ?? '', HOME: dataDir, PYTHONWARNINGS: 'ignore', ...env, ...extraEnv },
+          // HOME keeps awx from reading a developer's ~/.tower_cli.cfg; warnings are the clients' own
+          // noise; no bytecode is written into the source tree.
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: dataDir,
+            PYTHONWARNINGS: 'ignore',
+            PYTHONDONTWRITEBYTECODE: '1',
+            ...env,
+            ...extraEnv,
+          },
         },
         (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
