@@ -164,7 +164,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/requests/{id}/approve': {
         post: {
           summary:
-            "Decide an approval step waiting in the request (role approver or admin, in one of the step's groups)",
+            "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin)",
           parameters: [requestIdParam],
           requestBody: {
             required: true,
