@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
 import { placementRuleSchema } from './routes/admin/placement';
+import { ownershipSchema } from './routes/resources';
 import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './routes/requests/schema';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -90,6 +91,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Error: errorEnvelope,
         Submission: json(submissionSchema),
         IssueToken: json(issueTokenSchema),
+        Ownership: json(ownershipSchema),
       },
     },
     paths: {
@@ -107,6 +109,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/requests': {
         post: {
           summary: 'Submit a request (role requester or admin)',
+          description:
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built.",
           parameters: [
             { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
           ],
@@ -117,7 +121,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             202: ok('accepted: request ID, trace ID and links'),
             200: ok('the first request with this Idempotency-Key'),
-            ...errors(400, 401, 403, 413, 415, 422, 429),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
           },
         },
         get: {
@@ -194,6 +198,41 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             content: { 'application/json': { schema: json(placementRuleSchema) } },
           },
           responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403, 413, 415) },
+        },
+      },
+      '/v1/resources/{type}/{name}/owner': {
+        put: {
+          summary:
+            'Give a resource to another owner and group (admin); the change is recorded with who made it and when',
+          parameters: [
+            {
+              name: 'type',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', example: 'virtual_machine' },
+            },
+            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Ownership' } } },
+          },
+          responses: {
+            200: ok('the resource as owned now', {
+              type: 'object',
+              properties: {
+                type: { type: 'string' },
+                name: { type: 'string' },
+                state: { enum: ['building', 'active'] },
+                owner: { type: 'string' },
+                group: { type: ['string', 'null'] },
+                createdByRequest: { type: 'string' },
+                ownerChangedBy: { type: 'string' },
+                ownerChangedAt: { type: 'string', format: 'date-time' },
+              },
+            }),
+            ...errors(400, 401, 403, 404, 413, 415),
+          },
         },
       },
       '/v1/traces/{traceId}': {

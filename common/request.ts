@@ -2,6 +2,7 @@
  * A request as the request workflow sees it, and what it reports. Pure types shared by the API,
  * the request workflow and its activities (no Node imports).
  */
+import type { Role } from './authority';
 import { templateFor as resourceTemplate } from './resource';
 import type { StepError, TemplateProgress } from './template';
 
@@ -20,6 +21,8 @@ export interface RequestedResource {
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
   managed: boolean;
+  /** For a create: the group whose members act on the resource as its owner. */
+  group?: string;
 }
 
 /** The request workflow's argument: everything it needs, nothing secret. */
@@ -27,6 +30,9 @@ export interface RequestWorkflowInput {
   traceId: string;
   requestId: string;
   requester: string;
+  /** The requester's role and groups when the request was made: what the preparation authorizes with. */
+  requesterRole: Role;
+  requesterGroups: string[];
   resources: RequestedResource[];
   /** Email addresses told when the request is received and when it ends. */
   notify: string[];
