@@ -39,6 +39,12 @@ const workerSchema = baseSchema.extend({
   WORKER_CONCURRENCY_TFE: concurrency(10),
   WORKER_CONCURRENCY_VCENTER: concurrency(20),
   WORKER_CONCURRENCY_ACI: concurrency(10),
+  /**
+   * Waits one worker process holds at once per wait queue. A wait is a timer and one GET per
+   * poll, so the budget is large; it never takes a slot from the system's calls (docs/waits.md).
+   */
+  WORKER_CONCURRENCY_AWX_WAITS: concurrency(500),
+  WORKER_CONCURRENCY_TFE_WAITS: concurrency(500),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;

@@ -1,8 +1,9 @@
 /**
  * The one HTTP layer under every end-system client: fetch over a keep-alive undici Agent (one per
  * system, carrying that system's TLS trust), a timeout per request, the activity's abort signal,
- * JSON and JSON:API bodies, one re-authentication on a refused credential, and every answer
- * mapped to the error taxonomy with credentials scrubbed from what the failure says.
+ * JSON and JSON:API bodies, one re-authentication on a refused credential, a rate limit (429)
+ * waited out for the delay the upstream asks, and every answer mapped to the error taxonomy with
+ * credentials scrubbed from what the failure says.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,6 +12,7 @@ import { Agent, fetch, type Dispatcher } from 'undici';
 import {
   httpFailure,
   plainTextError,
+  retryDelayMs,
   transportFailure,
   type CallSite,
   type HeaderReader,
@@ -112,6 +114,16 @@ function buildAgent(tls: TlsOptions | undefined): Dispatcher {
   });
 }
 
+/**
+ * How long one call waits out an upstream's 429s before its attempt fails RateLimited: well below
+ * the short timeout profile's 30 s start-to-close. A refused request was not acted on, so sending it
+ * again is safe; past this, Temporal retries the attempt after the delay the upstream asked.
+ */
+export const RATE_LIMIT_PATIENCE_MS = 10_000;
+
+/** The pause after a 429 that names no delay. */
+const RATE_LIMIT_DEFAULT_PAUSE_MS = 1_000;
+
 /** A shared HTTP client for one end system; safe for concurrent activities. */
 export class HttpClient {
   readonly system: string;
@@ -150,7 +162,14 @@ export class HttpClient {
     const signal = req.signal ?? new AbortController().signal;
     const authenticate = req.authenticate !== false && this.opts.auth !== undefined;
 
+    const patientUntil = Date.now() + RATE_LIMIT_PATIENCE_MS;
     let answer = await this.send<T>(req, url, site, signal, authenticate);
+    while (answer.response.status === 429 && !req.handle?.includes(429)) {
+      const pause = retryDelayMs(answer.response.headers) ?? RATE_LIMIT_DEFAULT_PAUSE_MS;
+      if (Date.now() + pause > patientUntil) break;
+      await sleep(pause, signal);
+      answer = await this.send<T>(req, url, site, signal, authenticate);
+    }
     if (authenticate && this.isRefusal(answer.response)) {
       await this.opts.auth!.reauthenticate(signal, answer.sentAuth);
       answer = await this.send<T>(req, url, site, signal, authenticate);
