@@ -60,6 +60,13 @@ export interface HttpClientOptions {
   /** Content type of JSON request bodies: `application/json`, or JSON:API's media type for TFE. */
   jsonContentType?: string;
   /**
+   * Requests this process sends per second at most, spaced evenly: kept below the upstream's own
+   * limit, a burst of requests waits its turn instead of provoking 429s. Absent: not paced.
+   */
+  maxRequestsPerSecond?: number;
+  /** How long a call waits out 429s before failing RateLimited; RATE_LIMIT_PATIENCE_MS unless set. */
+  rateLimitPatienceMs?: number;
+  /**
    * Finds the upstream's message and code in an error body (parsed JSON, or raw text); undefined
    * when the body is not in the system's error format, and then its words are kept as the message.
    */
@@ -124,14 +131,33 @@ export const RATE_LIMIT_PATIENCE_MS = 10_000;
 /** The pause after a 429 that names no delay. */
 const RATE_LIMIT_DEFAULT_PAUSE_MS = 1_000;
 
+/** Spaces requests `1 / perSecond` apart: each takes the next free turn and waits for it. */
+class Pacer {
+  private nextTurn = 0;
+  private readonly gapMs: number;
+
+  constructor(perSecond: number) {
+    this.gapMs = 1000 / perSecond;
+  }
+
+  async turn(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.nextTurn);
+    this.nextTurn = at + this.gapMs;
+    if (at > now) await sleep(at - now, signal);
+  }
+}
+
 /** A shared HTTP client for one end system; safe for concurrent activities. */
 export class HttpClient {
   readonly system: string;
   private readonly base: URL;
   private readonly dispatcher: Dispatcher;
+  private readonly pacer: Pacer | undefined;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.system = opts.system;
+    this.pacer = opts.maxRequestsPerSecond ? new Pacer(opts.maxRequestsPerSecond) : undefined;
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.dispatcher = buildAgent(opts.tls);
   }
@@ -162,7 +188,7 @@ export class HttpClient {
     const signal = req.signal ?? new AbortController().signal;
     const authenticate = req.authenticate !== false && this.opts.auth !== undefined;
 
-    const patientUntil = Date.now() + RATE_LIMIT_PATIENCE_MS;
+    const patientUntil = Date.now() + (this.opts.rateLimitPatienceMs ?? RATE_LIMIT_PATIENCE_MS);
     let answer = await this.send<T>(req, url, site, signal, authenticate);
     while (answer.response.status === 429 && !req.handle?.includes(429)) {
       const pause = retryDelayMs(answer.response.headers) ?? RATE_LIMIT_DEFAULT_PAUSE_MS;
@@ -240,6 +266,7 @@ export class HttpClient {
     signal: AbortSignal,
     authenticate: boolean,
   ): Promise<{ response: HttpResponse<T>; sentAuth: Record<string, string> }> {
+    await this.pacer?.turn(signal);
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs;
     const sentAuth = authenticate ? await this.opts.auth!.headers(signal) : {};
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...sentAuth };
