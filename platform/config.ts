@@ -45,6 +45,12 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_CONCURRENCY_AWX_WAITS: concurrency(500),
   WORKER_CONCURRENCY_TFE_WAITS: concurrency(500),
+  /**
+   * TFE calls started per second on the `tfe` queue by all workers together, paced by the
+   * Temporal server: a call sends one to three requests, so 10 stays below HCP Terraform's 30
+   * requests per second per token however many worker processes run. 0: not paced.
+   */
+  WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       'awx-waits': config.WORKER_CONCURRENCY_AWX_WAITS,
       'tfe-waits': config.WORKER_CONCURRENCY_TFE_WAITS,
     },
+    activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
   });
   exitWithParent(() => {
