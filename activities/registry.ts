@@ -17,7 +17,7 @@ import { ledgerSystem } from './ledger';
 import { resourcesSystem } from './resources';
 import { rfmSystem } from './rfm';
 import { pingSystem } from './system';
-import { byTaskId, type AnySystem, type AnyTask, type SystemDefinition } from './task';
+import { byTaskId, type AnySystem, type AnyTask, type SystemDefinition, taskQueueOf } from './task';
 import { templatesSystem } from './templates';
 import { terraformSystem } from './terraform';
 import { tfeSystem } from './tfe';
@@ -53,11 +53,11 @@ export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
 
 /** A system's tasks with their queue: what templates may call. A ping on every queue is not one. */
 export function systemTaskMetas<Deps>(
-  system: Pick<SystemDefinition<Deps>, 'taskQueue' | 'tasks'>,
+  system: Pick<SystemDefinition<Deps>, 'taskQueue' | 'waitQueue' | 'tasks'>,
 ): (AnyTask<Deps> & TaskMeta)[] {
-  const { taskQueue } = system;
+  const { taskQueue, waitQueue } = system;
   if (taskQueue === 'every') return [];
-  return system.tasks.map((task) => ({ ...task, taskQueue }));
+  return system.tasks.map((task) => ({ ...task, taskQueue: taskQueueOf({ taskQueue, waitQueue }, task) }));
 }
 
 /** Every task templates may call, declarations included (their zod schemas, examples). */

@@ -140,12 +140,25 @@ export type SystemQueue = TaskQueue | 'every';
 export interface SystemDefinition<Deps> {
   name: string;
   taskQueue: SystemQueue;
+  /**
+   * Where its waits (tasks of the `long` timeout profile) run, apart from its short calls: a wait
+   * holds its slot for as long as the end system takes, so it gets a slot budget of its own.
+   */
+  waitQueue?: TaskQueue;
   tasks: readonly AnyTask<Deps>[];
   /** The end system whose configuration the dependencies need; a worker refuses to start without it. */
   endSystem?: EndSystemName;
   createDeps(resources: WorkerResources): Deps;
   /** Releases what `createDeps` opened, once the workers have stopped. */
   close?(deps: Deps): Promise<void> | void;
+}
+
+/** The queue one of a system's tasks runs on: its waits on the system's wait queue, if it has one. */
+export function taskQueueOf(
+  system: Pick<SystemDefinition<unknown>, 'waitQueue'> & { taskQueue: TaskQueue },
+  task: Pick<TaskDeclaration, 'timeouts'>,
+): TaskQueue {
+  return task.timeouts === 'long' && system.waitQueue ? system.waitQueue : system.taskQueue;
 }
 
 /** A system of any dependencies, as the table holds it. */

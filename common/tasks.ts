@@ -8,8 +8,11 @@ import type { TaskQueue } from './task-queues';
 
 /** Named timeout profiles, declared once and referred to by tasks. */
 export const timeoutProfiles = {
-  /** One quick REST call or query. */
-  short: { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '10 minutes' },
+  /**
+   * One quick REST call or query. No schedule-to-start or schedule-to-close limit: time spent
+   * queued behind a backlog is busy, not failed; the retry policy's attempts bound the call.
+   */
+  short: { startToCloseTimeout: '30 seconds' },
   /** A call that waits on an end system (a job, a run): must heartbeat. */
   long: { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds' },
 } as const;

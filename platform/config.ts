@@ -39,6 +39,18 @@ const workerSchema = baseSchema.extend({
   WORKER_CONCURRENCY_TFE: concurrency(10),
   WORKER_CONCURRENCY_VCENTER: concurrency(20),
   WORKER_CONCURRENCY_ACI: concurrency(10),
+  /**
+   * Waits one worker process holds at once per wait queue. A wait is a timer and one GET per
+   * poll, so the budget is large; it never takes a slot from the system's calls (docs/waits.md).
+   */
+  WORKER_CONCURRENCY_AWX_WAITS: concurrency(500),
+  WORKER_CONCURRENCY_TFE_WAITS: concurrency(500),
+  /**
+   * TFE calls started per second on the `tfe` queue by all workers together, paced by the
+   * Temporal server: a call sends one to three requests, so 10 stays below HCP Terraform's 30
+   * requests per second per token however many worker processes run. 0: not paced.
+   */
+  WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;

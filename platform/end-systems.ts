@@ -80,6 +80,11 @@ const envSchema = z
     TFE_CA_FILE: z.string().min(1).optional(),
     TFE_TLS_INSECURE: flag,
     TFE_POLL_INTERVAL_MS: ms(2_000),
+    /**
+     * Requests one worker process sends TFE per second: HCP Terraform allows 30 per token, so 20
+     * leaves room for a second process or a person's CLI. Waits and calls share it.
+     */
+    TFE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
 
     VCENTER_URL: url.optional(),
     VCENTER_USERNAME: z.string().min(1).optional(),
@@ -146,6 +151,7 @@ export interface TfeConfig extends HttpSystemConfig {
   token: Secret;
   organization: string;
   pollIntervalMs: number;
+  maxRequestsPerSecond: number;
 }
 
 /** vCenter. */
@@ -254,6 +260,7 @@ export function loadEndSystemsConfig(env: NodeJS.ProcessEnv = process.env): EndS
       tls: tls(e.TFE_CA_FILE, e.TFE_TLS_INSECURE),
       timeoutMs,
       pollIntervalMs: e.TFE_POLL_INTERVAL_MS,
+      maxRequestsPerSecond: e.TFE_MAX_REQUESTS_PER_SECOND,
     };
   if (e.VCENTER_URL)
     config.vcenter = {

@@ -5,7 +5,13 @@
  * the test harness alike.
  */
 import { systems as allSystems } from '../activities/registry';
-import { buildActivities, byTaskId, type AnySystem, type WorkerResources } from '../activities/task';
+import {
+  buildActivities,
+  byTaskId,
+  taskQueueOf,
+  type AnySystem,
+  type WorkerResources,
+} from '../activities/task';
 import { allTaskQueues, type TaskQueue } from '../common/task-queues';
 import { endSystemVariables } from '../platform/end-systems';
 
@@ -50,9 +56,14 @@ export function queueActivities(
     for (const system of systems) {
       const deps = system.createDeps(resources);
       built.push({ system, deps });
-      const activities = buildActivities(system.tasks, deps);
-      for (const queue of system.taskQueue === 'every' ? allTaskQueues : [system.taskQueue])
-        Object.assign(byQueue[queue], activities);
+      const { taskQueue, waitQueue } = system;
+      if (taskQueue === 'every') {
+        const activities = buildActivities(system.tasks, deps);
+        for (const queue of allTaskQueues) Object.assign(byQueue[queue], activities);
+        continue;
+      }
+      for (const task of system.tasks)
+        Object.assign(byQueue[taskQueueOf({ taskQueue, waitQueue }, task)], buildActivities([task], deps));
     }
     return { byQueue, close: () => closeAll(built) };
   } catch (err) {

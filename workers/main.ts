@@ -60,7 +60,10 @@ async function main(): Promise<void> {
       tfe: config.WORKER_CONCURRENCY_TFE,
       vcenter: config.WORKER_CONCURRENCY_VCENTER,
       aci: config.WORKER_CONCURRENCY_ACI,
+      'awx-waits': config.WORKER_CONCURRENCY_AWX_WAITS,
+      'tfe-waits': config.WORKER_CONCURRENCY_TFE_WAITS,
     },
+    activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
   });
   exitWithParent(() => {

@@ -17,6 +17,11 @@ export interface WorkerSetOptions {
   activities: Record<TaskQueue, ActivityMap>;
   /** Per-queue cap on concurrent activities; default 100. */
   maxConcurrentActivities?: Partial<Record<TaskQueue, number>>;
+  /**
+   * Per-queue pace of activity starts, enforced by the Temporal server across every worker of
+   * the queue (`maxTaskQueueActivitiesPerSecond`); absent: not paced.
+   */
+  activitiesPerSecond?: Partial<Record<TaskQueue, number>>;
   shutdownGraceTimeMs?: number;
 }
 
@@ -37,6 +42,9 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
           : {}),
         activities: opts.activities[taskQueue],
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
+        ...(opts.activitiesPerSecond?.[taskQueue]
+          ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }
+          : {}),
         shutdownGraceTime: opts.shutdownGraceTimeMs ?? 10_000,
         // An activity that ignores cancellation must not hold shutdown forever.
         shutdownForceTime: (opts.shutdownGraceTimeMs ?? 10_000) + 5_000,

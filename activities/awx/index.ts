@@ -15,6 +15,7 @@ export { idempotencyVariable } from './launch-job-template';
 export const awxSystem = defineSystem({
   name: 'awx',
   taskQueue: 'awx',
+  waitQueue: 'awx-waits',
   // In the order a job's life uses them.
   tasks: [findJobTemplate, launchJobTemplate, readJob, waitJob, readJobStdout, cancelJob],
   endSystem: 'awx',

@@ -1,8 +1,9 @@
 /**
  * The one HTTP layer under every end-system client: fetch over a keep-alive undici Agent (one per
  * system, carrying that system's TLS trust), a timeout per request, the activity's abort signal,
- * JSON and JSON:API bodies, one re-authentication on a refused credential, and every answer
- * mapped to the error taxonomy with credentials scrubbed from what the failure says.
+ * JSON and JSON:API bodies, one re-authentication on a refused credential, a rate limit (429)
+ * waited out for the delay the upstream asks, and every answer mapped to the error taxonomy with
+ * credentials scrubbed from what the failure says.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,6 +12,7 @@ import { Agent, fetch, type Dispatcher } from 'undici';
 import {
   httpFailure,
   plainTextError,
+  retryDelayMs,
   transportFailure,
   type CallSite,
   type HeaderReader,
@@ -57,6 +59,13 @@ export interface HttpClientOptions {
   auth?: Authenticator;
   /** Content type of JSON request bodies: `application/json`, or JSON:API's media type for TFE. */
   jsonContentType?: string;
+  /**
+   * Requests this process sends per second at most, spaced evenly: kept below the upstream's own
+   * limit, a burst of requests waits its turn instead of provoking 429s. Absent: not paced.
+   */
+  maxRequestsPerSecond?: number;
+  /** How long a call waits out 429s before failing RateLimited; RATE_LIMIT_PATIENCE_MS unless set. */
+  rateLimitPatienceMs?: number;
   /**
    * Finds the upstream's message and code in an error body (parsed JSON, or raw text); undefined
    * when the body is not in the system's error format, and then its words are kept as the message.
@@ -112,14 +121,43 @@ function buildAgent(tls: TlsOptions | undefined): Dispatcher {
   });
 }
 
+/**
+ * How long one call waits out an upstream's 429s before its attempt fails RateLimited: well below
+ * the short timeout profile's 30 s start-to-close. A refused request was not acted on, so sending it
+ * again is safe; past this, Temporal retries the attempt after the delay the upstream asked.
+ */
+export const RATE_LIMIT_PATIENCE_MS = 10_000;
+
+/** The pause after a 429 that names no delay. */
+const RATE_LIMIT_DEFAULT_PAUSE_MS = 1_000;
+
+/** Spaces requests `1 / perSecond` apart: each takes the next free turn and waits for it. */
+class Pacer {
+  private nextTurn = 0;
+  private readonly gapMs: number;
+
+  constructor(perSecond: number) {
+    this.gapMs = 1000 / perSecond;
+  }
+
+  async turn(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.nextTurn);
+    this.nextTurn = at + this.gapMs;
+    if (at > now) await sleep(at - now, signal);
+  }
+}
+
 /** A shared HTTP client for one end system; safe for concurrent activities. */
 export class HttpClient {
   readonly system: string;
   private readonly base: URL;
   private readonly dispatcher: Dispatcher;
+  private readonly pacer: Pacer | undefined;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.system = opts.system;
+    this.pacer = opts.maxRequestsPerSecond ? new Pacer(opts.maxRequestsPerSecond) : undefined;
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.dispatcher = buildAgent(opts.tls);
   }
@@ -150,7 +188,14 @@ export class HttpClient {
     const signal = req.signal ?? new AbortController().signal;
     const authenticate = req.authenticate !== false && this.opts.auth !== undefined;
 
+    const patientUntil = Date.now() + (this.opts.rateLimitPatienceMs ?? RATE_LIMIT_PATIENCE_MS);
     let answer = await this.send<T>(req, url, site, signal, authenticate);
+    while (answer.response.status === 429 && !req.handle?.includes(429)) {
+      const pause = retryDelayMs(answer.response.headers) ?? RATE_LIMIT_DEFAULT_PAUSE_MS;
+      if (Date.now() + pause > patientUntil) break;
+      await sleep(pause, signal);
+      answer = await this.send<T>(req, url, site, signal, authenticate);
+    }
     if (authenticate && this.isRefusal(answer.response)) {
       await this.opts.auth!.reauthenticate(signal, answer.sentAuth);
       answer = await this.send<T>(req, url, site, signal, authenticate);
@@ -221,6 +266,7 @@ export class HttpClient {
     signal: AbortSignal,
     authenticate: boolean,
   ): Promise<{ response: HttpResponse<T>; sentAuth: Record<string, string> }> {
+    await this.pacer?.turn(signal);
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs;
     const sentAuth = authenticate ? await this.opts.auth!.headers(signal) : {};
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...sentAuth };

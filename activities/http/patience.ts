@@ -17,8 +17,11 @@ export interface PatienceOptions {
   beat?: () => void;
 }
 
-/** No single pause outlasts a heartbeat timeout (30 s in the long profile). */
-const MAX_PAUSE_MS = 20_000;
+/**
+ * A pause plus a call that waits out a rate limit (RATE_LIMIT_PATIENCE_MS) stay within the long
+ * profile's 30 s heartbeat timeout.
+ */
+const MAX_PAUSE_MS = 10_000;
 
 /** Calls `read`, waiting out retryable failures (honouring their `nextRetryDelay`). */
 export async function withPatience<T>(

@@ -165,6 +165,8 @@ export interface TfeClientOptions {
   token: TokenSource;
   timeoutMs: number;
   tls?: TlsOptions;
+  /** This process's pace of requests (TFE_MAX_REQUESTS_PER_SECOND). */
+  maxRequestsPerSecond?: number;
 }
 
 /** JSON:API error documents: `{"errors": [{"status", "title", "detail", "source": {"pointer"}}]}`. */
@@ -196,6 +198,7 @@ export class TfeClient {
       auth: new BearerTokenAuth(opts.token),
       jsonContentType: 'application/vnd.api+json',
       parseError: parseTfeError,
+      ...(opts.maxRequestsPerSecond ? { maxRequestsPerSecond: opts.maxRequestsPerSecond } : {}),
     });
   }
 

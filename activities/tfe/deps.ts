@@ -24,6 +24,7 @@ export function createTfeDeps(config: TfeConfig): TfeDeps {
       token: () => config.token.reveal(),
       timeoutMs: config.timeoutMs,
       tls: config.tls,
+      maxRequestsPerSecond: config.maxRequestsPerSecond,
     }),
     organization: config.organization,
     pollIntervalMs: config.pollIntervalMs,

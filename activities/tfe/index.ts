@@ -20,6 +20,7 @@ export { idempotencyMarker } from './create-run';
 export const tfeSystem = defineSystem({
   name: 'tfe',
   taskQueue: 'tfe',
+  waitQueue: 'tfe-waits',
   // In the order a plan-and-apply uses them.
   tasks: [
     ensureWorkspace,

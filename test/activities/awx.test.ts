@@ -287,7 +287,7 @@ describe('AWX tasks against the simulator', function () {
     await bad.awx.http.close();
   });
 
-  it('429 carries Retry-After; 5xx is retryable; the next attempt succeeds', async () => {
+  it('a 429 asking longer than a call waits carries Retry-After; 5xx is retryable; the next attempt succeeds', async () => {
     const job = await runTask(
       launch,
       deps,
@@ -299,14 +299,14 @@ describe('AWX tasks against the simulator', function () {
       method: 'GET',
       path: '/api/v2/jobs/*',
       kind: 'rate-limit',
-      retry_after_seconds: 3,
+      retry_after_seconds: 60,
       times: 1,
     });
     const limited = await expectFailure(runTask(readJob, deps, { job: job.job }), {
       type: 'RateLimited',
       httpStatus: 429,
     });
-    assert.equal(limited.retryAfterMs, 3_000);
+    assert.equal(limited.retryAfterMs, 60_000);
     lab.sims.world.addHttpFault({
       system: 'awx',
       method: 'GET',

@@ -144,6 +144,7 @@ export const configFor = {
     tls,
     timeoutMs: 5_000,
     pollIntervalMs: 20,
+    maxRequestsPerSecond: 20,
     ...extra,
   }),
   vcenter: (url: string, username: string, password: string, apiStyle?: 'api' | 'rest'): VcenterConfig => ({

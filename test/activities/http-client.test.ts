@@ -22,6 +22,7 @@ describe('HTTP layer: answers mapped to the error taxonomy', () => {
   const hits: Record<string, number> = {};
   const validSessions = new Set<string>();
   let logins = 0;
+  const stamps: number[] = [];
 
   before(async () => {
     const app = express();
@@ -51,6 +52,16 @@ describe('HTTP layer: answers mapped to the error taxonomy', () => {
     });
     app.get('/rate-limited-reset', (_req, res) => {
       res.status(429).set('X-RateLimit-Reset', '2.5').json({ detail: 'slow down' });
+    });
+    let throttled = 0;
+    app.get('/rate-limited-once', (_req, res) => {
+      throttled += 1;
+      if (throttled === 1) res.status(429).set('Retry-After', '1').json({ detail: 'slow down' });
+      else res.json({ ok: true, throttled });
+    });
+    app.get('/stamp', (_req, res) => {
+      stamps.push(Date.now());
+      res.json({ ok: true });
     });
     app.get('/slow', (_req, res) => {
       setTimeout(() => res.json({ ok: true }), 400);
@@ -82,8 +93,16 @@ describe('HTTP layer: answers mapped to the error taxonomy', () => {
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  // Patience 0: these tests read how a 429 is reported, not how it is waited out.
   const client = (auth?: Authenticator, timeoutMs = 2_000) =>
-    new HttpClient({ system: 'awx', baseUrl: base, timeoutMs, auth, parseError: parseAwxError });
+    new HttpClient({
+      system: 'awx',
+      baseUrl: base,
+      timeoutMs,
+      auth,
+      parseError: parseAwxError,
+      rateLimitPatienceMs: 0,
+    });
 
   const statusTable: [number, FailureType][] = [
     [400, 'InvalidInput'],
@@ -160,6 +179,44 @@ describe('HTTP layer: answers mapped to the error taxonomy', () => {
       assert.ok(caught?.nextRetryDelay !== undefined, 'nextRetryDelay set for Temporal');
     });
   }
+
+  it('waits out a 429 inside the call for the delay asked, and sends the request again', async () => {
+    const patient = new HttpClient({
+      system: 'awx',
+      baseUrl: base,
+      timeoutMs: 2_000,
+      parseError: parseAwxError,
+    });
+    const started = Date.now();
+    const res = await patient.request<{ throttled: number }>({
+      call: 'readThing',
+      method: 'GET',
+      path: '/rate-limited-once',
+    });
+    assert.equal(res.body.throttled, 2);
+    assert.ok(Date.now() - started >= 1_000, 'waited the second the upstream asked for');
+    await patient.close();
+  });
+
+  it('paces a burst of requests to maxRequestsPerSecond, evenly spaced', async () => {
+    const paced = new HttpClient({
+      system: 'awx',
+      baseUrl: base,
+      timeoutMs: 2_000,
+      parseError: parseAwxError,
+      maxRequestsPerSecond: 20,
+    });
+    stamps.length = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 10 }, () => paced.request({ call: 'readThing', method: 'GET', path: '/stamp' })),
+    );
+    assert.equal(stamps.length, 10);
+    // The tenth request's turn comes 9 × 50 ms after the first's.
+    const span = stamps.at(-1)! - started;
+    assert.ok(span >= 9 * 50 - 5, `10 requests reached the server within ${span} ms`);
+    await paced.close();
+  });
 
   it('a request without an answer in time → UpstreamUnavailable naming the timeout', async () => {
     await expectFailure(client(undefined, 100).request({ call: 'readThing', method: 'GET', path: '/slow' }), {

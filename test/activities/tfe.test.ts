@@ -329,21 +329,33 @@ describe('TFE tasks against the simulator', function () {
     await other.tfe.http.close();
   });
 
-  it('429 carries the delay TFE asks for; the next attempt succeeds', async () => {
+  it('a 429 is waited out inside the call; one asking longer than the call may wait carries its delay', async () => {
     const ws = await runTask(task('tfe:ensure-workspace'), deps, { name: 'ws-429' });
     lab.sims.world.addHttpFault({
       system: 'tfe',
       method: 'GET',
       path: '/api/v2/organizations/*',
       kind: 'rate-limit',
-      retry_after_seconds: 2,
+      retry_after_seconds: 1,
+      times: 1,
+    });
+    const started = Date.now();
+    const waited = await runTask(task('tfe:ensure-workspace'), deps, { name: 'ws-429' });
+    assert.equal(waited.workspaceId, ws.workspaceId);
+    assert.ok(Date.now() - started >= 1_000);
+    lab.sims.world.addHttpFault({
+      system: 'tfe',
+      method: 'GET',
+      path: '/api/v2/organizations/*',
+      kind: 'rate-limit',
+      retry_after_seconds: 60,
       times: 1,
     });
     const details = await expectFailure(runTask(task('tfe:ensure-workspace'), deps, { name: 'ws-429' }), {
       type: 'RateLimited',
       httpStatus: 429,
     });
-    assert.equal(details.retryAfterMs, 2_000);
+    assert.equal(details.retryAfterMs, 60_000);
     const ok = await runTask(task('tfe:ensure-workspace'), deps, { name: 'ws-429' });
     assert.equal(ok.workspaceId, ws.workspaceId);
   });

@@ -83,6 +83,11 @@ describe('the stack', () => {
       );
       assert.equal(body!.status, 'ready');
       assert.deepEqual(Object.keys(body!.checks.taskQueues).sort(), [...allTaskQueues].sort());
+      for (const queue of allTaskQueues) {
+        const check = body!.checks.taskQueues[queue] as { state?: string; backlog?: { tasks?: unknown } };
+        assert.equal(check.state, 'polling', queue);
+        assert.equal(typeof check.backlog?.tasks, 'number', `${queue} reports its backlog`);
+      }
 
       const missing = await fetch(`${base}/nope`);
       assert.equal(missing.status, 404);

@@ -6,16 +6,22 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { registeredTasks, systems, taskCatalog } from '../../../activities/registry';
-import { defineSystem, defineTask, type SystemQueue, type WorkerResources } from '../../../activities/task';
+import {
+  defineSystem,
+  defineTask,
+  taskQueueOf,
+  type SystemQueue,
+  type WorkerResources,
+} from '../../../activities/task';
 import { allTaskQueues } from '../../../common/task-queues';
 import type { AwxConfig } from '../../../platform/end-systems';
 import { queueActivities } from '../../../workers/activities';
 
-const task = (id: string) =>
+const task = (id: string, timeouts: 'short' | 'long' = 'short') =>
   defineTask({
     id,
     description: `test task ${id}`,
-    timeouts: 'short',
+    timeouts,
     input: z.object({}),
     output: z.object({}),
     async handler() {
@@ -28,7 +34,7 @@ function recording(name: string, taskQueue: SystemQueue, ids: string[], events: 
   return defineSystem<{ name: string }>({
     name,
     taskQueue,
-    tasks: ids.map(task),
+    tasks: ids.map((id) => task(id)),
     createDeps: () => {
       events.push(`create:${name}`);
       return { name };
@@ -123,8 +129,8 @@ describe('the worker activities derived from the table of systems', () => {
   });
 
   it('the catalog holds every task of the table but the ping, each with its system queue', () => {
-    const expected = systems.flatMap((s) =>
-      s.taskQueue === 'every' ? [] : s.tasks.map((t) => `${t.id}@${s.taskQueue}`),
+    const expected = systems.flatMap(({ taskQueue, waitQueue, tasks }) =>
+      taskQueue === 'every' ? [] : tasks.map((t) => `${t.id}@${taskQueueOf({ taskQueue, waitQueue }, t)}`),
     );
     assert.deepEqual(
       [...taskCatalog.values()].map((t) => `${t.id}@${t.taskQueue}`),
@@ -132,5 +138,28 @@ describe('the worker activities derived from the table of systems', () => {
     );
     assert.equal(registeredTasks.length, expected.length);
     assert.equal(taskCatalog.has('system:ping'), false);
+  });
+
+  it("serve a system's waits on its wait queue, apart from its calls", () => {
+    const waiting = defineSystem({
+      name: 'slow',
+      taskQueue: 'tfe',
+      waitQueue: 'tfe-waits',
+      tasks: [task('slow:call'), task('slow:wait', 'long')],
+      createDeps: () => undefined,
+    });
+    const built = queueActivities(resources, [waiting]);
+    assert.deepEqual(Object.keys(built.byQueue.tfe), ['slow:call']);
+    assert.deepEqual(Object.keys(built.byQueue['tfe-waits']), ['slow:wait']);
+  });
+
+  it('no queue holds both a wait and a short call: a wait never takes a slot a call needs', () => {
+    const byQueue = new Map<string, Set<string>>();
+    for (const t of taskCatalog.values())
+      byQueue.set(t.taskQueue, (byQueue.get(t.taskQueue) ?? new Set()).add(t.timeouts));
+    const mixed = [...byQueue].filter(([, profiles]) => profiles.size > 1).map(([queue]) => queue);
+    assert.deepEqual(mixed, []);
+    assert.equal(taskCatalog.get('tfe:wait-run')?.taskQueue, 'tfe-waits');
+    assert.equal(taskCatalog.get('awx:wait-job')?.taskQueue, 'awx-waits');
   });
 });
