@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, invalidRequest } from '../errors';
 import { getRequest } from './requests/store';
 
-const decisionSchema = z.strictObject({
+export const decisionSchema = z.strictObject({
   stepId: z.string().min(1).max(200),
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),

@@ -6,7 +6,6 @@
 import { Router, type Request } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ulid } from 'ulid';
-import { z } from 'zod';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import {
   terminalStatuses,
@@ -30,17 +29,13 @@ import {
   type RequestRow,
 } from './store';
 import { progressQuery, statusQuery } from '../../../workflows/definitions';
-import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './schema';
+import { idempotencyKeySchema, listCursor, listQuerySchema, submissionSchema } from './schema';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
 
-/** What `next` encodes: the last row of the previous page. */
-const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), requestId: z.string().max(100) });
-type Cursor = z.infer<typeof cursorSchema>;
-
 /** The shape of every ID this API gives (`req_…`, `trc_…`); anything else names nothing. */
-const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
+export const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -175,22 +170,8 @@ export function requestRoutes(deps: ApiDeps): Router {
     if (!parsed.success) throw invalidRequest('query', parsed.error);
     const q = parsed.data;
     const principal = principalOf(req);
-    let after: Cursor | undefined;
-    if (q.cursor) {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
-      } catch {
-        decoded = undefined;
-      }
-      // A forged cursor must not reach the SQL as a timestamp it cannot cast.
-      const cursor = cursorSchema.safeParse(decoded);
-      if (!cursor.success)
-        throw new HttpError(400, 'InvalidInput', 'query.cursor is not a cursor this API gave', [
-          { path: 'query.cursor', message: 'unknown cursor' },
-        ]);
-      after = cursor.data;
-    }
+    const position = q.cursor ? listCursor.exec(q.cursor) : null;
+    const after = position ? { createdMicros: position[1]!, requestId: position[2]! } : undefined;
     const requester = canSeeAll(principal) ? q.requester : principal.subject;
     const page = await listRequests(deps.pool, {
       traceId: q.trace,
@@ -201,7 +182,7 @@ export function requestRoutes(deps: ApiDeps): Router {
     });
     res.json({
       requests: page.rows.map((r) => ({ ...r, links: links(r) })),
-      next: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+      next: page.next ? `${page.next.createdMicros}.${page.next.requestId}` : null,
     });
   });
 

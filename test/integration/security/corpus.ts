@@ -526,7 +526,7 @@ export function corpus(): BadInput[] {
     },
     { name: 'an unknown filter', method: 'GET', path: '/v1/requests?owner=me', field: 'query.owner' },
     {
-      name: 'a cursor this API never gave',
+      name: 'a cursor not of the form the API gives',
       method: 'GET',
       path: `/v1/requests?cursor=${Buffer.from('{"createdAt":"x; DROP TABLE requests"}').toString('base64url')}`,
       field: 'query.cursor',
