@@ -4,15 +4,17 @@
  * schemathesis checks the API against it. Served at GET /openapi.json, built from the catalog of
  * the moment: a resource's fields list the values the catalog offers.
  */
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
 import { HttpError } from './errors';
 import { placementRuleSchema } from './routes/admin/placement';
 import { decisionSchema } from './routes/approvals';
-import { idParameter } from './routes/requests';
 import {
   idempotencyKeySchema,
+  idParameter,
   listQuerySchema,
   resourceName,
   submissionSchema,
@@ -22,10 +24,6 @@ import type { CatalogSnapshot } from '../resource-handlers/types';
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
 
-const json = (schema: z.ZodType): Schema => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  return rest as Schema;
-};
 
 /**
  * What the input guard (input-guard.ts) refuses in every string of a request: C0 controls but
@@ -43,6 +41,12 @@ function plain<T>(schema: T): T {
   return out as T;
 }
 
+/** The JSON Schema of what a client sends, held to plainText like the input guard holds it. */
+const json = (schema: z.ZodType): Schema => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return plain(rest as Schema);
+};
+
 /**
  * The request body: the envelope of schema.ts, each resource one of the registered types (a
  * create as its handler documents it, narrowed by `catalog` when given) or a delete naming one.
@@ -50,7 +54,9 @@ function plain<T>(schema: T): T {
 function submissionDocument(catalog: CatalogSnapshot | undefined, registry: ResourceHandlerRegistry): Schema {
   const envelope = json(submissionSchema);
   const creates = registry.all().map((handler) => {
-    const input = (catalog && handler.documentedInput ? handler.documentedInput(catalog) : json(handler.input)) as Schema;
+    const input = (
+      catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
+    ) as Schema;
     return { ...input, properties: { ...input.properties, action: { const: 'create', default: 'create' } } };
   });
   const remove = {
@@ -61,6 +67,20 @@ function submissionDocument(catalog: CatalogSnapshot | undefined, registry: Reso
   };
   envelope.properties!.resources = { ...envelope.properties!.resources, items: { oneOf: [...creates, remove] } };
   return envelope;
+}
+
+/** The compiled Submission schema of the last catalog seen (the catalog rarely changes). */
+let submissionCheck: { catalog: string; validate: ValidateFunction } | undefined;
+
+/** Whether `body` keeps the Submission schema the document shows for `catalog`. */
+export function keepsDocumentedSubmission(body: unknown, catalog: CatalogSnapshot): boolean {
+  const key = JSON.stringify(catalog);
+  if (submissionCheck?.catalog !== key) {
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
+    addFormats(ajv);
+    submissionCheck = { catalog: key, validate: ajv.compile(submissionDocument(catalog, resourceHandlers)) };
+  }
+  return submissionCheck.validate(body);
 }
 
 /** A placement cell: the cluster and datastore among those the catalog knows, when given. */
@@ -173,7 +193,7 @@ export function openApiDocument(
   catalog?: CatalogSnapshot,
   registry: ResourceHandlerRegistry = resourceHandlers,
 ): Record<string, unknown> {
-  return plain({
+  return {
     openapi: '3.1.0',
     info: {
       title: 'Orchestrator of Orchestrators API',
@@ -220,7 +240,10 @@ export function openApiDocument(
           responses: {
             202: accepted('accepted: request ID, trace ID and links'),
             200: accepted('the first request with this Idempotency-Key (`repeated`: true)'),
-            ...v1Errors(403, 413, 415, 422),
+            // 409: a name taken, nothing of that name to delete; 422: a rule no schema states
+            // (the disks' total, a lease in the future, what the placement matrix allows), or an
+            // Idempotency-Key used before with another body.
+            ...v1Errors(403, 409, 413, 415, 422),
           },
         },
         get: {
@@ -330,7 +353,7 @@ export function openApiDocument(
         },
       },
     },
-  });
+  };
 }
 
 /**

@@ -17,7 +17,10 @@ import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest } from '../../errors';
+import { keepsDocumentedSubmission } from '../../openapi';
 import { StartDeferredError } from '../../starter';
+import { loadCatalogSnapshot } from '../../../resource-handlers/store';
+import type { ResourceProblem } from './validation';
 import {
   findIdempotent,
   getRequest,
@@ -29,13 +32,16 @@ import {
   type RequestRow,
 } from './store';
 import { progressQuery, statusQuery } from '../../../workflows/definitions';
-import { idempotencyKeySchema, listCursor, listQuerySchema, submissionSchema } from './schema';
+import {
+  idempotencyKeySchema,
+  idParameter,
+  listCursor,
+  listQuerySchema,
+  submissionSchema,
+} from './schema';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
-
-/** The shape of every ID this API gives (`req_…`, `trc_…`); anything else names nothing. */
-export const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -88,14 +94,7 @@ export function requestRoutes(deps: ApiDeps): Router {
     const parsed = submissionSchema.safeParse(body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
     const { problems, resources } = await deps.resources.validate(parsed.data.resources, traceId);
-    if (problems.length) {
-      throw new HttpError(
-        400,
-        'InvalidInput',
-        `invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-        problems,
-      );
-    }
+    if (problems.length) throw await refusal(body, problems);
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
@@ -137,6 +136,21 @@ export function requestRoutes(deps: ApiDeps): Router {
       status: 202,
       body: { requestId: ids.requestId, traceId: ids.traceId, status: 'received', links: links(outcome.row) },
     };
+  }
+
+  /**
+   * The answer to a body its resources' checks refused: 409 when every problem is the state of
+   * things (a name taken, nothing of that name to delete); 422 when the body keeps the schema the
+   * OpenAPI document shows but breaks a rule a schema cannot state (the disks' total, a lease in
+   * the future, what the placement matrix allows); 400 when it breaks the documented schema.
+   */
+  async function refusal(body: unknown, problems: ResourceProblem[]): Promise<HttpError> {
+    const fields = problems.map(({ path, message }) => ({ path, message }));
+    const message = `invalid body: ${fields.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
+    if (problems.every((p) => p.conflict)) return new HttpError(409, 'Conflict', message, fields);
+    if (keepsDocumentedSubmission(body, await loadCatalogSnapshot(deps.pool)))
+      return new HttpError(422, 'Unprocessable', message, fields);
+    return new HttpError(400, 'InvalidInput', message, fields);
   }
 
   async function repeated(requestId: string, sameBody: boolean) {

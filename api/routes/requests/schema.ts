@@ -38,6 +38,9 @@ export const submissionSchema = z.strictObject({
 export type Submission = z.output<typeof submissionSchema>;
 export type ResourceEnvelope = z.output<typeof resourceEnvelope>;
 
+/** The shape of every ID this API gives (`req_…`, `trc_…`, `tok_…`); anything else names nothing. */
+export const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** `Idempotency-Key`: printable ASCII, as the IETF draft suggests (a UUID or ULID in practice). */
 export const idempotencyKeySchema = z
   .string()

@@ -15,6 +15,11 @@ import { findLiveAddresses, loadCatalogSnapshot } from '../../../resource-handle
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
 
+/** A problem of a resource; `conflict` when it is the state of things (a name taken), not the request. */
+export interface ResourceProblem extends FieldProblem {
+  conflict?: true;
+}
+
 /** What the API needs of the resource handlers. */
 export interface ResourceValidator {
   /**
@@ -25,7 +30,7 @@ export interface ResourceValidator {
   validate(
     resources: ResourceEnvelope[],
     traceId?: string,
-  ): Promise<{ problems: FieldProblem[]; resources: RequestedResource[] }>;
+  ): Promise<{ problems: ResourceProblem[]; resources: RequestedResource[] }>;
 }
 
 /**
@@ -49,7 +54,7 @@ export function createResourceValidator(
 ): ResourceValidator {
   return {
     async validate(envelopes, traceId) {
-      const problems: FieldProblem[] = [];
+      const problems: ResourceProblem[] = [];
       const resources: RequestedResource[] = [];
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
@@ -73,6 +78,7 @@ export function createResourceValidator(
               problems.push({
                 path: `body.resources.${index}.name`,
                 message: `a ${valid.type} named ${valid.name} already exists`,
+                conflict: true,
               });
             }
             resources[index] = {
@@ -106,6 +112,7 @@ export function createResourceValidator(
           problems.push({
             path: `body.resources.${index}.name`,
             message: `no ${e.type} named ${e.name} was built by this system`,
+            conflict: true,
           });
           continue;
         }
