@@ -24,12 +24,12 @@ import type { CatalogSnapshot } from '../resource-handlers/types';
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
 
-
 /**
  * What the input guard (input-guard.ts) refuses in every string of a request: C0 controls but
  * tab, line feed and carriage return; DEL and the C1 controls; bidirectional overrides and isolates.
  */
-const plainText = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
+const plainText =
+  '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 /** `schema` with every free string (no pattern, enumeration or constant of its own) held to plainText. */
 function plain<T>(schema: T): T {
@@ -65,7 +65,10 @@ function submissionDocument(catalog: CatalogSnapshot | undefined, registry: Reso
     required: ['type', 'action', 'name'],
     properties: { type: { enum: registry.types() }, action: { const: 'delete' }, name: json(resourceName) },
   };
-  envelope.properties!.resources = { ...envelope.properties!.resources, items: { oneOf: [...creates, remove] } };
+  envelope.properties!.resources = {
+    ...envelope.properties!.resources,
+    items: { oneOf: [...creates, remove] },
+  };
   return envelope;
 }
 
@@ -213,7 +216,12 @@ export function openApiDocument(
     },
     paths: {
       '/healthz': {
-        get: { operationId: 'healthz', summary: 'The process is up', security: [], responses: { 200: ok('up') } },
+        get: {
+          operationId: 'healthz',
+          summary: 'The process is up',
+          security: [],
+          responses: { 200: ok('up') },
+        },
       },
       '/readyz': {
         get: {
@@ -373,6 +381,12 @@ export function methodNotAllowed(document: Record<string, unknown>): RequestHand
     const known = paths.find((p) => p.match.test(req.path));
     if (!known) return next();
     res.set('Allow', known.allow);
-    next(new HttpError(405, 'MethodNotAllowed', `${req.method} is not served on ${req.path}; use ${known.allow}`));
+    next(
+      new HttpError(
+        405,
+        'MethodNotAllowed',
+        `${req.method} is not served on ${req.path}; use ${known.allow}`,
+      ),
+    );
   };
 }

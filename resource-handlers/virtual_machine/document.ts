@@ -34,7 +34,9 @@ export function virtualMachineInputSchema(catalog: CatalogSnapshot): Record<stri
   // The first disk holds the image: at least the image's own minimum.
   const firstDisk = images.map((image) => ({
     if: { properties: { osImage: { const: image.name } } },
-    then: { properties: { disks: { prefixItems: [{ properties: { sizeGb: { minimum: image.minDiskGb } } }] } } },
+    then: {
+      properties: { disks: { prefixItems: [{ properties: { sizeGb: { minimum: image.minDiskGb } } }] } },
+    },
   }));
   return firstDisk.length ? { ...schema, allOf: firstDisk } : schema;
 }

@@ -32,13 +32,7 @@ import {
   type RequestRow,
 } from './store';
 import { progressQuery, statusQuery } from '../../../workflows/definitions';
-import {
-  idempotencyKeySchema,
-  idParameter,
-  listCursor,
-  listQuerySchema,
-  submissionSchema,
-} from './schema';
+import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, submissionSchema } from './schema';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;

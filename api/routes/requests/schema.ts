@@ -60,8 +60,5 @@ export const listQuerySchema = z.strictObject({
    * The `next` value of the previous page: a position in the list (microseconds since the epoch
    * and a request ID), so any value of this form is a place to continue from.
    */
-  cursor: z
-    .string()
-    .regex(listCursor, 'the `next` value of a previous page')
-    .optional(),
+  cursor: z.string().regex(listCursor, 'the `next` value of a previous page').optional(),
 });

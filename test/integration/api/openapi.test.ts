@@ -75,7 +75,8 @@ describe('the OpenAPI document', () => {
         assert.equal(links[id]?.operationId, id, `${status} links to ${id}`);
         assert.deepEqual(links[id]!.parameters, { id: '$response.body#/requestId' });
       }
-      for (const link of Object.values(links)) assert.ok(operationIds.has(link.operationId), link.operationId);
+      for (const link of Object.values(links))
+        assert.ok(operationIds.has(link.operationId), link.operationId);
     }
     assert.deepEqual(doc.paths['/v1/admin/tokens']!.post!.responses['201']!.links, {
       revokeToken: { operationId: 'revokeToken', parameters: { tokenId: '$response.body#/tokenId' } },

@@ -41,7 +41,8 @@ describe('the API under schemathesis', function () {
       [subject],
     );
     const admin = await api.tokenFor('admin');
-    for (const { request_id: id } of rows) await api.call('POST', `/v1/requests/${id}/cancel`, { token: admin });
+    for (const { request_id: id } of rows)
+      await api.call('POST', `/v1/requests/${id}/cancel`, { token: admin });
     await waitFor(
       'the requests schemathesis left to end',
       async () => {

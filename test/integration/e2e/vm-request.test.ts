@@ -142,12 +142,13 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
     assert.deepEqual(await liveAddresses(name), []);
-    // Deleting it again is refused up front: nothing of that name exists any more.
+    // Deleting it again is refused up front: nothing of that name exists any more (a conflict
+    // with the state of things, not a malformed request).
     const again = await t.api.call<{ error: { fields: { path: string }[] } }>('POST', '/v1/requests', {
       token: bob,
       body: { resources: [{ type: 'virtual_machine', action: 'delete', name }] },
     });
-    assert.equal(again.status, 400);
+    assert.equal(again.status, 409);
   });
 
   it('builds 20 VMs of one request, each with its own address', async () => {
