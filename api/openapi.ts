@@ -167,12 +167,15 @@ const idempotencyKeyParam = {
 };
 
 /** Where a request's ID leads: the calls a client makes next (OpenAPI links, for generators). */
-const requestLinks = Object.fromEntries(
-  ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'decideApproval'].map((operationId) => [
-    operationId,
-    { operationId, parameters: { id: '$response.body#/requestId' } },
-  ]),
-);
+const requestLinks = {
+  ...Object.fromEntries(
+    ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'decideApproval'].map((operationId) => [
+      operationId,
+      { operationId, parameters: { id: '$response.body#/requestId' } },
+    ]),
+  ),
+  getTrace: { operationId: 'getTrace', parameters: { traceId: '$response.body#/traceId' } },
+};
 
 /** A submission's answer (202, or 200 when repeated), with its links. */
 const accepted = (description: string) => ({ ...ok(description), links: requestLinks });
