@@ -12,10 +12,11 @@ import { guardJsonBody, requireJsonBody } from './input-guard';
 import { placementRoutes } from './routes/admin/placement';
 import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
-import { openApiDocument } from './openapi';
+import { methodNotAllowed, openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { requestRoutes } from './routes/requests';
 import { resourceRoutes } from './routes/resources';
+import { loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -31,9 +32,8 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(healthRoutes(deps));
-  const document = openApiDocument(deps.publicUrl);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(document);
+  app.get('/openapi.json', async (_req, res) => {
+    res.json(openApiDocument(deps.publicUrl, await loadCatalogSnapshot(deps.pool)));
   });
 
   const v1 = express.Router();
@@ -50,7 +50,11 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
       legacyHeaders: false,
       handler: (_req, _res, next) =>
         next(
-          new HttpError(429, 'RateLimited', 'too many requests; retry after the delay in RateLimit-Reset'),
+          new HttpError(
+            429,
+            'RateLimited',
+            'too many requests; retry after the seconds in Retry-After (the reset of the RateLimit header)',
+          ),
         ),
     }),
   );
@@ -65,6 +69,8 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));
   app.use('/v1', v1);
+
+  app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));
 
   app.use((req, _res, next) =>
     next(new HttpError(404, 'NotFound', `no route for ${req.method} ${req.path}`)),

@@ -1,15 +1,101 @@
 /**
  * The OpenAPI 3.1 document of the API, built from the same zod schemas the routes validate with,
- * so the two cannot drift apart; a test calls every documented operation to prove it exists.
- * Served at GET /openapi.json.
+ * so the two cannot drift apart; a test calls every documented operation to prove it exists, and
+ * schemathesis checks the API against it. Served at GET /openapi.json, built from the catalog of
+ * the moment: a resource's fields list the values the catalog offers.
  */
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
+import { HttpError } from './errors';
 import { placementRuleSchema } from './routes/admin/placement';
 import { ownershipSchema } from './routes/resources';
-import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './routes/requests/schema';
+import { decisionSchema } from './routes/approvals';
+import {
+  idempotencyKeySchema,
+  idParameter,
+  listQuerySchema,
+  resourceName,
+  submissionSchema,
+} from './routes/requests/schema';
+import { resourceHandlers, type ResourceHandlerRegistry } from '../resource-handlers';
+import type { CatalogSnapshot } from '../resource-handlers/types';
 
-const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
+
+/**
+ * What the input guard (input-guard.ts) refuses in every string of a request: C0 controls but
+ * tab, line feed and carriage return; DEL and the C1 controls; bidirectional overrides and isolates.
+ */
+const plainText =
+  '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
+
+/** `schema` with every free string (no pattern, enumeration or constant of its own) held to plainText. */
+function plain<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(plain) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, plain(v)])) as Schema;
+  if (out.type === 'string' && !('pattern' in out) && !('enum' in out) && !('const' in out))
+    out.pattern = plainText;
+  return out as T;
+}
+
+/** The JSON Schema of what a client sends, held to plainText like the input guard holds it. */
+const json = (schema: z.ZodType): Schema => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return plain(rest as Schema);
+};
+
+/**
+ * The request body: the envelope of schema.ts, each resource one of the registered types (a
+ * create as its handler documents it, narrowed by `catalog` when given) or a delete naming one.
+ */
+function submissionDocument(catalog: CatalogSnapshot | undefined, registry: ResourceHandlerRegistry): Schema {
+  const envelope = json(submissionSchema);
+  const creates = registry.all().map((handler) => {
+    const input = (
+      catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
+    ) as Schema;
+    return { ...input, properties: { ...input.properties, action: { const: 'create', default: 'create' } } };
+  });
+  const remove = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'action', 'name'],
+    properties: { type: { enum: registry.types() }, action: { const: 'delete' }, name: json(resourceName) },
+  };
+  envelope.properties!.resources = {
+    ...envelope.properties!.resources,
+    items: { oneOf: [...creates, remove] },
+  };
+  return envelope;
+}
+
+/** The compiled Submission schema of the last catalog seen (the catalog rarely changes). */
+let submissionCheck: { catalog: string; validate: ValidateFunction } | undefined;
+
+/** Whether `body` keeps the Submission schema the document shows for `catalog`. */
+export function keepsDocumentedSubmission(body: unknown, catalog: CatalogSnapshot): boolean {
+  const key = JSON.stringify(catalog);
+  if (submissionCheck?.catalog !== key) {
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
+    addFormats(ajv);
+    submissionCheck = { catalog: key, validate: ajv.compile(submissionDocument(catalog, resourceHandlers)) };
+  }
+  return submissionCheck.validate(body);
+}
+
+/** A placement cell: the cluster and datastore among those the catalog knows, when given. */
+function placementRuleDocument(catalog: CatalogSnapshot | undefined): Schema {
+  const rule = json(placementRuleSchema);
+  if (!catalog) return rule;
+  const p = rule.properties!;
+  p.cluster = { ...p.cluster, enum: Object.keys(catalog.clusters).sort() };
+  p.datastore = { ...p.datastore, enum: Object.keys(catalog.datastores).sort() };
+  return rule;
+}
 
 const errorEnvelope = {
   type: 'object',
@@ -40,6 +126,7 @@ const errorEnvelope = {
   },
 };
 
+/** The error answers `codes`, each the one envelope. */
 const errors = (...codes: number[]) =>
   Object.fromEntries(
     codes.map((c) => [
@@ -51,17 +138,48 @@ const errors = (...codes: number[]) =>
     ]),
   );
 
+/**
+ * The errors of an operation under /v1: its own `codes`, and those every one of them may answer:
+ * 400 (a query string with control characters, or a body that does not pass), 401 (no valid
+ * token) and 429 (the rate limit, counted before the token).
+ */
+const v1Errors = (...codes: number[]) => errors(...new Set([400, 401, 429, ...codes].sort((a, b) => a - b)));
+
 const ok = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
   description,
   content: { 'application/json': { schema } },
 });
 
-const requestIdParam = {
-  name: 'id',
-  in: 'path',
+const jsonBody = (schema: Record<string, unknown>) => ({
   required: true,
-  schema: { type: 'string', pattern: '^req_' },
+  content: { 'application/json': { schema } },
+});
+
+/** The IDs this API gives (`req_…`, `trc_…`); anything else names nothing and is a 404. */
+const idSchema = { type: 'string', pattern: idParameter.source };
+
+const requestIdParam = { name: 'id', in: 'path', required: true, schema: idSchema };
+
+const idempotencyKeyParam = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: json(idempotencyKeySchema),
 };
+
+/** Where a request's ID leads: the calls a client makes next (OpenAPI links, for generators). */
+const requestLinks = {
+  ...Object.fromEntries(
+    ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'decideApproval'].map((operationId) => [
+      operationId,
+      { operationId, parameters: { id: '$response.body#/requestId' } },
+    ]),
+  ),
+  getTrace: { operationId: 'getTrace', parameters: { traceId: '$response.body#/traceId' } },
+};
+
+/** A submission's answer (202, or 200 when repeated), with its links. */
+const accepted = (description: string) => ({ ...ok(description), links: requestLinks });
 
 function queryParameters(schema: z.ZodObject) {
   const js = json(schema) as { properties: Record<string, unknown> };
@@ -73,8 +191,15 @@ function queryParameters(schema: z.ZodObject) {
   }));
 }
 
-/** Builds the document; `serverUrl` is the API's public base URL. */
-export function openApiDocument(serverUrl: string): Record<string, unknown> {
+/**
+ * Builds the document; `serverUrl` is the API's public base URL, `catalog` the catalog whose
+ * values the resources' fields enumerate (without it, they are described as free values).
+ */
+export function openApiDocument(
+  serverUrl: string,
+  catalog?: CatalogSnapshot,
+  registry: ResourceHandlerRegistry = resourceHandlers,
+): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -89,119 +214,123 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Error: errorEnvelope,
-        Submission: json(submissionSchema),
+        Submission: submissionDocument(catalog, registry),
         IssueToken: json(issueTokenSchema),
         Ownership: json(ownershipSchema),
       },
     },
     paths: {
-      '/healthz': { get: { summary: 'The process is up', security: [], responses: { 200: ok('up') } } },
+      '/healthz': {
+        get: {
+          operationId: 'healthz',
+          summary: 'The process is up',
+          security: [],
+          responses: { 200: ok('up') },
+        },
+      },
       '/readyz': {
         get: {
+          operationId: 'readyz',
           summary: 'Temporal and PostgreSQL answer and every task queue has a worker',
           security: [],
           responses: { 200: ok('ready'), 503: ok('not ready: the failing check is named') },
         },
       },
       '/openapi.json': {
-        get: { summary: 'This document', security: [], responses: { 200: ok('the document') } },
+        get: {
+          operationId: 'openApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { 200: ok('the document') },
+        },
       },
       '/v1/requests': {
         post: {
+          operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built.",
-          parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
-          ],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } },
-          },
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built or the name of a create is taken.",
+          parameters: [idempotencyKeyParam],
+          requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
-            202: ok('accepted: request ID, trace ID and links'),
-            200: ok('the first request with this Idempotency-Key'),
-            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
+            202: accepted('accepted: request ID, trace ID and links'),
+            200: accepted('the first request with this Idempotency-Key (`repeated`: true)'),
+            // 404: a resource to act on that does not exist or is not the caller's; 409: a name
+            // taken, or a resource still being built; 422: a rule no schema states (the disks'
+            // total, a lease in the future, what the placement matrix allows), or an
+            // Idempotency-Key used before with another body.
+            ...v1Errors(403, 404, 409, 413, 415, 422),
           },
         },
         get: {
+          operationId: 'listRequests',
           summary: 'List requests, newest first (a requester sees their own)',
           parameters: queryParameters(listQuerySchema),
-          responses: { 200: ok('one page and the cursor of the next'), ...errors(400, 401) },
+          responses: { 200: ok('one page and the cursor of the next'), ...v1Errors() },
         },
       },
       '/v1/requests/{id}': {
         get: {
+          operationId: 'getRequest',
           summary: 'A request: status, history, per-resource progress, external IDs, links',
           parameters: [requestIdParam],
-          responses: { 200: ok('the request'), ...errors(401, 404) },
+          responses: { 200: ok('the request'), ...v1Errors(404) },
         },
       },
       '/v1/requests/{id}/file': {
         get: {
+          operationId: 'getRequestFile',
           summary: 'The request as submitted (the File Store)',
           parameters: [requestIdParam],
-          responses: { 200: ok('the submitted JSON'), ...errors(401, 404) },
+          responses: { 200: ok('the submitted JSON'), ...v1Errors(404) },
         },
       },
       '/v1/requests/{id}/rerun': {
         post: {
+          operationId: 'rerunRequest',
           summary: 'Re-run a failed or cancelled request: a new request ID, the same trace ID',
-          parameters: [
-            requestIdParam,
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
-          ],
-          responses: { 202: ok('the new request'), ...errors(400, 401, 403, 404, 409) },
+          parameters: [requestIdParam, idempotencyKeyParam],
+          responses: {
+            202: accepted('the new request'),
+            200: accepted('the re-run first made with this Idempotency-Key (`repeated`: true)'),
+            ...v1Errors(403, 404, 409, 422),
+          },
         },
       },
       '/v1/requests/{id}/cancel': {
         post: {
+          operationId: 'cancelRequest',
           summary: 'Cancel a running request; its resources are compensated',
           parameters: [requestIdParam],
-          responses: { 202: ok('cancellation asked'), ...errors(401, 403, 404, 409, 503) },
+          responses: { 202: ok('cancellation asked'), ...v1Errors(403, 404, 409, 503) },
         },
       },
       '/v1/requests/{id}/approve': {
         post: {
+          operationId: 'decideApproval',
           summary:
             "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin)",
           parameters: [requestIdParam],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['stepId', 'decision'],
-                  additionalProperties: false,
-                  properties: {
-                    stepId: { type: 'string' },
-                    decision: { enum: ['approve', 'reject'] },
-                    comment: { type: 'string', maxLength: 2000 },
-                  },
-                },
-              },
-            },
-          },
-          responses: { 200: ok('the decision was taken'), ...errors(400, 401, 403, 404, 409, 413, 415) },
+          requestBody: jsonBody(json(decisionSchema)),
+          responses: { 200: ok('the decision was taken'), ...v1Errors(403, 404, 409, 413, 415) },
         },
       },
       '/v1/admin/placement': {
         get: {
+          operationId: 'getPlacementMatrix',
           summary: 'The placement matrix (admin)',
-          responses: { 200: ok('the matrix'), ...errors(401, 403) },
+          responses: { 200: ok('the matrix'), ...v1Errors(403) },
         },
         put: {
+          operationId: 'setPlacementRule',
           summary: 'Allow or forbid one cluster × datastore pair and set its weight (admin)',
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: json(placementRuleSchema) } },
-          },
-          responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403, 413, 415) },
+          requestBody: jsonBody(placementRuleDocument(catalog)),
+          responses: { 200: ok('the cell as stored'), ...v1Errors(403, 413, 415) },
         },
       },
       '/v1/resources/{type}/{name}/owner': {
         put: {
+          operationId: 'transferResourceOwnership',
           summary:
             'Give a resource to another owner and group (admin); the change is recorded with who made it and when',
           parameters: [
@@ -211,12 +340,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               required: true,
               schema: { type: 'string', example: 'virtual_machine' },
             },
-            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'name', in: 'path', required: true, schema: json(resourceName) },
           ],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Ownership' } } },
-          },
+          requestBody: jsonBody({ $ref: '#/components/schemas/Ownership' }),
           responses: {
             200: ok('the resource as owned now', {
               type: 'object',
@@ -231,38 +357,77 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                 ownerChangedAt: { type: 'string', format: 'date-time' },
               },
             }),
-            ...errors(400, 401, 403, 404, 413, 415),
+            ...v1Errors(403, 404, 413, 415),
           },
         },
       },
       '/v1/traces/{traceId}': {
         get: {
+          operationId: 'getTrace',
           summary: 'Every request of a trace, oldest first',
-          parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: ok('the requests'), ...errors(401, 404) },
+          parameters: [{ name: 'traceId', in: 'path', required: true, schema: idSchema }],
+          responses: { 200: ok('the requests'), ...v1Errors(404) },
         },
       },
       '/v1/admin/tokens': {
         post: {
+          operationId: 'issueToken',
           summary: 'Issue a token (admin); the secret is shown once',
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/IssueToken' } } },
+          requestBody: jsonBody({ $ref: '#/components/schemas/IssueToken' }),
+          responses: {
+            201: {
+              ...ok('the token'),
+              links: {
+                revokeToken: {
+                  operationId: 'revokeToken',
+                  parameters: { tokenId: '$response.body#/tokenId' },
+                },
+              },
+            },
+            ...v1Errors(403, 413, 415),
           },
-          responses: { 201: ok('the token'), ...errors(400, 401, 403, 413, 415) },
         },
         get: {
+          operationId: 'listTokens',
           summary: 'List tokens (admin), never their secrets',
-          responses: { 200: ok('the tokens'), ...errors(401, 403) },
+          responses: { 200: ok('the tokens'), ...v1Errors(403) },
         },
       },
       '/v1/admin/tokens/{tokenId}': {
         delete: {
+          operationId: 'revokeToken',
           summary: 'Revoke a token (admin)',
-          parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 204: { description: 'revoked' }, ...errors(401, 403, 404) },
+          parameters: [{ name: 'tokenId', in: 'path', required: true, schema: idSchema }],
+          responses: { 204: { description: 'revoked' }, ...v1Errors(403, 404) },
         },
       },
     },
+  };
+}
+
+/**
+ * Answers 405 with `Allow` for a path the document has, asked with a method it does not list
+ * (HEAD is served wherever GET is); any other request goes on (to the 404).
+ */
+export function methodNotAllowed(document: Record<string, unknown>): RequestHandler {
+  const paths = Object.entries(document.paths as Record<string, Record<string, unknown>>).map(
+    ([template, operations]) => {
+      const methods = Object.keys(operations).map((m) => m.toUpperCase());
+      if (methods.includes('GET')) methods.push('HEAD');
+      const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+');
+      return { match: new RegExp(`^${pattern}$`), allow: methods.join(', ') };
+    },
+  );
+  return (req, res, next) => {
+    const known = paths.find((p) => p.match.test(req.path));
+    if (!known) return next();
+    res.set('Allow', known.allow);
+    next(
+      new HttpError(
+        405,
+        'MethodNotAllowed',
+        `${req.method} is not served on ${req.path}; use ${known.allow}`,
+      ),
+    );
   };
 }

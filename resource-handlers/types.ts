@@ -169,6 +169,11 @@ export interface ResourceHandler<S extends z.ZodType, D extends CommonFormatDocu
   input: S;
   examples: HandlerExample<z.input<S>>[];
   commonFormat: { version: number; schema: Record<string, unknown> };
+  /**
+   * The JSON Schema of `input` narrowed by what `catalog` permits (enumerations, limits): what the
+   * API's OpenAPI document shows. Absent: `input` as it is.
+   */
+  documentedInput?(catalog: CatalogSnapshot): Record<string, unknown>;
   /** Checks a schema-valid input against permitted values; paths are relative to the resource. */
   validate(input: z.infer<S>, catalog: CatalogSnapshot, ctx: ValidationContext): FieldProblem[];
   /** The lookups `emit` needs for this input. */

@@ -13,9 +13,10 @@ import { decideUpdate, progressQuery, statusQuery } from '../../workflows/defini
 import { principalOf, requireRole } from '../auth/middleware';
 import type { ApiDeps } from '../deps';
 import { HttpError, invalidRequest } from '../errors';
+import { idParameter } from './requests/schema';
 import { getRequest } from './requests/store';
 
-const decisionSchema = z.strictObject({
+export const decisionSchema = z.strictObject({
   stepId: z.string().min(1).max(200),
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
@@ -26,6 +27,9 @@ const MAX_WORKFLOWS_SEARCHED = 500;
 
 export function approvalRoutes(deps: ApiDeps): Router {
   const router = Router();
+  router.param('id', (_req, _res, next, value: string) => {
+    next(idParameter.test(value) ? undefined : new HttpError(404, 'NotFound', 'no such request'));
+  });
 
   /** The workflows of the request's tree whose approval step `stepId` is waiting now. */
   async function waitingFor(rootIds: string[], stepId: string): Promise<string[]> {

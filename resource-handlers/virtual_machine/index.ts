@@ -6,6 +6,7 @@
 import { defineResourceHandler } from '../types';
 import commonFormatSchema from './common-format.v1.schema.json';
 import { commonFormatVersion, type VirtualMachineDocument } from './common-format';
+import { virtualMachineInputSchema } from './document';
 import { describeVirtualMachine, emitVirtualMachine } from './emit';
 import { virtualMachineExamples } from './examples';
 import { virtualMachineInput } from './input';
@@ -21,6 +22,7 @@ export const virtualMachine = defineResourceHandler({
   input: virtualMachineInput,
   examples: virtualMachineExamples,
   commonFormat: { version: commonFormatVersion, schema: commonFormatSchema },
+  documentedInput: virtualMachineInputSchema,
   validate: validateVirtualMachine,
   needs(input, catalog) {
     const network = catalog.networks[input.network];

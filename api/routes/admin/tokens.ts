@@ -4,10 +4,15 @@ import type { ApiDeps } from '../../deps';
 import { principalOf, requireRole } from '../../auth/middleware';
 import { issueToken, issueTokenSchema, listTokens, revokeToken } from '../../auth/tokens';
 import { HttpError, invalidRequest } from '../../errors';
+import { idParameter } from '../requests/schema';
 
 export function tokenRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireRole('admin'));
+  // A token ID of another shape names nothing: 404 before it reaches the ledger.
+  router.param('tokenId', (_req, _res, next, value: string) => {
+    next(idParameter.test(value) ? undefined : new HttpError(404, 'NotFound', 'no such token'));
+  });
 
   router.post('/', async (req, res) => {
     const parsed = issueTokenSchema.safeParse(req.body);

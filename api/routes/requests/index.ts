@@ -6,7 +6,6 @@
 import { Router, type Request } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ulid } from 'ulid';
-import { z } from 'zod';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import {
   terminalStatuses,
@@ -17,8 +16,10 @@ import {
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
-import { HttpError, invalidRequest } from '../../errors';
+import { HttpError, invalidRequest, type FieldProblem } from '../../errors';
+import { keepsDocumentedSubmission } from '../../openapi';
 import { StartDeferredError } from '../../starter';
+import { loadCatalogSnapshot } from '../../../resource-handlers/store';
 import {
   findIdempotent,
   getRequest,
@@ -30,25 +31,17 @@ import {
   type RequestRow,
 } from './store';
 import { progressQuery, statusQuery } from '../../../workflows/definitions';
-import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './schema';
+import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, submissionSchema } from './schema';
 import type { RefusalStatus } from './validation';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
 
-/** What `next` encodes: the last row of the previous page. */
-const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), requestId: z.string().max(100) });
-type Cursor = z.infer<typeof cursorSchema>;
-
 /** How a refused submission is introduced, by its status (see ResourceValidator). */
-const refusals: Record<RefusalStatus, [type: string, what: string]> = {
-  400: ['InvalidInput', 'invalid body'],
+const refusals: Record<Exclude<RefusalStatus, 400>, [type: string, what: string]> = {
   404: ['NotFound', 'not found'],
   409: ['Conflict', 'not now'],
 };
-
-/** The shape of every ID this API gives (`req_…`, `trc_…`); anything else names nothing. */
-const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -105,15 +98,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       principal,
       traceId,
     );
-    if (problems.length) {
-      const [type, what] = refusals[status];
-      throw new HttpError(
-        status,
-        type,
-        `${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-        problems,
-      );
-    }
+    if (problems.length) throw await refusal(body, status, problems);
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
@@ -159,6 +144,29 @@ export function requestRoutes(deps: ApiDeps): Router {
     };
   }
 
+  /**
+   * The answer to a body its resources' checks refused: 409 when every problem is the state of
+   * things (a name taken, nothing of that name to delete); 422 when the body keeps the schema the
+   * OpenAPI document shows but breaks a rule a schema cannot state (the disks' total, a lease in
+   * the future, what the placement matrix allows); 400 when it breaks the documented schema.
+   */
+  /**
+   * The answer to a refused submission: 404 or 409 as the validator says; else 422 when the body
+   * keeps the document's schema but breaks a rule no schema can state, 400 when it does not.
+   */
+  async function refusal(body: unknown, status: RefusalStatus, problems: FieldProblem[]): Promise<HttpError> {
+    const fields = problems.map(({ path, message }) => ({ path, message }));
+    const details = fields.map((p) => `${p.path}: ${p.message}`).join('; ');
+    if (status !== 400) {
+      const [type, what] = refusals[status];
+      return new HttpError(status, type, `${what}: ${details}`, fields);
+    }
+    const message = `invalid body: ${details}`;
+    if (keepsDocumentedSubmission(body, await loadCatalogSnapshot(deps.pool)))
+      return new HttpError(422, 'Unprocessable', message, fields);
+    return new HttpError(400, 'InvalidInput', message, fields);
+  }
+
   async function repeated(requestId: string, sameBody: boolean) {
     if (!sameBody) {
       throw new HttpError(
@@ -190,22 +198,8 @@ export function requestRoutes(deps: ApiDeps): Router {
     if (!parsed.success) throw invalidRequest('query', parsed.error);
     const q = parsed.data;
     const principal = principalOf(req);
-    let after: Cursor | undefined;
-    if (q.cursor) {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
-      } catch {
-        decoded = undefined;
-      }
-      // A forged cursor must not reach the SQL as a timestamp it cannot cast.
-      const cursor = cursorSchema.safeParse(decoded);
-      if (!cursor.success)
-        throw new HttpError(400, 'InvalidInput', 'query.cursor is not a cursor this API gave', [
-          { path: 'query.cursor', message: 'unknown cursor' },
-        ]);
-      after = cursor.data;
-    }
+    const position = q.cursor ? listCursor.exec(q.cursor) : null;
+    const after = position ? { createdMicros: position[1]!, requestId: position[2]! } : undefined;
     const requester = canSeeAll(principal) ? q.requester : principal.subject;
     const page = await listRequests(deps.pool, {
       traceId: q.trace,
@@ -216,7 +210,7 @@ export function requestRoutes(deps: ApiDeps): Router {
     });
     res.json({
       requests: page.rows.map((r) => ({ ...r, links: links(r) })),
-      next: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+      next: page.next ? `${page.next.createdMicros}.${page.next.requestId}` : null,
     });
   });
 

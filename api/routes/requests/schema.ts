@@ -48,6 +48,9 @@ export const submissionSchema = z.strictObject({
 export type Submission = z.output<typeof submissionSchema>;
 export type ResourceEnvelope = z.output<typeof resourceEnvelope>;
 
+/** The shape of every ID this API gives (`req_…`, `trc_…`, `tok_…`); anything else names nothing. */
+export const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** `Idempotency-Key`: printable ASCII, as the IETF draft suggests (a UUID or ULID in practice). */
 export const idempotencyKeySchema = z
   .string()
@@ -55,11 +58,17 @@ export const idempotencyKeySchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
+/** A list position as `next` gives it: `<microseconds since the epoch>.<request ID>`. */
+export const listCursor = /^([0-9]{1,16})\.([A-Za-z0-9_-]{1,100})$/;
+
 export const listQuerySchema = z.strictObject({
   trace: z.string().max(100).optional(),
   status: z.enum(['received', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
   requester: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** Opaque: the `next` value of the previous page. */
-  cursor: z.string().max(200).optional(),
+  /**
+   * The `next` value of the previous page: a position in the list (microseconds since the epoch
+   * and a request ID), so any value of this form is a place to continue from.
+   */
+  cursor: z.string().regex(listCursor, 'the `next` value of a previous page').optional(),
 });

@@ -162,14 +162,20 @@ export interface ListFilter {
   requester?: string;
   limit: number;
   /** Keyset cursor: the last row of the previous page. */
-  after?: { createdAt: string; requestId: string };
+  after?: ListPosition;
+}
+
+/** A row's place in the list: its creation time in microseconds since the epoch (as text), and its ID. */
+export interface ListPosition {
+  createdMicros: string;
+  requestId: string;
 }
 
 /** Newest first, keyset-paginated; returns one page and the cursor of the next, if any. */
 export async function listRequests(
   pool: Pool,
   filter: ListFilter,
-): Promise<{ rows: RequestRow[]; next?: { createdAt: string; requestId: string } }> {
+): Promise<{ rows: RequestRow[]; next?: ListPosition }> {
   const where: string[] = [];
   const args: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -180,18 +186,25 @@ export async function listRequests(
   if (filter.status) add('status = ?', filter.status);
   if (filter.requester) add('requester = ?', filter.requester);
   if (filter.after) {
-    args.push(filter.after.createdAt, filter.after.requestId);
-    where.push(`(created_at, request_id) < ($${args.length - 1}::timestamptz, $${args.length})`);
+    args.push(filter.after.createdMicros, filter.after.requestId);
+    // In whole microseconds, as Postgres keeps them: a millisecond timestamp would skip rows.
+    where.push(
+      `(created_at, request_id) < ('epoch'::timestamptz + $${args.length - 1}::bigint * interval '1 microsecond', $${args.length})`,
+    );
   }
   args.push(filter.limit + 1);
   const { rows } = await pool.query(
-    `SELECT ${COLUMNS} FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `SELECT ${COLUMNS}, (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros
+       FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, request_id DESC LIMIT $${args.length}`,
     args,
   );
-  const page = rows.slice(0, filter.limit).map(toRow);
+  const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
-  return rows.length > filter.limit && last
-    ? { rows: page, next: { createdAt: last.createdAt, requestId: last.requestId } }
-    : { rows: page };
+  return {
+    rows: page.map(toRow),
+    ...(rows.length > filter.limit && last
+      ? { next: { createdMicros: String(last.created_micros), requestId: String(last.request_id) } }
+      : {}),
+  };
 }

@@ -20,7 +20,7 @@ import type { ResourceEnvelope } from './schema';
 /**
  * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
  * itself; otherwise 404 when it names a resource that does not exist (or that the caller may not
- * act on), 409 when it acts on one still being built.
+ * act on), 409 when it acts on one still being built or creates a name that is taken.
  */
 export type RefusalStatus = 400 | 404 | 409;
 
@@ -48,6 +48,7 @@ export function createResourceValidator(
       const resources: RequestedResource[] = [];
       let absent = 0;
       let building = 0;
+      let taken = 0;
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
@@ -78,6 +79,7 @@ export function createResourceValidator(
                 path: `body.resources.${index}.name`,
                 message: `a ${valid.type} named ${valid.name} already exists`,
               });
+              taken++;
             }
             const group = envelopes[index]!.group;
             if (group !== undefined && !mayGiveGroup(actor, group)) {
@@ -138,8 +140,9 @@ export function createResourceValidator(
           managed: found.managed,
         };
       }
-      // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy one.
-      const status = problems.length > absent + building ? 400 : absent ? 404 : 409;
+      // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy
+      // one or a name taken.
+      const status = problems.length > absent + building + taken ? 400 : absent ? 404 : 409;
       return { problems, status, resources: problems.length ? [] : resources };
     },
   };

@@ -150,6 +150,11 @@ describe('API authentication and authorization', () => {
       for (let i = 0; i < 7; i++)
         statuses.push((await limited.call('GET', '/v1/admin/tokens', { token: 'wrong' })).status);
       assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+      // The answer names the header it sends: Retry-After, besides the combined RateLimit header.
+      const limitedRes = await limited.call<{ error: { message: string } }>('GET', '/v1/admin/tokens');
+      assert.match(limitedRes.headers.get('retry-after') ?? '', /^\d+$/);
+      assert.match(limitedRes.headers.get('ratelimit') ?? '', /reset=\d+/);
+      assert.match(limitedRes.body.error.message, /Retry-After/);
     } finally {
       await limited.close();
     }

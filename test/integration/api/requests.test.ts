@@ -52,7 +52,8 @@ describe('requests through the API', () => {
   });
   after(() => api.close());
 
-  const refused: [string, unknown, string][] = [
+  /** What is refused, the field named, and the answer when it is not 400 InvalidInput. */
+  const refused: [string, unknown, string, [number, string]?][] = [
     ['no resources', { resources: [] }, 'body.resources'],
     ['a body that is an array', [vmRequest()], 'body'],
     ['an unknown top-level field', { ...vmRequest(), priority: 'high' }, 'body.priority'],
@@ -76,6 +77,8 @@ describe('requests through the API', () => {
       'two resources with one name',
       { resources: [...vmRequest({}, 'twin').resources, ...vmRequest({}, 'twin').resources] },
       'body.resources.1.name',
+      // Schema-valid: a rule JSON Schema cannot state.
+      [422, 'Unprocessable'],
     ],
     ['a group the requester is not in', vmRequest({ group: 'dba' }), 'body.resources.0.group'],
     [
@@ -83,13 +86,19 @@ describe('requests through the API', () => {
       { resources: [{ type: 'virtual_machine', action: 'delete', name: 'ghost', group: 'web' }] },
       'body.resources.0.group',
     ],
+    [
+      'a delete of something never built',
+      { resources: [{ type: 'virtual_machine', action: 'delete', name: 'ghost' }] },
+      'body.resources.0.name',
+      [404, 'NotFound'],
+    ],
   ];
-  for (const [name, body, field] of refused) {
-    it(`refuses ${name} with 400 naming ${field}, leaving nothing behind`, async () => {
+  for (const [name, body, field, [status, type] = [400, 'InvalidInput']] of refused) {
+    it(`refuses ${name} with ${status} naming ${field}, leaving nothing behind`, async () => {
       const before = await footprint();
       const res = await api.call<ErrorBody>('POST', '/v1/requests', { token: alice, body });
-      assert.equal(res.status, 400, JSON.stringify(res.body));
-      assert.equal(res.body.error.type, 'InvalidInput');
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.equal(res.body.error.type, type);
       assert.ok(
         res.body.error.fields?.some((f) => f.path === field),
         `expected a problem at ${field}: ${JSON.stringify(res.body.error.fields)}`,

@@ -235,6 +235,8 @@ export function corpus(): BadInput[] {
       name: 'disks over the total limit',
       body: request({ disks: [{ sizeGb: 2048 }, { sizeGb: 2048 }, { sizeGb: 100 }] }),
       field: 'body.resources.0.disks',
+      status: 422,
+      type: 'Unprocessable',
     },
     {
       name: 'a first disk too small for its image',
@@ -245,11 +247,15 @@ export function corpus(): BadInput[] {
       name: 'a lease that ended',
       body: request({ leaseEnd: '2001-01-01T00:00:00Z' }),
       field: 'body.resources.0.leaseEnd',
+      status: 422,
+      type: 'Unprocessable',
     },
     {
       name: 'a lease beyond its limit',
       body: request({ leaseEnd: future(400) }),
       field: 'body.resources.0.leaseEnd',
+      status: 422,
+      type: 'Unprocessable',
     },
     { name: 'a name of 64 characters', body: named('a'.repeat(64)), field: 'body.resources.0.name' },
     {
@@ -493,6 +499,8 @@ export function corpus(): BadInput[] {
       name: 'a placement the matrix forbids',
       body: request({ placement: { cluster: 'CL-DEV-01', datastore: 'NFS-ISO' } }),
       field: 'body.resources.0.placement',
+      status: 422,
+      type: 'Unprocessable',
     },
     {
       name: 'a delete of a VM never built',
@@ -509,6 +517,8 @@ export function corpus(): BadInput[] {
         name: 'two VMs with one name',
         body: { resources: [vm({}, name), vm({ cpu: 4 }, name)] },
         field: 'body.resources.1.name',
+        status: 422,
+        type: 'Unprocessable',
       };
     })(),
     (() => {
@@ -517,6 +527,8 @@ export function corpus(): BadInput[] {
         name: 'the third of three VMs repeating the first name',
         body: { resources: [vm({}, name), vm({}, unique()), vm({}, name)] },
         field: 'body.resources.2.name',
+        status: 422,
+        type: 'Unprocessable',
       };
     })(),
 
@@ -584,7 +596,7 @@ export function corpus(): BadInput[] {
     },
     { name: 'an unknown filter', method: 'GET', path: '/v1/requests?owner=me', field: 'query.owner' },
     {
-      name: 'a cursor this API never gave',
+      name: 'a cursor not of the form the API gives',
       method: 'GET',
       path: `/v1/requests?cursor=${Buffer.from('{"createdAt":"x; DROP TABLE requests"}').toString('base64url')}`,
       field: 'query.cursor',
@@ -660,14 +672,16 @@ export function corpus(): BadInput[] {
       method: 'POST',
       path: '/v1/requests/req%00x/approve',
       body: { stepId: 'capacity', decision: 'approve' },
-      status: 400,
+      status: 404,
+      type: 'NotFound',
     },
     {
       name: 'a token revocation with a NUL',
       as: 'admin',
       method: 'DELETE',
       path: '/v1/admin/tokens/tok%00x',
-      status: 400,
+      status: 404,
+      type: 'NotFound',
     },
     {
       name: 'a placement rule with a NUL',
