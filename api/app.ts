@@ -14,6 +14,7 @@ import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
 import { openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
@@ -28,8 +29,10 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(routeMetrics());
   app.use(helmet());
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes());
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

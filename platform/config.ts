@@ -39,6 +39,12 @@ const workerSchema = baseSchema.extend({
   WORKER_CONCURRENCY_TFE: concurrency(10),
   WORKER_CONCURRENCY_VCENTER: concurrency(20),
   WORKER_CONCURRENCY_ACI: concurrency(10),
+  /**
+   * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
+   * 0: a free port, logged at start.
+   */
+  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;
