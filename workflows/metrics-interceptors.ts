@@ -47,17 +47,21 @@ function resourcesOf(args: unknown[], result: unknown, fallback: string): Workfl
   }));
 }
 
+/** The template a template run interprets (its TemplateName search attribute). */
+const templateOfRun = (): string | undefined => workflowInfo().typedSearchAttributes.get(TemplateName);
+
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  const info = workflowInfo();
-  const template = info.typedSearchAttributes.get(TemplateName);
-  const report = (outcome: WorkflowEnded['outcome'], args: unknown[], result?: unknown) =>
+  // The factory runs before the workflow's info is complete: read it when the workflow runs.
+  const report = (outcome: WorkflowEnded['outcome'], args: unknown[], result?: unknown) => {
+    const info = workflowInfo();
     metrics.workflowEnded({
       workflowType: info.workflowType,
-      template,
+      template: templateOfRun(),
       outcome,
       seconds: (Date.now() - info.startTime.getTime()) / 1000,
       resources: resourcesOf(args, result, outcome),
     });
+  };
   return {
     inbound: [
       {
@@ -78,6 +82,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
     outbound: [
       {
         scheduleActivity(input, next) {
+          const template = templateOfRun();
           if (!template) return next(input);
           return next({
             ...input,
