@@ -101,6 +101,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: { 200: ok('ready'), 503: ok('not ready: the failing check is named') },
         },
       },
+      '/metrics': {
+        get: {
+          summary: "This API process's Prometheus metrics (text format)",
+          security: [],
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
       '/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: ok('the document') } },
       },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { portOf, serveMetrics } from '../../../platform/metrics';
@@ -178,5 +178,22 @@ describe('Prometheus metrics scraped by a real Prometheus', function () {
       (s) => Number(s[0]?.value[1]) > 0,
     );
     assert.ok(Number(sdk[0]!.value[1]) > 0);
+  });
+
+  it("the Grafana dashboard's queries parse and name only series Prometheus has", async () => {
+    const dashboard = JSON.parse(
+      readFileSync(path.join(__dirname, '../../../docs/grafana-dashboard.json'), 'utf8'),
+    ) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const names = await fetch(`${promUrl}/api/v1/label/__name__/values`).then(
+      async (res) => new Set(((await res.json()) as { data: string[] }).data),
+    );
+    for (const panel of dashboard.panels)
+      for (const { expr } of panel.targets) {
+        await query(expr.replaceAll('$__rate_interval', '1m').replace(/\$(template|system)/g, '.*'));
+        for (const metric of expr.match(/\b(oo|temporal)_[a-z0-9_]+/g) ?? [])
+          assert.ok(names.has(metric), `${panel.title}: Prometheus has no ${metric}`);
+      }
   });
 });
