@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
+import { systemRoutes } from './routes/system';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -65,6 +66,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/admin/placement', placementRoutes(deps));
   v1.use(requestRoutes(deps));
   v1.use(approvalRoutes(deps));
+  v1.use(systemRoutes(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) =>

@@ -12,6 +12,7 @@ import { loadEndSystemsConfig } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { portOf, serveMetrics } from '../platform/metrics';
 import { freePort } from '../platform/net';
+import { startPresence } from '../platform/presence';
 import { exitWithParent } from '../platform/parent-watch';
 import { loadTemplateLibrary, templatesDir } from '../templates/library';
 import { queueActivities } from './activities';
@@ -93,9 +94,29 @@ async function main(): Promise<void> {
     { taskQueues: workers.map((w) => w.options.taskQueue), temporal: config.TEMPORAL_ADDRESS },
     'workers polling',
   );
+  // Temporal's pollers identify this process by its identity (`pid@host`, one for all its queues).
+  const presence = startPresence(pool, {
+    processId: workers[0]!.options.identity,
+    kind: 'worker',
+    details: () => ({
+      identity: workers[0]!.options.identity,
+      queues: workers.map((w) => {
+        const status = w.getStatus();
+        const max = w.options.maxConcurrentActivityTaskExecutions ?? 0;
+        return {
+          taskQueue: w.options.taskQueue,
+          state: status.runState,
+          activitySlotsUsed: status.numInFlightActivities,
+          activitySlotsFree: Math.max(0, max - status.numInFlightActivities),
+          workflowActivationsInFlight: status.numInFlightWorkflowActivations,
+        };
+      }),
+    }),
+  });
   try {
     await runWorkers(workers);
   } finally {
+    await presence.stop();
     await activities.close();
     await Promise.allSettled([
       connection.close(),
