@@ -111,6 +111,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: ok('the document') } },
       },
+      '/v1/system/status': {
+        get: {
+          summary:
+            'Presence (admins; cached 2 s): workers (identity, host, pid, version, queues polled, slots), API processes, Temporal, PostgreSQL',
+          responses: { 200: ok('the status'), ...errors(401, 403, 429) },
+        },
+      },
       '/v1/requests': {
         post: {
           summary: 'Submit a request (role requester or admin)',
