@@ -14,8 +14,10 @@ import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
 import { methodNotAllowed, openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
 import { resourceRoutes } from './routes/resources';
+import { systemRoutes } from './routes/system';
 import { loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
@@ -30,8 +32,10 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(routeMetrics());
   app.use(helmet());
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes());
   app.get('/openapi.json', async (_req, res) => {
     res.json(openApiDocument(deps.publicUrl, await loadCatalogSnapshot(deps.pool)));
   });
@@ -68,6 +72,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(requestRoutes(deps));
   v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));
+  v1.use(systemRoutes(deps));
   app.use('/v1', v1);
 
   app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));

@@ -236,12 +236,26 @@ export function openApiDocument(
           responses: { 200: ok('ready'), 503: ok('not ready: the failing check is named') },
         },
       },
+      '/metrics': {
+        get: {
+          summary: "This API process's Prometheus metrics (text format)",
+          security: [],
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'openApiDocument',
           summary: 'This document',
           security: [],
           responses: { 200: ok('the document') },
+        },
+      },
+      '/v1/system/status': {
+        get: {
+          summary:
+            'Presence (admins; cached 2 s): workers (identity, host, pid, version, queues polled, slots), API processes, Temporal, PostgreSQL',
+          responses: { 200: ok('the status'), ...errors(401, 403, 429) },
         },
       },
       '/v1/requests': {

@@ -5,6 +5,9 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { ulid } from 'ulid';
+import { startPresence } from '../platform/presence';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
 import { createResourceValidator } from './routes/requests/validation';
@@ -58,11 +61,18 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   // Starts left waiting by a failed attempt or by a process that died before starting them.
   const sweepMs = opts.sweepMs ?? START_SWEEP_MS;
   const stopSweeping = sweepMs === false ? async () => undefined : starter.sweepEvery(sweepMs);
+  const url = `http://${opts.host}:${(server.address() as AddressInfo).port}`;
+  const presence = startPresence(pool, {
+    processId: `api-${process.pid}@${hostname()}-${ulid()}`,
+    kind: 'api',
+    details: () => ({ url, publicUrl: opts.publicUrl }),
+  });
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${opts.host}:${(server.address() as AddressInfo).port}`,
+    url,
     close() {
       closing ??= (async () => {
+        await presence.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

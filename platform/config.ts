@@ -51,6 +51,12 @@ const workerSchema = baseSchema.extend({
    * requests per second per token however many worker processes run. 0: not paced.
    */
   WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
+  /**
+   * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
+   * 0: a free port, logged at start.
+   */
+  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type BaseConfig = z.infer<typeof baseSchema>;

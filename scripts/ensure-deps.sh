@@ -12,3 +12,4 @@ fi
 # virtualenv needs too.
 bash scripts/ensure-python-venv.sh >/dev/null
 node --import tsx platform/temporal/cli.ts >/dev/null
+bash scripts/ensure-prometheus.sh

@@ -255,6 +255,8 @@ async function main(): Promise<void> {
     DATABASE_URL: running.database.url,
     API_PORT: String(apiPort),
     API_HOST: apiHost,
+    // Prometheus scrapes the worker here (the API serves /metrics itself).
+    WORKER_METRICS_PORT: String(portFromEnv('WORKER_METRICS_PORT', 9464)),
     // The resource types' git repositories live with the rest of the stack's data.
     RFM_GIT_BASE_URL: process.env.RFM_GIT_BASE_URL ?? pathToFileURL(path.join(dataDir, 'git')).href,
     ...simulated,

@@ -10,6 +10,9 @@ import { loadWorkerConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
+import { portOf, serveMetrics } from '../platform/metrics';
+import { freePort } from '../platform/net';
+import { startPresence } from '../platform/presence';
 import { exitWithParent } from '../platform/parent-watch';
 import { loadTemplateLibrary, templatesDir } from '../templates/library';
 import { queueActivities } from './activities';
@@ -22,7 +25,13 @@ async function main(): Promise<void> {
     ({ trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' } as const)[
       config.LOG_LEVEL as 'trace' | 'debug' | 'info' | 'warn'
     ] ?? 'ERROR';
+  // The SDK's own metrics (task slots, poll latencies, schedule-to-start) on a private port; the
+  // worker's metrics port serves them after ours, so one scrape target carries both.
+  const sdkMetricsPort = config.WORKER_METRICS_PORT === undefined ? undefined : await freePort();
   Runtime.install({
+    ...(sdkMetricsPort
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }
+      : {}),
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
       const method =
         level === 'TRACE'
@@ -38,6 +47,20 @@ async function main(): Promise<void> {
     }),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
+
+  const metricsServer =
+    config.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics({
+          host: config.WORKER_METRICS_HOST,
+          port: config.WORKER_METRICS_PORT,
+          sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+        });
+  if (metricsServer)
+    log.info(
+      { metrics: `http://${config.WORKER_METRICS_HOST}:${portOf(metricsServer)}/metrics` },
+      'metrics served',
+    );
 
   const library = loadTemplateLibrary(templatesDir, taskCatalog);
   log.info({ templates: library.keys() }, 'templates checked');
@@ -74,11 +97,35 @@ async function main(): Promise<void> {
     { taskQueues: workers.map((w) => w.options.taskQueue), temporal: config.TEMPORAL_ADDRESS },
     'workers polling',
   );
+  // Temporal's pollers identify this process by its identity (`pid@host`, one for all its queues).
+  const presence = startPresence(pool, {
+    processId: workers[0]!.options.identity,
+    kind: 'worker',
+    details: () => ({
+      identity: workers[0]!.options.identity,
+      queues: workers.map((w) => {
+        const status = w.getStatus();
+        const max = w.options.maxConcurrentActivityTaskExecutions ?? 0;
+        return {
+          taskQueue: w.options.taskQueue,
+          state: status.runState,
+          activitySlotsUsed: status.numInFlightActivities,
+          activitySlotsFree: Math.max(0, max - status.numInFlightActivities),
+          workflowActivationsInFlight: status.numInFlightWorkflowActivations,
+        };
+      }),
+    }),
+  });
   try {
     await runWorkers(workers);
   } finally {
+    await presence.stop();
     await activities.close();
-    await Promise.allSettled([connection.close(), pool.end()]);
+    await Promise.allSettled([
+      connection.close(),
+      pool.end(),
+      new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined))),
+    ]);
   }
   log.info('workers stopped');
 }

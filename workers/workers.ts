@@ -5,13 +5,17 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
+import { metricsSinks, stepMetrics, workflowInterceptorModules } from './metrics';
 
 type ActivityMap = Record<string, (input: never) => Promise<unknown>>;
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
   namespace: string;
-  /** A prebuilt bundle (tests, to bundle once) or nothing to bundle `workflows/` at start. */
+  /**
+   * A prebuilt bundle (tests, to bundle once, with `workflowInterceptorModules`) or nothing to
+   * bundle `workflows/` at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Each queue's activities (`queueActivities`), the health ping included. */
   activities: Record<TaskQueue, ActivityMap>;
@@ -41,6 +45,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
             : { workflowsPath }
           : {}),
         activities: opts.activities[taskQueue],
+        interceptors: { activity: [stepMetrics], workflowModules: workflowInterceptorModules },
+        sinks: metricsSinks,
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
           ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }

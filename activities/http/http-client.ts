@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import {
   httpFailure,
@@ -19,6 +19,12 @@ import {
   type UpstreamError,
 } from './failures';
 import { scrubSecrets, truncate } from './scrub';
+import {
+  endSystemCallDuration,
+  endSystemCallsTotal,
+  secondsSince,
+  statusClass,
+} from '../../platform/metrics';
 
 /** TLS trust for one end system: a private CA, or (labs only) no verification at all. */
 export interface TlsOptions {
@@ -177,8 +183,32 @@ export class HttpClient {
     await this.dispatcher.close();
   }
 
-  /** Sends one request; non-2xx answers not in `handle` become taxonomy failures. */
+  /**
+   * Sends one request; non-2xx answers not in `handle` become taxonomy failures. Counted in the
+   * end-system metrics by its call, last status class and failure type.
+   */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const started = process.hrtime.bigint();
+    const seen: { status?: number } = {};
+    try {
+      const response = await this.attempt<T>(req, seen);
+      this.count(req.call, started, seen.status, 'none');
+      return response;
+    } catch (err) {
+      // The taxonomy's failure type, or the error's class (CancelledFailure) for what is not ours.
+      const type = err instanceof ApplicationFailure ? err.type : (err as Error | undefined)?.name;
+      this.count(req.call, started, seen.status, type ?? 'Error');
+      throw err;
+    }
+  }
+
+  private count(call: string, started: bigint, status: number | undefined, errorType: string): void {
+    const labels = { system: this.system, call };
+    endSystemCallDuration.observe(labels, secondsSince(started));
+    endSystemCallsTotal.inc({ ...labels, status_class: statusClass(status), error_type: errorType });
+  }
+
+  private async attempt<T>(req: HttpRequest, seen: { status?: number }): Promise<HttpResponse<T>> {
     const url = this.url(req);
     const site: CallSite = {
       system: this.system,
@@ -196,9 +226,11 @@ export class HttpClient {
       await sleep(pause, signal);
       answer = await this.send<T>(req, url, site, signal, authenticate);
     }
+    seen.status = answer.response.status;
     if (authenticate && this.isRefusal(answer.response)) {
       await this.opts.auth!.reauthenticate(signal, answer.sentAuth);
       answer = await this.send<T>(req, url, site, signal, authenticate);
+      seen.status = answer.response.status;
       if (this.isRefusal(answer.response)) {
         const upstream = this.upstreamError(answer.response);
         throw httpFailure(

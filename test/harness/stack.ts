@@ -34,6 +34,7 @@ import { labCatalog, seedCatalog } from '../../resource-handlers/store';
 import { startSimulators, type RunningSimulators } from '../../simulators';
 import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
 import { queueActivities } from '../../workers/activities';
+import { workflowInterceptorModules } from '../../workers/metrics';
 import { createWorkers, workflowsPath } from '../../workers/workers';
 
 export interface TestStack {
@@ -52,6 +53,8 @@ export interface TestStack {
   endSystemsEnv: Record<string, string>;
   /** A temporary folder removed at the end of the run. */
   tmpDir: string;
+  /** Where the workers' Runtime serves the Temporal SDK's own metrics (Prometheus text). */
+  sdkMetricsUrl: string;
   /** The last lines the Temporal server printed, for failure messages. */
   serverOutput(): string;
 }
@@ -100,7 +103,9 @@ async function startStack(): Promise<TestStack> {
 
   // Every level reaches the capture listeners; the console sees errors only, unless verbose.
   const printed = new DefaultLogger(verbose ? 'INFO' : 'ERROR');
+  const sdkMetricsPort = await freePort();
   Runtime.install({
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } },
     logger: new DefaultLogger('TRACE', (entry) => {
       for (const listener of sdkLogListeners) listener(entry);
       printed.log(entry.level, entry.message, entry.meta);
@@ -162,7 +167,11 @@ async function startStack(): Promise<TestStack> {
   });
   cleanups.push(() => activities.close());
 
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: new DefaultLogger('WARN'),
+  });
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: config.namespace,
@@ -188,6 +197,7 @@ async function startStack(): Promise<TestStack> {
     library,
     endSystemsEnv,
     tmpDir,
+    sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
     serverOutput: () => output.join('\n'),
   };
 }

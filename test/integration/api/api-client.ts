@@ -57,7 +57,13 @@ export async function startTestApi(
       } else if (opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
       const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} } as never;
+      // JSON answers parsed; a text one (GET /metrics) as an empty object, read it with fetch.
+      const json = /json/.test(res.headers.get('content-type') ?? '');
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: text && json ? JSON.parse(text) : {},
+      } as never;
     },
     async tokenFor(role, subject = `${role}-${++n}-${Date.now().toString(36)}@example.test`) {
       return (await issueToken(stack.pool, { subject, role }, 'test')).token;
