@@ -468,8 +468,13 @@ export class TfeClient {
     signal?: AbortSignal,
   ): Promise<Resource<{ status: string; 'log-read-url'?: string }>> {
     const call = kind === 'plans' ? 'readPlan' : 'readApply';
-    return (await this.get<Resource<{ status: string; 'log-read-url'?: string }>>(call, `/${kind}/${enc(id)}`, signal))
-      .data;
+    return (
+      await this.get<Resource<{ status: string; 'log-read-url'?: string }>>(
+        call,
+        `/${kind}/${enc(id)}`,
+        signal,
+      )
+    ).data;
   }
 
   /**
@@ -487,7 +492,8 @@ export class TfeClient {
       describeAs: 'GET <log-read-url>',
       signal,
     });
-    return this.http.scrub(res.text.replace(/[\x02\x03]/g, ''));
+    const framing = new Set([String.fromCharCode(2), String.fromCharCode(3)]);
+    return this.http.scrub([...res.text].filter((c) => !framing.has(c)).join(''));
   }
 
   private async action(

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 
-export const roles = ['requester', 'approver', 'admin'] as const;
+export const roles = ['requester', 'approver', 'operator', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who is calling, as the routes see it. */
