@@ -242,13 +242,16 @@ describe('failed requests: pause, resume, re-run once', () => {
 
   it('refuses a request on a resource another unfinished request is acting on, naming that request', async () => {
     const name = unique('claim');
-    const clear = failAwxFor(name, 'no capacity');
+    const built = await t.submit(fay, { resources: [vm(name)] });
+    assert.equal((await t.settle(fay, built.requestId)).status, 'succeeded');
+    const removal = { resources: [{ type: 'virtual_machine', action: 'delete', name }] };
+    const clear = failAwxFor(name, 'host in maintenance');
     try {
-      const { requestId } = await t.submit(fay, { resources: [vm(name)], onFailure: 'pause' });
+      const { requestId } = await t.submit(fay, { ...removal, onFailure: 'pause' });
       await untilPaused(requestId);
       const again = await t.api.call<{ error: { type: string; message: string } }>('POST', '/v1/requests', {
         token: fay,
-        body: { resources: [vm(name)] },
+        body: removal,
       });
       assert.equal(again.status, 409, JSON.stringify(again.body));
       assert.ok(again.body.error.message.includes(requestId), again.body.error.message);
@@ -257,8 +260,9 @@ describe('failed requests: pause, resume, re-run once', () => {
     } finally {
       clear();
     }
-    // Released with the final status: the same resource may be asked for again.
-    const later = await t.submit(fay, { resources: [vm(name)] });
+    // Released with the final status: the same resource may be acted on again.
+    const later = await t.submit(fay, removal);
     assert.equal((await t.settle(fay, later.requestId)).status, 'succeeded');
+    assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
   });
 });
