@@ -5,8 +5,15 @@
  */
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
+import { requestStatuses } from '../common/request';
 import { placementRuleSchema } from './routes/admin/placement';
-import { idempotencyKeySchema, listQuerySchema, submissionSchema } from './routes/requests/schema';
+import { settingsSchema } from './routes/admin/settings';
+import {
+  idempotencyKeySchema,
+  listQuerySchema,
+  resumeSchema,
+  submissionSchema,
+} from './routes/requests/schema';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -90,6 +97,61 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Error: errorEnvelope,
         Submission: json(submissionSchema),
         IssueToken: json(issueTokenSchema),
+        RequestStatus: {
+          enum: [...requestStatuses],
+          description:
+            '`paused`: a template step failed and the request (submitted with `"onFailure": "pause"`) waits for `POST /v1/requests/{id}/resume` until its deadline, then aborts. The Temporal workflow of a `failed` request ends Failed (failure type `RequestFailed`, its details the same outcome), of a `cancelled` one Canceled, of a `succeeded` one Completed.',
+        },
+        Pause: {
+          type: 'object',
+          description: 'While `status` is `paused` (`GET /v1/requests/{id}` field `pause`).',
+          properties: {
+            paused: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['resource', 'stepId', 'error', 'pausedAt', 'deadline'],
+                properties: {
+                  resource: { type: 'string' },
+                  stepId: { type: 'string', description: 'the step that failed, run again by a retry' },
+                  error: {
+                    type: 'object',
+                    description:
+                      "the upstream's reason: the AWX job's failed task and last output lines, the TFE plan's or apply's Error lines, vCenter's or ACI's error code and message",
+                    properties: {
+                      message: { type: 'string' },
+                      type: { type: 'string' },
+                      externalId: { type: 'string' },
+                    },
+                  },
+                  pausedAt: { type: 'string', format: 'date-time' },
+                  deadline: {
+                    type: 'string',
+                    format: 'date-time',
+                    description: 'no decision by then aborts',
+                  },
+                },
+              },
+            },
+            waysOut: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  action: { enum: ['retry', 'abort'] },
+                  method: { const: 'POST' },
+                  href: { type: 'string' },
+                  body: { type: 'object' },
+                  does: { type: 'string' },
+                },
+              },
+            },
+            onTimeout: { const: 'abort' },
+          },
+        },
+        Resume: json(resumeSchema),
+        Settings: json(settingsSchema),
+        SettingsChange: json(settingsSchema.partial()),
       },
     },
     paths: {
@@ -116,9 +178,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           },
           responses: {
             202: ok('accepted: request ID, trace ID and links'),
-            200: ok('the first request with this Idempotency-Key'),
-            ...errors(400, 401, 403, 413, 415, 422, 429),
+            200: ok('the first request with this Idempotency-Key (`"repeated": true`)'),
+            ...errors(400, 401, 403, 409, 413, 415, 422, 429),
           },
+          description:
+            '409: a resource (type + name) of the request is being acted on by another unfinished request, which the error names.',
         },
         get: {
           summary: 'List requests, newest first (a requester sees their own)',
@@ -128,9 +192,30 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       '/v1/requests/{id}': {
         get: {
-          summary: 'A request: status, history, per-resource progress, external IDs, links',
+          summary:
+            'A request: status, history, per-resource progress, external IDs, resume decisions (`resumes`: action, by, at), the pause while paused, links',
           parameters: [requestIdParam],
-          responses: { 200: ok('the request'), ...errors(401, 404) },
+          responses: {
+            200: ok('the request', {
+              type: 'object',
+              properties: {
+                status: { $ref: '#/components/schemas/RequestStatus' },
+                pause: { $ref: '#/components/schemas/Pause' },
+                resumes: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      action: { enum: ['retry', 'abort'] },
+                      by: { type: 'string' },
+                      at: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            }),
+            ...errors(401, 404),
+          },
         },
       },
       '/v1/requests/{id}/file': {
@@ -147,7 +232,30 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             requestIdParam,
             { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
           ],
-          responses: { 202: ok('the new request'), ...errors(400, 401, 403, 404, 409) },
+          responses: {
+            202: ok('the new request'),
+            200: ok('the re-run made before (a request is re-run once; `"repeated": true`)'),
+            ...errors(400, 401, 403, 404, 409),
+          },
+          description:
+            '409: the request is not failed or cancelled, has no file, or a resource of it is being acted on by another unfinished request (named).',
+        },
+      },
+      '/v1/requests/{id}/resume': {
+        post: {
+          summary:
+            'End the pause of a paused request: `retry` runs the failed step again (a new AWX job or TFE run) and carries on; `abort` undoes what was built and fails it (the requester, an operator or an admin)',
+          parameters: [requestIdParam],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Resume' } } },
+          },
+          responses: {
+            202: ok('the decision, recorded with who and when: action, by, at, resources'),
+            ...errors(400, 401, 403, 404, 409, 413, 415),
+          },
+          description:
+            '400: unknown action (`body.action`). 403: neither the requester, an operator nor an admin. 409: the request is not paused. The same as the `resume` update of the request workflow.',
         },
       },
       '/v1/requests/{id}/cancel': {
@@ -194,6 +302,27 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             content: { 'application/json': { schema: json(placementRuleSchema) } },
           },
           responses: { 200: ok('the cell as stored'), ...errors(400, 401, 403, 413, 415) },
+        },
+      },
+      '/v1/admin/settings': {
+        get: {
+          summary: 'What a request gets when it does not say: onFailure and pauseTimeout (admin)',
+          responses: {
+            200: ok('the settings', { $ref: '#/components/schemas/Settings' }),
+            ...errors(401, 403),
+          },
+        },
+        put: {
+          summary:
+            'Change the default onFailure (`compensate` or `pause`) and the pause timeout (admin); absent fields stay',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SettingsChange' } } },
+          },
+          responses: {
+            200: ok('the settings in force', { $ref: '#/components/schemas/Settings' }),
+            ...errors(400, 401, 403, 413, 415),
+          },
         },
       },
       '/v1/traces/{traceId}': {

@@ -103,6 +103,8 @@ export function jobFailureReason(stdout: string): { task?: string; lastLines: st
   const lastLines = body
     .slice(-TAIL_LINES)
     .filter((l) => !/^(TASK|PLAY) \[/.test(l))
-    .map((l) => scrubSecrets(l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS)}…` : l));
+    // Scrubbed before it is cut, so that half a secret is never left behind.
+    .map((l) => scrubSecrets(l))
+    .map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS)}…` : l));
   return { ...(task ? { task: scrubSecrets(task) } : {}), lastLines };
 }
