@@ -48,17 +48,6 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     c.includes('--name resume') &&
     c.includes(`"${action}"`);
 
-  /** Fails the AWX job of every request for `name` with `message` until the returned function is called. */
-  function failAwxFor(name: string, message: string): () => void {
-    const rule = t.stack.sims.world.addOutcomeRule({
-      system: 'awx',
-      match: { extra_vars: `"${name}"` },
-      outcome: 'failed',
-      message,
-    });
-    return () => void t.stack.sims.world.removeFault(rule.id);
-  }
-
   async function statusOf(requestId: string): Promise<string> {
     return (await t.api.call<{ status: string }>('GET', `/v1/requests/${requestId}`, { token: erin })).body
       .status;
@@ -99,7 +88,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
 
   it('finds a failed request as Failed, says why in its failure, and re-runs it in place with a reset', async () => {
     const name = unique('reset');
-    const clear = failAwxFor(name, 'datastore ds-07 is full');
+    const clear = t.failAwxFor(name, 'datastore ds-07 is full');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
     const failed = await t.settle(erin, requestId);
     assert.equal(failed.status, 'failed');
@@ -142,7 +131,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
 
   it('re-runs every failed request of a trace with the query reset', async () => {
     const name = unique('batch');
-    const clear = failAwxFor(name, 'no capacity');
+    const clear = t.failAwxFor(name, 'no capacity');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
     assert.equal((await t.settle(erin, requestId)).status, 'failed');
     await listed(recipe(traceFailedRecipe, { traceId }), `${traceId}/${requestId}`);
@@ -159,7 +148,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
 
   it('resumes a paused request with the resume update: the failed step runs again, nothing else does', async () => {
     const name = unique('resume');
-    const clear = failAwxFor(name, 'template host unreachable');
+    const clear = t.failAwxFor(name, 'template host unreachable');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)], onFailure: 'pause' });
     await until(requestId, 'paused');
     clear();

@@ -38,27 +38,11 @@ describe('failed requests: pause, resume, re-run once', () => {
       90_000,
       250,
     );
-  function failAwxFor(name: string, message: string): () => void {
-    const rule = t.stack.sims.world.addOutcomeRule({
-      system: 'awx',
-      match: { extra_vars: `"${name}"` },
-      outcome: 'failed',
-      message,
-    });
-    return () => void t.stack.sims.world.removeFault(rule.id);
-  }
   const awxJobsFor = (name: string) =>
     Object.values(t.stack.sims.world.state.awx.jobs)
       .filter((j) => j.extra_vars.includes(`"${name}"`))
       .map((j) => j.status)
       .sort();
-  const liveAddresses = async (name: string) =>
-    (
-      await t.stack.pool.query(
-        `SELECT host(address) AS address FROM ip_allocations WHERE resource_name = $1 AND released_at IS NULL`,
-        [name],
-      )
-    ).rows.length;
   async function commitsOf(workflowId: string): Promise<number> {
     const history = await t.stack.client.workflow.getHandle(workflowId).fetchHistory();
     return (history.events ?? []).filter(
@@ -68,7 +52,7 @@ describe('failed requests: pause, resume, re-run once', () => {
 
   it('pauses at the failed step with the reason and the ways out; retry runs it again and the request succeeds', async () => {
     const name = unique('pause');
-    const clear = failAwxFor(name, 'vCenter datastore ds-03 is full');
+    const clear = t.failAwxFor(name, 'vCenter datastore ds-03 is full');
     const { requestId, traceId } = await t.submit(fay, { resources: [vm(name)], onFailure: 'pause' });
     await untilPaused(requestId);
     const paused = await view(requestId);
@@ -82,7 +66,7 @@ describe('failed requests: pause, resume, re-run once', () => {
       ['retry', 'abort'],
     );
     assert.deepEqual(awxJobsFor(name), ['failed']);
-    assert.equal(await liveAddresses(name), 1, 'nothing undone while paused');
+    assert.equal(await t.liveAddresses(name), 1, 'nothing undone while paused');
 
     clear();
     const res = await resume(requestId, { action: 'retry' });
@@ -113,7 +97,7 @@ describe('failed requests: pause, resume, re-run once', () => {
 
   it('abort undoes what was built and fails the request; a cancel while paused aborts too', async () => {
     const name = unique('abort');
-    const clear = failAwxFor(name, 'no capacity');
+    const clear = t.failAwxFor(name, 'no capacity');
     try {
       const first = await t.submit(fay, { resources: [vm(name)], onFailure: 'pause' });
       await untilPaused(first.requestId);
@@ -123,7 +107,7 @@ describe('failed requests: pause, resume, re-run once', () => {
       assert.equal(failed.status, 'failed');
       assert.match(failed.resources[0]!.error!.message, /no capacity/);
       assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
-      assert.equal(await liveAddresses(name), 0);
+      assert.equal(await t.liveAddresses(name), 0);
 
       const second = await t.submit(fay, { resources: [vm(name)], onFailure: 'pause' });
       await untilPaused(second.requestId);
@@ -132,7 +116,7 @@ describe('failed requests: pause, resume, re-run once', () => {
         202,
       );
       assert.equal((await t.settle(fay, second.requestId)).status, 'cancelled');
-      assert.equal(await liveAddresses(name), 0);
+      assert.equal(await t.liveAddresses(name), 0);
     } finally {
       clear();
     }
@@ -140,7 +124,7 @@ describe('failed requests: pause, resume, re-run once', () => {
 
   it('a pause that times out aborts', async () => {
     const name = unique('timeout');
-    const clear = failAwxFor(name, 'no capacity');
+    const clear = t.failAwxFor(name, 'no capacity');
     try {
       const { requestId, traceId } = await t.submit(fay, {
         resources: [vm(name)],
@@ -150,7 +134,7 @@ describe('failed requests: pause, resume, re-run once', () => {
       const failed = await t.settle(fay, requestId);
       await t.record('request-pause-timeout', traceId);
       assert.equal(failed.status, 'failed');
-      assert.equal(await liveAddresses(name), 0);
+      assert.equal(await t.liveAddresses(name), 0);
       const history = await t.stack.pool.query(
         'SELECT status FROM request_status_events WHERE request_id = $1 ORDER BY id',
         [requestId],
@@ -176,7 +160,7 @@ describe('failed requests: pause, resume, re-run once', () => {
     );
 
     const name = unique('guard');
-    const clear = failAwxFor(name, 'no capacity');
+    const clear = t.failAwxFor(name, 'no capacity');
     try {
       const { requestId } = await t.submit(fay, { resources: [vm(name)], onFailure: 'pause' });
       await untilPaused(requestId);
@@ -208,7 +192,7 @@ describe('failed requests: pause, resume, re-run once', () => {
   it('re-runs a failed request once: a second re-run returns the first, 50 at once make one', async () => {
     const makeFailed = async () => {
       const name = unique('once');
-      const clear = failAwxFor(name, 'no capacity');
+      const clear = t.failAwxFor(name, 'no capacity');
       const { requestId } = await t.submit(fay, { resources: [vm(name)] });
       assert.equal((await t.settle(fay, requestId)).status, 'failed');
       clear();
@@ -245,7 +229,7 @@ describe('failed requests: pause, resume, re-run once', () => {
     const built = await t.submit(fay, { resources: [vm(name)] });
     assert.equal((await t.settle(fay, built.requestId)).status, 'succeeded');
     const removal = { resources: [{ type: 'virtual_machine', action: 'delete', name }] };
-    const clear = failAwxFor(name, 'host in maintenance');
+    const clear = t.failAwxFor(name, 'host in maintenance');
     try {
       const { requestId } = await t.submit(fay, { ...removal, onFailure: 'pause' });
       await untilPaused(requestId);
