@@ -1,56 +1,67 @@
 /**
- * The task catalog: every task a template may call, by id. Templates are checked against it when
- * the library loads, and plans carry the metadata of the tasks they use (queue, timeouts, retry),
- * never their handlers. Each end system exports its declarations as one list
- * (`activities/<system>/index.ts`); `registeredTasks` gathers those lists.
+ * The table of systems, and the task catalog derived from it. Each system declares in its own
+ * folder (`activities/<system>/index.ts`) its tasks, their task queue and how their dependencies
+ * are made and closed; this table lists the systems once. The catalog is what templates are
+ * checked against when the library loads: plans carry the metadata of the tasks they use (queue,
+ * timeouts, retry), never their handlers. The worker builds its activities from the same table
+ * (`workers/activities.ts`).
  */
 import type { TaskCatalog } from '../common/template-check';
 import type { TaskMeta } from '../common/tasks';
-import { aciTasks } from './aci';
-import { ansibleTasks } from './ansible';
-import { awxTasks } from './awx';
-import { emailTasks } from './email';
-import { ipamTasks } from './ipam';
-import { ledgerTasks } from './ledger';
-import { resourceTasks } from './resources';
-import { rfmTasks } from './rfm';
-import { templateTasks } from './templates';
-import { terraformTasks } from './terraform';
-import { tfeTasks } from './tfe';
-import { vcenterTasks } from './vcenter';
+import { aciSystem } from './aci';
+import { ansibleSystem } from './ansible';
+import { awxSystem } from './awx';
+import { emailSystem } from './email';
+import { ipamSystem } from './ipam';
+import { ledgerSystem } from './ledger';
+import { resourcesSystem } from './resources';
+import { rfmSystem } from './rfm';
+import { pingSystem } from './system';
+import { byTaskId, type AnySystem, type AnyTask, type SystemDefinition } from './task';
+import { templatesSystem } from './templates';
+import { terraformSystem } from './terraform';
+import { tfeSystem } from './tfe';
+import { vcenterSystem } from './vcenter';
 
-/** Thrown when two declarations share an id: the activity type would be ambiguous. */
-export class DuplicateTaskError extends Error {}
+/** Every system of the project: the end systems', email, the orchestrator's own, the health ping. */
+export const systems: readonly AnySystem[] = [
+  awxSystem,
+  tfeSystem,
+  vcenterSystem,
+  aciSystem,
+  emailSystem,
+  resourcesSystem,
+  ipamSystem,
+  rfmSystem,
+  ansibleSystem,
+  terraformSystem,
+  ledgerSystem,
+  templatesSystem,
+  pingSystem,
+];
 
-/** Builds a catalog from task declarations (or bare metadata in tests); refuses duplicate ids. */
+/** Builds a catalog from task metadata; refuses duplicate ids. */
 export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   const catalog = new Map<string, TaskMeta>();
-  for (const task of tasks) {
-    if (catalog.has(task.id)) throw new DuplicateTaskError(`task ${task.id} is declared twice`);
-    const { id, description, taskQueue, timeouts, retry } = task;
+  for (const [id, { description, taskQueue, timeouts, retry }] of byTaskId(tasks))
     catalog.set(
       id,
       retry ? { id, description, taskQueue, timeouts, retry } : { id, description, taskQueue, timeouts },
     );
-  }
   return catalog;
 }
 
-/** Every task of the project: the end systems', email, and the orchestrator's own. */
-export const registeredTasks: readonly TaskMeta[] = [
-  ...awxTasks,
-  ...tfeTasks,
-  ...vcenterTasks,
-  ...aciTasks,
-  ...emailTasks,
-  ...resourceTasks,
-  ...ipamTasks,
-  ...rfmTasks,
-  ...ansibleTasks,
-  ...terraformTasks,
-  ...ledgerTasks,
-  ...templateTasks,
-];
+/** A system's tasks with their queue: what templates may call. A ping on every queue is not one. */
+export function systemTaskMetas<Deps>(
+  system: Pick<SystemDefinition<Deps>, 'taskQueue' | 'tasks'>,
+): (AnyTask<Deps> & TaskMeta)[] {
+  const { taskQueue } = system;
+  if (taskQueue === 'every') return [];
+  return system.tasks.map((task) => ({ ...task, taskQueue }));
+}
+
+/** Every task templates may call, declarations included (their zod schemas, examples). */
+export const registeredTasks: readonly (AnyTask<unknown> & TaskMeta)[] = systems.flatMap(systemTaskMetas);
 
 /** The catalog the worker and scripts/validate-templates.ts check templates against. */
 export const taskCatalog: TaskCatalog = createTaskCatalog(registeredTasks);

@@ -1,13 +1,19 @@
 /**
- * A task is declared once (id, description, zod input and output, task queue, timeout profile,
- * handler) and the registry turns declarations into Temporal activities. The input is checked
- * before the handler runs and the output after: a violation is a non-retryable InvalidInput
- * failure naming the field.
+ * A task is declared once (id, description, zod input and output, timeout profile, handler), and
+ * a system (`defineSystem`) declares once which tasks it has, on which task queue they run and how
+ * their dependencies are made and closed. Declarations become Temporal activities here: the input
+ * is checked before the handler runs and the output after; a violation is a non-retryable
+ * InvalidInput (or InvalidOutput) failure naming the field.
  */
 import { Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { failure } from '../common/errors';
+import type { TaskQueue } from '../common/task-queues';
 import type { TaskMeta } from '../common/tasks';
+import type { EndSystemName, EndSystemsConfig } from '../platform/end-systems';
+import type { TemplateLibrary } from '../templates/library';
+import type { RfmConfig } from './rfm/config';
 
 /** What a handler receives besides its input. */
 export interface TaskContext<Deps> {
@@ -27,7 +33,10 @@ export interface TaskContext<Deps> {
   attempt: number;
 }
 
-export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> extends TaskMeta {
+/** A task's own metadata; its task queue is its system's. */
+export type TaskDeclaration = Omit<TaskMeta, 'taskQueue'>;
+
+export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> extends TaskDeclaration {
   input: I;
   output: O;
   /** Inputs the tests run, so every task's examples stay true. */
@@ -55,27 +64,25 @@ export type TaskActivities<T extends { id: string; input: z.ZodType; output: z.Z
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTask<Deps> = TaskDefinition<z.ZodType, z.ZodType, Deps> | TaskDefinition<any, any, Deps>;
 
-function fieldIssues(error: z.ZodError, root: string) {
-  return error.issues.map((i) => ({ path: [root, ...i.path.map(String)].join('.'), message: i.message }));
+/** A value outside its schema: non-retryable, naming each field under `input.` or `output.`. */
+function invalid(task: { id: string }, root: 'input' | 'output', error: z.ZodError) {
+  const fields = error.issues.map((i) => ({
+    path: [root, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  const what = root === 'input' ? 'invalid input' : 'the handler returned an invalid output';
+  return failure(
+    root === 'input' ? 'InvalidInput' : 'InvalidOutput',
+    `${task.id}: ${what}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    { system: task.id.split(':')[0]!, call: task.id, fields },
+  );
 }
 
 /** The activity function of one task: validate input, run, validate output. */
 export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unknown) => Promise<unknown> {
-  const system = task.id.split(':')[0]!;
   return async (raw: unknown) => {
     const parsed = task.input.safeParse(raw);
-    if (!parsed.success) {
-      const fields = fieldIssues(parsed.error, 'input');
-      throw failure(
-        'InvalidInput',
-        `${task.id}: invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-        {
-          system,
-          call: task.id,
-          fields,
-        },
-      );
-    }
+    if (!parsed.success) throw invalid(task, 'input', parsed.error);
     const ctx = Context.current();
     const info = ctx.info;
     const result = await task.handler(parsed.data, {
@@ -89,37 +96,96 @@ export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unkno
       attempt: info.attempt,
     });
     const out = task.output.safeParse(result);
-    if (!out.success) {
-      const fields = fieldIssues(out.error, 'output');
-      throw failure(
-        'InvalidOutput',
-        `${task.id}: the handler returned an invalid output: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-        {
-          system,
-          call: task.id,
-          fields,
-        },
-      );
-    }
+    if (!out.success) throw invalid(task, 'output', out.error);
     return out.data;
   };
 }
 
-/** Builds the activities object for a worker from task declarations; refuses duplicate ids. */
-export function buildActivities<Deps>(
-  tasks: readonly AnyTask<Deps>[],
-  deps: Deps,
-): Record<string, (input: unknown) => Promise<unknown>> {
-  const activities: Record<string, (input: unknown) => Promise<unknown>> = {};
+/** Thrown when two declarations share an id: the activity type would be ambiguous. */
+export class DuplicateTaskError extends Error {}
+
+/** Indexes declarations by id; the one place that refuses a duplicate id. */
+export function byTaskId<T extends { id: string }>(tasks: Iterable<T>): Map<string, T> {
+  const index = new Map<string, T>();
   for (const task of tasks) {
-    if (activities[task.id]) throw new Error(`task ${task.id} is declared twice`);
-    activities[task.id] = toActivity(task, deps);
+    if (index.has(task.id)) throw new DuplicateTaskError(`task ${task.id} is declared twice`);
+    index.set(task.id, task);
   }
-  return activities;
+  return index;
 }
 
-/** The metadata of tasks, safe to hand to workflow code. */
-export function taskMeta<Deps>(task: AnyTask<Deps>): TaskMeta {
-  const { id, description, taskQueue, timeouts, retry } = task;
-  return { id, description, taskQueue, timeouts, retry };
+type ActivityMap = Record<string, (input: unknown) => Promise<unknown>>;
+
+/** Builds the activities object of some tasks that share `deps`; refuses duplicate ids. */
+export function buildActivities<Deps>(tasks: readonly AnyTask<Deps>[], deps: Deps): ActivityMap {
+  return Object.fromEntries([...byTaskId(tasks)].map(([id, task]) => [id, toActivity(task, deps)]));
+}
+
+/** Where the worker keeps what systems build their dependencies from. */
+export interface WorkerResources {
+  pool: Pool;
+  library: TemplateLibrary;
+  endSystems: EndSystemsConfig;
+  /** Where the resource repositories are (RFM). */
+  rfm: RfmConfig;
+}
+
+/** `every`: the system's tasks are answered on every task queue (the health ping). */
+export type SystemQueue = TaskQueue | 'every';
+
+/**
+ * One system of the table in `activities/registry.ts`: its tasks, the queue they run on, how their
+ * dependencies are made from what the worker holds, and how those are closed.
+ */
+export interface SystemDefinition<Deps> {
+  name: string;
+  taskQueue: SystemQueue;
+  tasks: readonly AnyTask<Deps>[];
+  /** The end system whose configuration the dependencies need; a worker refuses to start without it. */
+  endSystem?: EndSystemName;
+  createDeps(resources: WorkerResources): Deps;
+  /** Releases what `createDeps` opened, once the workers have stopped. */
+  close?(deps: Deps): Promise<void> | void;
+}
+
+/** A system of any dependencies, as the table holds it. */
+export type AnySystem = SystemDefinition<unknown>;
+
+type SystemFields<Deps> = Omit<SystemDefinition<Deps>, 'endSystem' | 'createDeps'>;
+
+/**
+ * Declares a system; its task ids must be namespaced by its name (`awx:…` in `awx`). One that
+ * talks to an end system names it and receives its configuration, present by then: the worker
+ * checks every system's end system before building any.
+ */
+export function defineSystem<Deps, const E extends EndSystemName>(
+  def: SystemFields<Deps> & {
+    endSystem: E;
+    createDeps(config: NonNullable<EndSystemsConfig[E]>, resources: WorkerResources): Deps;
+  },
+): SystemDefinition<Deps>;
+export function defineSystem<Deps>(
+  def: SystemFields<Deps> & { createDeps(resources: WorkerResources): Deps },
+): SystemDefinition<Deps>;
+export function defineSystem<Deps>(
+  def: SystemFields<Deps> & {
+    endSystem?: EndSystemName;
+    createDeps(...args: never[]): Deps;
+  },
+): SystemDefinition<Deps> {
+  const stray = def.tasks.filter((task) => !task.id.startsWith(`${def.name}:`)).map((task) => task.id);
+  if (stray.length)
+    throw new Error(`system ${def.name} declares tasks of another namespace: ${stray.join(', ')}`);
+  const { endSystem } = def;
+  if (!endSystem) return def as SystemDefinition<Deps>;
+  const create = def.createDeps as (config: unknown, resources: WorkerResources) => Deps;
+  return {
+    ...def,
+    endSystem,
+    createDeps(resources) {
+      const config = resources.endSystems[endSystem];
+      if (!config) throw new Error(`end system ${endSystem} is not configured`);
+      return create(config, resources);
+    },
+  };
 }

@@ -16,6 +16,7 @@ import { approvalRoutes } from './routes/approvals';
 import { openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { requestRoutes } from './routes/requests';
+import { resourceRoutes } from './routes/resources';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -63,6 +64,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/admin/placement', placementRoutes(deps));
   v1.use('/admin/settings', settingsRoutes(deps));
   v1.use(requestRoutes(deps));
+  v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));
   app.use('/v1', v1);
 

@@ -8,6 +8,7 @@ import { issueTokenSchema } from './auth/tokens';
 import { requestStatuses } from '../common/request';
 import { placementRuleSchema } from './routes/admin/placement';
 import { settingsSchema } from './routes/admin/settings';
+import { ownershipSchema } from './routes/resources';
 import {
   idempotencyKeySchema,
   listQuerySchema,
@@ -152,6 +153,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Resume: json(resumeSchema),
         Settings: json(settingsSchema),
         SettingsChange: json(settingsSchema.partial()),
+        Ownership: json(ownershipSchema),
       },
     },
     paths: {
@@ -169,6 +171,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/requests': {
         post: {
           summary: 'Submit a request (role requester or admin)',
+          description:
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, or when another unfinished request is acting on one of its resources (type + name), which the error names.",
           parameters: [
             { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeySchema) },
           ],
@@ -179,10 +183,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             202: ok('accepted: request ID, trace ID and links'),
             200: ok('the first request with this Idempotency-Key (`"repeated": true`)'),
-            ...errors(400, 401, 403, 409, 413, 415, 422, 429),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
           },
-          description:
-            '409: a resource (type + name) of the request is being acted on by another unfinished request, which the error names.',
         },
         get: {
           summary: 'List requests, newest first (a requester sees their own)',
@@ -268,7 +270,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/requests/{id}/approve': {
         post: {
           summary:
-            "Decide an approval step waiting in the request (role approver or admin, in one of the step's groups)",
+            "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin)",
           parameters: [requestIdParam],
           requestBody: {
             required: true,
@@ -322,6 +324,41 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             200: ok('the settings in force', { $ref: '#/components/schemas/Settings' }),
             ...errors(400, 401, 403, 413, 415),
+          },
+        },
+      },
+      '/v1/resources/{type}/{name}/owner': {
+        put: {
+          summary:
+            'Give a resource to another owner and group (admin); the change is recorded with who made it and when',
+          parameters: [
+            {
+              name: 'type',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', example: 'virtual_machine' },
+            },
+            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Ownership' } } },
+          },
+          responses: {
+            200: ok('the resource as owned now', {
+              type: 'object',
+              properties: {
+                type: { type: 'string' },
+                name: { type: 'string' },
+                state: { enum: ['building', 'active'] },
+                owner: { type: 'string' },
+                group: { type: ['string', 'null'] },
+                createdByRequest: { type: 'string' },
+                ownerChangedBy: { type: 'string' },
+                ownerChangedAt: { type: 'string', format: 'date-time' },
+              },
+            }),
+            ...errors(400, 401, 403, 404, 413, 415),
           },
         },
       },

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { createTaskCatalog } from '../activities/registry';
+import { createTaskCatalog, systemTaskMetas } from '../activities/registry';
 import { defineTask, toActivity } from '../activities/task';
 import type { TaskQueue } from '../common/task-queues';
 import { loadTemplateLibrary } from '../templates/library';
@@ -20,7 +20,6 @@ export const BENCH_TEMPLATE = { name: 'bench-dag', version: '1.0.0' } as const;
 export const benchEcho = defineTask({
   id: 'bench:echo',
   description: 'Returns its input unchanged (benchmark only).',
-  taskQueue: BENCH_TASK_QUEUE as TaskQueue,
   timeouts: 'short',
   input: z.object({ step: z.string(), value: z.unknown() }),
   output: z.object({ step: z.string(), value: z.unknown() }),
@@ -34,6 +33,9 @@ export const benchActivities = { [benchEcho.id]: toActivity(benchEcho, {}) };
 
 /** The plan the interpreter runs: bench/templates/ checked against the bench task. */
 export function benchPlan() {
-  const library = loadTemplateLibrary(path.join(__dirname, 'templates'), createTaskCatalog([benchEcho]));
+  const library = loadTemplateLibrary(
+    path.join(__dirname, 'templates'),
+    createTaskCatalog(systemTaskMetas({ taskQueue: BENCH_TASK_QUEUE as TaskQueue, tasks: [benchEcho] })),
+  );
   return library.plan(BENCH_TEMPLATE);
 }

@@ -5,16 +5,16 @@
  * large enough for a few thousand VMs, and the worker and the API each in a process of its own
  * (so their memory can be read from /proc).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startDatabase, type StackDatabase } from '../platform/database';
+import { makeScratchDir } from '../platform/db/embedded';
 import { createPool } from '../platform/db/pool';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { freePort, waitFor } from '../platform/net';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
-import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
+import { startSimulatorsProcess } from '../platform/simulators-process';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../platform/temporal/dev-server';
 import { numberToIpv4, parseCidr } from '../resource-handlers/ipv4';
@@ -57,9 +57,7 @@ function childLine(name: string) {
 }
 
 export async function startBenchStack(): Promise<BenchStack> {
-  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-bench-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(tmpDir, 0o755);
+  const tmpDir = makeScratchDir('oo-bench-');
   const children: ManagedProcess[] = [];
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmpDir, { recursive: true, force: true })];
   const stop = async () => {
@@ -86,7 +84,6 @@ export async function startBenchStack(): Promise<BenchStack> {
       dataDir: path.join(tmpDir, 'postgres'),
       database: 'orchestrator',
       log: () => undefined,
-      separateProcess: true,
     });
     stops.push(() => database.stop());
 
@@ -186,35 +183,14 @@ async function startSimulators(
   }
   writeJsonAtomic(path.join(simDir, 'world.json'), world);
 
-  let resolveReady: (line: string) => void = () => undefined;
-  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
-  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      SIM_DATA_DIR: simDir,
-      SIM_DURATIONS: JSON.stringify({ '*': 0 }),
-      SIM_SEED: '1',
-      STACK_PARENT_PID: String(process.pid),
-    },
-    onLine: (line) =>
-      line.includes('"event":"simulators-ready"') ? resolveReady(line) : childLine('simulators')(line),
+  const sims = await startSimulatorsProcess({
+    dataDir: simDir,
+    secretsFile: path.join(tmpDir, 'end-systems-secrets.json'),
+    env: { SIM_DURATIONS: JSON.stringify({ '*': 0 }), SIM_SEED: '1' },
+    onLine: childLine('simulators'),
   });
-  children.push(child);
-  const line = await Promise.race([
-    ready,
-    child.exited.then((code) => {
-      throw new Error(`the simulators exited during start-up (${code})`);
-    }),
-  ]);
-  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & { credentialsFile: string };
-  const credentials = JSON.parse(
-    readFileSync(started.credentialsFile, 'utf8'),
-  ) as SimulatorEndpoints['credentials'];
-  const { env, secrets } = simulatedEndSystems({ urls: started.urls, smtp: started.smtp, credentials });
-  const secretsFile = path.join(tmpDir, 'end-systems-secrets.json');
-  writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
-  return { env: { ...env, END_SYSTEMS_SECRETS_FILE: secretsFile }, secrets };
+  children.push(sims.process);
+  return { env: sims.env, secrets: sims.secrets };
 }
 
 /** The lab's catalog with the benchmark network widened to match the world written above. */

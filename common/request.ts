@@ -3,6 +3,7 @@
  * the request workflow and its activities (no Node imports).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { Role } from './authority';
 import { templateFor as resourceTemplate } from './resource';
 import type { PauseInfo, ResumeAction, ResumeRecord, StepError, TemplateProgress } from './template';
 
@@ -21,6 +22,8 @@ export interface RequestedResource {
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
   managed: boolean;
+  /** For a create: the group whose members act on the resource as its owner. */
+  group?: string;
 }
 
 /** The request workflow's argument: everything it needs, nothing secret. */
@@ -28,6 +31,9 @@ export interface RequestWorkflowInput {
   traceId: string;
   requestId: string;
   requester: string;
+  /** The requester's role and groups when the request was made: what the preparation authorizes with. */
+  requesterRole: Role;
+  requesterGroups: string[];
   resources: RequestedResource[];
   /** Email addresses told when the request is received and when it ends. */
   notify: string[];

@@ -126,12 +126,14 @@ export interface StepProgress {
   compensation?: { state: 'succeeded' | 'failed'; error?: StepError };
 }
 
-/** The `approve` signal's payload; the API fills `by` and `groups` from the authenticated caller. */
+/** The `approve` signal's payload; the API fills `by`, `groups` and `asAdmin` from the authenticated caller. */
 export interface ApprovalDecision {
   stepId: string;
   decision: 'approve' | 'reject';
   by: string;
   groups: string[];
+  /** Decided by an admin, who may decide any approval step whatever its groups; kept in the record. */
+  asAdmin?: boolean;
   comment?: string;
 }
 

@@ -3,6 +3,7 @@
  * to start with the variable that is wrong. Every variable is listed in the README's table.
  */
 import { z } from 'zod';
+import { parseConfig } from './parse-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -44,15 +45,6 @@ export type BaseConfig = z.infer<typeof baseSchema>;
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
 
-function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
-}
-
-export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseEnv(apiSchema, env);
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseConfig(apiSchema, env);
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>
-  parseEnv(workerSchema, env);
+  parseConfig(workerSchema, env);

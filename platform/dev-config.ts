@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseConfig } from './parse-config';
 
 export const projectRoot = path.resolve(__dirname, '..');
 
@@ -34,12 +35,7 @@ export type SearchAttributeTypeName = z.infer<typeof searchAttributeType>;
 
 /** Reads and validates temporal-dev.yaml (or another file, for tests). */
 export function loadDevConfig(file = path.join(projectRoot, 'temporal-dev.yaml')): DevConfig {
-  const parsed = devConfigSchema.safeParse(parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${file} is invalid:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
+  return parseConfig(devConfigSchema, parse(readFileSync(file, 'utf8')), file);
 }
 
 /** The `temporal server start-dev` arguments for these settings, with ports given by the caller. */

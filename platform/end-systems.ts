@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { parseConfig } from './parse-config';
 
 /** A credential that does not print: `String(s)`, `JSON.stringify(s)` and `inspect(s)` redact it. */
 export class Secret {
@@ -181,6 +182,17 @@ export interface EndSystemsConfig {
   smtp?: SmtpConfig;
 }
 
+export type EndSystemName = keyof EndSystemsConfig;
+
+/** The variable whose presence configures each end system. */
+export const endSystemVariables: Record<EndSystemName, string> = {
+  awx: 'AWX_URL',
+  tfe: 'TFE_URL',
+  vcenter: 'VCENTER_URL',
+  aci: 'ACI_URL',
+  smtp: 'SMTP_HOST',
+};
+
 function readSecretsFile(file: string): Record<string, string> {
   let parsed: unknown;
   try {
@@ -192,17 +204,13 @@ function readSecretsFile(file: string): Record<string, string> {
   }
   const shape = z
     .object(Object.fromEntries(secretVariables.map((k) => [k, z.string().min(1).optional()])))
-    .strict()
-    .safeParse(parsed);
-  if (!shape.success) {
-    const problems = shape.error.issues.map(
-      (i) => `  END_SYSTEMS_SECRETS_FILE ${i.path.join('.')}: ${i.message}`,
-    );
-    throw new Error(
-      `invalid configuration:\n${problems.join('\n')}\n  (the file holds only ${secretVariables.join(', ')})`,
-    );
-  }
-  return Object.fromEntries(Object.entries(shape.data).filter(([, v]) => v !== undefined)) as Record<
+    .strict();
+  const secrets = parseConfig(
+    shape,
+    parsed,
+    `END_SYSTEMS_SECRETS_FILE ${file} (it holds only ${secretVariables.join(', ')})`,
+  );
+  return Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
   >;
@@ -221,13 +229,7 @@ export function loadEndSystemsConfig(env: NodeJS.ProcessEnv = process.env): EndS
       merged[key] = value;
     }
   }
-  const parsed = envSchema.safeParse(merged);
-  if (!parsed.success) {
-    // Issue messages from zod never quote the value, so a bad secret is named, not shown.
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${problems.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseConfig(envSchema, merged);
   const tls = (caFile: string | undefined, insecure: boolean): TlsConfig => ({
     ...((caFile ?? e.END_SYSTEMS_CA_FILE) ? { caFile: caFile ?? e.END_SYSTEMS_CA_FILE } : {}),
     insecure: insecure || e.END_SYSTEMS_TLS_INSECURE,

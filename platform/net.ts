@@ -1,5 +1,6 @@
 /** Small network helpers for the launcher and the test harness. */
 import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** A TCP port that is free on 127.0.0.1 right now (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -45,7 +46,7 @@ export async function waitFor(
     } catch (err) {
       lastError = err;
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await delay(intervalMs);
   }
   const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);

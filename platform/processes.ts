@@ -16,7 +16,7 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export interface StartOptions extends Pick<SpawnOptions, 'cwd' | 'env'> {
+export interface StartOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 'uid' | 'gid'> {
   /** Where each output line goes; default: the parent's stderr with a `[name]` prefix. */
   onLine?: (line: string) => void;
   /**
@@ -24,7 +24,25 @@ export interface StartOptions extends Pick<SpawnOptions, 'cwd' | 'env'> {
    * interactive one (the API) needs a CPU: see `lowerPriority`.
    */
   niceness?: number;
+  /** The signal that asks it to stop (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
+
+/**
+ * The groups still running. When this process exits without having stopped them (an uncaught
+ * error, mocha's forced exit, process.exit anywhere), each is asked to stop on the way out, so
+ * nothing it started is left running.
+ */
+const live = new Map<number, NodeJS.Signals>();
+process.on('exit', () => {
+  for (const [pid, signal] of live) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 /**
  * The nice value the launcher gives the processes that work in the background (the Temporal dev
@@ -68,17 +86,23 @@ export function startProcess(
     {
       cwd: opts.cwd,
       env: opts.env,
+      uid: opts.uid,
+      gid: opts.gid,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
   );
+  if (child.pid !== undefined) live.set(child.pid, opts.stopSignal ?? 'SIGTERM');
   if (niced && child.pid !== undefined) lowerPriority(child.pid, opts.niceness!);
   const onLine = opts.onLine ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', onLine);
   }
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    child.once('exit', (code, signal) => {
+      if (child.pid !== undefined) live.delete(child.pid);
+      resolve(code ?? signal ?? 'unknown');
+    });
     child.once('error', (err) => {
       onLine(`failed to start: ${err.message}`);
       resolve('spawn-error');
@@ -96,7 +120,7 @@ export function startProcess(
   const stop = (graceMs = 10_000): Promise<void> => {
     stopping ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup('SIGTERM');
+      signalGroup(opts.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 function alive(pid: number): boolean {
   try {
@@ -32,7 +33,7 @@ export async function stopStale(
   if (!alive(pid) || !commandLine(pid).includes(marker)) return;
   log(`stopping a stale ${marker} process (pid ${pid}) left by an earlier run`);
   process.kill(pid, signal);
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && alive(pid); i++) await delay(100);
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 

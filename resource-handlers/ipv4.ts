@@ -1,40 +1,23 @@
-/** IPv4 arithmetic the handlers need (netmasks, containment), pure and dependency-free. */
+/**
+ * The IPv4 arithmetic the handlers and the lab seed need, on ipaddr.js's parser. Addresses are
+ * dotted quads only: ipaddr.js alone would also read `10.1` or `0x0a.0.0.1`, which no network
+ * catalog should hold.
+ */
+import ipaddr from 'ipaddr.js';
 
-/** The 32-bit number of a dotted-quad address; throws on anything else. */
-export function ipv4ToNumber(address: string): number {
-  const parts = address.split('.');
-  if (parts.length !== 4) throw new Error(`${address} is not an IPv4 address`);
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new Error(`${address} is not an IPv4 address`);
-    value = value * 256 + Number(part);
-  }
-  return value;
-}
-
-export function numberToIpv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
-
-/** `10.20.0.0/24` → base address and prefix length. */
+/** `10.20.0.0/24` → its address as a 32-bit number (to count hosts from) and its prefix length. */
 export function parseCidr(cidr: string): { base: number; prefixLength: number } {
-  const [address, bits] = cidr.split('/');
-  const prefixLength = Number(bits);
-  if (!address || !Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32)
-    throw new Error(`${cidr} is not an IPv4 CIDR`);
-  return { base: ipv4ToNumber(address), prefixLength };
+  if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) throw new Error(`${cidr} is not an IPv4 CIDR`);
+  const [base, prefixLength] = ipaddr.IPv4.parseCIDR(cidr);
+  return { base: base.toByteArray().reduce((value, octet) => value * 256 + octet, 0), prefixLength };
+}
+
+/** A 32-bit number → its dotted quad. */
+export function numberToIpv4(value: number): string {
+  return ipaddr.fromByteArray([24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256)).toString();
 }
 
 /** `24` → `255.255.255.0`. */
 export function prefixToNetmask(prefixLength: number): string {
-  return numberToIpv4(prefixLength === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefixLength));
-}
-
-/** Whether `address` lies inside `cidr`. */
-export function cidrContains(cidr: string, address: string): boolean {
-  const { base, prefixLength } = parseCidr(cidr);
-  const size = 2 ** (32 - prefixLength);
-  const start = base - (base % size);
-  const n = ipv4ToNumber(address);
-  return n >= start && n < start + size;
+  return ipaddr.IPv4.subnetMaskFromPrefixLength(prefixLength).toString();
 }

@@ -2,16 +2,19 @@
  * The launcher behind `npm start`: the whole system on embedded defaults, in dependency order —
  * Temporal (dev server on its SQLite file, or TEMPORAL_ADDRESS), PostgreSQL (embedded, or
  * DATABASE_URL) with migrations, the workers and the API — then waits until /readyz says ready
- * and prints where things are. Ctrl-C or SIGTERM stops everything it started, in reverse order.
+ * and prints where things are. Ctrl-C, SIGINT, SIGTERM or SIGHUP stops everything it started, in
+ * reverse order; anything that cannot start stops the launcher with the reason.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { startDatabase, type StackDatabase } from '../platform/database';
 import { isListening, waitFor } from '../platform/net';
+import type { Readiness } from '../api/routes/health/readiness';
 import { createPool } from '../platform/db/pool';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
-import { simulatedEndSystems, type SimulatorEndpoints } from '../platform/simulated-end-systems';
+import { startSimulatorsProcess } from '../platform/simulators-process';
 import { labCatalog, seedCatalog } from '../resource-handlers/store';
 import { removePidFile, stopStaleFromPidFile, writePidFile } from '../platform/stale';
 import { ensureTemporalCli } from '../platform/temporal/cli';
@@ -60,11 +63,17 @@ async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
   }
   const pidFile = path.join(dataDir, 'run', 'temporal.pid');
   await stopStaleFromPidFile(pidFile, 'start-dev', 'SIGTERM', log);
-  const { ip, grpcPort, uiPort, metricsPort, dbFilename } = cfg.server;
-  for (const port of [grpcPort, uiPort]) {
+  const { ip, dbFilename } = cfg.server;
+  const grpcPort = portFromEnv('TEMPORAL_PORT', cfg.server.grpcPort);
+  const uiPort = portFromEnv('TEMPORAL_UI_PORT', cfg.server.uiPort);
+  const metricsPort = portFromEnv('TEMPORAL_METRICS_PORT', cfg.server.metricsPort);
+  for (const [port, variable] of [
+    [grpcPort, 'TEMPORAL_PORT'],
+    [uiPort, 'TEMPORAL_UI_PORT'],
+  ] as const) {
     if (await isListening(port, ip)) {
       throw new Error(
-        `port ${port} on ${ip} is taken (another Temporal?); stop it, or set TEMPORAL_ADDRESS to use that server`,
+        `port ${port} on ${ip} is taken (another Temporal?); stop it, set ${variable} to another port, or set TEMPORAL_ADDRESS to use that server`,
       );
     }
   }
@@ -75,7 +84,7 @@ async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
     grpcPort,
     uiPort,
     metricsPort,
-    dbFile: path.resolve(projectRoot, dbFilename),
+    dbFile: path.resolve(dataDir, dbFilename),
     niceness: backgroundNiceness(),
   });
   running.temporal = server;
@@ -92,54 +101,51 @@ const endSystemVariables = {
 } as const;
 
 /**
- * Starts simulators/main.ts for every end system the environment does not configure (and the
- * SMTP sink when SMTP_HOST is unset), and returns the environment that points the workers at
- * them; credentials go through a 0600 secrets file, not the environment.
+ * Starts the simulators for every end system the environment does not configure (and the SMTP
+ * sink when SMTP_HOST is unset), their admin API on a port that stays the same from one start to
+ * the next, and returns the environment that points the workers at them.
  */
-async function startSimulators(): Promise<Record<string, string>> {
+async function startSimulators(apiPort: number): Promise<{ env: Record<string, string>; adminUrl?: string }> {
   const systems = Object.entries(endSystemVariables)
     .filter(([, variable]) => !process.env[variable])
     .map(([system]) => system);
-  if (systems.length === 0 && process.env.SMTP_HOST) return {};
+  if (systems.length === 0 && process.env.SMTP_HOST) return { env: {} };
   const simDir = path.join(dataDir, 'simulators');
   const credentialsFile = path.join(simDir, 'credentials.json');
-  let resolveReady: (line: string) => void = () => undefined;
-  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
-  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
-    cwd: projectRoot,
+  let adminPort = process.env.SIM_PORT_ADMIN;
+  if (adminPort === undefined) {
+    const preferred = apiPort + 1;
+    if (await isListening(preferred))
+      log(`port ${preferred} is taken: the simulators' admin API goes on a free port`);
+    else adminPort = String(preferred);
+  }
+  const sims = await startSimulatorsProcess({
+    dataDir: simDir,
+    secretsFile: path.join(dataDir, 'run', 'end-systems-secrets.json'),
     env: {
-      ...process.env,
-      SIM_DATA_DIR: simDir,
       SIM_SYSTEMS: systems.join(','),
       // The world on disk outlives a restart; so must the credentials its clients were given.
       ...(existsSync(credentialsFile) ? { SIM_CREDENTIALS_FILE: credentialsFile } : {}),
-      STACK_PARENT_PID: String(process.pid),
+      ...(adminPort ? { SIM_PORT_ADMIN: adminPort } : {}),
     },
-    onLine: (line) =>
-      line.includes('"event":"simulators-ready"')
-        ? resolveReady(line)
-        : process.stderr.write(`[simulators] ${line}\n`),
+    onLine: (line) => process.stderr.write(`[simulators] ${line}\n`),
   });
-  running.children.push(child);
-  const line = await Promise.race([
-    ready,
-    child.exited.then((code) => {
-      throw new Error(`the simulators exited during start-up (${code}); see their output above`);
-    }),
-  ]);
-  watchChild('simulators', child);
-  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & { credentialsFile: string };
-  const credentials = JSON.parse(
-    readFileSync(started.credentialsFile, 'utf8'),
-  ) as SimulatorEndpoints['credentials'];
-  const { env, secrets } = simulatedEndSystems({ urls: started.urls, smtp: started.smtp, credentials });
-  const secretsFile = path.join(dataDir, 'run', 'end-systems-secrets.json');
-  writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
-  log(
-    `simulating ${[...systems, ...(process.env.SMTP_HOST ? [] : ['smtp'])].join(', ')} (admin API ${(started as { adminUrl?: string }).adminUrl ?? '?'})`,
-  );
+  running.children.push(sims.process);
+  watchChild('simulators', sims.process);
+  log(`simulating ${[...systems, ...(process.env.SMTP_HOST ? [] : ['smtp'])].join(', ')}`);
+  const env = { ...sims.env };
   if (process.env.SMTP_HOST) for (const k of ['SMTP_HOST', 'SMTP_PORT', 'SMTP_FROM']) delete env[k];
-  return { ...env, END_SYSTEMS_SECRETS_FILE: secretsFile };
+  return { env, adminUrl: sims.adminUrl };
+}
+
+/** A port from the environment variable `name`, or `fallback`; a bad value refuses to start. */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
+    throw new Error(`${name} must be a port (1-65535), not '${raw}'`);
+  return port;
 }
 
 /** A child that exits while the stack runs takes the stack down with it. */
@@ -168,9 +174,50 @@ function startNodeChild(
   return child;
 }
 
+/** How long the workers and the API may take to be ready (a busy 2-core machine needs minutes). */
+const READY_TIMEOUT_MS = 600_000;
+
+/**
+ * Waits for the API's /readyz to say ready, saying every half minute what it still waits for, and
+ * fails with that after READY_TIMEOUT_MS.
+ */
+async function untilReady(apiUrl: string): Promise<void> {
+  let waitingFor = 'the API to listen';
+  let said = Date.now();
+  await waitFor(
+    `${apiUrl}/readyz to say ready`,
+    async () => {
+      if (Date.now() - said > 30_000) {
+        log(`waiting for ${waitingFor}`);
+        said = Date.now();
+      }
+      const res = await fetch(`${apiUrl}/readyz`).catch(() => undefined);
+      if (!res) return false;
+      if (res.status === 200) return true;
+      const { checks } = (await res.json().catch(() => ({}))) as Partial<Readiness>;
+      const queues = Object.entries(checks?.taskQueues ?? {})
+        .filter(([, c]) => !c.ok)
+        .map(([queue]) => queue);
+      const failing = [
+        ...(['temporal', 'postgres'] as const)
+          .filter((name) => checks && !checks[name].ok)
+          .map((name) => `${name} (${checks![name].detail ?? 'failing'})`),
+        ...(queues.length ? [`a worker polling task queue(s) ${queues.join(', ')}`] : []),
+      ];
+      waitingFor = failing.join(', ') || `a ready answer (HTTP ${res.status})`;
+      return false;
+    },
+    READY_TIMEOUT_MS,
+    500,
+  ).catch(() => {
+    throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s: still waiting for ${waitingFor}`);
+  });
+}
+
 async function main(): Promise<void> {
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: Ctrl-C in a terminal reaches the launcher twice (from the terminal and
+  // forwarded by npm), and a second signal must not kill it half-way through stopping.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
 
   const temporal = await startTemporal();
   log(`Temporal at ${temporal.address}`);
@@ -180,7 +227,6 @@ async function main(): Promise<void> {
     dataDir: path.join(dataDir, 'postgres'),
     database: 'orchestrator',
     log,
-    separateProcess: true,
   });
   // For `npm run token` and other operator scripts; the URL carries the local password.
   mkdirSync(path.join(dataDir, 'run'), { recursive: true });
@@ -190,23 +236,27 @@ async function main(): Promise<void> {
     `PostgreSQL (${running.database.kind}) ready${applied.length ? `, applied migrations ${applied.join(', ')}` : ''}`,
   );
 
-  const simulated = await startSimulators();
+  const apiPort = portFromEnv('API_PORT', 8080);
+  const apiHost = process.env.API_HOST ?? '127.0.0.1';
+  if (await isListening(apiPort, apiHost))
+    throw new Error(`port ${apiPort} is taken; set API_PORT to another port`);
+
+  const simulators = await startSimulators(apiPort);
+  const simulated = simulators.env;
   if (simulated.VCENTER_URL) {
     // The simulated vCenter's lab: networks, images, clusters and the placement matrix to match.
     const pool = createPool(running.database.url, 1);
     await seedCatalog(pool, labCatalog()).finally(() => pool.end());
   }
 
-  const apiPort = Number(process.env.API_PORT ?? 8080);
-  const apiHost = process.env.API_HOST ?? '127.0.0.1';
-  if (await isListening(apiPort, apiHost))
-    throw new Error(`port ${apiPort} is taken; set API_PORT to another port`);
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_UI_URL: temporal.uiUrl.startsWith('http') ? temporal.uiUrl : (process.env.TEMPORAL_UI_URL ?? ''),
     DATABASE_URL: running.database.url,
     API_PORT: String(apiPort),
     API_HOST: apiHost,
+    // The resource types' git repositories live with the rest of the stack's data.
+    RFM_GIT_BASE_URL: process.env.RFM_GIT_BASE_URL ?? pathToFileURL(path.join(dataDir, 'git')).href,
     ...simulated,
   };
   if (!env.TEMPORAL_UI_URL) delete (env as Partial<typeof env>).TEMPORAL_UI_URL;
@@ -214,12 +264,8 @@ async function main(): Promise<void> {
   startNodeChild('api', 'api/server.ts', env);
 
   const apiUrl = `http://${apiHost}:${apiPort}`;
-  await waitFor(
-    `${apiUrl}/readyz to say ready`,
-    async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
-    180_000,
-    500,
-  );
+  await untilReady(apiUrl);
+  if (stopping) return;
   process.stderr.write(
     [
       '',
@@ -227,6 +273,12 @@ async function main(): Promise<void> {
       `  API:              ${apiUrl}  (health: ${apiUrl}/readyz)`,
       `  Temporal Web UI:  ${temporal.uiUrl}`,
       `  Temporal gRPC:    ${temporal.address}`,
+      ...(simulators.adminUrl
+        ? [
+            `  Simulators admin: ${simulators.adminUrl}/_sim  (fault injection /_sim/faults, counters /_sim/counters, e-mails /_sim/mail)`,
+          ]
+        : []),
+      `  Data:             ${dataDir}`,
       'Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),

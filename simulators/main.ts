@@ -11,13 +11,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { exitWithParent } from '../platform/parent-watch';
+import { parseConfig } from '../platform/parse-config';
 import type { SimulatorCredentials, SystemName } from './common';
 import { writeJsonAtomic } from './world';
 import { simulatorSystems, startSimulators } from './index';
 
 const port = z.coerce.number().int().min(0).max(65535).optional();
-const env = z
-  .object({
+const env = parseConfig(
+  z.object({
     SIM_DATA_DIR: z.string().default(path.resolve('.data/simulators')),
     SIM_HOST: z.string().default('127.0.0.1'),
     SIM_SEED: z.string().optional(),
@@ -40,8 +41,10 @@ const env = z
     SIM_PORT_ACI: port,
     SIM_PORT_SMTP: port,
     SIM_PORT_ADMIN: port,
-  })
-  .parse(process.env);
+  }),
+  process.env,
+  'simulator configuration',
+);
 
 async function main(): Promise<void> {
   const dataDir = path.resolve(env.SIM_DATA_DIR);

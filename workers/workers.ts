@@ -4,7 +4,6 @@
  * concurrency can be capped alone. Used by `workers/main.ts` and by the test harness.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { ping } from '../activities/system/ping';
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 
 type ActivityMap = Record<string, (input: never) => Promise<unknown>>;
@@ -14,8 +13,8 @@ export interface WorkerSetOptions {
   namespace: string;
   /** A prebuilt bundle (tests, to bundle once) or nothing to bundle `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Extra activities per queue (the end systems' tasks, once declared). */
-  activities?: Partial<Record<TaskQueue, ActivityMap>>;
+  /** Each queue's activities (`queueActivities`), the health ping included. */
+  activities: Record<TaskQueue, ActivityMap>;
   /** Per-queue cap on concurrent activities; default 100. */
   maxConcurrentActivities?: Partial<Record<TaskQueue, number>>;
   shutdownGraceTimeMs?: number;
@@ -36,7 +35,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
             ? { workflowBundle: opts.workflowBundle }
             : { workflowsPath }
           : {}),
-        activities: { 'system:ping': ping, ...(opts.activities?.[taskQueue] ?? {}) },
+        activities: opts.activities[taskQueue],
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         shutdownGraceTime: opts.shutdownGraceTimeMs ?? 10_000,
         // An activity that ignores cancellation must not hold shutdown forever.

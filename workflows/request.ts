@@ -3,8 +3,10 @@
  *
  * 1. records the request as running (ledger + RequestStatus search attribute) and tells people;
  * 2. prepares each resource to create with its handler (validated against the catalog of the
- *    moment, placed, given an address) and commits the common format to git, one commit per
- *    request and resource type, beside metadata naming the template that builds it;
+ *    moment, claimed for its requester, placed, given an address) and commits the common format
+ *    to git, one commit per request and resource type, beside metadata naming the template that
+ *    builds it; resolves each existing resource it acts on, which only its owner, its group's
+ *    members and admins may;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
  *    the commit to read;
  * 4. undoes what the request did for a resource that failed (its address released, its removal
@@ -40,6 +42,7 @@ import type { sendEmail } from '../activities/email/send-email';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
 import type { prepareResource } from '../activities/resources/prepare-resource';
+import type { resolveResource } from '../activities/resources/resolve-resource';
 import type { commitResource } from '../activities/rfm/commit-resource';
 import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
@@ -77,11 +80,16 @@ export const DEFAULT_RESOURCE_CONCURRENCY = 10;
 type Activities = LedgerActivities &
   TemplateActivities &
   TaskActivities<
-    typeof prepareResource | typeof commitResource | typeof recordRemoval | typeof releaseAddressTask
+    | typeof prepareResource
+    | typeof resolveResource
+    | typeof commitResource
+    | typeof recordRemoval
+    | typeof releaseAddressTask
   >;
 
 const {
   'templates:resolve-plan': resolvePlan,
+  'resources:resolve': resolve,
   'rfm:commit-resource': commit,
   'rfm:record-removal': recordRemovalActivity,
   'ipam:release-address': releaseAddress,
@@ -210,12 +218,11 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // waits for the slowest (prepare then commit) instead of their sum. Each is let finish before
     // a failure of another is acted on, so a 'running' still in flight cannot land in the ledger
     // after the 'failed' that follows.
-    const creates = work.filter((w) => w.resource.action === 'create');
     const [, , plans] = await settledAll([
       setStatus('running'),
       tell(input, receivedNotice(input, input.statusUrl)),
       resolvePlans(work.map((w) => w.outcome.template)),
-      prepareAndCommit(input, creates),
+      prepareAndCommit(input, work),
     ] as const);
     const runnable = work.filter((w) => w.outcome.state === 'pending');
     pauses = followPauses();
@@ -285,18 +292,27 @@ async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePl
 }
 
 /**
- * Prepares every resource to create (a failure marks that resource failed), then commits the
- * prepared ones: one commit per resource type for the whole request.
+ * Prepares every resource to create and resolves every existing one acted on (a failure, a
+ * refusal included, marks that resource failed), then commits the prepared ones: one commit per
+ * resource type for the whole request.
  */
-async function prepareAndCommit(input: RequestWorkflowInput, creates: Work[]): Promise<void> {
+async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const documents = new Map<string, { work: Work; document: unknown }[]>();
-  await runBounded(creates, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
+  const requester = { subject: input.requester, role: input.requesterRole, groups: input.requesterGroups };
+  await runBounded(work, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
+    const index = input.resources.indexOf(w.resource);
     try {
+      if (w.resource.action !== 'create') {
+        await resolve({ resourceType: w.resource.type, name: w.resource.name, requester, index });
+        return;
+      }
       const prepared = await prepare({
         resource: w.resource.spec as { type: string },
         requestId: input.requestId,
         traceId: input.traceId,
-        index: input.resources.indexOf(w.resource),
+        index,
+        requester,
+        ...(w.resource.group !== undefined ? { group: w.resource.group } : {}),
       });
       w.address = prepared.address.address;
       const list = documents.get(w.resource.type) ?? [];

@@ -51,16 +51,10 @@ export interface AciClientOptions {
 }
 
 /** APIC error envelope: `{"imdata": [{"error": {"attributes": {"code", "text"}}}]}`. */
-export function parseAciError(body: unknown, text: string): UpstreamError {
+export function parseAciError(body: unknown): UpstreamError | undefined {
   const first = (body as ImData | undefined)?.imdata?.[0]?.error?.attributes;
   if (first) return { message: first.text ?? '', ...(first.code ? { code: first.code } : {}) };
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return undefined;
 }
 
 interface AciSession {

@@ -3,7 +3,6 @@
  * too, so the task reads first to say whether there was anything to delete.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 import { dnSchema, exists } from './schemas';
@@ -11,7 +10,6 @@ import { dnSchema, exists } from './schemas';
 export const deleteObject = defineTask({
   id: 'aci:delete-object',
   description: 'Deletes an ACI object (and everything under it) by dn; an absent dn is success.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({ dn: dnSchema.refine((dn) => dn !== 'uni', 'refusing to delete the policy root') }),
   output: z.object({ dn: z.string(), deleted: z.boolean() }),

@@ -1,15 +1,12 @@
 /** `aci:ensure-application-profile`: the application profile (fvAp) exists in the tenant. */
 import { z } from 'zod';
-import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
-import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
+import { aciNameSchema, ensuredSchema, exists, mo, requireParent, tenantDn } from './schemas';
 
 export const ensureApplicationProfile = defineTask({
   id: 'aci:ensure-application-profile',
   description: 'Creates or updates an ACI application profile (fvAp) in an existing tenant.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,
@@ -21,13 +18,12 @@ export const ensureApplicationProfile = defineTask({
   async handler(input, ctx: TaskContext<AciDeps>) {
     const { aci } = ctx.deps;
     const parent = tenantDn(input.tenant);
-    // A POST under a missing tenant would create the tenant implicitly; refuse instead.
-    if (!(await exists(aci, parent, ctx.signal)))
-      throw failure('NotFound', `aci: tenant ${input.tenant} does not exist (run aci:ensure-tenant first)`, {
-        system: 'aci',
-        call: 'aci:ensure-application-profile',
-        externalId: parent,
-      });
+    await requireParent(
+      aci,
+      { dn: parent, described: `tenant ${input.tenant}`, ensuredBy: 'aci:ensure-tenant' },
+      'aci:ensure-application-profile',
+      ctx.signal,
+    );
     const dn = `${parent}/ap-${input.name}`;
     const existed = await exists(aci, dn, ctx.signal);
     await aci.postMo(parent, mo('fvAp', { name: input.name, descr: input.description }), ctx.signal);

@@ -4,16 +4,13 @@
  * fail the POST in APIC (the relation is `missing-target`); the task reports that state.
  */
 import { z } from 'zod';
-import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
-import { aciNameSchema, ensuredSchema, exists, mo, relationState, tenantDn } from './schemas';
+import { aciNameSchema, ensuredSchema, exists, mo, relationState, requireParent, tenantDn } from './schemas';
 
 export const ensureBridgeDomain = defineTask({
   id: 'aci:ensure-bridge-domain',
   description: 'Creates or updates an ACI bridge domain (fvBD) with its VRF relation and subnets.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,
@@ -39,12 +36,12 @@ export const ensureBridgeDomain = defineTask({
   async handler(input, ctx: TaskContext<AciDeps>) {
     const { aci } = ctx.deps;
     const parent = tenantDn(input.tenant);
-    if (!(await exists(aci, parent, ctx.signal)))
-      throw failure('NotFound', `aci: tenant ${input.tenant} does not exist (run aci:ensure-tenant first)`, {
-        system: 'aci',
-        call: 'aci:ensure-bridge-domain',
-        externalId: parent,
-      });
+    await requireParent(
+      aci,
+      { dn: parent, described: `tenant ${input.tenant}`, ensuredBy: 'aci:ensure-tenant' },
+      'aci:ensure-bridge-domain',
+      ctx.signal,
+    );
     const dn = `${parent}/BD-${input.name}`;
     const existed = await exists(aci, dn, ctx.signal);
     const yesNo = (b: boolean | undefined) => (b === undefined ? undefined : b ? 'yes' : 'no');

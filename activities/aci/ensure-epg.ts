@@ -5,17 +5,14 @@
  * reports that state so a template can decide.
  */
 import { z } from 'zod';
-import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
-import { aciNameSchema, ensuredSchema, exists, mo, relationState, tenantDn } from './schemas';
+import { aciNameSchema, ensuredSchema, exists, mo, relationState, requireParent, tenantDn } from './schemas';
 
 export const ensureEpg = defineTask({
   id: 'aci:ensure-epg',
   description:
     'Creates or updates an ACI endpoint group (fvAEPg) with its bridge domain, domains and static ports.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     tenant: aciNameSchema,
@@ -61,12 +58,16 @@ export const ensureEpg = defineTask({
   async handler(input, ctx: TaskContext<AciDeps>) {
     const { aci } = ctx.deps;
     const parent = `${tenantDn(input.tenant)}/ap-${input.applicationProfile}`;
-    if (!(await exists(aci, parent, ctx.signal)))
-      throw failure(
-        'NotFound',
-        `aci: application profile ${parent} does not exist (run aci:ensure-application-profile first)`,
-        { system: 'aci', call: 'aci:ensure-epg', externalId: parent },
-      );
+    await requireParent(
+      aci,
+      {
+        dn: parent,
+        described: `application profile ${parent}`,
+        ensuredBy: 'aci:ensure-application-profile',
+      },
+      'aci:ensure-epg',
+      ctx.signal,
+    );
     const dn = `${parent}/epg-${input.name}`;
     const existed = await exists(aci, dn, ctx.signal);
     await aci.postMo(

@@ -3,7 +3,6 @@
  * upsert, so repeating it (a retry) changes nothing; children not named are left untouched.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
@@ -11,7 +10,6 @@ import { aciNameSchema, ensuredSchema, exists, mo, tenantDn } from './schemas';
 export const ensureTenant = defineTask({
   id: 'aci:ensure-tenant',
   description: 'Creates or updates an ACI tenant (fvTenant) and its VRFs (fvCtx).',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     name: aciNameSchema,

@@ -1,7 +1,7 @@
-/** The ACI tasks, for the worker of the `aci` task queue. */
-import type { AnyTask } from '../task';
+/** The ACI system: its tasks run on the `aci` task queue with the worker's APIC client. */
+import { defineSystem } from '../task';
 import { deleteObject } from './delete-object';
-import type { AciDeps } from './deps';
+import { createAciDeps } from './deps';
 import { ensureApplicationProfile } from './ensure-application-profile';
 import { ensureBridgeDomain } from './ensure-bridge-domain';
 import { ensureEpg } from './ensure-epg';
@@ -11,12 +11,12 @@ import { queryClass } from './query-class';
 export { AciClient } from './client';
 export { createAciDeps, type AciDeps } from './deps';
 
-/** Every ACI task, in the order a network's objects are built. */
-export const aciTasks: readonly AnyTask<AciDeps>[] = [
-  ensureTenant,
-  ensureApplicationProfile,
-  ensureBridgeDomain,
-  ensureEpg,
-  queryClass,
-  deleteObject,
-];
+export const aciSystem = defineSystem({
+  name: 'aci',
+  taskQueue: 'aci',
+  // In the order a network's objects are built.
+  tasks: [ensureTenant, ensureApplicationProfile, ensureBridgeDomain, ensureEpg, queryClass, deleteObject],
+  endSystem: 'aci',
+  createDeps: (config) => createAciDeps(config),
+  close: (deps) => deps.aci.close(),
+});

@@ -4,14 +4,12 @@
  * history, so a page is capped at 500 objects.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AciDeps } from './deps';
 
 export const queryClass = defineTask({
   id: 'aci:query-class',
   description: 'Queries ACI objects of one class, with an optional filter expression and paging.',
-  taskQueue: TaskQueues.aci,
   timeouts: 'short',
   input: z.object({
     className: z.string().regex(/^[a-z]+[A-Z][A-Za-z0-9]*$/, 'an APIC class name such as fvAEPg'),

@@ -1,5 +1,6 @@
 /** Schemas and helpers the ACI tasks share. */
 import { z } from 'zod';
+import { failure } from '../../common/errors';
 import type { AciClient, ManagedObject } from './client';
 
 /** APIC object names: letters, digits and `_ . : -`, at most 64 characters. */
@@ -22,6 +23,24 @@ export const ensuredSchema = z.object({ dn: z.string(), created: z.boolean() });
 export async function exists(aci: AciClient, dn: string, signal: AbortSignal): Promise<boolean> {
   const res = await aci.readMo(dn, { 'rsp-prop-include': 'naming-only' }, signal);
   return Number(res.totalCount) > 0 || res.imdata.length > 0;
+}
+
+/**
+ * Refuses to go on when the parent of an object is absent: a POST under a missing parent would
+ * create the parent implicitly, with none of the settings its own task gives it.
+ */
+export async function requireParent(
+  aci: AciClient,
+  parent: { dn: string; described: string; ensuredBy: string },
+  call: string,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!(await exists(aci, parent.dn, signal)))
+    throw failure('NotFound', `aci: ${parent.described} does not exist (run ${parent.ensuredBy} first)`, {
+      system: 'aci',
+      call,
+      externalId: parent.dn,
+    });
 }
 
 /** The state of a relation object (`formed`, or `missing-target` when its target is absent). */

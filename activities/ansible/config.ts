@@ -3,6 +3,7 @@
  * `awx:find-job-template`). Parsed by zod at start-up; defaults match the lab's seeded templates.
  */
 import { z } from 'zod';
+import { parseConfig } from '../../platform/parse-config';
 
 const envSchema = z.object({
   ANSIBLE_VM_CREATE_JOB_TEMPLATE: z.string().min(1).default('vm-create'),
@@ -15,15 +16,11 @@ export interface AnsibleConfig {
 
 /** Reads the Ansible wrapper's settings from the environment. */
 export function loadAnsibleConfig(env: NodeJS.ProcessEnv = process.env): AnsibleConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success)
-    throw new Error(
-      `invalid Ansible configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
-    );
+  const e = parseConfig(envSchema, env, 'Ansible configuration');
   return {
     jobTemplates: {
-      create: parsed.data.ANSIBLE_VM_CREATE_JOB_TEMPLATE,
-      delete: parsed.data.ANSIBLE_VM_DELETE_JOB_TEMPLATE,
+      create: e.ANSIBLE_VM_CREATE_JOB_TEMPLATE,
+      delete: e.ANSIBLE_VM_DELETE_JOB_TEMPLATE,
     },
   };
 }

@@ -1,9 +1,14 @@
-/** The Ansible wrapper's tasks, for the worker of the `orchestrator` task queue. */
-import type { AnyTask } from '../task';
-import type { AnsibleDeps } from './deps';
+/** The Ansible wrapper: renders a resource's AWX extra vars on the `orchestrator` task queue. */
+import { defineSystem } from '../task';
+import { createAnsibleDeps } from './deps';
 import { renderExtraVars } from './render-extra-vars';
 
 export { createAnsibleDeps, type AnsibleDeps } from './deps';
 export { loadAnsibleConfig, type AnsibleConfig } from './config';
 
-export const ansibleTasks: readonly AnyTask<AnsibleDeps>[] = [renderExtraVars];
+export const ansibleSystem = defineSystem({
+  name: 'ansible',
+  taskQueue: 'orchestrator',
+  tasks: [renderExtraVars],
+  createDeps: () => createAnsibleDeps(),
+});

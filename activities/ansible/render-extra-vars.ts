@@ -4,7 +4,6 @@
  * goes straight into `awx:find-job-template` (name) and `awx:launch-job-template` (extraVars).
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { virtualMachineDocument } from '../resources/document';
 import { commonFormatDocumentSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
@@ -17,7 +16,6 @@ export const renderExtraVars = defineTask({
   id: call,
   description:
     'Renders the AWX job template name and extra_vars that create or delete a VM from its common format.',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     document: commonFormatDocumentSchema,

@@ -3,7 +3,6 @@
  * 405) is reported with its final status rather than failing, so a compensation can always run it.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobStatusSchema } from './schemas';
@@ -11,7 +10,6 @@ import { jobIdSchema, jobStatusSchema } from './schemas';
 export const cancelJob = defineTask({
   id: 'awx:cancel-job',
   description: 'Cancels an AWX job; a job that already finished is left as it is.',
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({ job: jobIdSchema }),
   output: z.object({

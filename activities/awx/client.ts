@@ -7,12 +7,17 @@
  */
 import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
-/** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
-export type JobStatus =
-  'new' | 'pending' | 'waiting' | 'running' | 'successful' | 'failed' | 'error' | 'canceled';
-
 /** The statuses after which a job never changes again. */
-export const finishedJobStatuses: readonly JobStatus[] = ['successful', 'failed', 'error', 'canceled'];
+const finishedJobStatuses = ['successful', 'failed', 'error', 'canceled'] as const;
+
+/** Job status strings, verbatim from AWX (`awx/main/models/unified_jobs.py`). */
+export const jobStatuses = ['new', 'pending', 'waiting', 'running', ...finishedJobStatuses] as const;
+
+export type JobStatus = (typeof jobStatuses)[number];
+
+/** Whether a job has reached a status it never leaves. */
+export const isFinishedJob = (status: JobStatus): boolean =>
+  (finishedJobStatuses as readonly JobStatus[]).includes(status);
 
 /** AWX's list envelope. */
 export interface Page<T> {
@@ -90,7 +95,7 @@ export interface AwxClientOptions {
 }
 
 /** AWX error bodies: `{"detail": "..."}` or `{"field": ["msg", ...], "__all__": [...]}`. */
-export function parseAwxError(body: unknown, text: string): UpstreamError {
+export function parseAwxError(body: unknown): UpstreamError | undefined {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const record = body as Record<string, unknown>;
     if (typeof record.detail === 'string') return { message: record.detail };
@@ -100,14 +105,7 @@ export function parseAwxError(body: unknown, text: string): UpstreamError {
     });
     if (parts.length) return { message: parts.join('; ') };
   }
-  // 5xx from nginx/uwsgi can be HTML: keep its words, not its markup.
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return undefined;
 }
 
 /** One AWX controller; shared by all activities of a worker. */

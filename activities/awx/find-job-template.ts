@@ -1,14 +1,12 @@
 /** `awx:find-job-template`: resolves a job template's name (and organization) to its id and prompts. */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AwxDeps } from './deps';
 
 export const findJobTemplate = defineTask({
   id: 'awx:find-job-template',
   description: 'Finds an AWX job template by name (names are unique per organization only).',
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({
     name: z.string().min(1),

@@ -1,7 +1,7 @@
-/** The AWX tasks, for the worker of the `awx` task queue. */
-import type { AnyTask } from '../task';
+/** The AWX system: its tasks run on the `awx` task queue with the worker's AWX client. */
+import { defineSystem } from '../task';
 import { cancelJob } from './cancel-job';
-import type { AwxDeps } from './deps';
+import { createAwxDeps } from './deps';
 import { findJobTemplate } from './find-job-template';
 import { launchJobTemplate } from './launch-job-template';
 import { readJob } from './read-job';
@@ -12,12 +12,12 @@ export { AwxClient } from './client';
 export { createAwxDeps, type AwxDeps } from './deps';
 export { idempotencyVariable } from './launch-job-template';
 
-/** Every AWX task, in the order a job's life uses them. */
-export const awxTasks: readonly AnyTask<AwxDeps>[] = [
-  findJobTemplate,
-  launchJobTemplate,
-  readJob,
-  waitJob,
-  readJobStdout,
-  cancelJob,
-];
+export const awxSystem = defineSystem({
+  name: 'awx',
+  taskQueue: 'awx',
+  // In the order a job's life uses them.
+  tasks: [findJobTemplate, launchJobTemplate, readJob, waitJob, readJobStdout, cancelJob],
+  endSystem: 'awx',
+  createDeps: (config) => createAwxDeps(config),
+  close: (deps) => deps.awx.http.close(),
+});

@@ -18,7 +18,6 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AwxClient, Job, LaunchOptions } from './client';
 import type { AwxDeps } from './deps';
@@ -86,7 +85,6 @@ async function findJobSinceFirstAttempt(
 export const launchJobTemplate = defineTask({
   id: 'awx:launch-job-template',
   description: 'Launches an AWX job template once per workflow step; fails if AWX ignored any field.',
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({
     jobTemplate: z.number().int().positive(),

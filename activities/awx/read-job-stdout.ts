@@ -4,15 +4,14 @@
  * be partial until AWX has processed all job events; `complete` says whether it had.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
+import { isFinishedJob } from './client';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobStatusSchema } from './schemas';
 
 export const readJobStdout = defineTask({
   id: 'awx:read-job-stdout',
   description: "Reads an AWX job's standard output (plain text, the last maxChars characters).",
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({
     job: jobIdSchema,
@@ -38,8 +37,7 @@ export const readJobStdout = defineTask({
       content: truncated ? text.slice(text.length - input.maxChars) : text,
       truncated,
       totalChars: text.length,
-      complete:
-        job.event_processing_finished ?? ['successful', 'failed', 'error', 'canceled'].includes(job.status),
+      complete: job.event_processing_finished ?? isFinishedJob(job.status),
     };
   },
 });

@@ -1,6 +1,5 @@
 /** `awx:read-job`: one read of a job's status and timing. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobSummarySchema, summarizeJob } from './schemas';
@@ -8,7 +7,6 @@ import { jobIdSchema, jobSummarySchema, summarizeJob } from './schemas';
 export const readJob = defineTask({
   id: 'awx:read-job',
   description: "Reads an AWX job's status, start and finish times.",
-  taskQueue: TaskQueues.awx,
   timeouts: 'short',
   input: z.object({ job: jobIdSchema }),
   output: jobSummarySchema,

@@ -1,18 +1,9 @@
 /** Schemas the AWX tasks share: a job as workflows see it. */
 import { z } from 'zod';
-import type { Job } from './client';
+import { jobStatuses, type Job } from './client';
 
 /** AWX job statuses, verbatim. */
-export const jobStatusSchema = z.enum([
-  'new',
-  'pending',
-  'waiting',
-  'running',
-  'successful',
-  'failed',
-  'error',
-  'canceled',
-]);
+export const jobStatusSchema = z.enum(jobStatuses);
 
 /** An AWX job id (AWX ids are positive integers). */
 export const jobIdSchema = z.number().int().positive();

@@ -8,10 +8,9 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { pollPauses, scrubSecrets, sleep, truncate, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
-import { finishedJobStatuses } from './client';
+import { isFinishedJob } from './client';
 import type { AwxDeps } from './deps';
 import { jobIdSchema, jobStatusSchema, jobSummarySchema, summarizeJob } from './schemas';
 
@@ -26,7 +25,6 @@ const progressSchema = z.object({
 export const waitJob = defineTask({
   id: 'awx:wait-job',
   description: 'Waits for an AWX job to finish; fails with JobFailed unless it ends successful.',
-  taskQueue: TaskQueues.awx,
   timeouts: 'long',
   input: z.object({
     job: jobIdSchema,
@@ -58,7 +56,7 @@ export const waitJob = defineTask({
       lastStatus = job.status;
       polls += 1;
       ctx.heartbeat({ job: input.job, waitingSince, polls, status: job.status });
-      if (finishedJobStatuses.includes(job.status)) {
+      if (isFinishedJob(job.status)) {
         if (job.status !== 'successful') {
           const stdout = await ctx.deps.awx.readJobStdout(job.id, 'txt', ctx.signal).catch(() => '');
           const reason = jobFailureReason(stdout);

@@ -1,9 +1,15 @@
-/** The email task, for the worker of the orchestrator task queue. */
-import type { AnyTask } from '../task';
-import type { EmailDeps } from './deps';
+/** Email: notices go out through the configured SMTP relay from the `orchestrator` task queue. */
+import { defineSystem } from '../task';
+import { createEmailDeps } from './deps';
 import { sendEmail } from './send-email';
 
 export { createEmailDeps, type EmailDeps } from './deps';
 
-/** Every email task. */
-export const emailTasks: readonly AnyTask<EmailDeps>[] = [sendEmail];
+export const emailSystem = defineSystem({
+  name: 'email',
+  taskQueue: 'orchestrator',
+  tasks: [sendEmail],
+  endSystem: 'smtp',
+  createDeps: (config) => createEmailDeps(config),
+  close: (deps) => deps.transport.close(),
+});

@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { scrubSecrets } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import type { EmailDeps } from './deps';
@@ -40,7 +39,6 @@ function smtpFailure(err: SmtpError) {
 export const sendEmail = defineTask({
   id: 'email:send-email',
   description: 'Sends one e-mail through the configured SMTP server.',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     to: z.array(address).min(1),

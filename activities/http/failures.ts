@@ -23,6 +23,20 @@ export interface UpstreamError {
   type?: FailureType;
 }
 
+/**
+ * An error body no system parser recognised, as words: proxies and web servers in front of an
+ * end system answer with HTML pages, whose markup would drown the message.
+ */
+export function plainTextError(text: string): UpstreamError {
+  return {
+    message: text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 500),
+  };
+}
+
 /** Where a failure happened, for its message and details. */
 export interface CallSite {
   system: string;

@@ -5,10 +5,12 @@
  * mapped to the error taxonomy with credentials scrubbed from what the failure says.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ApplicationFailure } from '@temporalio/common';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import {
   httpFailure,
+  plainTextError,
   transportFailure,
   type CallSite,
   type HeaderReader,
@@ -55,8 +57,11 @@ export interface HttpClientOptions {
   auth?: Authenticator;
   /** Content type of JSON request bodies: `application/json`, or JSON:API's media type for TFE. */
   jsonContentType?: string;
-  /** Finds the upstream's message and code in an error body (parsed JSON, or raw text). */
-  parseError(body: unknown, text: string, status: number): UpstreamError;
+  /**
+   * Finds the upstream's message and code in an error body (parsed JSON, or raw text); undefined
+   * when the body is not in the system's error format, and then its words are kept as the message.
+   */
+  parseError(body: unknown, text: string, status: number): UpstreamError | undefined;
 }
 
 type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
@@ -179,18 +184,20 @@ export class HttpClient {
 
   /** The parsed error of a handled non-2xx answer, scrubbed, for calls that decide for themselves. */
   upstreamError(response: HttpResponse<unknown>): UpstreamError {
-    const parsed = this.opts.parseError(response.body, response.text, response.status);
+    const parsed = this.parsedError(response);
     return { ...parsed, message: truncate(this.scrub(parsed.message || `HTTP ${response.status}`)) };
   }
 
   private isRefusal(response: HttpResponse<unknown>): boolean {
     const auth = this.opts.auth!;
-    if (auth.isRefusal)
-      return auth.isRefusal(
-        response.status,
-        this.opts.parseError(response.body, response.text, response.status),
-      );
+    if (auth.isRefusal) return auth.isRefusal(response.status, this.parsedError(response));
     return response.status === 401;
+  }
+
+  private parsedError(response: HttpResponse<unknown>): UpstreamError {
+    return (
+      this.opts.parseError(response.body, response.text, response.status) ?? plainTextError(response.text)
+    );
   }
 
   private url(req: HttpRequest): URL {
@@ -264,17 +271,11 @@ export class HttpClient {
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as the activity is cancelled. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (err) {
+    // Node rejects with its own AbortError; Temporal needs its CancelledFailure back.
+    throw signal.aborted ? signal.reason : err;
+  }
 }

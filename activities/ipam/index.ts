@@ -1,8 +1,13 @@
-/** The IPAM tasks, for the worker of the `orchestrator` task queue. */
-import type { AnyTask } from '../task';
-import type { IpamDeps } from './deps';
+/** IPAM: the address allocations in Postgres, served on the `orchestrator` task queue. */
+import { defineSystem } from '../task';
+import { createIpamDeps } from './deps';
 import { releaseAddressTask } from './release-address';
 
 export { createIpamDeps, type IpamDeps } from './deps';
 
-export const ipamTasks: readonly AnyTask<IpamDeps>[] = [releaseAddressTask];
+export const ipamSystem = defineSystem({
+  name: 'ipam',
+  taskQueue: 'orchestrator',
+  tasks: [releaseAddressTask],
+  createDeps: ({ pool }) => createIpamDeps({ pool }),
+});

@@ -5,7 +5,6 @@
  * nothing and succeeds, so retries and repeated undos are harmless.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { releaseAddress } from '../../resource-handlers/store';
 import { resourceNameSchema, resourceTypeSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
@@ -14,7 +13,6 @@ import type { IpamDeps } from './deps';
 export const releaseAddressTask = defineTask({
   id: 'ipam:release-address',
   description: "Releases a resource's IP address back to its network's pool; idempotent.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     resourceType: resourceTypeSchema,

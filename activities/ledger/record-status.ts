@@ -2,18 +2,26 @@
  * `ledger:record-status`: writes a request's status change to the Postgres ledger, so the API
  * lists and filters requests without asking Temporal. Idempotent: a retry of a change already
  * written adds no second event. A request started from the Temporal CLI (no API row) gets its
- * row here, so the ledger always agrees with Temporal.
+ * row here, so the ledger always agrees with Temporal. A request's end also settles its resources
+ * in the same transaction: built ones become active, ones it failed to build are given up, removed
+ * ones are gone.
  */
 import { z } from 'zod';
-import { requestStatuses } from '../../common/request';
-import { TaskQueues } from '../../common/task-queues';
+import { requestStatuses, terminalStatuses } from '../../common/request';
+import { settleResources } from '../../resource-handlers/store';
 import { defineTask, type TaskContext } from '../task';
 import type { LedgerDeps } from './deps';
+
+/** What the end of a request settles: how each of its resources ended. */
+const settledSchema = z.object({
+  resources: z.array(
+    z.looseObject({ type: z.string(), name: z.string(), action: z.string(), state: z.string() }),
+  ),
+});
 
 export const recordStatus = defineTask({
   id: 'ledger:record-status',
   description: "Records a request's status (and outcome, once it has one) in the ledger.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     requestId: z.string().min(1),
@@ -47,6 +55,10 @@ export const recordStatus = defineTask({
           input.requestId,
           JSON.stringify(input.outcome),
         ]);
+      }
+      if (terminalStatuses.includes(input.status)) {
+        const resources = settledSchema.safeParse(input.outcome);
+        if (resources.success) await settleResources(client, input.traceId, resources.data.resources);
       }
       await client.query('COMMIT');
       return { changed: rowCount === 1 };

@@ -1,21 +1,25 @@
 /**
  * `resources:prepare`: turns one resource as the user wrote it into its common format. Loads the
  * catalog, validates (a violation fails non-retryably, naming the field as the API would, e.g.
- * `resources.0.cpu`: the catalog may have changed since the API checked), chooses a placement
+ * `resources.0.cpu`: the catalog may have changed since the API checked), claims the name for
+ * the requester (its owner from now on, with the group the request gave it), chooses a placement
  * from the matrix, allocates an address, and emits the document and its metadata file. Safe to
- * retry: the placement is a function of the name, and the allocation returns the address this
- * request (or an earlier run in its trace) already holds. Its undo is `ipam:release-address`.
+ * retry: the claim and the allocation return what this request (or an earlier run in its trace)
+ * already holds, and the placement is a function of the name. Its undo is `ipam:release-address`;
+ * the request's end gives up the claim of a resource it did not build.
  */
 import { z } from 'zod';
+import { mayGiveGroup } from '../../common/authority';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { commonFormatProblems, validateResources } from '../../resource-handlers';
 import { choosePlacement } from '../../resource-handlers/placement';
 import {
   AddressPoolExhaustedError,
   allocateAddress,
+  claimResource,
   loadCatalogSnapshot,
   NetworkNotFoundError,
+  ResourceExistsError,
   ResourceNameInUseError,
 } from '../../resource-handlers/store';
 import type { Enrichment, FieldProblem } from '../../resource-handlers/types';
@@ -23,6 +27,7 @@ import { virtualMachineExamples } from '../../resource-handlers/virtual_machine/
 import { defineTask, type TaskContext } from '../task';
 import type { ResourceDeps } from './deps';
 import {
+  actorSchema,
   commonFormatDocumentSchema,
   resourceMetadataSchema,
   resourceNameSchema,
@@ -41,7 +46,6 @@ export const prepareResource = defineTask({
   id: call,
   description:
     'Validates a resource against the catalog, places it by the admin matrix, allocates its IP address and emits its common format.',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     /** The resource as the user wrote it, `type` included. */
@@ -50,6 +54,10 @@ export const prepareResource = defineTask({
     traceId: z.string().min(1),
     /** The resource's position in the request, so field paths read `resources.<index>.…`. */
     index: z.number().int().min(0).default(0),
+    /** Who the request acts for: the resource's owner. */
+    requester: actorSchema,
+    /** The group whose members act on the resource as its owner: one of the requester's (any for an admin). */
+    group: z.string().min(1).optional(),
   }),
   output: z.object({
     resourceType: resourceTypeSchema,
@@ -59,7 +67,13 @@ export const prepareResource = defineTask({
     address: z.object({ network: z.string(), address: z.string(), reused: z.boolean() }),
   }),
   examples: [
-    { resource: virtualMachineExamples[0]!.input, requestId: 'req_example', traceId: 'trc_example' },
+    {
+      resource: virtualMachineExamples[0]!.input,
+      requestId: 'req_example',
+      traceId: 'trc_example',
+      requester: { subject: 'alice@example.com', role: 'requester', groups: ['web'] },
+      group: 'web',
+    },
   ],
   async handler(input, ctx: TaskContext<ResourceDeps>) {
     const { pool, registry } = ctx.deps;
@@ -77,6 +91,23 @@ export const prepareResource = defineTask({
       throw invalid(fields);
     }
     const { handler, input: resource } = checked.resources[0]!;
+    const { requester, group } = input;
+    if (group !== undefined && !mayGiveGroup(requester, group))
+      throw invalid([{ path: `${at}.group`, message: `${requester.subject} is not in the group ${group}` }]);
+    try {
+      await claimResource(pool, {
+        type: handler.type,
+        name: resource.name,
+        managed: resource.managed === true,
+        owner: requester.subject,
+        group: group ?? null,
+        requestId: input.requestId,
+        traceId: input.traceId,
+      });
+    } catch (err) {
+      if (err instanceof ResourceExistsError) throw invalid([{ path: `${at}.name`, message: err.message }]);
+      throw err;
+    }
     const needs = handler.needs(resource, catalog);
     const enrichment: Enrichment = {};
     if (needs.placement) {

@@ -1,5 +1,6 @@
 /** Schemas the resource tasks share with RFM and the wrappers: a common-format document and its metadata. */
 import { z } from 'zod';
+import { roles } from '../../common/authority';
 import { hostnameLabel } from '../../resource-handlers/virtual_machine/input';
 
 /** A resource type as users write it. */
@@ -32,4 +33,14 @@ export const resourceMetadataSchema = z.object({
   managed: z.boolean(),
   template: z.string().min(1),
   removalTemplate: z.string().min(1),
+});
+
+/**
+ * Who a request acts for, as the API authenticated them. A request recorded before roles and
+ * groups travelled with it acts with the least authority: a requester in no group.
+ */
+export const actorSchema = z.object({
+  subject: z.string().min(1),
+  role: z.enum(roles).default('requester'),
+  groups: z.array(z.string()).default([]),
 });

@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { commonFormatProblems } from '../../resource-handlers';
 import { commonFormatDocumentSchema, resourceNameSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
@@ -20,7 +19,6 @@ export const commitResource = defineTask({
   id: call,
   description:
     "Commits resources' common format and metadata to their type's git repository, once per request.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     requestId: z.string().min(1),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { projectRoot } from '../../platform/dev-config';
+import { parseConfig } from '../../platform/parse-config';
 
 const envSchema = z.object({
   RFM_GIT_BASE_URL: z
@@ -39,12 +40,7 @@ export interface RfmConfig {
 
 /** Reads the RFM settings from the environment. */
 export function loadRfmConfig(env: NodeJS.ProcessEnv = process.env): RfmConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid RFM configuration:\n${problems.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseConfig(envSchema, env, 'RFM configuration');
   return {
     baseUrl: e.RFM_GIT_BASE_URL,
     branch: e.RFM_GIT_BRANCH,

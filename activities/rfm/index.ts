@@ -1,7 +1,7 @@
-/** The RFM tasks, for the worker of the `orchestrator` task queue. */
-import type { AnyTask } from '../task';
+/** RFM: the resource documents in git, kept from the `orchestrator` task queue. */
+import { defineSystem } from '../task';
 import { commitResource } from './commit-resource';
-import type { RfmDeps } from './deps';
+import { createRfmDeps } from './deps';
 import { readResource } from './read-resource';
 import { recordRemoval } from './record-removal';
 
@@ -9,4 +9,10 @@ export { createRfmDeps, type RfmDeps } from './deps';
 export { loadRfmConfig, type RfmConfig } from './config';
 export { ResourceRepositories } from './repositories';
 
-export const rfmTasks: readonly AnyTask<RfmDeps>[] = [commitResource, readResource, recordRemoval];
+export const rfmSystem = defineSystem({
+  name: 'rfm',
+  taskQueue: 'orchestrator',
+  tasks: [commitResource, readResource, recordRemoval],
+  createDeps: ({ rfm }) => createRfmDeps(rfm),
+  close: (deps) => deps.repositories.close(),
+});

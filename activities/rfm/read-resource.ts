@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import {
   commonFormatDocumentSchema,
   resourceMetadataSchema,
@@ -21,7 +20,6 @@ const call = 'rfm:read-resource';
 export const readResource = defineTask({
   id: call,
   description: "Reads a resource's common format and metadata from its type's git repository.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     resourceType: resourceTypeSchema,

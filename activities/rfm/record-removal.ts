@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { resourceNameSchema, resourceTypeSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
 import type { RfmDeps } from './deps';
@@ -16,7 +15,6 @@ const call = 'rfm:record-removal';
 export const recordRemoval = defineTask({
   id: call,
   description: "Commits the removal of decommissioned resources from their type's git repository.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({
     resourceType: resourceTypeSchema,

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,7 +244,7 @@ export class ResourceRepositories {
             `git push to ${this.publicUrlOf(resourceType)} failed after ${attempt} attempts: ${scrub(text, this.urlOf(resourceType))}`,
           );
         // Someone pushed first: back off a little, then rebuild the changes on the new tip.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 50 * Math.min(attempt, 10))));
+        await delay(Math.floor(Math.random() * 50 * Math.min(attempt, 10)));
       }
     }
   }

@@ -4,12 +4,21 @@
  */
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
+import { defineTask } from '../task';
 
-export interface PingResult {
-  taskQueue: string;
-  worker: string;
-}
+const pingResult = z.object({ taskQueue: z.string(), worker: z.string() });
 
-export async function ping(): Promise<PingResult> {
-  return { taskQueue: Context.current().info.taskQueue, worker: `${process.pid}@${hostname()}` };
-}
+export type PingResult = z.infer<typeof pingResult>;
+
+export const ping = defineTask({
+  id: 'system:ping',
+  description: 'Answers with the task queue and the worker that served the call.',
+  timeouts: 'short',
+  // Called without arguments.
+  input: z.undefined(),
+  output: pingResult,
+  async handler(): Promise<PingResult> {
+    return { taskQueue: Context.current().info.taskQueue, worker: `${process.pid}@${hostname()}` };
+  },
+});

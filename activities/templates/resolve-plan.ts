@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TemplateDeps } from './deps';
 
@@ -23,7 +22,6 @@ function compareVersions(a: string, b: string): number {
 export const resolvePlan = defineTask({
   id: 'templates:resolve-plan',
   description: 'Compiles the plan of a template by name (newest version unless one is given).',
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({ name: z.string().min(1), version: z.string().optional() }),
   // The plan's shape is checked by the loader that built it; here it passes through.

@@ -4,6 +4,7 @@
  * address), and the lab simulator clones the same way, so cloning is on unless turned off.
  */
 import { z } from 'zod';
+import { parseConfig } from '../../platform/parse-config';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -29,14 +30,10 @@ export interface TerraformConfig {
 
 /** Reads the Terraform wrapper's settings from the environment. */
 export function loadTerraformConfig(env: NodeJS.ProcessEnv = process.env): TerraformConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success)
-    throw new Error(
-      `invalid Terraform configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
-    );
+  const e = parseConfig(envSchema, env, 'Terraform configuration');
   return {
-    workspacePrefix: parsed.data.TERRAFORM_WORKSPACE_PREFIX,
-    vsphereProviderVersion: parsed.data.TERRAFORM_VSPHERE_PROVIDER_VERSION,
-    cloneFromTemplate: parsed.data.TERRAFORM_CLONE_FROM_TEMPLATE,
+    workspacePrefix: e.TERRAFORM_WORKSPACE_PREFIX,
+    vsphereProviderVersion: e.TERRAFORM_VSPHERE_PROVIDER_VERSION,
+    cloneFromTemplate: e.TERRAFORM_CLONE_FROM_TEMPLATE,
   };
 }

@@ -1,9 +1,14 @@
-/** The Terraform wrapper's tasks, for the worker of the `orchestrator` task queue. */
-import type { AnyTask } from '../task';
-import type { TerraformDeps } from './deps';
+/** The Terraform wrapper: renders a resource's configuration on the `orchestrator` task queue. */
+import { defineSystem } from '../task';
+import { createTerraformDeps } from './deps';
 import { renderConfiguration } from './render-configuration';
 
 export { createTerraformDeps, type TerraformDeps } from './deps';
 export { loadTerraformConfig, type TerraformConfig } from './config';
 
-export const terraformTasks: readonly AnyTask<TerraformDeps>[] = [renderConfiguration];
+export const terraformSystem = defineSystem({
+  name: 'terraform',
+  taskQueue: 'orchestrator',
+  tasks: [renderConfiguration],
+  createDeps: () => createTerraformDeps(),
+});

@@ -5,7 +5,6 @@
  * `tfe:set-variables` (variables) and `tfe:upload-configuration` (files).
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { virtualMachineDocument } from '../resources/document';
 import { commonFormatDocumentSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
@@ -18,7 +17,6 @@ export const renderConfiguration = defineTask({
   id: call,
   description:
     "Renders a managed VM's TFE workspace name, variables and *.tf.json module from its common format.",
-  taskQueue: TaskQueues.orchestrator,
   timeouts: 'short',
   input: z.object({ document: commonFormatDocumentSchema }),
   output: z.object({

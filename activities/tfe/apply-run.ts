@@ -1,30 +1,15 @@
 /** `tfe:apply-run`: confirms a run that waits for confirmation, so its apply starts. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
-import type { RunStatus } from './client';
+import { applyStartedRunStatuses } from './client';
 import type { TfeDeps } from './deps';
 import { performRunAction } from './run-actions';
 import { runIdSchema, runSummarySchema } from './schemas';
-
-/** Statuses a run reaches once it has been confirmed. */
-export const applyStartedStatuses: readonly RunStatus[] = [
-  'confirmed',
-  'queuing_apply',
-  'apply_queued',
-  'pre_apply_running',
-  'pre_apply_completed',
-  'applying',
-  'post_apply_running',
-  'post_apply_completed',
-  'applied',
-];
 
 export const applyRun = defineTask({
   id: 'tfe:apply-run',
   description:
     'Applies a TFE run that is waiting for confirmation; an already-confirmed run is left as it is.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ runId: runIdSchema, comment: z.string().max(500).optional() }),
   output: runSummarySchema.extend({ accepted: z.boolean() }),
@@ -34,7 +19,7 @@ export const applyRun = defineTask({
       ctx.deps.tfe,
       {
         action: 'apply',
-        alreadyDone: applyStartedStatuses,
+        alreadyDone: applyStartedRunStatuses,
         impossible: ['discarded', 'errored', 'canceled', 'force_canceled', 'planned_and_finished'],
       },
       input.runId,

@@ -3,7 +3,6 @@
  * nothing left to cancel, which counts as done, so a compensation can always run this.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import { finishedRunStatuses } from './client';
 import type { TfeDeps } from './deps';
@@ -13,7 +12,6 @@ import { runIdSchema, runSummarySchema } from './schemas';
 export const cancelRun = defineTask({
   id: 'tfe:cancel-run',
   description: 'Cancels a TFE run in progress; a run that already finished is left as it is.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ runId: runIdSchema, comment: z.string().max(500).optional() }),
   output: runSummarySchema.extend({ accepted: z.boolean() }),

@@ -8,44 +8,21 @@
  */
 import { BearerTokenAuth, HttpClient, type TlsOptions, type TokenSource, type UpstreamError } from '../http';
 
-/** Run status strings, verbatim from the API (and go-tfe's RunStatus). */
-export type RunStatus =
-  | 'pending'
-  | 'fetching'
-  | 'fetching_completed'
-  | 'pre_plan_running'
-  | 'pre_plan_completed'
-  | 'queuing'
-  | 'plan_queued'
-  | 'planning'
-  | 'planned'
-  | 'cost_estimating'
-  | 'cost_estimated'
-  | 'policy_checking'
-  | 'policy_override'
-  | 'policy_soft_failed'
-  | 'policy_checked'
-  | 'post_plan_running'
-  | 'post_plan_completed'
-  | 'post_plan_awaiting_decision'
-  | 'confirmed'
-  | 'planned_and_finished'
-  | 'planned_and_saved'
-  | 'queuing_apply'
-  | 'apply_queued'
-  | 'pre_apply_running'
-  | 'pre_apply_completed'
-  | 'applying'
-  | 'post_apply_running'
-  | 'post_apply_completed'
-  | 'applied'
-  | 'discarded'
-  | 'errored'
-  | 'canceled'
-  | 'force_canceled';
+/** Statuses a run reaches once it has been confirmed: its apply has started. */
+export const applyStartedRunStatuses = [
+  'confirmed',
+  'queuing_apply',
+  'apply_queued',
+  'pre_apply_running',
+  'pre_apply_completed',
+  'applying',
+  'post_apply_running',
+  'post_apply_completed',
+  'applied',
+] as const;
 
-/** Every run status, for schemas. */
-export const runStatuses: readonly RunStatus[] = [
+/** Run status strings, verbatim from the API (and go-tfe's RunStatus). */
+export const runStatuses = [
   'pending',
   'fetching',
   'fetching_completed',
@@ -64,22 +41,16 @@ export const runStatuses: readonly RunStatus[] = [
   'post_plan_running',
   'post_plan_completed',
   'post_plan_awaiting_decision',
-  'confirmed',
   'planned_and_finished',
   'planned_and_saved',
-  'queuing_apply',
-  'apply_queued',
-  'pre_apply_running',
-  'pre_apply_completed',
-  'applying',
-  'post_apply_running',
-  'post_apply_completed',
-  'applied',
+  ...applyStartedRunStatuses,
   'discarded',
   'errored',
   'canceled',
   'force_canceled',
-];
+] as const;
+
+export type RunStatus = (typeof runStatuses)[number];
 
 /** Statuses after which a run never changes again (`policy_soft_failed` only ends plan-only runs). */
 export const finishedRunStatuses: readonly RunStatus[] = [
@@ -197,7 +168,7 @@ export interface TfeClientOptions {
 }
 
 /** JSON:API error documents: `{"errors": [{"status", "title", "detail", "source": {"pointer"}}]}`. */
-export function parseTfeError(body: unknown, text: string): UpstreamError {
+export function parseTfeError(body: unknown): UpstreamError | undefined {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(errors) && errors.length) {
     const parts = errors.map((e: { title?: string; detail?: string; source?: { pointer?: string } }) => {
@@ -207,13 +178,7 @@ export function parseTfeError(body: unknown, text: string): UpstreamError {
     const first = errors[0] as { title?: string };
     return { message: parts.join('; '), ...(first.title ? { code: first.title } : {}) };
   }
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return undefined;
 }
 
 const enc = encodeURIComponent;

@@ -5,7 +5,6 @@
  * The one-time upload URL leaves this activity sealed (see seal.ts), never in clear.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
 import { configurationVersionIdSchema, workspaceIdSchema } from './schemas';
@@ -13,7 +12,6 @@ import { configurationVersionIdSchema, workspaceIdSchema } from './schemas';
 export const createConfigurationVersion = defineTask({
   id: 'tfe:create-configuration-version',
   description: 'Creates a TFE configuration version that does not queue a run on upload.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({
     workspaceId: workspaceIdSchema,

@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { Resource, RunAttributes, TfeClient } from './client';
 import type { TfeDeps } from './deps';
@@ -60,7 +59,6 @@ async function findRunByKey(
 export const createRun = defineTask({
   id: 'tfe:create-run',
   description: 'Creates a TFE run once per workflow step (the step key rides in the run message).',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z
     .object({

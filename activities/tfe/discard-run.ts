@@ -1,9 +1,8 @@
 /** `tfe:discard-run`: drops a run that waits for confirmation (a rejected approval, an undo). */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
+import { applyStartedRunStatuses } from './client';
 import type { TfeDeps } from './deps';
-import { applyStartedStatuses } from './apply-run';
 import { performRunAction } from './run-actions';
 import { runIdSchema, runSummarySchema } from './schemas';
 
@@ -11,7 +10,6 @@ export const discardRun = defineTask({
   id: 'tfe:discard-run',
   description:
     'Discards a TFE run that is waiting for confirmation; an already-discarded run is left as it is.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ runId: runIdSchema, comment: z.string().max(500).optional() }),
   output: runSummarySchema.extend({ accepted: z.boolean() }),
@@ -23,7 +21,7 @@ export const discardRun = defineTask({
         action: 'discard',
         alreadyDone: ['discarded'],
         impossible: [
-          ...applyStartedStatuses,
+          ...applyStartedRunStatuses,
           'errored',
           'canceled',
           'force_canceled',

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { WorkspaceAttributes } from './client';
 import type { TfeDeps } from './deps';
@@ -14,7 +13,6 @@ import { workspaceIdSchema } from './schemas';
 export const ensureWorkspace = defineTask({
   id: 'tfe:ensure-workspace',
   description: 'Creates a TFE workspace, or updates the existing one to the settings given.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({
     name: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, 'letters, digits, - and _'),

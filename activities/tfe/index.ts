@@ -1,10 +1,10 @@
-/** The TFE tasks, for the worker of the `tfe` task queue. */
-import type { AnyTask } from '../task';
+/** The TFE system: its tasks run on the `tfe` task queue with the worker's TFE client. */
+import { defineSystem } from '../task';
 import { applyRun } from './apply-run';
 import { cancelRun } from './cancel-run';
 import { createConfigurationVersion } from './create-configuration-version';
 import { createRun } from './create-run';
-import type { TfeDeps } from './deps';
+import { createTfeDeps } from './deps';
 import { discardRun } from './discard-run';
 import { ensureWorkspace } from './ensure-workspace';
 import { readRun } from './read-run';
@@ -17,17 +17,24 @@ export { TfeClient } from './client';
 export { createTfeDeps, type TfeDeps } from './deps';
 export { idempotencyMarker } from './create-run';
 
-/** Every TFE task, in the order a plan-and-apply uses them. */
-export const tfeTasks: readonly AnyTask<TfeDeps>[] = [
-  ensureWorkspace,
-  setVariables,
-  createConfigurationVersion,
-  uploadConfiguration,
-  createRun,
-  readRun,
-  waitRun,
-  applyRun,
-  discardRun,
-  cancelRun,
-  readStateOutputs,
-];
+export const tfeSystem = defineSystem({
+  name: 'tfe',
+  taskQueue: 'tfe',
+  // In the order a plan-and-apply uses them.
+  tasks: [
+    ensureWorkspace,
+    setVariables,
+    createConfigurationVersion,
+    uploadConfiguration,
+    createRun,
+    readRun,
+    waitRun,
+    applyRun,
+    discardRun,
+    cancelRun,
+    readStateOutputs,
+  ],
+  endSystem: 'tfe',
+  createDeps: (config) => createTfeDeps(config),
+  close: (deps) => deps.tfe.http.close(),
+});

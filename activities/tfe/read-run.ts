@@ -1,6 +1,5 @@
 /** `tfe:read-run`: one read of a run's status and the actions it allows now. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
 import { runIdSchema, runSummarySchema, summarizeRun } from './schemas';
@@ -8,7 +7,6 @@ import { runIdSchema, runSummarySchema, summarizeRun } from './schemas';
 export const readRun = defineTask({
   id: 'tfe:read-run',
   description: "Reads a TFE run's status and whether it can be applied, discarded or canceled.",
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ runId: runIdSchema }),
   output: runSummarySchema,

@@ -5,7 +5,6 @@
  * retried like any unavailability.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
 import { workspaceIdSchema } from './schemas';
@@ -13,7 +12,6 @@ import { workspaceIdSchema } from './schemas';
 export const readStateOutputs = defineTask({
   id: 'tfe:read-state-outputs',
   description: "Reads the outputs of a TFE workspace's current state (sensitive values stay null).",
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ workspaceId: workspaceIdSchema }),
   output: z.object({

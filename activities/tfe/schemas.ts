@@ -9,7 +9,7 @@ export const configurationVersionIdSchema = z
   .string()
   .regex(/^cv-[A-Za-z0-9]+$/, 'a TFE configuration version id (cv-…)');
 /** Run statuses, verbatim. */
-export const runStatusSchema = z.enum(runStatuses as [string, ...string[]]);
+export const runStatusSchema = z.enum(runStatuses);
 
 /** A run as workflows see it. */
 export const runSummarySchema = z.object({

@@ -3,12 +3,12 @@
  * update by key and category), so a retry changes nothing twice. Values are never echoed back:
  * the output names keys only, because a sensitive value must not reach workflow history again.
  * One call per variable: a passing 5xx, 429 or dropped connection on one of them is waited out
- * within the attempt (the chaos run saw a workspace of many variables spend all ten attempts on
- * such hiccups), and a create whose answer was lost is found by key before creating again.
+ * within the attempt, because a workspace of many variables would otherwise spend the whole
+ * retry budget on such hiccups; a create whose answer was lost is found by key before creating
+ * again.
  */
 import { z } from 'zod';
 import { withPatience } from '../http';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { TfeDeps } from './deps';
 import { workspaceIdSchema } from './schemas';
@@ -26,7 +26,6 @@ const variableSchema = z.object({
 export const setVariables = defineTask({
   id: 'tfe:set-variables',
   description: 'Creates or updates TFE workspace variables by key and category.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z.object({ workspaceId: workspaceIdSchema, variables: z.array(variableSchema).min(1) }),
   output: z.object({

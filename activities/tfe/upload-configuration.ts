@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { sleep } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { tarGz } from './archive';
@@ -19,7 +18,6 @@ const PROCESSING_WAIT_MS = 20_000;
 export const uploadConfiguration = defineTask({
   id: 'tfe:upload-configuration',
   description: 'Uploads a Terraform root module to a TFE configuration version and waits until it is usable.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'short',
   input: z
     .object({

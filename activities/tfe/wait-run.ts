@@ -9,7 +9,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { pollPauses, sleep, truncate, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { finishedRunStatuses, type RunStatus, type TfeClient } from './client';
@@ -29,7 +28,6 @@ export const waitRun = defineTask({
   id: 'tfe:wait-run',
   description:
     'Waits for a TFE run to finish (or to await confirmation); fails with RunErrored if it does not succeed.',
-  taskQueue: TaskQueues.tfe,
   timeouts: 'long',
   input: z.object({
     runId: runIdSchema,

@@ -111,7 +111,7 @@ const retryableErrorTypes: Record<string, FailureType> = {
 };
 
 /** vAPI error bodies: `{"error_type": "NOT_FOUND", "messages": [{"default_message": "..."}]}`. */
-export function parseVcenterError(body: unknown, text: string): UpstreamError {
+export function parseVcenterError(body: unknown): UpstreamError | undefined {
   if (body && typeof body === 'object') {
     const b = body as {
       error_type?: string;
@@ -134,13 +134,7 @@ export function parseVcenterError(body: unknown, text: string): UpstreamError {
         ...(retryableErrorTypes[inner.error_type] ? { type: retryableErrorTypes[inner.error_type] } : {}),
       };
   }
-  return {
-    message: text
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500),
-  };
+  return undefined;
 }
 
 /** The URL style of a vCenter: `/api` (7.0U2+) or the legacy `/rest` (6.5–7.x, wrapped in `value`). */

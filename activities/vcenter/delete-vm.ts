@@ -4,7 +4,6 @@
  * VM; `powerOff: true` stops it first, otherwise that refusal is an InvalidInput failure.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { vmIdSchema } from './schemas';
@@ -12,7 +11,6 @@ import { vmIdSchema } from './schemas';
 export const deleteVm = defineTask({
   id: 'vcenter:delete-vm',
   description: 'Deletes a vCenter VM (optionally powering it off first); an absent VM is success.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({ vm: vmIdSchema, powerOff: z.boolean().default(false) }),
   output: z.object({ vm: vmIdSchema, deleted: z.boolean() }),

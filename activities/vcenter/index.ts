@@ -1,7 +1,7 @@
-/** The vCenter tasks, for the worker of the `vcenter` task queue. */
-import type { AnyTask } from '../task';
+/** The vCenter system: its tasks run on the `vcenter` task queue with the worker's vCenter client. */
+import { defineSystem } from '../task';
 import { deleteVm } from './delete-vm';
-import type { VcenterDeps } from './deps';
+import { createVcenterDeps } from './deps';
 import { listClusters } from './list-clusters';
 import { listDatastores } from './list-datastores';
 import { listFolders } from './list-folders';
@@ -14,15 +14,22 @@ import { readVm } from './read-vm';
 export { VcenterClient } from './client';
 export { createVcenterDeps, type VcenterDeps } from './deps';
 
-/** Every vCenter task: inventory look-ups first, then a VM's life. */
-export const vcenterTasks: readonly AnyTask<VcenterDeps>[] = [
-  listClusters,
-  listDatastores,
-  listNetworks,
-  listFolders,
-  listVms,
-  readVm,
-  powerOnVm,
-  powerOffVm,
-  deleteVm,
-];
+export const vcenterSystem = defineSystem({
+  name: 'vcenter',
+  taskQueue: 'vcenter',
+  // Inventory look-ups first, then a VM's life.
+  tasks: [
+    listClusters,
+    listDatastores,
+    listNetworks,
+    listFolders,
+    listVms,
+    readVm,
+    powerOnVm,
+    powerOffVm,
+    deleteVm,
+  ],
+  endSystem: 'vcenter',
+  createDeps: (config) => createVcenterDeps(config),
+  close: (deps) => deps.vcenter.close(),
+});

@@ -1,6 +1,5 @@
 /** `vcenter:list-clusters`: clusters a VM can be placed in. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { idsFilter, moRefSchema, namesFilter } from './schemas';
@@ -8,7 +7,6 @@ import { idsFilter, moRefSchema, namesFilter } from './schemas';
 export const listClusters = defineTask({
   id: 'vcenter:list-clusters',
   description: 'Lists vCenter clusters, filtered by name, datacenter or folder.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({ names: namesFilter, datacenters: idsFilter, folders: idsFilter, clusters: idsFilter }),
   output: z.object({

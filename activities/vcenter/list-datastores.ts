@@ -1,6 +1,5 @@
 /** `vcenter:list-datastores`: datastores with their free space, for placement decisions. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { idsFilter, moRefSchema, namesFilter } from './schemas';
@@ -8,7 +7,6 @@ import { idsFilter, moRefSchema, namesFilter } from './schemas';
 export const listDatastores = defineTask({
   id: 'vcenter:list-datastores',
   description: 'Lists vCenter datastores with capacity and free space, filtered by name, type or datacenter.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({
     names: namesFilter,

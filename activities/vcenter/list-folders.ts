@@ -1,6 +1,5 @@
 /** `vcenter:list-folders`: folders, e.g. the VM folder a new VM goes into. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { idsFilter, moRefSchema, namesFilter } from './schemas';
@@ -8,7 +7,6 @@ import { idsFilter, moRefSchema, namesFilter } from './schemas';
 export const listFolders = defineTask({
   id: 'vcenter:list-folders',
   description: 'Lists vCenter folders, filtered by name, type, datacenter or parent folder.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({
     names: namesFilter,

@@ -1,6 +1,5 @@
 /** `vcenter:list-networks`: port groups a VM's NIC can be backed by. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { idsFilter, moRefSchema, namesFilter } from './schemas';
@@ -8,7 +7,6 @@ import { idsFilter, moRefSchema, namesFilter } from './schemas';
 export const listNetworks = defineTask({
   id: 'vcenter:list-networks',
   description: 'Lists vCenter networks (standard and distributed port groups), filtered by name or type.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({
     names: namesFilter,

@@ -3,7 +3,6 @@
  * within a folder, so give the folder when it matters). No match is an empty list, not an error.
  */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { idsFilter, namesFilter, powerStateSchema, vmIdSchema } from './schemas';
@@ -11,7 +10,6 @@ import { idsFilter, namesFilter, powerStateSchema, vmIdSchema } from './schemas'
 export const listVms = defineTask({
   id: 'vcenter:list-vms',
   description: 'Lists vCenter VMs, filtered by name, folder, cluster, power state or id.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({
     names: namesFilter,

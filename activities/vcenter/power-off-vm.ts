@@ -1,6 +1,5 @@
 /** `vcenter:power-off-vm`: the VM is off (hard power-off); a VM that already is counts as done. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { vmIdSchema } from './schemas';
@@ -8,7 +7,6 @@ import { vmIdSchema } from './schemas';
 export const powerOffVm = defineTask({
   id: 'vcenter:power-off-vm',
   description: 'Powers a vCenter VM off (hard stop); already off is success.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({ vm: vmIdSchema }),
   output: z.object({ vm: vmIdSchema, powerState: z.literal('POWERED_OFF'), changed: z.boolean() }),

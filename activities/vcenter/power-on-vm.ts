@@ -1,6 +1,5 @@
 /** `vcenter:power-on-vm`: the VM is on; a VM that already is counts as done. */
 import { z } from 'zod';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { vmIdSchema } from './schemas';
@@ -8,7 +7,6 @@ import { vmIdSchema } from './schemas';
 export const powerOnVm = defineTask({
   id: 'vcenter:power-on-vm',
   description: 'Powers a vCenter VM on; already on is success.',
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({ vm: vmIdSchema }),
   output: z.object({ vm: vmIdSchema, powerState: z.literal('POWERED_ON'), changed: z.boolean() }),

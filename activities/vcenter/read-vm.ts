@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { TaskQueues } from '../../common/task-queues';
 import { defineTask, type TaskContext } from '../task';
 import type { VcenterDeps } from './deps';
 import { powerStateSchema, vmIdSchema } from './schemas';
@@ -35,7 +34,6 @@ const vmSchema = z.object({
 export const readVm = defineTask({
   id: 'vcenter:read-vm',
   description: "Reads a vCenter VM's hardware (CPU, memory, disks, NICs) and power state.",
-  taskQueue: TaskQueues.vcenter,
   timeouts: 'short',
   input: z.object({ vm: vmIdSchema, allowMissing: z.boolean().default(false) }),
   output: z.object({ exists: z.boolean(), vm: vmSchema.nullable() }),

@@ -7,33 +7,36 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import { roles, type Actor, type Role } from '../../common/authority';
 
-export const roles = ['requester', 'approver', 'operator', 'admin'] as const;
-export type Role = (typeof roles)[number];
+export { roles, type Role };
 
 /** Who is calling, as the routes see it. */
-export interface Principal {
+export interface Principal extends Actor {
   tokenId: string;
-  subject: string;
-  role: Role;
-  /** The groups an approval step may name (`ops`, `network`, …). */
+  /** The groups an approval step may name (`ops`, `network`, …) and whose resources the caller acts on. */
   groups: string[];
 }
 
 const TOKEN_PREFIX = 'oot_';
 
+/** A token's subject: the person or system that uses it, and the owner of what it creates. */
+export const subjectName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only');
+
+/** A group: approval steps and resources name it, tokens carry it. */
+export const groupName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a group name: lower-case letters, digits, _ and -');
+
 export const issueTokenSchema = z.strictObject({
-  subject: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only'),
+  subject: subjectName,
   role: z.enum(roles),
   description: z.string().max(500).default(''),
-  groups: z
-    .array(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a group name: lower-case letters, digits, _ and -'))
-    .max(50)
-    .default([]),
+  groups: z.array(groupName).max(50).default([]),
   /** Lifetime in days; absent for a token that does not expire. */
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });

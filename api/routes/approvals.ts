@@ -2,11 +2,13 @@
  * `POST /v1/requests/{id}/approve`: an approver's decision on an approval step waiting somewhere
  * in the request's tree of templates. The decision goes to the workflow as an update, so the
  * caller learns at once whether it was taken (the step waits and the caller is in one of its
- * groups) or why not; a refused decision writes nothing to history.
+ * groups, or an admin, who may decide any step and is recorded as such) or why not; a refused
+ * decision writes nothing to history.
  */
 import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
+import type { ApprovalDecision } from '../../common/template';
 import { decideUpdate, progressQuery, statusQuery } from '../../workflows/definitions';
 import { principalOf, requireRole } from '../auth/middleware';
 import type { ApiDeps } from '../deps';
@@ -63,7 +65,12 @@ export function approvalRoutes(deps: ApiDeps): Router {
         `no approval step ${parsed.data.stepId} is waiting in request ${row.requestId}`,
       );
     }
-    const decision = { ...parsed.data, by: principal.subject, groups: principal.groups };
+    const decision: ApprovalDecision = {
+      ...parsed.data,
+      by: principal.subject,
+      groups: principal.groups,
+      ...(principal.role === 'admin' ? { asAdmin: true } : {}),
+    };
     const decided: string[] = [];
     for (const workflowId of targets) {
       try {
@@ -82,6 +89,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
         stepId: parsed.data.stepId,
         decision: parsed.data.decision,
         by: principal.subject,
+        asAdmin: decision.asAdmin ?? false,
       },
       'approval decided',
     );
@@ -89,6 +97,8 @@ export function approvalRoutes(deps: ApiDeps): Router {
       requestId: row.requestId,
       stepId: parsed.data.stepId,
       decision: parsed.data.decision,
+      by: principal.subject,
+      asAdmin: decision.asAdmin ?? false,
       workflows: decided,
     });
   });

@@ -1,4 +1,4 @@
-/** The Postgres side of resource handling: catalog snapshot, placement matrix, IPAM, seeding. */
+/** The Postgres side of resource handling: catalog snapshot, placement matrix, IPAM, resources and their owners, seeding. */
 export {
   loadCatalogSnapshot,
   listPlacementMatrix,
@@ -17,5 +17,17 @@ export {
   type AddressLease,
   type ReleaseRequest,
 } from './ipam';
+export {
+  findResource,
+  claimResource,
+  settleResources,
+  changeOwnership,
+  ResourceExistsError,
+  type ResourceRecord,
+  type ResourceState,
+  type ResourceClaim,
+  type SettledResource,
+  type OwnershipChange,
+} from './resources';
 export { labCatalog, seedCatalog, type CatalogSeed } from './seed';
 export { choosePlacement } from '../placement';

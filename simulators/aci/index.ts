@@ -100,9 +100,13 @@ function loginBody(world: World, session: ApicSession) {
   };
 }
 
-/** Sets the session cookie; no `Secure` flag because the simulator speaks plain HTTP on loopback. */
+/**
+ * Sets the session cookie as the APIC does: the token verbatim (its base64 `/`, `+` and `=` are
+ * legal cookie octets), so a client replaying its cookie jar presents exactly the token it was
+ * given. No `Secure` flag because the simulator speaks plain HTTP on loopback.
+ */
 function sendSession(res: Response, world: World, session: ApicSession): void {
-  res.cookie('APIC-cookie', session.token, { path: '/', httpOnly: true });
+  res.cookie('APIC-cookie', session.token, { path: '/', httpOnly: true, encode: String });
   res.json(loginBody(world, session));
 }
 

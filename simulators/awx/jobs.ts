@@ -18,6 +18,8 @@ export interface LaunchValues {
   inventory?: number;
   job_type?: 'run' | 'check';
   verbosity?: number;
+  /** How the job came to be: `relaunch` for a job relaunched from another. */
+  launch_type?: 'manual' | 'relaunch';
 }
 
 const key = (id: number) => `awx.job.${id}`;
@@ -45,7 +47,7 @@ export class JobRunner {
         playbook: template.playbook,
         organization: template.organization,
         job_type: values.job_type ?? template.job_type,
-        launch_type: 'manual',
+        launch_type: values.launch_type ?? 'manual',
         limit: values.limit ?? template.limit,
         verbosity: values.verbosity ?? template.verbosity,
         extra_vars: JSON.stringify({ ...templateVars, ...values.extra_vars }),

@@ -17,7 +17,19 @@ export class ListQueryError extends Error {
   }
 }
 
-const reserved = new Set(['page', 'page_size', 'order_by', 'search', 'format', 'include']);
+/** Query parameters that are not filters (django-ansible-base's RESERVED_NAMES and DRF's own). */
+const reserved = new Set([
+  'page',
+  'page_size',
+  'order',
+  'order_by',
+  'search',
+  'format',
+  'include',
+  'count_disabled',
+  'no_truncate',
+  'host_filter',
+]);
 const lookups = new Set([
   'exact',
   'iexact',

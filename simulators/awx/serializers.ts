@@ -5,6 +5,8 @@
  */
 import type { AwxInventory, AwxJob, AwxJobTemplate, AwxOrganization, AwxProject, WorldState } from '../world';
 
+import { USER_ID } from './auth';
+
 const API = '/api/v2';
 
 /** Terminal statuses; `failed` is true for the unhappy ones. */
@@ -31,6 +33,7 @@ export function serializeOrganization(o: AwxOrganization) {
     related: {
       job_templates: `${API}/organizations/${o.id}/job_templates/`,
       inventories: `${API}/organizations/${o.id}/inventories/`,
+      projects: `${API}/organizations/${o.id}/projects/`,
     },
     summary_fields: {},
     created: o.created,
@@ -99,6 +102,7 @@ export function serializeJobTemplate(t: AwxJobTemplate, world: WorldState) {
       project: `${API}/projects/${t.project}/`,
       launch: `${API}/job_templates/${t.id}/launch/`,
       jobs: `${API}/job_templates/${t.id}/jobs/`,
+      last_job: last ? `${API}/jobs/${last.id}/` : undefined,
     },
     summary_fields: {
       organization: nameOf(world.awx.organizations[String(t.organization)]),
@@ -174,8 +178,8 @@ export function isFailed(job: AwxJob): boolean {
   return job.status === 'failed' || job.status === 'error' || job.status === 'canceled';
 }
 
-/** A job as `GET /api/v2/jobs/{id}/` returns it. */
-export function serializeJob(job: AwxJob, world: WorldState, now: number) {
+/** A job as `GET /api/v2/jobs/{id}/` returns it; `username` is the account that launched it. */
+export function serializeJob(job: AwxJob, world: WorldState, now: number, username = 'admin') {
   const template = world.awx.job_templates[String(job.job_template)];
   return {
     id: job.id,
@@ -190,6 +194,8 @@ export function serializeJob(job: AwxJob, world: WorldState, now: number) {
       cancel: `${API}/jobs/${job.id}/cancel/`,
       relaunch: `${API}/jobs/${job.id}/relaunch/`,
       job_events: `${API}/jobs/${job.id}/job_events/`,
+      unified_job_template: `${API}/job_templates/${job.job_template}/`,
+      created_by: `${API}/users/${USER_ID}/`,
     },
     summary_fields: {
       organization: nameOf(world.awx.organizations[String(job.organization)]),
@@ -197,7 +203,7 @@ export function serializeJob(job: AwxJob, world: WorldState, now: number) {
       project: nameOf(world.awx.projects[String(job.project)]),
       job_template: nameOf(template),
       unified_job_template: template ? { ...nameOf(template), unified_job_type: 'job' } : undefined,
-      created_by: { id: 1, username: 'admin', first_name: '', last_name: '' },
+      created_by: { id: USER_ID, username, first_name: '', last_name: '' },
       user_capabilities: { delete: true, start: true },
     },
     created: job.created,
@@ -232,7 +238,7 @@ export function serializeJob(job: AwxJob, world: WorldState, now: number) {
     job_explanation: job.job_explanation,
     execution_node: job.started ? 'awx-sim-node' : '',
     controller_node: '',
-    launched_by: { id: 1, name: 'admin', type: 'user', url: `${API}/users/1/` },
+    launched_by: { id: USER_ID, name: username, type: 'user', url: `${API}/users/${USER_ID}/` },
     work_unit_id: null,
     job_template: job.job_template,
     passwords_needed_to_start: [],
@@ -251,7 +257,57 @@ export function serializeJob(job: AwxJob, world: WorldState, now: number) {
 }
 
 /** A job as list endpoints return it (AWX strips the heavy fields). */
-export function serializeJobListItem(job: AwxJob, world: WorldState, now: number) {
-  const { event_processing_finished: _e, ...rest } = serializeJob(job, world, now);
+export function serializeJobListItem(job: AwxJob, world: WorldState, now: number, username = 'admin') {
+  const { event_processing_finished: _e, ...rest } = serializeJob(job, world, now, username);
   return rest;
+}
+
+/** The simulated AWX's one user (the configured account, a superuser). */
+export function serializeUser(username: string, created: string) {
+  return {
+    id: USER_ID,
+    type: 'user',
+    url: `${API}/users/${USER_ID}/`,
+    related: {
+      tokens: `${API}/users/${USER_ID}/tokens/`,
+      personal_tokens: `${API}/users/${USER_ID}/personal_tokens/`,
+    },
+    summary_fields: { user_capabilities: { edit: true, delete: false } },
+    created,
+    modified: created,
+    username,
+    first_name: '',
+    last_name: '',
+    email: '',
+    is_superuser: true,
+    is_system_auditor: false,
+    password: '$encrypted$',
+    ldap_dn: '',
+    last_login: null,
+    external_account: null,
+    auth: [],
+  };
+}
+
+/** A personal access token as lists show it: the secret itself only ever appears on creation. */
+export function serializeToken(
+  token: { id: number; description: string; scope: string; created: string; expires: string },
+  username: string,
+) {
+  return {
+    id: token.id,
+    type: 'o_auth2_access_token',
+    url: `${API}/tokens/${token.id}/`,
+    related: { user: `${API}/users/${USER_ID}/` },
+    summary_fields: { user: { id: USER_ID, username, first_name: '', last_name: '' }, application: null },
+    created: token.created,
+    modified: token.created,
+    description: token.description,
+    user: USER_ID,
+    token: '************',
+    refresh_token: null,
+    application: null,
+    expires: token.expires,
+    scope: token.scope,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import { adminRouter } from './admin';
 import { defaultFaultBody, faultMiddleware, type FaultBody } from './faults';
 import type { ListenOptions, SimulatorContext, SystemName } from './types';
@@ -22,7 +22,13 @@ export interface SimulatorAppOptions {
   adminExtensions?: Router[];
   /** Body size limit (TFE uploads configuration archives). */
   bodyLimit?: string;
+  /** Accept any JSON value as a body, `null` included, as Rails does (terrasnek sends `null` on bodiless calls). */
+  jsonScalars?: boolean;
+  /** Path prefixes whose bodies are left unparsed whatever their media type (TFE's archivist takes gzip sent as JSON:API). */
+  rawBodyPrefixes?: string[];
 }
+
+const jsonTypes = ['application/json', 'application/*+json'];
 
 /** An Express app with JSON parsing, fault injection and `/_sim` admin routes already mounted. */
 export function createSimulatorApp(options: SimulatorAppOptions): Express {
@@ -33,8 +39,14 @@ export function createSimulatorApp(options: SimulatorAppOptions): Express {
   if (options.strictRouting) app.set('strict routing', true);
   app.use('/_sim', adminRouter(ctx, options.adminExtensions ?? []));
   app.use(faultMiddleware(system, ctx.world, ctx.stats, options.faultBody ?? defaultFaultBody));
+  const raw = options.rawBodyPrefixes ?? [];
   app.use(
-    express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '5mb' }),
+    express.json({
+      type: (req) =>
+        !raw.some((prefix) => (req.url ?? '').startsWith(prefix)) && Boolean((req as Request).is(jsonTypes)),
+      limit: options.bodyLimit ?? '5mb',
+      strict: !options.jsonScalars,
+    }),
   );
   return app;
 }

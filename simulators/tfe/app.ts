@@ -19,7 +19,7 @@ import {
   type ResourceObject,
 } from './json-api';
 import { RateLimiter } from './rate-limit';
-import { providerSource, Serializer } from './serializers';
+import { providerSource, Serializer, simulatedUser } from './serializers';
 import { terminalRunStatuses, type TfeRun, type TfeVar, type TfeWorkspace } from './types';
 
 const faultBody: FaultBody = (status, message) => ({
@@ -65,6 +65,8 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     faultBody,
     adminExtensions: [admin],
     bodyLimit: '50mb',
+    jsonScalars: true,
+    rawBodyPrefixes: ['/_archivist/'],
   });
   const serializer = (req: Request) => new Serializer(engine, `${req.protocol}://${req.get('host')}`);
 
@@ -119,6 +121,27 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
       .status(200)
       .type('text/plain')
       .send(stream.subarray(offset, offset + limit));
+  });
+
+  // ---- service discovery: how Terraform and its clients find the API (no token) -------------
+  app.get('/.well-known/terraform.json', (_req, res) => {
+    res.json({
+      'modules.v1': '/api/registry/v1/modules/',
+      'providers.v1': '/api/registry/v1/providers/',
+      'motd.v1': '/api/terraform/motd',
+      'state.v2': '/api/v2/',
+      'tfe.v2': '/api/v2/',
+      'tfe.v2.1': '/api/v2/',
+      'tfe.v2.2': '/api/v2/',
+      'versions.v1': 'https://checkpoint-api.hashicorp.com/v1/versions/',
+      'login.v1': {
+        client: 'terraform-cli',
+        grant_types: ['authz_code'],
+        authz: '/app/settings/tokens?source=terraform-login',
+        token: '/api/v2/tokens',
+        ports: [10000, 10010],
+      },
+    });
   });
 
   // ---- API v2 --------------------------------------------------------------------------------
@@ -195,6 +218,16 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     return run;
   };
 
+  // The user every token belongs to
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account#get-your-account-details
+  api.get('/account/details', (req, res) => {
+    send(res, 200, { data: serializer(req).user() });
+  });
+  api.get('/users/:id', (req, res) => {
+    if (req.params.id !== simulatedUser.id) throw TfeError.notFound();
+    send(res, 200, { data: serializer(req).user() });
+  });
+
   // Organizations
   api.get('/organizations', (req, res) => {
     const page = paginate(req, Object.values(engine.state.organizations));
@@ -225,6 +258,24 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
       return created;
     });
     send(res, 201, { data: serializer(req).organization(org) });
+  });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/organizations#update-an-organization
+  api.patch('/organizations/:org', (req, res) => {
+    const org = organization(req.params.org as string);
+    const email = optionalAttribute(requestData(req.body, 'organizations').attributes, 'email', 'string');
+    if (email !== undefined) {
+      if (!email) throw TfeError.invalid("Email can't be blank", '/data/attributes/email');
+      world.change(() => (org.email = email));
+    }
+    send(res, 200, { data: serializer(req).organization(org) });
+  });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/organizations#destroy-an-organization
+  api.delete('/organizations/:org', (req, res) => {
+    const org = organization(req.params.org as string);
+    for (const ws of Object.values(engine.state.workspaces).filter((w) => w.organization === org.name))
+      engine.deleteWorkspace(ws);
+    world.change(() => delete engine.state.organizations[org.name]);
+    res.status(204).end();
   });
 
   // Workspaces
@@ -700,6 +751,23 @@ export function createTfeApp(ctx: SimulatorContext): { app: express.Express; eng
     const s = serializer(req);
     const page = paginate(req, outputsOf(sv.id));
     send(res, 200, { data: page.page.map((o) => s.output(o, false)), links: page.links, meta: page.meta });
+  });
+  // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/state-versions#list-state-versions-for-a-workspace
+  api.get('/state-versions', (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const filter = (scope: string) => {
+      const value = q[`filter[${scope}][name]`];
+      if (typeof value !== 'string' || value === '')
+        throw TfeError.badRequest(`filter[${scope}][name] is required`);
+      return value;
+    };
+    const workspace = workspaceByName(filter('organization'), filter('workspace'));
+    const versions = Object.values(engine.state.state_versions)
+      .filter((sv) => sv.workspace_id === workspace.id)
+      .sort((a, b) => b.serial - a.serial);
+    const s = serializer(req);
+    const page = paginate(req, versions);
+    send(res, 200, { data: page.page.map((sv) => s.stateVersion(sv)), links: page.links, meta: page.meta });
   });
   api.get('/state-versions/:id', (req, res) => {
     const sv = engine.state.state_versions[req.params.id as string];

@@ -1,11 +1,11 @@
 /**
- * Terraform's JSON configuration syntax (`*.tf.json`), read the way Terraform would for the parts
+ * Terraform's configuration (`*.tf.json`, and `*.tf` through ./hcl-config.ts), read the way Terraform would for the parts
  * a lab module uses: `variable`, `locals`, `data`, `resource`, `output` blocks; variable values
  * from defaults, `*.tfvars.json` files, workspace variables and run variables; and `${...}`
  * templates referring to `var.*`, `local.*`, `data.*` and resource attributes. Anything outside
  * that subset fails the plan with a Terraform-style error rather than being guessed at.
  */
-import { parseHclLiteral } from './hcl-value';
+import { parseHclLiteral, parseNativeConfiguration, parseNativeVariables } from './hcl-config';
 
 /** A configuration problem, worded like Terraform's diagnostics; it fails the plan. */
 export class ConfigurationError extends Error {}
@@ -64,14 +64,16 @@ export function loadConfiguration(
     autoTfvars: [],
   };
   const modulePaths = Object.keys(files)
-    .filter((p) => inDir(p) && p.endsWith('.tf.json'))
+    .filter((p) => inDir(p) && (p.endsWith('.tf.json') || p.endsWith('.tf')))
     .sort();
   if (modulePaths.length === 0) {
     throw new ConfigurationError(
-      `Error: No configuration files\n\nThe directory ${dir || '.'} contains no *.tf.json files (this simulator reads Terraform's JSON syntax only).`,
+      `Error: No configuration files\n\nThe directory ${dir || '.'} contains no *.tf or *.tf.json files.`,
     );
   }
   const parse = (path: string): unknown => {
+    if (path.endsWith('.tf')) return parseNativeConfiguration(files[path] as string, path);
+    if (path.endsWith('.tfvars')) return parseNativeVariables(files[path] as string, path);
     try {
       return JSON.parse(files[path] as string);
     } catch (err) {
@@ -130,10 +132,13 @@ export function loadConfiguration(
     return doc;
   };
   const dirPaths = Object.keys(files).filter((p) => inDir(p));
-  const tfvarsPath = dirPaths.find((p) => base(p) === 'terraform.tfvars.json');
-  if (tfvarsPath) config.tfvars = valuesOf(tfvarsPath);
+  // terraform.tfvars before terraform.tfvars.json, then the *.auto.tfvars(.json) in name order.
+  for (const name of ['terraform.tfvars', 'terraform.tfvars.json']) {
+    const tfvarsPath = dirPaths.find((p) => base(p) === name);
+    if (tfvarsPath) config.tfvars = { ...config.tfvars, ...valuesOf(tfvarsPath) };
+  }
   config.autoTfvars = dirPaths
-    .filter((p) => base(p).endsWith('.auto.tfvars.json'))
+    .filter((p) => base(p).endsWith('.auto.tfvars.json') || base(p).endsWith('.auto.tfvars'))
     .sort()
     .map(valuesOf);
   return config;

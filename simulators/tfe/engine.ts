@@ -190,7 +190,7 @@ export class TfeEngine {
     try {
       const entries = readTarGz(archive);
       for (const [path, data] of Object.entries(entries)) {
-        if (path.endsWith('.tf.json') || path.endsWith('.tfvars.json')) files[path] = data.toString('utf8');
+        if (/\.(tf|tf\.json|tfvars|tfvars\.json)$/.test(path)) files[path] = data.toString('utf8');
         else otherFiles.push(path);
       }
       outcome = { status: 'uploaded', error: null, error_message: null };
@@ -386,6 +386,10 @@ export class TfeEngine {
         .map((v) => ({ key: v.key, value: v.value, hcl: v.hcl })),
       runVars: run.variables,
       priorResources: stateVersion?.resources ?? [],
+      priorOutputs: (stateVersion?.output_ids ?? [])
+        .map((id) => s.state_version_outputs[id])
+        .filter((o) => o !== undefined)
+        .map((o) => ({ name: o.name, value: o.value, sensitive: o.sensitive })),
       isDestroy: run.is_destroy,
       refresh: run.refresh,
       refreshOnly: run.refresh_only,
@@ -479,7 +483,8 @@ export class TfeEngine {
       this.finish(run);
       return;
     }
-    const hasChanges = outcome.changes.length > 0 || (run.refresh_only && outcome.drifted > 0);
+    const hasChanges =
+      outcome.changes.length > 0 || outcome.outputChanges > 0 || (run.refresh_only && outcome.drifted > 0);
     this.change(() => {
       planPhase.log = outcome.log;
       planPhase.resource_additions = outcome.additions;

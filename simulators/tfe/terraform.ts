@@ -24,6 +24,8 @@ export interface PlanInput {
   workspaceVars: VariableValue[];
   runVars: { key: string; value: string }[];
   priorResources: StateResource[];
+  /** The outputs of the current state (none when absent), to tell whether the configuration changes them. */
+  priorOutputs?: { name: string; value: unknown; sensitive: boolean }[];
   isDestroy: boolean;
   refresh: boolean;
   /** Refresh-only: record what changed outside Terraform, change nothing. */
@@ -41,6 +43,8 @@ export interface PlanOutcome {
   destructions: number;
   /** Resources found changed or gone outside Terraform (what a refresh-only run would record). */
   drifted: number;
+  /** Root outputs added, changed or removed: a change to apply even when no resource changes. */
+  outputChanges: number;
   log: string;
 }
 
@@ -150,6 +154,7 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
       changesInPlace: 0,
       destructions: 0,
       drifted,
+      outputChanges: 0,
       log: `${lines.join('\n')}\n`,
     };
   }
@@ -160,6 +165,7 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
     throw withLog(err, lines);
   }
   const changes: PlannedChange[] = [];
+  let outputLines: string[] = [];
   try {
     const configured = new Map<string, { type: string; name: string; desired: Record<string, unknown> }>();
     const evaluator = module.evaluator();
@@ -194,6 +200,7 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
     for (const address of current.keys()) {
       if (!configured.has(address)) changes.push({ address, action: 'delete', after: null });
     }
+    outputLines = input.isDestroy ? [] : outputChanges(module, input.priorOutputs ?? [], changes.length > 0);
   } catch (err) {
     throw withLog(err, [...lines, ...module.logLines]);
   }
@@ -203,7 +210,15 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
   const changesInPlace = planned.filter((c) => c.action === 'update').length;
   const destructions = planned.filter((c) => c.action === 'delete' || c.action === 'replace').length;
 
-  if (planned.length === 0) {
+  if (planned.length === 0 && outputLines.length > 0) {
+    lines.push(
+      '',
+      'Changes to Outputs:',
+      ...outputLines,
+      '',
+      'You can apply this plan to save these new output values to the Terraform state, without changing any real infrastructure.',
+    );
+  } else if (planned.length === 0) {
     lines.push('', 'No changes. Your infrastructure matches the configuration.', '');
   } else {
     lines.push(
@@ -229,8 +244,51 @@ export function plan(world: World, input: PlanInput): PlanOutcome {
       );
     }
     lines.push(`Plan: ${additions} to add, ${changesInPlace} to change, ${destructions} to destroy.`);
+    if (outputLines.length > 0) lines.push('', 'Changes to Outputs:', ...outputLines);
   }
-  return { changes: planned, additions, changesInPlace, destructions, drifted, log: `${lines.join('\n')}\n` };
+  return {
+    changes: planned,
+    additions,
+    changesInPlace,
+    destructions,
+    drifted,
+    outputChanges: outputLines.length,
+    log: `${lines.join('\n')}\n`,
+  };
+}
+
+/**
+ * The plan's "Changes to Outputs" lines: root outputs new, changed or gone against the current
+ * state. An output that depends on a resource still to change is `(known after apply)`.
+ */
+function outputChanges(
+  module: ModuleRun,
+  prior: NonNullable<PlanInput['priorOutputs']>,
+  resourcesChange: boolean,
+): string[] {
+  const evaluator = module.evaluator();
+  const before = new Map(prior.map((o) => [o.name, o]));
+  const shown = (value: unknown, sensitive: boolean) =>
+    sensitive ? '(sensitive value)' : JSON.stringify(value);
+  const lines: string[] = [];
+  for (const [name, decl] of Object.entries(module.config.outputs)) {
+    const sensitive = decl.sensitive === true;
+    const value = evaluator.evaluate(decl.value);
+    const unknown = containsUnknown(value);
+    const after = unknown ? '(known after apply)' : shown(value, sensitive);
+    const old = before.get(name);
+    before.delete(name);
+    if (!old) lines.push(`  + ${name} = ${after}`);
+    else if (
+      unknown
+        ? resourcesChange
+        : JSON.stringify(old.value) !== JSON.stringify(value) || old.sensitive !== sensitive
+    )
+      lines.push(`  ~ ${name} = ${shown(old.value, old.sensitive)} -> ${after}`);
+  }
+  for (const old of before.values())
+    lines.push(`  - ${old.name} = ${shown(old.value, old.sensitive)} -> null`);
+  return lines;
 }
 
 function withLog(err: unknown, lines: string[]): ConfigurationError {

@@ -94,7 +94,7 @@ export interface TfeConfigurationVersion {
   error: string | null;
   error_message: string | null;
   status_timestamps: Record<string, string>;
-  /** The archive's `*.tf.json` and `*.tfvars.json` files (path → text). */
+  /** The archive's `*.tf`, `*.tf.json`, `*.tfvars` and `*.tfvars.json` files (path → text). */
   files: Record<string, string>;
   /** Names of other files in the archive, kept so a plan can say what it could not read. */
   other_files: string[];

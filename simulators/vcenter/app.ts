@@ -542,6 +542,14 @@ export function createVcenterApp(ctx: SimulatorContext) {
       { network, prefix_length: guest.prefix_length, interface_index: 0 },
     ]);
   });
+  // https://developer.broadcom.com/xapis/vsphere-automation-api/latest/api/vcenter/vm/vm/hardware/cpu/get
+  api.get('/api/vcenter/vm/:vm/hardware/cpu', (req, res) => {
+    res.json(vmInfo(inventory.get('vms', req.params.vm)).cpu);
+  });
+  // https://developer.broadcom.com/xapis/vsphere-automation-api/latest/api/vcenter/vm/vm/hardware/memory/get
+  api.get('/api/vcenter/vm/:vm/hardware/memory', (req, res) => {
+    res.json(vmInfo(inventory.get('vms', req.params.vm)).memory);
+  });
   api.patch('/api/vcenter/vm/:vm/hardware/cpu', (req, res) => {
     const count = (req.body as { count?: unknown })?.count;
     if (typeof count !== 'number')

@@ -5,12 +5,12 @@
  * failures in the taxonomy with APIC's own code and text.
  */
 import assert from 'node:assert/strict';
-import { aciTasks, createAciDeps, type AciDeps } from '../../activities/aci';
+import { aciSystem, createAciDeps, type AciDeps } from '../../activities/aci';
 import { AciClient } from '../../activities/aci/client';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const task = (id: string) => aciTasks.find((t) => t.id === id)!;
+const task = (id: string) => aciSystem.tasks.find((t) => t.id === id)!;
 
 describe('ACI tasks against the simulator', function () {
   this.timeout(30_000);

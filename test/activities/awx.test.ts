@@ -5,19 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { CancelledFailure } from '@temporalio/common';
-import { awxTasks, createAwxDeps, idempotencyVariable, type AwxDeps } from '../../activities/awx';
-import { createVcenterDeps, vcenterTasks } from '../../activities/vcenter';
+import { awxSystem, createAwxDeps, idempotencyVariable, type AwxDeps } from '../../activities/awx';
+import { createVcenterDeps, vcenterSystem } from '../../activities/vcenter';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const task = (id: string) => awxTasks.find((t) => t.id === id)!;
+const task = (id: string) => awxSystem.tasks.find((t) => t.id === id)!;
 const findJobTemplate = task('awx:find-job-template');
 const launch = task('awx:launch-job-template');
 const readJob = task('awx:read-job');
 const waitJob = task('awx:wait-job');
 const readStdout = task('awx:read-job-stdout');
 const cancelJob = task('awx:cancel-job');
-const listVms = vcenterTasks.find((t) => t.id === 'vcenter:list-vms')!;
+const listVms = vcenterSystem.tasks.find((t) => t.id === 'vcenter:list-vms')!;
 
 describe('AWX tasks against the simulator', function () {
   this.timeout(30_000);

@@ -4,17 +4,18 @@
  * input for it.
  */
 import assert from 'node:assert/strict';
-import { aciTasks } from '../../activities/aci';
-import { awxTasks } from '../../activities/awx';
-import { emailTasks } from '../../activities/email';
+import { aciSystem } from '../../activities/aci';
+import { awxSystem } from '../../activities/awx';
+import { emailSystem } from '../../activities/email';
+import { taskCatalog } from '../../activities/registry';
 import type { AnyTask } from '../../activities/task';
-import { tfeTasks } from '../../activities/tfe';
-import { vcenterTasks } from '../../activities/vcenter';
+import { tfeSystem } from '../../activities/tfe';
+import { vcenterSystem } from '../../activities/vcenter';
 import { timeoutProfiles } from '../../common/tasks';
 
 const expected: [readonly AnyTask<never>[], string, string[]][] = [
   [
-    awxTasks,
+    awxSystem.tasks,
     'awx',
     [
       'awx:find-job-template',
@@ -26,7 +27,7 @@ const expected: [readonly AnyTask<never>[], string, string[]][] = [
     ],
   ],
   [
-    tfeTasks,
+    tfeSystem.tasks,
     'tfe',
     [
       'tfe:ensure-workspace',
@@ -43,7 +44,7 @@ const expected: [readonly AnyTask<never>[], string, string[]][] = [
     ],
   ],
   [
-    vcenterTasks,
+    vcenterSystem.tasks,
     'vcenter',
     [
       'vcenter:list-clusters',
@@ -58,7 +59,7 @@ const expected: [readonly AnyTask<never>[], string, string[]][] = [
     ],
   ],
   [
-    aciTasks,
+    aciSystem.tasks,
     'aci',
     [
       'aci:ensure-tenant',
@@ -69,7 +70,7 @@ const expected: [readonly AnyTask<never>[], string, string[]][] = [
       'aci:delete-object',
     ],
   ],
-  [emailTasks, 'orchestrator', ['email:send-email']],
+  [emailSystem.tasks, 'orchestrator', ['email:send-email']],
 ];
 
 describe('end-system task catalog', () => {
@@ -80,7 +81,7 @@ describe('end-system task catalog', () => {
         ids,
       );
       for (const t of tasks) {
-        assert.equal(t.taskQueue, queue, t.id);
+        assert.equal(taskCatalog.get(t.id)?.taskQueue, queue, t.id);
         assert.ok(t.timeouts in timeoutProfiles, t.id);
         assert.ok(t.description.length > 10, t.id);
       }

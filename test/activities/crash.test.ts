@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createTfeDeps, tfeTasks } from '../../activities/tfe';
+import { createTfeDeps, tfeSystem } from '../../activities/tfe';
 import { freePort } from '../../platform/net';
 import { SIMULATED_TFE_ORGANIZATION } from '../../platform/simulated-end-systems';
 import { getStack, type TestStack } from '../harness/stack';
@@ -193,7 +193,7 @@ describe('a worker killed mid-activity: exactly one job, exactly one run', funct
   it('TFE: the run was created, the worker died, the retry adopts the run', async () => {
     const env = stack.endSystemsEnv;
     const deps = createTfeDeps(configFor.tfe(env.TFE_URL!, env.TFE_TOKEN!, SIMULATED_TFE_ORGANIZATION));
-    const task = (id: string) => tfeTasks.find((t) => t.id === id)!;
+    const task = (id: string) => tfeSystem.tasks.find((t) => t.id === id)!;
     const ws = await runTask(task('tfe:ensure-workspace'), deps, { name: `crash-ws-${Date.now()}` });
     const cv = await runTask(task('tfe:create-configuration-version'), deps, { workspaceId: ws.workspaceId });
     await runTask(task('tfe:upload-configuration'), deps, {

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
-import { createEmailDeps, emailTasks, type EmailDeps } from '../../activities/email';
+import { createEmailDeps, emailSystem, type EmailDeps } from '../../activities/email';
 import { Secret } from '../../platform/end-systems';
 import { freePort } from '../../platform/net';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const sendEmail = emailTasks.find((t) => t.id === 'email:send-email')!;
+const sendEmail = emailSystem.tasks.find((t) => t.id === 'email:send-email')!;
 const message = {
   to: ['jane@example.com'],
   subject: 'Your VM web-01 is ready',

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { CancelledFailure } from '@temporalio/common';
-import { createTfeDeps, tfeTasks, type TfeDeps } from '../../activities/tfe';
-import { createVcenterDeps, vcenterTasks } from '../../activities/vcenter';
+import { createTfeDeps, tfeSystem, type TfeDeps } from '../../activities/tfe';
+import { createVcenterDeps, vcenterSystem } from '../../activities/vcenter';
 import { vmModule } from '../simulators/tfe-fixture';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const task = (id: string) => tfeTasks.find((t) => t.id === id)!;
+const task = (id: string) => tfeSystem.tasks.find((t) => t.id === id)!;
 const ORG = 'lab';
 
 describe('TFE tasks against the simulator', function () {
@@ -131,7 +131,7 @@ describe('TFE tasks against the simulator', function () {
       ),
     );
     const read = await runTask(
-      vcenterTasks.find((t) => t.id === 'vcenter:read-vm')!,
+      vcenterSystem.tasks.find((t) => t.id === 'vcenter:read-vm')!,
       vc,
       { vm: vmId },
     );

@@ -5,11 +5,11 @@
  * failures in the taxonomy; and the style probe falling back to `/rest` where `/api` is absent.
  */
 import assert from 'node:assert/strict';
-import { createVcenterDeps, vcenterTasks, type VcenterDeps } from '../../activities/vcenter';
+import { createVcenterDeps, vcenterSystem, type VcenterDeps } from '../../activities/vcenter';
 import { configFor, expectFailure, runTask } from './fixtures';
 import { startActivityLab, type ActivityLab } from './lab';
 
-const task = (id: string) => vcenterTasks.find((t) => t.id === id)!;
+const task = (id: string) => vcenterSystem.tasks.find((t) => t.id === id)!;
 
 const sessionPath = { api: '/api/session', rest: '/rest/com/vmware/cis/session' };
 
@@ -126,9 +126,10 @@ for (const style of ['api', 'rest'] as const)
     });
 
     it('an expired session is renewed inside the client (one new log-in), never visible to the task', async () => {
-      lab.sims.world.setDurations({ 'vcenter.session-idle': 50 });
+      // Idle long enough that the calls inside one task never outlast it, even on a loaded machine.
+      lab.sims.world.setDurations({ 'vcenter.session-idle': 1000 });
       await runTask(task('vcenter:list-clusters'), deps, {});
-      await new Promise((r) => setTimeout(r, 120));
+      await new Promise((r) => setTimeout(r, 1300));
       const key = `vcenter POST ${sessionPath[style]}`;
       const logins = () => lab.sims.context.stats.snapshot(key)[key] ?? 0;
       const before = logins();

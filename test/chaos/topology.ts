@@ -5,16 +5,7 @@
  * on DATABASE_URL's server), the simulators, and the worker process (killed with SIGKILL and
  * started again). The API runs in this process through `createApp`, as a stateless gateway does.
  */
-import {
-  appendFileSync,
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -22,13 +13,14 @@ import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth/tokens';
 import { startApiService, type ApiService } from '../../api/service';
 import { startScratchDatabase } from '../../platform/database';
+import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig, projectRoot, type DevConfig } from '../../platform/dev-config';
 import { loadEndSystemsConfig, type EndSystemsConfig } from '../../platform/end-systems';
 import { createLogger } from '../../platform/logger';
 import { freePort } from '../../platform/net';
 import { startProcess, type ManagedProcess } from '../../platform/processes';
-import { simulatedEndSystems, type SimulatorEndpoints } from '../../platform/simulated-end-systems';
+import { startSimulatorsProcess } from '../../platform/simulators-process';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
 import { labCatalog, seedCatalog } from '../../resource-handlers/store';
@@ -83,9 +75,7 @@ export interface TopologyOptions {
 const simDurationMs = 200;
 
 export async function startTopology(opts: TopologyOptions): Promise<Topology> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'oo-chaos-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(dir, 0o755);
+  const dir = makeScratchDir('oo-chaos-');
   const logs = path.join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const toFile = (name: string) => (line: string) =>
@@ -99,25 +89,29 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     const temporalServer = await startTemporal(dir, toFile('temporal'));
     stops.push(() => temporalServer.stop());
 
-    const database = await startScratchDatabase({ dir, prefix: 'oo_chaos', separateProcess: true });
+    const database = await startScratchDatabase({ dir, prefix: 'oo_chaos' });
     stops.push(() => database.stop());
     const pool = createPool(database.url, 10);
     stops.push(() => pool.end());
 
-    const sims = await startSimulatorsProcess(dir, opts.seed, toFile('simulators'));
+    const sims = await startSimulatorsProcess({
+      dataDir: path.join(dir, 'simulators'),
+      secretsFile: path.join(dir, 'end-systems-secrets.json'),
+      env: {
+        SIM_SEED: String(opts.seed),
+        // Every transition takes a little while, so kills land while jobs and runs are under way.
+        SIM_DURATIONS: JSON.stringify({ '*': simDurationMs }),
+      },
+      onLine: toFile('simulators'),
+    });
     stops.push(() => sims.process.stop(10_000));
     await seedCatalog(pool, labCatalog());
-
-    const { env, secrets } = simulatedEndSystems(sims.endpoints);
-    const secretsFile = path.join(dir, 'end-systems-secrets.json');
-    writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
-    const endSystems = loadEndSystemsConfig({ ...env, END_SYSTEMS_SECRETS_FILE: secretsFile });
+    const endSystems = loadEndSystemsConfig(sims.env);
     const gitDir = path.join(dir, 'git');
 
     const workerEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      ...env,
-      END_SYSTEMS_SECRETS_FILE: secretsFile,
+      ...sims.env,
       TEMPORAL_ADDRESS: temporalServer.address,
       TEMPORAL_NAMESPACE: temporalServer.namespace,
       DATABASE_URL: database.url,
@@ -193,49 +187,6 @@ async function startTemporal(
       server = await start();
     },
     stop: () => server.stop(),
-  };
-}
-
-/**
- * With DATABASE_URL, a database of its own on that server (dropped at the end), so a run never
- * touches data it did not make; otherwise the embedded PostgreSQL as its own process.
- */
-async function startSimulatorsProcess(
-  dir: string,
-  seed: number,
-  onLine: (line: string) => void,
-): Promise<{ process: ManagedProcess; endpoints: SimulatorEndpoints; adminUrl: string }> {
-  let resolveReady: (line: string) => void = () => undefined;
-  const ready = new Promise<string>((resolve) => (resolveReady = resolve));
-  const child = startProcess('simulators', process.execPath, ['--import', 'tsx', 'simulators/main.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      SIM_DATA_DIR: path.join(dir, 'simulators'),
-      SIM_SEED: String(seed),
-      // Every transition takes a little while, so kills land while jobs and runs are under way.
-      SIM_DURATIONS: JSON.stringify({ '*': simDurationMs }),
-      STACK_PARENT_PID: String(process.pid),
-    },
-    onLine: (line) => (line.includes('"event":"simulators-ready"') ? resolveReady(line) : onLine(line)),
-  });
-  const line = await Promise.race([
-    ready,
-    child.exited.then((code) => {
-      throw new Error(`the simulators exited during start-up (${code})`);
-    }),
-  ]);
-  const started = JSON.parse(line) as Omit<SimulatorEndpoints, 'credentials'> & {
-    credentialsFile: string;
-    adminUrl: string;
-  };
-  const credentials = JSON.parse(
-    readFileSync(started.credentialsFile, 'utf8'),
-  ) as SimulatorEndpoints['credentials'];
-  return {
-    process: child,
-    endpoints: { urls: started.urls, smtp: started.smtp, credentials },
-    adminUrl: started.adminUrl,
   };
 }
 

@@ -5,8 +5,7 @@
  * one on a free port) with the migrations applied, the workflow bundle built once, and the real
  * workers of every task queue. Stopped by the root hook in hooks.ts.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -20,6 +19,7 @@ import {
 } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { startScratchDatabase } from '../../platform/database';
+import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
@@ -60,9 +60,12 @@ const verbose = process.env.TEST_VERBOSE === '1';
 let started: Promise<TestStack> | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 
-/** The shared stack, started on the first call. */
+/** The shared stack, started on the first call; a stack that fails half-way stops what it started. */
 export function getStack(): Promise<TestStack> {
-  started ??= startStack();
+  started ??= startStack().catch(async (err: unknown) => {
+    await runCleanups();
+    throw err;
+  });
   return started;
 }
 
@@ -83,14 +86,16 @@ export function captureSdkLogs(): { entries: LogEntry[]; stop(): void } {
 export async function stopStack(): Promise<void> {
   if (!started) return;
   await started.catch(() => undefined);
-  while (cleanups.length) await cleanups.pop()!().catch((err) => console.error('cleanup failed:', err));
+  await runCleanups();
   started = undefined;
 }
 
+async function runCleanups(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!().catch((err) => console.error('cleanup failed:', err));
+}
+
 async function startStack(): Promise<TestStack> {
-  const tmpDir = mkdtempSync(path.join(tmpdir(), 'oo-test-'));
-  // The embedded PostgreSQL runs as the postgres user, which must reach its data dir inside.
-  chmodSync(tmpDir, 0o755);
+  const tmpDir = makeScratchDir('oo-test-');
   cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
 
   // Every level reaches the capture listeners; the console sees errors only, unless verbose.

@@ -4,7 +4,7 @@ import { createVmExtraVars } from '../../activities/ansible/extra-vars';
 import { choosePlacement } from '../../resource-handlers/placement';
 import { labCatalog } from '../../resource-handlers/store/seed';
 import { virtualMachine } from '../../resource-handlers/virtual_machine';
-import { call, eventually, startLab, type Lab } from './common/fixture';
+import { call, eventually, startLab, type Answer, type Lab } from './common/fixture';
 
 const catalog = labCatalog();
 
@@ -86,6 +86,180 @@ describe('AWX simulator', () => {
       const ping = await call<{ version: string }>(`${lab.sims.urls.awx}/api/v2/ping/`);
       assert.equal(ping.status, 200);
       assert.ok(ping.body.version);
+    });
+  });
+
+  describe('sessions, metadata and events (what awxkit relies on)', () => {
+    const cookieOf = (res: Answer, name: string) =>
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .find((c) => c.startsWith(`${name}=`))
+        ?.slice(name.length + 1);
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    const login = async (password: string, csrfHeader?: string) => {
+      const root = await call(`${lab.sims.urls.awx}/api/`);
+      const csrf = cookieOf(root, 'csrftoken')!;
+      const res = await fetch(`${lab.sims.urls.awx}/api/login/`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `csrftoken=${csrf}`,
+          'x-csrftoken': csrfHeader ?? csrf,
+        },
+        body: form({ username: lab.sims.credentials.awx.username, password, next: '/api/' }),
+      });
+      return { res, csrf };
+    };
+
+    it('serves the API roots without credentials, and still refuses wrong ones there', async () => {
+      const root = await call<{ current_version: string }>(`${lab.sims.urls.awx}/api/`);
+      assert.equal(root.status, 200);
+      assert.ok(cookieOf(root, 'csrftoken'));
+      const v2 = await call<Record<string, string>>(`${lab.sims.urls.awx}${root.body.current_version}`);
+      assert.equal(v2.status, 200);
+      assert.equal(v2.body.job_templates, '/api/v2/job_templates/');
+      const wrong = await call(`${lab.sims.urls.awx}/api/v2/`, { headers: { authorization: 'Bearer nope' } });
+      assert.equal(wrong.status, 401);
+    });
+
+    it('logs in by session with the CSRF token, and refuses a bad password or a missing token', async () => {
+      const { res, csrf } = await login(lab.sims.credentials.awx.password);
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get('location'), '/api/');
+      assert.equal(res.headers.get('x-api-session-cookie-name'), 'awx_sessionid');
+      const session = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('awx_sessionid='))!
+        .split(';')[0]!;
+      const rotated = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('csrftoken='))!
+        .split(';')[0]!;
+      assert.notEqual(rotated, `csrftoken=${csrf}`);
+      const me = await call(`${lab.sims.urls.awx}/api/v2/me/`, { headers: { cookie: session } });
+      assert.equal(me.status, 200);
+      // Writes by session need the CSRF token; bearer and Basic writes do not.
+      const noCsrf = await call<{ detail: string }>(`${lab.sims.urls.awx}/api/v2/tokens/`, {
+        method: 'POST',
+        headers: { cookie: `${session}; ${rotated}` },
+        body: {},
+      });
+      assert.equal(noCsrf.status, 403);
+      assert.match(noCsrf.body.detail, /^CSRF Failed/);
+      const withCsrf = await call(`${lab.sims.urls.awx}/api/v2/tokens/`, {
+        method: 'POST',
+        headers: { cookie: `${session}; ${rotated}`, 'x-csrftoken': rotated.split('=')[1]! },
+        body: {},
+      });
+      assert.equal(withCsrf.status, 201);
+
+      assert.equal((await login('wrong')).res.status, 401);
+      assert.equal((await login(lab.sims.credentials.awx.password, 'forged')).res.status, 403);
+
+      const out = await fetch(`${lab.sims.urls.awx}/api/logout/`, {
+        redirect: 'manual',
+        headers: { cookie: session },
+      });
+      assert.equal(out.status, 302);
+      assert.equal(
+        (await call(`${lab.sims.urls.awx}/api/v2/me/`, { headers: { cookie: session } })).status,
+        401,
+      );
+    });
+
+    it('answers OPTIONS with the fields a client builds its filters and launch options from', async () => {
+      interface Meta {
+        actions: Record<string, Record<string, { type: string; filterable?: boolean; choices?: unknown[] }>>;
+        max_page_size?: number;
+      }
+      const jobs = await lab.awx<Meta>('/api/v2/jobs/', { method: 'OPTIONS' });
+      assert.equal(jobs.status, 200);
+      assert.equal(jobs.headers.get('allow'), 'GET, HEAD, OPTIONS');
+      assert.equal(jobs.body.max_page_size, 200);
+      const get = jobs.body.actions.GET!;
+      assert.equal(get.status?.type, 'choice');
+      assert.equal(get.status?.filterable, true);
+      assert.equal(get.job_template?.type, 'id');
+      assert.equal(get.created?.type, 'datetime');
+      assert.equal(get.related?.filterable, false);
+      // Object 1 does not exist; its launch options are still described, as the CLI probes them.
+      const launchMeta = await lab.awx<Meta>('/api/v2/job_templates/1/launch/', { method: 'OPTIONS' });
+      assert.equal(launchMeta.status, 200);
+      assert.equal(launchMeta.body.actions.POST?.extra_vars?.type, 'json');
+      assert.equal(launchMeta.body.actions.POST?.inventory?.type, 'id');
+      const detail = await lab.awx('/api/v2/jobs/1/', { method: 'OPTIONS' });
+      assert.equal(detail.headers.get('allow'), 'GET, DELETE, HEAD, OPTIONS');
+      const put = await lab.awx<{ detail: string }>('/api/v2/job_templates/7/', { method: 'PUT', body: {} });
+      assert.equal(put.status, 405);
+      assert.equal(put.body.detail, 'Method "PUT" not allowed.');
+    });
+
+    it('serves job events that tile stdout in order, from playbook_on_start to playbook_on_stats', async () => {
+      const launched = await launch(9, {});
+      await finished(launched.body.id);
+      const events = await lab.awx<
+        Page<{ event: string; stdout: string; start_line: number; end_line: number }>
+      >(`/api/v2/jobs/${launched.body.id}/job_events/?order_by=start_line&no_truncate=True`);
+      const kinds = events.body.results.map((e) => e.event);
+      assert.equal(kinds[0], 'playbook_on_start');
+      assert.equal(kinds.at(-1), 'playbook_on_stats');
+      let line = 0;
+      for (const e of events.body.results) {
+        assert.equal(e.start_line, line);
+        line = e.end_line;
+      }
+      const text = await stdout(launched.body.id);
+      assert.equal(line, text.split('\n').length - 1);
+      assert.equal(
+        events.body.results
+          .map((e) => e.stdout)
+          .filter(Boolean)
+          .join('\n') + '\n',
+        text,
+      );
+    });
+
+    it('relaunches a job with its values, and deletes only finished jobs', async () => {
+      await lab.admin('/durations', { method: 'PUT', body: { 'awx.running': 60_000 } });
+      const first = await launch(7, { extra_vars: { vm_name: 'relaunched' } });
+      const running = await lab.awx<{ detail: string }>(`/api/v2/jobs/${first.body.id}/`, {
+        method: 'DELETE',
+      });
+      assert.equal(running.status, 403);
+      assert.equal(running.body.detail, 'Cannot delete running job resource.');
+      await lab.admin('/durations', { method: 'PUT', body: { 'awx.running': 0 } });
+      await lab.awx(`/api/v2/jobs/${first.body.id}/cancel/`, { method: 'POST' });
+      await finished(first.body.id);
+      const again = await lab.awx<Job & { launch_type: string; job: number }>(
+        `/api/v2/jobs/${first.body.id}/relaunch/`,
+        {
+          method: 'POST',
+          body: {},
+        },
+      );
+      assert.equal(again.status, 201);
+      assert.equal(again.body.launch_type, 'relaunch');
+      assert.equal(again.body.job, again.body.id);
+      assert.equal(JSON.parse(again.body.extra_vars).vm_name, 'relaunched');
+      assert.equal((await lab.awx(`/api/v2/jobs/${first.body.id}/`, { method: 'DELETE' })).status, 204);
+      assert.equal((await lab.awx(`/api/v2/jobs/${first.body.id}/`)).status, 404);
+    });
+
+    it('lets a read-scoped token read and nothing more', async () => {
+      const issued = await lab.awx<{ token: string }>('/api/v2/tokens/', {
+        method: 'POST',
+        body: { scope: 'read' },
+      });
+      const headers = { authorization: `Bearer ${issued.body.token}` };
+      assert.equal((await call(`${lab.sims.urls.awx}/api/v2/jobs/`, { headers })).status, 200);
+      const write = await call(`${lab.sims.urls.awx}/api/v2/job_templates/9/launch/`, {
+        method: 'POST',
+        headers,
+        body: {},
+      });
+      assert.equal(write.status, 403);
     });
   });
 

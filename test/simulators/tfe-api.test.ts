@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read the upstream JSON:API documents by path, as a client would */
 /** The TFE simulator's API surface: auth, JSON:API documents, pagination, workspaces, variables, rate limits. */
 import assert from 'node:assert/strict';
+import { tarGz } from '../../activities/tfe/archive';
 import { ORG, startTfeFixture, type TfeFixture } from './tfe-fixture';
 
 describe('TFE simulator API', () => {
@@ -31,6 +32,52 @@ describe('TFE simulator API', () => {
       assert.equal(res.status, 204);
       assert.ok(res.headers.get('x-ratelimit-limit'));
       assert.equal(res.headers.get('tfp-api-version'), '2.6');
+    });
+  });
+
+  describe('what terrasnek sends', () => {
+    it('answers service discovery without a token, with the API base paths', async () => {
+      const res = await fetch(`${tfe.url}/.well-known/terraform.json`);
+      assert.equal(res.status, 200);
+      const paths = (await res.json()) as Record<string, unknown>;
+      assert.equal(paths['tfe.v2'], '/api/v2/');
+      assert.equal(paths['state.v2'], '/api/v2/');
+      assert.equal(paths['modules.v1'], '/api/registry/v1/modules/');
+    });
+
+    it('takes the literal null body of bodiless calls: unlock, force-unlock and delete', async () => {
+      const ws = await tfe.createWorkspace('null-bodies');
+      const lock = await tfe.api('POST', `/workspaces/${ws}/actions/lock`, { reason: 'terrasnek' });
+      assert.equal(lock.json.data.attributes.locked, true);
+      const unlock = await tfe.api('POST', `/workspaces/${ws}/actions/unlock`, null);
+      assert.equal(unlock.status, 200, unlock.text);
+      assert.equal(unlock.json.data.attributes.locked, false);
+      await tfe.api('POST', `/workspaces/${ws}/actions/lock`, null);
+      assert.equal((await tfe.api('POST', `/workspaces/${ws}/actions/force-unlock`, null)).status, 200);
+      assert.equal(
+        (await tfe.api('DELETE', `/organizations/${ORG}/workspaces/null-bodies`, null)).status,
+        204,
+      );
+      assert.equal((await tfe.api('GET', `/workspaces/${ws}`)).status, 404);
+    });
+
+    it('takes the configuration upload as bytes under the JSON:API media type', async () => {
+      const ws = await tfe.createWorkspace('gzip-as-json');
+      const created = await tfe.api('POST', `/workspaces/${ws}/configuration-versions`, {
+        data: { type: 'configuration-versions', attributes: { 'auto-queue-runs': false } },
+      });
+      const put = await fetch(created.json.data.attributes['upload-url'], {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.api+json' },
+        body: tarGz({ 'main.tf.json': JSON.stringify({ output: { a: { value: 1 } } }) }),
+      });
+      assert.equal(put.status, 200, await put.text());
+      for (let i = 0; ; i++) {
+        const cv = await tfe.api('GET', `/configuration-versions/${created.json.data.id}`);
+        if (cv.json.data.attributes.status === 'uploaded') break;
+        assert.ok(i < 200, cv.text);
+        await new Promise((r) => setTimeout(r, 10));
+      }
     });
   });
 

@@ -366,6 +366,59 @@ describe('TFE simulator runs', () => {
       assert.match(log, /No value for required variable[\s\S]*"vm_name"/);
     });
 
+    it('plans and applies Terraform native syntax (main.tf), and fails a plan on what it does not simulate, naming the line', async () => {
+      const ws = await tfe.createWorkspace('native');
+      const main = [
+        '# a greeting',
+        'variable "who" {',
+        '  type    = string',
+        '  default = "lab"',
+        '}',
+        'locals {',
+        '  greeting = "hello ${var.who}"',
+        '}',
+        'output "greeting" {',
+        '  value = local.greeting',
+        '}',
+      ].join('\n');
+      const run = await tfe.createRun(ws, {}, await tfe.uploadConfiguration(ws, { 'main.tf': main }));
+      assert.equal((await tfe.waitForRun(run.id, ['planned', 'errored'])).run.attributes.status, 'planned');
+      await tfe.api('POST', `/runs/${run.id}/actions/apply`, null);
+      assert.equal((await tfe.waitForRun(run.id, ['applied', 'errored'])).run.attributes.status, 'applied');
+      const outputs = await tfe.api('GET', `/workspaces/${ws}/current-state-version-outputs`);
+      assert.deepEqual(
+        outputs.json.data.map((o: any) => [o.attributes.name, o.attributes.value]),
+        [['greeting', 'hello lab']],
+      );
+
+      const operator = main.replace('value = local.greeting', 'value = local.greeting + 1');
+      const bad = await tfe.createRun(ws, {}, await tfe.uploadConfiguration(ws, { 'main.tf': operator }));
+      assert.equal((await tfe.waitForRun(bad.id, ['planned', 'errored'])).run.attributes.status, 'errored');
+      const plan = await tfe.api('GET', `/runs/${bad.id}/plan`);
+      const log = await (await fetch(plan.json.data.attributes['log-read-url'])).text();
+      assert.match(log, /no operators[\s\S]*on main\.tf line 10/);
+    });
+
+    it('waits for apply when only the outputs change, and finishes when nothing does', async () => {
+      const ws = await tfe.createWorkspace('outputs-only');
+      const module = (value: string) => ({
+        'main.tf.json': JSON.stringify({ output: { answer: { value } } }),
+      });
+      const first = await tfe.createRun(ws, {}, await tfe.uploadConfiguration(ws, module('42')));
+      const planned = await tfe.waitForRun(first.id, ['planned', 'planned_and_finished', 'errored']);
+      assert.equal(planned.run.attributes.status, 'planned');
+      assert.equal(planned.run.attributes['has-changes'], true);
+      const log = await (
+        await fetch((await tfe.api('GET', `/runs/${first.id}/plan`)).json.data.attributes['log-read-url'])
+      ).text();
+      assert.match(log, /Changes to Outputs:\n {2}\+ answer = "42"/);
+      await tfe.api('POST', `/runs/${first.id}/actions/apply`, null);
+      await tfe.waitForRun(first.id, ['applied']);
+      const same = await tfe.createRun(ws, {}, await tfe.uploadConfiguration(ws, module('42')));
+      const unchanged = await tfe.waitForRun(same.id, ['planned', 'planned_and_finished', 'errored']);
+      assert.equal(unchanged.run.attributes.status, 'planned_and_finished');
+    });
+
     it('ends a run errored when the apply fails in vCenter (name already taken in the folder)', async () => {
       for (const name of ['twin-a', 'twin-b']) {
         const ws = await tfe.createWorkspace(name, { 'auto-apply': true });

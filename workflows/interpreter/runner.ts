@@ -145,7 +145,10 @@ export class TemplateRun {
     this.resumes.push(decision);
   }
 
-  /** Why a decision cannot be taken now (no such step waiting, not one of its groups); undefined when it can. */
+  /**
+   * Why a decision cannot be taken now (no such step waiting, neither an admin nor in one of its
+   * groups); undefined when it can.
+   */
   approvalRefusal(decision: ApprovalDecision): string | undefined {
     const found = this.template.steps.find((s) => s.id === decision.stepId);
     const rec = this.records.get(decision.stepId);
@@ -154,13 +157,13 @@ export class TemplateRun {
       return `no approval step ${decision.stepId} is waiting`;
     }
     const { step } = waiting;
-    if (!decision.groups.some((g) => step.approval.groups.includes(g))) {
+    if (!decision.asAdmin && !decision.groups.some((g) => step.approval.groups.includes(g))) {
       return `step ${step.id} is approved by ${step.approval.groups.join(' or ')}`;
     }
     return undefined;
   }
 
-  /** Records a decision for a waiting approval step; a decision that cannot be taken is ignored and logged. */
+  /** Takes a decision for a waiting approval step; a decision that cannot be taken is ignored and logged. */
   approve(decision: ApprovalDecision): void {
     const refusal = this.approvalRefusal(decision);
     if (refusal) {

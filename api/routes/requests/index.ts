@@ -36,6 +36,7 @@ import {
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
 import { readSettings } from '../admin/settings';
 import { idempotencyKeySchema, listQuerySchema, resumeSchema, submissionSchema } from './schema';
+import type { RefusalStatus } from './validation';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
@@ -45,6 +46,13 @@ const canResume = (p: Principal, row: RequestRow) => canActOn(p, row) || p.role 
 /** What `next` encodes: the last row of the previous page. */
 const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), requestId: z.string().max(100) });
 type Cursor = z.infer<typeof cursorSchema>;
+
+/** How a refused submission is introduced, by its status (see ResourceValidator). */
+const refusals: Record<RefusalStatus, [type: string, what: string]> = {
+  400: ['InvalidInput', 'invalid body'],
+  404: ['NotFound', 'not found'],
+  409: ['Conflict', 'not now'],
+};
 
 /** The shape of every ID this API gives (`req_…`, `trc_…`); anything else names nothing. */
 const idParameter = /^[A-Za-z0-9_-]{1,100}$/;
@@ -99,12 +107,17 @@ export function requestRoutes(deps: ApiDeps): Router {
     }
     const parsed = submissionSchema.safeParse(body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
-    const { problems, resources } = await deps.resources.validate(parsed.data.resources, traceId);
+    const { problems, status, resources } = await deps.resources.validate(
+      parsed.data.resources,
+      principal,
+      traceId,
+    );
     if (problems.length) {
+      const [type, what] = refusals[status];
       throw new HttpError(
-        400,
-        'InvalidInput',
-        `invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        status,
+        type,
+        `${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
         problems,
       );
     }
@@ -123,6 +136,8 @@ export function requestRoutes(deps: ApiDeps): Router {
     const input: RequestWorkflowInput = {
       ...ids,
       requester: principal.subject,
+      requesterRole: principal.role,
+      requesterGroups: principal.groups,
       resources,
       notify,
       fileUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}/file`,

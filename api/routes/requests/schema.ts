@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { onFailureSchema, pauseTimeoutSchema } from '../admin/settings';
 import { requestStatuses } from '../../../common/request';
 import { resumeActions } from '../../../common/template';
+import { groupName } from '../../auth/tokens';
 
 /** A DNS label: what a VM's name becomes in a hostname, a git path and a workflow ID. */
 export const resourceName = z
@@ -26,10 +27,19 @@ export const emailAddress = z
 /** The most resources one request may carry; a larger need is several requests. */
 export const MAX_RESOURCES = 200;
 
+/** A resource type as users write it. */
+export const resourceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine');
+
 const resourceEnvelope = z.looseObject({
-  type: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine'),
+  type: resourceType,
   action: z.enum(['create', 'delete']).default('create'),
   name: resourceName,
+  group: groupName.optional().meta({
+    description:
+      "For a create: a group whose members act on the resource as its owner; one of the caller's token groups (an admin may name any).",
+  }),
 });
 
 export const submissionSchema = z.strictObject({

@@ -1,46 +1,41 @@
 /**
  * Checks each resource of a submission before anything is written or started, so a bad request
  * leaves nothing behind: a create against its resource handler and the permitted values of the
- * moment (catalog, limits, placement) and against names already in use; a delete against what
- * exists and how it was built.
+ * moment (catalog, limits, placement), against names already in use, and its group against the
+ * caller's; a delete against what exists, whose it is and how it was built. A resource the caller
+ * may not act on is refused exactly as one that does not exist.
  */
 import type { Pool } from 'pg';
+import { absentResource, mayActOn, mayGiveGroup, type Actor } from '../../../common/authority';
 import type { RequestedResource } from '../../../common/request';
 import {
   resourceHandlers,
   validateResources as validateWithHandlers,
   type ResourceHandlerRegistry,
 } from '../../../resource-handlers';
-import { findLiveAddresses, loadCatalogSnapshot } from '../../../resource-handlers/store';
+import { findLiveAddresses, findResource, loadCatalogSnapshot } from '../../../resource-handlers/store';
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
+
+/**
+ * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
+ * itself; otherwise 404 when it names a resource that does not exist (or that the caller may not
+ * act on), 409 when it acts on one still being built.
+ */
+export type RefusalStatus = 400 | 404 | 409;
 
 /** What the API needs of the resource handlers. */
 export interface ResourceValidator {
   /**
-   * The problems of the resources (paths like `body.resources.2.cpu`), or the resources as the
-   * request workflow takes them. `traceId` is set for a re-run, whose own earlier attempt may
-   * still hold a name.
+   * The problems of the resources (paths like `body.resources.2.cpu`) and the status they are
+   * refused with, or the resources as the request workflow takes them. `traceId` is set for a
+   * re-run, whose own earlier attempt may still hold a name.
    */
   validate(
     resources: ResourceEnvelope[],
+    actor: Actor,
     traceId?: string,
-  ): Promise<{ problems: FieldProblem[]; resources: RequestedResource[] }>;
-}
-
-/**
- * The template a resource was last built with, from the ledger's outcomes; undefined when it was
- * never built, or when the last thing that happened to it was its removal.
- */
-async function buildTemplateOf(pool: Pool, type: string, name: string): Promise<string | undefined> {
-  const { rows } = await pool.query<{ action: string; template: string }>(
-    `SELECT r->>'action' AS action, r->>'template' AS template
-       FROM requests, jsonb_array_elements(outcome->'resources') AS r
-      WHERE r->>'type' = $1 AND r->>'name' = $2 AND r->>'state' = 'succeeded'
-      ORDER BY requests.updated_at DESC LIMIT 1`,
-    [type, name],
-  );
-  return rows[0]?.action === 'create' ? rows[0].template : undefined;
+  ): Promise<{ problems: FieldProblem[]; status: RefusalStatus; resources: RequestedResource[] }>;
 }
 
 export function createResourceValidator(
@@ -48,15 +43,18 @@ export function createResourceValidator(
   registry: ResourceHandlerRegistry = resourceHandlers,
 ): ResourceValidator {
   return {
-    async validate(envelopes, traceId) {
+    async validate(envelopes, actor, traceId) {
       const problems: FieldProblem[] = [];
       const resources: RequestedResource[] = [];
+      let absent = 0;
+      let building = 0;
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
         const catalog = await loadCatalogSnapshot(pool);
+        // The handlers see the resource itself: what it is for (action) and whose (group) are ours.
         const withoutAction = creates.map(({ e }) => {
-          const { action: _action, ...rest } = e;
+          const { action: _action, group: _group, ...rest } = e;
           return rest;
         });
         const result = validateWithHandlers(withoutAction, catalog, { now: new Date() }, registry);
@@ -68,11 +66,26 @@ export function createResourceValidator(
         else {
           for (const valid of result.resources) {
             const index = creates[valid.index]!.index;
-            const live = await findLiveAddresses(pool, valid.type, [valid.name]);
-            if (live.some((lease) => lease.traceId !== traceId)) {
+            const [live, existing] = await Promise.all([
+              findLiveAddresses(pool, valid.type, [valid.name]),
+              findResource(pool, valid.type, valid.name),
+            ]);
+            if (
+              live.some((lease) => lease.traceId !== traceId) ||
+              (existing && existing.traceId !== traceId)
+            ) {
               problems.push({
                 path: `body.resources.${index}.name`,
                 message: `a ${valid.type} named ${valid.name} already exists`,
+              });
+            }
+            const group = envelopes[index]!.group;
+            if (group !== undefined && !mayGiveGroup(actor, group)) {
+              problems.push({
+                path: `body.resources.${index}.group`,
+                message: actor.groups.length
+                  ? `not one of your groups (${actor.groups.join(', ')})`
+                  : 'you are in no group',
               });
             }
             resources[index] = {
@@ -81,13 +94,15 @@ export function createResourceValidator(
               name: valid.name,
               spec: valid.input,
               managed: valid.input.managed === true,
+              ...(group !== undefined ? { group } : {}),
             };
           }
         }
       }
 
       for (const [index, e] of envelopes.entries()) {
-        if (e.action !== 'delete') continue;
+        // Every action but a create acts on an existing resource: its owner's, its group's or an admin's.
+        if (e.action === 'create') continue;
         if (!registry.has(e.type)) {
           problems.push({
             path: `body.resources.${index}.type`,
@@ -101,23 +116,31 @@ export function createResourceValidator(
             path: `body.resources.${index}.${k}`,
             message: 'unknown field (a delete names only type and name)',
           });
-        const template = await buildTemplateOf(pool, e.type, e.name);
-        if (!template) {
+        const found = await findResource(pool, e.type, e.name);
+        if (!found || !mayActOn(actor, found)) {
+          absent++;
+          problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
+          continue;
+        }
+        if (found.state !== 'active') {
+          building++;
           problems.push({
             path: `body.resources.${index}.name`,
-            message: `no ${e.type} named ${e.name} was built by this system`,
+            message: `the ${e.type} ${e.name} is still being built by request ${found.createdByRequest}: cancel that request, or remove it once it is built`,
           });
           continue;
         }
         resources[index] = {
           type: e.type,
-          action: 'delete',
+          action: e.action,
           name: e.name,
           spec: { name: e.name },
-          managed: template.endsWith('-managed'),
+          managed: found.managed,
         };
       }
-      return { problems, resources: problems.length ? [] : resources };
+      // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy one.
+      const status = problems.length > absent + building ? 400 : absent ? 404 : 409;
+      return { problems, status, resources: problems.length ? [] : resources };
     },
   };
 }

@@ -4,9 +4,9 @@
  * does. The test kills it with SIGKILL mid-activity and starts another.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { awxTasks, createAwxDeps } from '../../../activities/awx';
+import { awxSystem, createAwxDeps } from '../../../activities/awx';
 import { buildActivities } from '../../../activities/task';
-import { createTfeDeps, tfeTasks } from '../../../activities/tfe';
+import { createTfeDeps, tfeSystem } from '../../../activities/tfe';
 import { loadEndSystemsConfig } from '../../../platform/end-systems';
 
 async function main(): Promise<void> {
@@ -14,8 +14,8 @@ async function main(): Promise<void> {
   const config = loadEndSystemsConfig();
   const activities =
     process.env.CRASH_SYSTEM === 'awx'
-      ? buildActivities(awxTasks, createAwxDeps(config.awx!))
-      : buildActivities(tfeTasks, createTfeDeps(config.tfe!));
+      ? buildActivities(awxSystem.tasks, createAwxDeps(config.awx!))
+      : buildActivities(tfeSystem.tasks, createTfeDeps(config.tfe!));
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const worker = await Worker.create({
     connection,

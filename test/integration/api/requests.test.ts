@@ -77,10 +77,11 @@ describe('requests through the API', () => {
       { resources: [...vmRequest({}, 'twin').resources, ...vmRequest({}, 'twin').resources] },
       'body.resources.1.name',
     ],
+    ['a group the requester is not in', vmRequest({ group: 'dba' }), 'body.resources.0.group'],
     [
-      'a delete of something never built',
-      { resources: [{ type: 'virtual_machine', action: 'delete', name: 'ghost' }] },
-      'body.resources.0.name',
+      'a delete naming a group',
+      { resources: [{ type: 'virtual_machine', action: 'delete', name: 'ghost', group: 'web' }] },
+      'body.resources.0.group',
     ],
   ];
   for (const [name, body, field] of refused) {
@@ -96,6 +97,21 @@ describe('requests through the API', () => {
       assert.deepEqual(await footprint(), before);
     });
   }
+
+  it('refuses a delete of something never built with 404 naming the name, leaving nothing behind', async () => {
+    const before = await footprint();
+    const res = await api.call<ErrorBody>('POST', '/v1/requests', {
+      token: alice,
+      body: { resources: [{ type: 'virtual_machine', action: 'delete', name: 'ghost' }] },
+    });
+    assert.equal(res.status, 404, JSON.stringify(res.body));
+    assert.deepEqual(res.body.error, {
+      type: 'NotFound',
+      message: 'not found: body.resources.0.name: no virtual_machine named ghost',
+      fields: [{ path: 'body.resources.0.name', message: 'no virtual_machine named ghost' }],
+    });
+    assert.deepEqual(await footprint(), before);
+  });
 
   it('refuses a submission from a role that may not request', async () => {
     const approver = await api.tokenFor('approver');

@@ -24,6 +24,8 @@ async function recorded(stack: TestStack, traceId = traceIdFrom(ulid())) {
     traceId,
     requestId,
     requester: 'starter-test@example.test',
+    requesterRole: 'requester',
+    requesterGroups: [],
     resources: [],
     notify: [],
     fileUrl: `http://api.test/v1/requests/${requestId}/file`,

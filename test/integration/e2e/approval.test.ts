@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { issueToken } from '../../../api/auth/tokens';
+import type { TemplateProgress } from '../../../common/template';
 import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from './fixture';
 
@@ -67,6 +68,33 @@ describe('approvals: a large VM waits for the capacity group', () => {
     const [summary] = await t.vcenter.listVms({ names: name });
     assert.equal((await t.vcenter.readVm(summary!.vm))?.cpu?.count, 12);
     assert.equal((await approve(capacity)).status, 409, 'nothing waits once the request has ended');
+  });
+
+  it('lets an admin outside every group decide the step, and records that an admin did', async () => {
+    const name = `big-admin-${Date.now().toString(36)}`;
+    const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
+    await capacityStepWaiting(t, carol, requestId);
+    const ada = (await issueToken(t.stack.pool, { subject: 'ada@example.test', role: 'admin' }, 'test'))
+      .token;
+    const decided = await t.api.call<{ by: string; asAdmin: boolean }>(
+      'POST',
+      `/v1/requests/${requestId}/approve`,
+      { token: ada, body: { stepId: 'capacity', decision: 'approve', comment: 'capacity group away' } },
+    );
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    assert.deepEqual([decided.body.by, decided.body.asAdmin], ['ada@example.test', true]);
+
+    const view = await t.settle(carol, requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    // The template's own record of the step (its workflow answers the query after it has ended).
+    const template = (view.resources[0] as { workflowId?: string }).workflowId!;
+    const progress = await t.stack.client.workflow.getHandle(template).query<TemplateProgress>('progress');
+    const approval = progress.steps.find((s) => s.id === 'capacity')?.approval;
+    assert.deepEqual(approval && { by: approval.by, asAdmin: approval.asAdmin, comment: approval.comment }, {
+      by: 'ada@example.test',
+      asAdmin: true,
+      comment: 'capacity group away',
+    });
   });
 });
 

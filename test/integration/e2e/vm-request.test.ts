@@ -147,7 +147,11 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
       token: bob,
       body: { resources: [{ type: 'virtual_machine', action: 'delete', name }] },
     });
-    assert.equal(again.status, 400);
+    assert.equal(again.status, 404);
+    assert.deepEqual(
+      again.body.error.fields.map((f) => f.path),
+      ['body.resources.0.name'],
+    );
   });
 
   it('builds 20 VMs of one request, each with its own address', async () => {

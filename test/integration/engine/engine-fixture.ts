@@ -10,7 +10,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ulid } from 'ulid';
 import { buildActivities, type AnyTask } from '../../../activities/task';
-import { createTaskCatalog } from '../../../activities/registry';
+import { createTaskCatalog, systemTaskMetas } from '../../../activities/registry';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import { traceSearchAttributes, type TraceContext } from '../../../common/search-attributes';
 import type { TaskQueue } from '../../../common/task-queues';
@@ -50,7 +50,7 @@ export async function startTemplate(
   templates: Template[],
   input: unknown,
 ): Promise<Started> {
-  const catalog = createTaskCatalog(tasks);
+  const catalog = createTaskCatalog(systemTaskMetas({ taskQueue: queue, tasks }));
   const library = createTemplateLibrary(
     templates.map((t) => ({ file: `${t.name}.json`, text: JSON.stringify(t) })),
     catalog,

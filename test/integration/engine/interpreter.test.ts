@@ -44,7 +44,7 @@ describe('template interpreter (integration)', function () {
   it('runs independent steps in parallel and a dependent one after both', async () => {
     const queue = testQueue('parallel');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const t = template('parallel-steps', [
       { id: 'a', task: 'test:record', input: { label: 'a', meet: 'ab' } },
       { id: 'b', task: 'test:record', input: { label: 'b', meet: 'ab' } },
@@ -67,7 +67,7 @@ describe('template interpreter (integration)', function () {
   it('skips a step whose condition is false and the steps that need only it', async () => {
     const queue = testQueue('when');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const t = template(
       'conditional-steps',
       [
@@ -122,7 +122,7 @@ describe('template interpreter (integration)', function () {
   it('fans out one child workflow per item, keyed by item, never more than the cap at once', async () => {
     const queue = testQueue('fanout');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const t = template(
       'fan-out',
       [
@@ -170,7 +170,7 @@ describe('template interpreter (integration)', function () {
   it('a failing sub-template item fails the fan-out and cancels the items still running', async () => {
     const queue = testQueue('fanout-fail');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const item = template('fan-out-item-template', [
       {
         id: 'work',
@@ -223,7 +223,7 @@ describe('template interpreter (integration)', function () {
     it(`onFailure ${onFailure}: ${onFailure === 'continue' ? 'records the failure and goes on' : 'fails the template'}`, async () => {
       const queue = testQueue(onFailure);
       const log: string[] = [];
-      const tasks = engineTasks(queue, log);
+      const tasks = engineTasks(log);
       const t = template(`on-failure-${onFailure}`, [
         {
           id: 'bad',
@@ -271,7 +271,7 @@ describe('template interpreter (integration)', function () {
   it('runs the undo of succeeded steps in reverse completion order and says what was compensated', async () => {
     const queue = testQueue('undo');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const undo = (label: string) => ({ task: 'test:undo', input: { label, id: '${output.id}' } });
     const t = template('undo-order', [
       { id: 'first', task: 'test:record', input: { label: 'first' }, undo: undo('first') },
@@ -345,7 +345,7 @@ describe('template interpreter (integration)', function () {
   it('passes an approval signalled by an allowed group and ignores other groups', async () => {
     const queue = testQueue('approve');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const t = template('approval-pass', [
       { id: 'gate', approval: { groups: ['ops'], timeout: '1 minute' } },
       {
@@ -385,7 +385,7 @@ describe('template interpreter (integration)', function () {
 
   it('fails an approval nobody gives before its timeout', async () => {
     const queue = testQueue('approval-timeout');
-    const tasks = engineTasks(queue, []);
+    const tasks = engineTasks([]);
     const t = template('approval-timeout', [
       { id: 'gate', approval: { groups: ['ops'], timeout: '1 second' } },
       { id: 'after', task: 'test:record', needs: ['gate'], input: { label: 'after' } },
@@ -404,7 +404,7 @@ describe('template interpreter (integration)', function () {
   it('cancellation reaches running steps and children, then compensates', async () => {
     const queue = testQueue('cancel');
     const log: string[] = [];
-    const tasks = engineTasks(queue, log);
+    const tasks = engineTasks(log);
     const child = template('cancel-child', [
       {
         id: 'prep',

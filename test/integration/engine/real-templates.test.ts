@@ -4,11 +4,11 @@
  * pointed at a queue of this suite so the stack's own workers do not take the tasks.
  */
 import assert from 'node:assert/strict';
-import { aciTasks, createAciDeps, type AciDeps } from '../../../activities/aci';
-import { awxTasks, createAwxDeps, type AwxDeps } from '../../../activities/awx';
+import { aciSystem, createAciDeps, type AciDeps } from '../../../activities/aci';
+import { awxSystem, createAwxDeps, type AwxDeps } from '../../../activities/awx';
 import { taskCatalog } from '../../../activities/registry';
 import { buildActivities } from '../../../activities/task';
-import { createTfeDeps, tfeTasks, type TfeDeps } from '../../../activities/tfe';
+import { createTfeDeps, tfeSystem, type TfeDeps } from '../../../activities/tfe';
 import { requestIdFrom, requestWorkflowId, traceIdFrom, childWorkflowId } from '../../../common/ids';
 import { traceSearchAttributes, type TraceContext } from '../../../common/search-attributes';
 import type { TemplatePlan, TemplateRef } from '../../../common/template';
@@ -39,9 +39,9 @@ describe('real templates on the simulators (integration)', function () {
     tfe = createTfeDeps(configFor.tfe(urls.tfe!, credentials.tfe.token, 'lab'));
     aci = createAciDeps(configFor.aci(urls.aci!, credentials.aci.username, credentials.aci.password));
     activities = {
-      ...buildActivities(awxTasks, awx),
-      ...buildActivities(tfeTasks, tfe),
-      ...buildActivities(aciTasks, aci),
+      ...buildActivities(awxSystem.tasks, awx),
+      ...buildActivities(tfeSystem.tasks, tfe),
+      ...buildActivities(aciSystem.tasks, aci),
     };
     library = loadTemplateLibrary(templatesDir, taskCatalog);
   });

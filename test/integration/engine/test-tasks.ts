@@ -6,7 +6,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { failure } from '../../../common/errors';
-import type { TaskQueue } from '../../../common/task-queues';
 import { defineTask, type AnyTask } from '../../../activities/task';
 
 const recordInput = z.object({
@@ -19,13 +18,12 @@ const recordInput = z.object({
   fail: z.enum(['retryable', 'fatal']).optional(),
 });
 
-/** The test tasks on `queue`, logging into `log`. */
-export function engineTasks(queue: TaskQueue, log: string[]): AnyTask<unknown>[] {
+/** The test tasks, logging into `log`; they run on the test's own queue (see engine-fixture). */
+export function engineTasks(log: string[]): AnyTask<unknown>[] {
   const arrivals = new Map<string, number>();
   const record = defineTask({
     id: 'test:record',
     description: 'records its label; can wait, meet other calls, or fail',
-    taskQueue: queue,
     timeouts: 'short',
     input: recordInput,
     output: z.object({ label: z.string(), id: z.string(), externalIds: z.record(z.string(), z.string()) }),
@@ -64,7 +62,6 @@ export function engineTasks(queue: TaskQueue, log: string[]): AnyTask<unknown>[]
   const undo = defineTask({
     id: 'test:undo',
     description: 'records the undo of a label',
-    taskQueue: queue,
     timeouts: 'short',
     input: z.object({ label: z.string(), id: z.string().optional() }),
     output: z.object({}),

@@ -206,6 +206,7 @@ describe('catalog, placement and IPAM in Postgres', function () {
 
   describe('resources:prepare and ipam:release-address', () => {
     let deps: ResourceDeps;
+    const requester = { subject: 'ipam-test@example.test', role: 'requester' as const, groups: [] };
     const resource = (name: string, change: Record<string, unknown> = {}) => ({
       type: 'virtual_machine',
       name: `${name}-${run}`,
@@ -225,6 +226,7 @@ describe('catalog, placement and IPAM in Postgres', function () {
         resource: resource('prep'),
         requestId: 'req_p1',
         traceId: 'trc_p',
+        requester,
       })) as {
         document: { network: { ipv4Address: string; gateway: string } };
         metadata: { template: string };
@@ -238,6 +240,7 @@ describe('catalog, placement and IPAM in Postgres', function () {
         resource: resource('prep'),
         requestId: 'req_p2',
         traceId: 'trc_p',
+        requester,
       })) as typeof first;
       assert.deepEqual(rerun.document, first.document);
       assert.equal(rerun.address.reused, true);
@@ -248,6 +251,7 @@ describe('catalog, placement and IPAM in Postgres', function () {
         resource: resource('bad', { cpu: 99 }),
         requestId: 'req_bad',
         traceId: 'trc_bad',
+        requester,
         index: 3,
       });
       assert.equal(failure.type, 'InvalidInput');
@@ -261,11 +265,13 @@ describe('catalog, placement and IPAM in Postgres', function () {
         resource: resource('dup'),
         requestId: 'req_d1',
         traceId: 'trc_d1',
+        requester,
       });
       const failure = await taskFailure(prepareResource, deps, {
         resource: resource('dup'),
         requestId: 'req_d2',
         traceId: 'trc_d2',
+        requester,
       });
       assert.equal(failure.type, 'InvalidInput');
       assert.match(failure.message, /resources\.0\.name/);
@@ -276,6 +282,7 @@ describe('catalog, placement and IPAM in Postgres', function () {
         resource: resource('undo'),
         requestId: 'req_u1',
         traceId: 'trc_u',
+        requester,
       })) as { address: { address: string } };
       const release = {
         resourceType: 'virtual_machine',

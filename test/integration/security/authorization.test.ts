@@ -1,15 +1,21 @@
 /**
  * Authentication and authorization beyond test/integration/api/auth.test.ts: who may call what
  * (a table of routes by role), what another requester's request looks like (nothing: 404, and no
- * effect), tokens kept out of logs and answers, submissions rate-limited, security headers on
+ * effect), who may act on a resource (its owner, its group's members and admins: a table of
+ * every action by every role and relation to the resource), tokens kept out of logs and answers, submissions rate-limited, security headers on
  * every answer, and body size limits on every route that takes a body.
  */
 import assert from 'node:assert/strict';
-import { issueToken } from '../../../api/auth/tokens';
+import { ulid } from 'ulid';
+import { issueToken, type Role } from '../../../api/auth/tokens';
+import { startRequestWorkflow } from '../../../api/starter';
+import { createVcenterDeps } from '../../../activities/vcenter';
+import type { VcenterClient } from '../../../activities/vcenter/client';
+import { loadEndSystemsConfig } from '../../../platform/end-systems';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
 import { vm } from './corpus';
-import { footprint, startSecurityApi, type Answer, type SecurityApi } from './fixture';
+import { footprint, quiesce, startSecurityApi, type Answer, type SecurityApi } from './fixture';
 
 interface Envelope {
   error: { type: string; message: string };
@@ -82,6 +88,12 @@ describe('authorization: who may do what', () => {
       allowed: { requester: 404, admin: 404 },
     },
     { method: 'GET', path: '/v1/requests', allowed: { requester: 200, approver: 200, admin: 200 } },
+    {
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/never-built/owner',
+      body: { owner: 'someone@example.test' },
+      allowed: { admin: 404 },
+    },
   ];
   for (const route of routes) {
     it(`${route.method} ${route.path}: 401 without a token, 403 for a role it does not serve`, async () => {
@@ -267,6 +279,301 @@ describe("authorization: another requester's request", () => {
   });
 });
 
+describe('authorization: resources and their owners', function () {
+  this.timeout(300_000);
+  let stack: TestStack;
+  let api: SecurityApi;
+  let vcenter: VcenterClient;
+  type Who = { subject: string; token: string };
+  const who: Record<string, Who> = {};
+  const vmNames: Record<string, string> = {};
+  let building: View;
+  let bigName: string;
+
+  /** A token of `role` in `groups`, for a subject of its own. */
+  async function person(key: string, role: Role, groups: string[] = []): Promise<void> {
+    const subject = `${unique(key)}@example.test`;
+    who[key] = { subject, token: (await issueToken(stack.pool, { subject, role, groups }, 't')).token };
+  }
+  const view = async (token: string, id: string) =>
+    (await api.call('GET', `/v1/requests/${id}`, { token })).json as View & {
+      resources: { state: string; error?: { message: string; type?: string } }[];
+    };
+  async function settle(token: string, id: string) {
+    let seen: Awaited<ReturnType<typeof view>> | undefined;
+    await waitFor(
+      `request ${id} to end`,
+      async () => ['succeeded', 'failed', 'cancelled'].includes((seen = await view(token, id)).status),
+      180_000,
+      250,
+    );
+    return seen!;
+  }
+  async function submit(token: string, body: unknown): Promise<View> {
+    const res = await api.call('POST', '/v1/requests', { token, body });
+    assert.equal(res.status, 202, res.text);
+    return res.json as View;
+  }
+  const removal = (name: string) => ({ resources: [{ type: 'virtual_machine', action: 'delete', name }] });
+  const removeAs = (token: string, name: string) =>
+    api.call('POST', '/v1/requests', { token, body: removal(name) });
+  /** Whether the VM is in vCenter and holds its address. */
+  async function standing(name: string): Promise<{ inVcenter: boolean; address: boolean }> {
+    const { rows } = await stack.pool.query(
+      `SELECT 1 FROM ip_allocations WHERE resource_type = 'virtual_machine' AND resource_name = $1 AND released_at IS NULL`,
+      [name],
+    );
+    return { inVcenter: (await vcenter.listVms({ names: name })).length === 1, address: rows.length === 1 };
+  }
+  /** An answer with the resource's name taken out, to compare refusals of different names. */
+  const shape = (res: Answer, name: string) => ({
+    status: res.status,
+    body: JSON.parse(res.text.split(name).join('<name>')) as unknown,
+  });
+
+  before(async function () {
+    this.timeout(300_000);
+    stack = await getStack();
+    api = await startSecurityApi(stack);
+    ({ vcenter } = createVcenterDeps(loadEndSystemsConfig(stack.endSystemsEnv).vcenter!));
+    await person('alice', 'requester', ['web']);
+    await person('carol', 'requester', ['web']);
+    await person('bob', 'requester', ['ops']);
+    await person('approverOwner', 'approver');
+    await person('approverMember', 'approver', ['web']);
+    await person('approverStranger', 'approver', ['ops']);
+    await person('adminOwner', 'admin');
+    await person('adminMember', 'admin', ['web']);
+    await person('adminStranger', 'admin', ['ops']);
+    for (const key of [
+      'kept',
+      'forApprover',
+      'byOwner',
+      'byMember',
+      'byAdminMember',
+      'byAdminStranger',
+      'byAdminOwner',
+    ])
+      vmNames[key] = unique(key.toLowerCase());
+    // Earlier suites' requests still ending would change the footprints compared below.
+    await quiesce(stack);
+    const small = { cpu: 1, memoryGb: 2, disks: [{ sizeGb: 40 }] };
+    const alices = await submit(who.alice!.token, {
+      resources: [
+        vm({ ...small, group: 'web' }, vmNames.kept),
+        vm({ ...small, group: 'web' }, vmNames.forApprover),
+        vm({ ...small, group: 'web' }, vmNames.byOwner),
+        vm({ ...small, group: 'web' }, vmNames.byMember),
+        vm({ ...small, group: 'web' }, vmNames.byAdminMember),
+        vm(small, vmNames.byAdminStranger),
+      ],
+    });
+    const admins = await submit(who.adminOwner!.token, { resources: [vm(small, vmNames.byAdminOwner)] });
+    // A large VM waits for the capacity group: a resource being built for as long as the test needs.
+    bigName = unique('big');
+    building = await submit(who.alice!.token, { resources: [vm({ cpu: 12, memoryGb: 32 }, bigName)] });
+    for (const [token, request] of [
+      [who.alice!.token, alices],
+      [who.adminOwner!.token, admins],
+    ] as const) {
+      const ended = await settle(token, request.requestId);
+      assert.equal(ended.status, 'succeeded', JSON.stringify(ended.resources));
+    }
+    await waitFor(
+      'the large VM to wait for its approval',
+      async () =>
+        (await view(who.alice!.token, building.requestId)).resources[0]?.progress?.steps.some(
+          (st) => st.id === 'capacity' && st.state === 'running',
+        ) ?? false,
+      120_000,
+      250,
+    );
+    const given = await api.call('PUT', `/v1/resources/virtual_machine/${vmNames.forApprover}/owner`, {
+      token: who.adminStranger!.token,
+      body: { owner: who.approverOwner!.subject },
+    });
+    assert.equal(given.status, 200, given.text);
+  });
+  after(async () => {
+    await api.call('POST', `/v1/requests/${building.requestId}/cancel`, { token: who.alice!.token });
+    await api.close();
+  });
+
+  it("refuses a stranger's delete of a VM that exists, one that never did and one being built with the same 404, and leaves all three as they were", async () => {
+    const ghost = unique('ghost');
+    const before = await footprint(stack);
+    const answers = {
+      existing: shape(await removeAs(who.bob!.token, vmNames.kept!), vmNames.kept!),
+      absent: shape(await removeAs(who.bob!.token, ghost), ghost),
+      building: shape(await removeAs(who.bob!.token, bigName), bigName),
+    };
+    assert.deepEqual(answers.existing, {
+      status: 404,
+      body: {
+        error: {
+          type: 'NotFound',
+          message: 'not found: body.resources.0.name: no virtual_machine named <name>',
+          fields: [{ path: 'body.resources.0.name', message: 'no virtual_machine named <name>' }],
+        },
+      },
+    });
+    assert.deepEqual(answers.absent, answers.existing);
+    assert.deepEqual(answers.building, answers.existing);
+    assert.deepEqual(await footprint(stack), before, 'nothing started, nothing stored');
+    assert.deepEqual(await standing(vmNames.kept!), { inVcenter: true, address: true });
+    const big = await view(who.alice!.token, building.requestId);
+    assert.ok(big.resources[0]?.progress?.steps.some((s) => s.id === 'capacity' && s.state === 'running'));
+  });
+
+  it('tells the owner that a VM being built cannot be removed yet (409), and starts nothing', async () => {
+    const before = await footprint(stack);
+    const res = await removeAs(who.alice!.token, bigName);
+    assert.equal(res.status, 409, res.text);
+    assert.equal((res.json as Envelope).error.type, 'Conflict');
+    assert.deepEqual(await footprint(stack), before);
+  });
+
+  /**
+   * Every action on a resource × every role × its relation to the resource: which resource each
+   * acts on and what it answers. A transfer is the admins'; a removal is the owner's, the group's
+   * members' and the admins'.
+   */
+  const table = (
+    [
+      // by, relation to the resource, transfer's resource and answer, removal's resource and answer
+      ['alice', 'owner', 'kept', 403, 'byOwner', 202],
+      ['carol', 'group member', 'kept', 403, 'byMember', 202],
+      ['bob', 'stranger', 'kept', 403, 'kept', 404],
+      ['approverOwner', 'owner', 'forApprover', 403, 'forApprover', 403],
+      ['approverMember', 'group member', 'kept', 403, 'kept', 403],
+      ['approverStranger', 'stranger', 'kept', 403, 'kept', 403],
+      ['adminOwner', 'owner', 'byAdminOwner', 200, 'byAdminOwner', 202],
+      ['adminMember', 'group member', 'kept', 200, 'byAdminMember', 202],
+      ['adminStranger', 'stranger', 'kept', 200, 'byAdminStranger', 202],
+    ] as const
+  ).map(([by, relation, transferred, transferStatus, removed, removeStatus]) => ({
+    by,
+    relation,
+    transfer: { resource: transferred, status: transferStatus as number },
+    remove: { resource: removed, status: removeStatus as number },
+  }));
+  for (const { by, relation, transfer: t } of table) {
+    it(`PUT …/owner by ${by} (${relation}): ${t.status}`, async () => {
+      const name = vmNames[t.resource]!;
+      const was = (await stack.pool.query('SELECT owner, owner_group FROM resources WHERE name = $1', [name]))
+        .rows[0] as { owner: string; owner_group: string | null };
+      // The same owner and group again: an allowed call changes nothing but the record of who and when.
+      const res = await api.call('PUT', `/v1/resources/virtual_machine/${name}/owner`, {
+        token: who[by]!.token,
+        body: { owner: was.owner, group: was.owner_group },
+      });
+      assert.equal(res.status, t.status, res.text);
+      const now = (
+        await stack.pool.query('SELECT owner, owner_group, owner_changed_by FROM resources WHERE name = $1', [
+          name,
+        ])
+      ).rows[0] as { owner: string; owner_group: string | null; owner_changed_by: string | null };
+      assert.deepEqual({ owner: now.owner, owner_group: now.owner_group }, was);
+      if (t.status === 200) {
+        const body = res.json as {
+          owner: string;
+          group: string | null;
+          ownerChangedBy: string;
+          ownerChangedAt: string;
+        };
+        assert.equal(body.ownerChangedBy, who[by]!.subject);
+        assert.equal(now.owner_changed_by, who[by]!.subject);
+        assert.ok(Math.abs(Date.now() - Date.parse(body.ownerChangedAt)) < 60_000);
+      } else {
+        assert.equal((res.json as Envelope).error.type, 'Forbidden');
+        assert.notEqual(now.owner_changed_by, who[by]!.subject);
+      }
+    });
+  }
+
+  it('lets the owner, a member of the group and an admin (owner, member or not) remove a VM, and no one else', async () => {
+    const removals: { by: string; name: string; requestId: string }[] = [];
+    // The refusals first, while nothing else runs that could change what they must leave as it was.
+    const removes = table.map(({ by, relation, remove }) => ({ by, relation, ...remove }));
+    for (const d of removes.sort((a, b) => Number(a.status === 202) - Number(b.status === 202))) {
+      const name = vmNames[d.resource]!;
+      const before = await footprint(stack);
+      const res = await removeAs(who[d.by]!.token, name);
+      assert.equal(res.status, d.status, `${d.by} (${d.relation}) removing ${d.resource}: ${res.text}`);
+      if (d.status === 202) removals.push({ by: d.by, name, requestId: (res.json as View).requestId });
+      else {
+        assert.equal((res.json as Envelope).error.type, d.status === 404 ? 'NotFound' : 'Forbidden');
+        assert.deepEqual(await footprint(stack), before, `${d.by}: nothing started, nothing stored`);
+      }
+    }
+    for (const r of removals) {
+      const ended = await settle(who[r.by]!.token, r.requestId);
+      assert.equal(ended.status, 'succeeded', `${r.by}: ${JSON.stringify(ended.resources)}`);
+      assert.deepEqual(await standing(r.name), { inVcenter: false, address: false }, r.by);
+    }
+    for (const key of ['kept', 'forApprover'])
+      assert.deepEqual(await standing(vmNames[key]!), { inVcenter: true, address: true }, key);
+  });
+
+  it('checks again in the request workflow: a delete that reaches Temporal without the API is refused there, and removes nothing', async () => {
+    const name = vmNames.kept!;
+    const ids = { traceId: `trc_${ulid()}`, requestId: `req_${ulid()}` };
+    await startRequestWorkflow(stack.client, {
+      ...ids,
+      requester: who.bob!.subject,
+      requesterRole: 'requester',
+      requesterGroups: ['ops'],
+      resources: [{ type: 'virtual_machine', action: 'delete', name, spec: { name }, managed: false }],
+      notify: [],
+      fileUrl: 'http://api.test/file',
+      statusUrl: 'http://api.test/status',
+    });
+    const result = (await stack.client.workflow.getHandle(`${ids.traceId}/${ids.requestId}`).result()) as {
+      status: string;
+      resources: { state: string; error?: { message: string; type?: string } }[];
+    };
+    assert.equal(result.status, 'failed');
+    assert.equal(result.resources[0]?.error?.type, 'NotFound');
+    assert.match(result.resources[0]?.error?.message ?? '', new RegExp(`no virtual_machine named ${name}$`));
+    assert.deepEqual(await standing(name), { inVcenter: true, address: true });
+    const row = (await stack.pool.query('SELECT owner FROM resources WHERE name = $1', [name])).rows[0];
+    assert.equal(row?.owner, who.alice!.subject);
+  });
+
+  it("follows an admin's transfer: the new owner removes the VM, the old owner and group no longer can", async () => {
+    const name = vmNames.kept!;
+    const given = await api.call('PUT', `/v1/resources/virtual_machine/${name}/owner`, {
+      token: who.adminStranger!.token,
+      body: { owner: who.bob!.subject },
+    });
+    assert.equal(given.status, 200, given.text);
+    assert.deepEqual(
+      (({ owner, group, ownerChangedBy }) => ({ owner, group, ownerChangedBy }))(
+        given.json as { owner: string; group: string | null; ownerChangedBy: string },
+      ),
+      { owner: who.bob!.subject, group: null, ownerChangedBy: who.adminStranger!.subject },
+    );
+    const { rows } = await stack.pool.query(
+      `SELECT from_owner, from_group, to_owner, to_group, changed_by FROM resource_owner_changes
+        WHERE name = $1 ORDER BY id DESC LIMIT 1`,
+      [name],
+    );
+    assert.deepEqual(rows[0], {
+      from_owner: who.alice!.subject,
+      from_group: 'web',
+      to_owner: who.bob!.subject,
+      to_group: null,
+      changed_by: who.adminStranger!.subject,
+    });
+    for (const former of ['alice', 'carol'])
+      assert.equal((await removeAs(who[former]!.token, name)).status, 404, former);
+    const res = await removeAs(who.bob!.token, name);
+    assert.equal(res.status, 202, res.text);
+    assert.equal((await settle(who.bob!.token, (res.json as View).requestId)).status, 'succeeded');
+    assert.deepEqual(await standing(name), { inVcenter: false, address: false });
+  });
+});
+
 describe('tokens, rate limits, headers and body limits', () => {
   let stack: TestStack;
   let api: SecurityApi;
@@ -376,6 +683,7 @@ describe('tokens, rate limits, headers and body limits', () => {
       ['POST', '/v1/admin/tokens'],
       ['PUT', '/v1/admin/placement'],
       ['POST', '/v1/requests/req_01JD2Y8J3E5Q6W7X8Y9Z0ABCDE/approve'],
+      ['PUT', '/v1/resources/virtual_machine/web-01/owner'],
     ] as const) {
       const res = await api.call(method, path, { token: admin, raw: huge });
       assert.equal(res.status, 413, `${method} ${path}`);

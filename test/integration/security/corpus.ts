@@ -153,6 +153,62 @@ export function corpus(): BadInput[] {
       field: 'body.resources.0.cpu',
     },
     { name: 'an unknown action', body: request({ action: 'resize' }), field: 'body.resources.0.action' },
+    {
+      name: 'a group that is no group name',
+      body: request({ group: 'Web Team' }),
+      field: 'body.resources.0.group',
+    },
+    { name: "a group not the requester's", body: request({ group: 'dba' }), field: 'body.resources.0.group' },
+    {
+      name: 'a delete naming a group',
+      body: { resources: [{ type: 'virtual_machine', action: 'delete', name: unique(), group: 'web' }] },
+      field: 'body.resources.0.group',
+    },
+    // An admin's transfer of ownership.
+    {
+      name: 'a transfer to a subject carrying shell',
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/web-01/owner',
+      as: 'admin',
+      body: { owner: 'bob; rm -rf /' },
+      field: 'body.owner',
+    },
+    {
+      name: 'a transfer to a group that is no group name',
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/web-01/owner',
+      as: 'admin',
+      body: { owner: 'bob@example.test', group: '../ops' },
+      field: 'body.group',
+    },
+    {
+      name: 'a transfer carrying an unknown field',
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/web-01/owner',
+      as: 'admin',
+      body: { owner: 'bob@example.test', state: 'active' },
+      field: 'body.state',
+    },
+    {
+      name: 'a transfer of a resource never built',
+      method: 'PUT',
+      path: `/v1/resources/virtual_machine/${unique()}/owner`,
+      as: 'admin',
+      body: { owner: 'bob@example.test' },
+      status: 404,
+      type: 'NotFound',
+      field: 'params.name',
+    },
+    {
+      name: 'a transfer of a name that cannot be one',
+      method: 'PUT',
+      path: '/v1/resources/virtual_machine/..%2F..%2Fetc/owner',
+      as: 'admin',
+      body: { owner: 'bob@example.test' },
+      status: 404,
+      type: 'NotFound',
+      field: 'params.name',
+    },
 
     // Values out of range.
     { name: 'zero CPU', body: request({ cpu: 0 }), field: 'body.resources.0.cpu' },
@@ -442,6 +498,8 @@ export function corpus(): BadInput[] {
       name: 'a delete of a VM never built',
       body: { resources: [{ type: 'virtual_machine', action: 'delete', name: unique() }] },
       field: 'body.resources.0.name',
+      status: 404,
+      type: 'NotFound',
     },
 
     // Duplicates.

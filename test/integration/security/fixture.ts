@@ -113,7 +113,8 @@ export function gitCommits(stack: TestStack): string[] {
 
 /**
  * What a refused call must not leave behind: ledger rows, status events, files, idempotency keys,
- * addresses, tokens, placement changes, request workflows, e-mails and git commits.
+ * addresses, tokens, resources and owner changes, placement changes, request workflows, e-mails and
+ * git commits.
  */
 export async function footprint(stack: TestStack) {
   const { rows } = await stack.pool.query(
@@ -123,6 +124,8 @@ export async function footprint(stack: TestStack) {
             (SELECT count(*) FROM idempotency_keys)::int AS keys,
             (SELECT count(*) FROM ip_allocations)::int AS ips,
             (SELECT count(*) FROM api_tokens)::int AS tokens,
+            (SELECT count(*) FROM resources)::int AS resources,
+            (SELECT count(*) FROM resource_owner_changes)::int AS "ownerChanges",
             (SELECT coalesce(string_agg(cluster || '/' || datastore || '=' || allowed || ':' || weight, ',' ORDER BY cluster, datastore), '') FROM placement_matrix) AS placement`,
   );
   // The API starts request workflows only; their trees' commits and addresses are counted above.
