@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../../../platform/temporal/cli';
 import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from './fixture';
-import { recipe } from './readme-recipes';
+import { readmeCommands, recipe } from './readme-recipes';
 
 describe("the Temporal CLI on a request, with the README's commands", () => {
   let t: E2e;
@@ -62,6 +62,23 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     );
   }
 
+  // Every recipe is looked up before any request is made: a README edit that drops one fails here,
+  // not half-way through a test that would leave a request paused.
+  it('finds each recipe once in the README', () => {
+    const picks = [
+      treeRecipe,
+      traceFailedRecipe,
+      lastDayRecipe,
+      describeRecipe,
+      showRecipe,
+      resetOneRecipe,
+      resetQueryRecipe,
+      resumeRecipe('retry'),
+      resumeRecipe('abort'),
+    ];
+    for (const pick of picks) assert.equal(readmeCommands().filter(pick).length, 1, pick.toString());
+  });
+
   /** Waits until a list recipe's output names `workflowId` (visibility is eventually consistent). */
   async function listed(args: string[], workflowId: string): Promise<string> {
     let out = '';
@@ -102,7 +119,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     assert.match(await listed(recipe(traceFailedRecipe, { traceId }), workflowId), /Failed/);
     const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     await listed(recipe(lastDayRecipe, { since }), workflowId);
-    const described = await temporal(recipe(describeRecipe, { traceId, requestId }));
+    const described = await temporal(recipe(describeRecipe, { traceId, requestId, name }));
     assert.match(described, /Failed/i);
     assert.match(described, /datastore ds-07 is full/);
     const shown = await temporal(recipe(showRecipe, { traceId, requestId, name }));
@@ -148,11 +165,13 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
 
   it('resumes a paused request with the resume update: the failed step runs again, nothing else does', async () => {
     const name = unique('resume');
+    const resumeArgs = (traceId: string, requestId: string) =>
+      recipe(resumeRecipe('retry'), { traceId, requestId });
     const clear = t.failAwxFor(name, 'template host unreachable');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)], onFailure: 'pause' });
     await until(requestId, 'paused');
     clear();
-    const out = await temporal(recipe(resumeRecipe('retry'), { traceId, requestId }));
+    const out = await temporal(resumeArgs(traceId, requestId));
     assert.match(out, /retry/);
     const view = await t.settle(erin, requestId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));

@@ -11,7 +11,7 @@ const readme = path.join(__dirname, '..', '..', '..', 'README.md');
 export function readmeCommands(): string[] {
   const text = readFileSync(readme, 'utf8');
   const commands: string[] = [];
-  for (const block of text.matchAll(/```(?:sh|bash|shell)?\n([\s\S]*?)```/g)) {
+  for (const block of text.matchAll(/```[^\n]*\n([\s\S]*?)```/g)) {
     const lines = block[1]!.replace(/\\\n\s*/g, ' ').split('\n');
     for (const line of lines.map((l) => l.trim())) if (line.startsWith('temporal ')) commands.push(line);
   }
