@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { guardJsonBody, requireJsonBody } from './input-guard';
 import { placementRoutes } from './routes/admin/placement';
+import { settingsRoutes } from './routes/admin/settings';
 import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
 import { methodNotAllowed, openApiDocument } from './openapi';
@@ -69,6 +70,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(guardJsonBody());
   v1.use('/admin/tokens', tokenRoutes(deps));
   v1.use('/admin/placement', placementRoutes(deps));
+  v1.use('/admin/settings', settingsRoutes(deps));
   v1.use(requestRoutes(deps));
   v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));

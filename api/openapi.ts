@@ -10,7 +10,9 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
 import { HttpError } from './errors';
+import { requestStatuses } from '../common/request';
 import { placementRuleSchema } from './routes/admin/placement';
+import { settingsSchema } from './routes/admin/settings';
 import { ownershipSchema } from './routes/resources';
 import { decisionSchema } from './routes/approvals';
 import {
@@ -18,6 +20,7 @@ import {
   idParameter,
   listQuerySchema,
   resourceName,
+  resumeSchema,
   submissionSchema,
 } from './routes/requests/schema';
 import { resourceHandlers, type ResourceHandlerRegistry } from '../resource-handlers';
@@ -170,10 +173,9 @@ const idempotencyKeyParam = {
 /** Where a request's ID leads: the calls a client makes next (OpenAPI links, for generators). */
 const requestLinks = {
   ...Object.fromEntries(
-    ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'decideApproval'].map((operationId) => [
-      operationId,
-      { operationId, parameters: { id: '$response.body#/requestId' } },
-    ]),
+    ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'resumeRequest', 'decideApproval'].map(
+      (operationId) => [operationId, { operationId, parameters: { id: '$response.body#/requestId' } }],
+    ),
   ),
   getTrace: { operationId: 'getTrace', parameters: { traceId: '$response.body#/traceId' } },
 };
@@ -216,6 +218,61 @@ export function openApiDocument(
         Error: errorEnvelope,
         Submission: submissionDocument(catalog, registry),
         IssueToken: json(issueTokenSchema),
+        RequestStatus: {
+          enum: [...requestStatuses],
+          description:
+            '`paused`: a template step failed and the request (submitted with `"onFailure": "pause"`) waits for `POST /v1/requests/{id}/resume` until its deadline, then aborts. The Temporal workflow of a `failed` request ends Failed (failure type `RequestFailed`, its details the same outcome), of a `cancelled` one Canceled, of a `succeeded` one Completed.',
+        },
+        Pause: {
+          type: 'object',
+          description: 'While `status` is `paused` (`GET /v1/requests/{id}` field `pause`).',
+          properties: {
+            paused: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['resource', 'stepId', 'error', 'pausedAt', 'deadline'],
+                properties: {
+                  resource: { type: 'string' },
+                  stepId: { type: 'string', description: 'the step that failed, run again by a retry' },
+                  error: {
+                    type: 'object',
+                    description:
+                      "the upstream's reason: the AWX job's failed task and last output lines, the TFE plan's or apply's Error lines, vCenter's or ACI's error code and message",
+                    properties: {
+                      message: { type: 'string' },
+                      type: { type: 'string' },
+                      externalId: { type: 'string' },
+                    },
+                  },
+                  pausedAt: { type: 'string', format: 'date-time' },
+                  deadline: {
+                    type: 'string',
+                    format: 'date-time',
+                    description: 'no decision by then aborts',
+                  },
+                },
+              },
+            },
+            waysOut: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  action: { enum: ['retry', 'abort'] },
+                  method: { const: 'POST' },
+                  href: { type: 'string' },
+                  body: { type: 'object' },
+                  does: { type: 'string' },
+                },
+              },
+            },
+            onTimeout: { const: 'abort' },
+          },
+        },
+        Resume: json(resumeSchema),
+        Settings: json(settingsSchema),
+        SettingsChange: json(settingsSchema.partial()),
         Ownership: json(ownershipSchema),
       },
     },
@@ -263,16 +320,16 @@ export function openApiDocument(
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built or the name of a create is taken.",
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names.",
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
             202: accepted('accepted: request ID, trace ID and links'),
             200: accepted('the first request with this Idempotency-Key (`repeated`: true)'),
             // 404: a resource to act on that does not exist or is not the caller's; 409: a name
-            // taken, or a resource still being built; 422: a rule no schema states (the disks'
-            // total, a lease in the future, what the placement matrix allows), or an
-            // Idempotency-Key used before with another body.
+            // taken, a resource still being built, or one another unfinished request acts on;
+            // 422: a rule no schema states (the disks' total, a lease in the future, what the
+            // placement matrix allows), or an Idempotency-Key used before with another body.
             ...v1Errors(403, 404, 409, 413, 415, 422),
           },
         },
@@ -286,9 +343,30 @@ export function openApiDocument(
       '/v1/requests/{id}': {
         get: {
           operationId: 'getRequest',
-          summary: 'A request: status, history, per-resource progress, external IDs, links',
+          summary:
+            'A request: status, history, per-resource progress, external IDs, resume decisions (`resumes`: action, by, at), the pause while paused, links',
           parameters: [requestIdParam],
-          responses: { 200: ok('the request'), ...v1Errors(404) },
+          responses: {
+            200: ok('the request', {
+              type: 'object',
+              properties: {
+                status: { $ref: '#/components/schemas/RequestStatus' },
+                pause: { $ref: '#/components/schemas/Pause' },
+                resumes: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      action: { enum: ['retry', 'abort'] },
+                      by: { type: 'string' },
+                      at: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            }),
+            ...v1Errors(404),
+          },
         },
       },
       '/v1/requests/{id}/file': {
@@ -306,9 +384,26 @@ export function openApiDocument(
           parameters: [requestIdParam, idempotencyKeyParam],
           responses: {
             202: accepted('the new request'),
-            200: accepted('the re-run first made with this Idempotency-Key (`repeated`: true)'),
+            200: accepted('the re-run made before (a request is re-run once; `"repeated": true`)'),
             ...v1Errors(403, 404, 409, 422),
           },
+          description:
+            '409: the request is not failed or cancelled, has no file, or a resource of it is being acted on by another unfinished request (named).',
+        },
+      },
+      '/v1/requests/{id}/resume': {
+        post: {
+          operationId: 'resumeRequest',
+          summary:
+            'End the pause of a paused request: `retry` runs the failed step again (a new AWX job or TFE run) and carries on; `abort` undoes what was built and fails it (the requester, an operator or an admin)',
+          parameters: [requestIdParam],
+          requestBody: jsonBody({ $ref: '#/components/schemas/Resume' }),
+          responses: {
+            202: ok('the decision, recorded with who and when: action, by, at, resources'),
+            ...v1Errors(403, 404, 409, 413, 415),
+          },
+          description:
+            '400: unknown action (`body.action`). 403: neither the requester, an operator nor an admin. 409: the request is not paused. The same as the `resume` update of the request workflow.',
         },
       },
       '/v1/requests/{id}/cancel': {
@@ -340,6 +435,26 @@ export function openApiDocument(
           summary: 'Allow or forbid one cluster × datastore pair and set its weight (admin)',
           requestBody: jsonBody(placementRuleDocument(catalog)),
           responses: { 200: ok('the cell as stored'), ...v1Errors(403, 413, 415) },
+        },
+      },
+      '/v1/admin/settings': {
+        get: {
+          operationId: 'getSettings',
+          summary: 'What a request gets when it does not say: onFailure and pauseTimeout (admin)',
+          responses: {
+            200: ok('the settings', { $ref: '#/components/schemas/Settings' }),
+            ...v1Errors(403),
+          },
+        },
+        put: {
+          operationId: 'changeSettings',
+          summary:
+            'Change the default onFailure (`compensate` or `pause`) and the pause timeout (admin); absent fields stay',
+          requestBody: jsonBody({ $ref: '#/components/schemas/SettingsChange' }),
+          responses: {
+            200: ok('the settings in force', { $ref: '#/components/schemas/Settings' }),
+            ...v1Errors(403, 413, 415),
+          },
         },
       },
       '/v1/resources/{type}/{name}/owner': {

@@ -17,7 +17,7 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import { temporal } from '@temporalio/proto';
 import { createVcenterDeps } from '../activities/vcenter';
 import { issueToken } from '../api/auth/tokens';
-import type { RequestProgress } from '../common/request';
+import { requestOutcome, type RequestProgress } from '../common/request';
 import { traceSearchAttributes } from '../common/search-attributes';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
@@ -112,7 +112,7 @@ async function submit(
 async function outcomeOf(client: Client, workflowId: string): Promise<RequestProgress> {
   for (;;) {
     try {
-      return (await client.workflow.getHandle(workflowId).result()) as RequestProgress;
+      return await requestOutcome(client.workflow.getHandle(workflowId).result());
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 20));

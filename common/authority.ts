@@ -5,7 +5,7 @@
  */
 
 /** The roles a token carries. */
-export const roles = ['requester', 'approver', 'admin'] as const;
+export const roles = ['requester', 'approver', 'operator', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who asks for an action: a token's subject, role and groups. */

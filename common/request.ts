@@ -2,12 +2,13 @@
  * A request as the request workflow sees it, and what it reports. Pure types shared by the API,
  * the request workflow and its activities (no Node imports).
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from './authority';
 import { templateFor as resourceTemplate } from './resource';
-import type { StepError, TemplateProgress } from './template';
+import type { PauseInfo, ResumeAction, ResumeRecord, StepError, TemplateProgress } from './template';
 
 /** The lifecycle of a request, as the ledger, the RequestStatus search attribute and the API show it. */
-export const requestStatuses = ['received', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const requestStatuses = ['received', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
 export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -44,6 +45,53 @@ export interface RequestWorkflowInput {
   rerunOf?: string;
   /** How many resources run at once. */
   concurrency?: number;
+  /** What a template step failure does: undo at once (the default) or pause for a decision. */
+  onFailure?: OnFailure;
+  /** How long a paused resource waits for a decision before it is aborted (a Temporal duration, e.g. `24 hours`). */
+  pauseTimeout?: string;
+}
+
+/** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */
+export const onFailureModes = ['compensate', 'pause'] as const;
+export type OnFailure = (typeof onFailureModes)[number];
+
+/** How long a pause waits for a decision when nobody configured it. */
+export const DEFAULT_PAUSE_TIMEOUT = '24 hours';
+
+/** The `resume` update's argument; `by` is filled by the API from the caller (the CLI may name itself). */
+export interface ResumeDecision {
+  action: ResumeAction;
+  by?: string;
+}
+
+/** The `resume` update's answer: the decision as recorded and the resources it resumed. */
+export interface ResumeAnswer extends ResumeRecord {
+  resources: string[];
+}
+
+/** The failure type of a request that failed; its details carry the RequestProgress the API shows. */
+export const REQUEST_FAILED = 'RequestFailed';
+
+/**
+ * The outcome a failed request workflow carries (`WorkflowFailedError` from a client's `result()`,
+ * whose cause is the RequestFailed failure); undefined for any other error.
+ */
+export function failedRequestOutcome(err: unknown): RequestProgress | undefined {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (cause instanceof ApplicationFailure && cause.type === REQUEST_FAILED)
+    return cause.details?.[0] as RequestProgress | undefined;
+  return undefined;
+}
+
+/** A request workflow's outcome, whether it completed or failed: what `result()` gives, or the failure's. */
+export async function requestOutcome(result: Promise<unknown>): Promise<RequestProgress> {
+  try {
+    return (await result) as RequestProgress;
+  } catch (err) {
+    const outcome = failedRequestOutcome(err);
+    if (outcome) return outcome;
+    throw err;
+  }
 }
 
 export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -61,6 +109,10 @@ export interface ResourceOutcome {
   error?: StepError & { stepId?: string };
   /** What was undone after a failure. */
   compensated?: string[];
+  /** Set while its template waits at a failed step for a `resume` decision. */
+  paused?: PauseInfo;
+  /** Every `resume` decision taken for it: who, when, what. */
+  resumes?: ResumeRecord[];
 }
 
 /** The request workflow's `status` query answer and its result. */

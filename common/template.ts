@@ -87,9 +87,14 @@ export interface InterpreterInput {
   input: unknown;
   trace: TraceContext;
   item?: FanOutItem;
+  /**
+   * When set, a failed step pauses for this long (a Temporal duration) instead of failing the
+   * template, and the parent workflow is told through the `templatePaused` signal.
+   */
+  pauseTimeout?: string;
 }
 
-export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'compensated';
+export type StepState = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'skipped' | 'compensated';
 
 /** A failure as the progress and the result show it. */
 export interface StepError {
@@ -140,7 +145,29 @@ export interface Compensation {
   error?: StepError;
 }
 
-export type TemplateStatus = 'running' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
+export type TemplateStatus = 'running' | 'paused' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A step waiting, after it failed, for a decision: retry it, or abort (undo and fail). */
+export interface PauseInfo {
+  stepId: string;
+  /** The upstream's reason the step failed. */
+  error: StepError;
+  pausedAt: string;
+  /** When the pause ends by itself in an abort. */
+  deadline: string;
+}
+
+/** The ways out of a pause: run the failed step again, or undo and fail. */
+export const resumeActions = ['retry', 'abort'] as const;
+export type ResumeAction = (typeof resumeActions)[number];
+
+/** One decision that ended a pause; `by` is `pause timeout` or `cancellation` when nobody decided. */
+export interface ResumeRecord {
+  action: ResumeAction;
+  by: string;
+  at: string;
+  stepId?: string;
+}
 
 /** The progress query's answer. */
 export interface TemplateProgress {
@@ -149,6 +176,10 @@ export interface TemplateProgress {
   status: TemplateStatus;
   steps: StepProgress[];
   compensations: Compensation[];
+  /** The steps waiting for a `resume` decision. */
+  paused?: PauseInfo[];
+  /** Every decision that ended a pause. */
+  resumes?: ResumeRecord[];
 }
 
 /** A template's outcome: the workflow result when it succeeds, the details of its TemplateFailed failure otherwise. */

@@ -4,8 +4,8 @@
  * and types, so the API imports it without loading workflow code and the bundle stays Node-free.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RequestProgress } from '../common/request';
-import type { ApprovalDecision, TemplateProgress } from '../common/template';
+import type { RequestProgress, ResumeAnswer, ResumeDecision } from '../common/request';
+import type { ApprovalDecision, PauseInfo, ResumeRecord, TemplateProgress } from '../common/template';
 
 /** The request's status and every resource's outcome so far (`requestWorkflow`). */
 export const statusQuery = defineQuery<RequestProgress>('status');
@@ -21,3 +21,19 @@ export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
  * step waiting, or not one of its groups). The API uses this one.
  */
 export const decideUpdate = defineUpdate<void, [ApprovalDecision]>('decide');
+
+/**
+ * Ends the pause of a request's failed step (`requestWorkflow`): `retry` runs the step again,
+ * `abort` undoes and fails. Refused unless a resource is paused or when the action is unknown.
+ */
+export const resumeUpdate = defineUpdate<ResumeAnswer, [ResumeDecision]>('resume');
+
+/**
+ * From a resource's template to its request: a step paused (`pause` set) or its pause ended
+ * without a decision from the request (timeout, cancellation: `pause` absent).
+ */
+export const templatePausedSignal =
+  defineSignal<[{ workflowId: string; pause?: PauseInfo }]>('templatePaused');
+
+/** From the request to its paused resource's template: the decision, as recorded. */
+export const resumeStepSignal = defineSignal<[ResumeRecord]>('resumeStep');

@@ -12,6 +12,14 @@
  * 4. undoes what the request did for a resource that failed (its address released, its removal
  *    committed), removes what deletes removed, records the outcome and tells people.
  *
+ * With `onFailure: "pause"` a resource's template waits at its failed step instead of undoing
+ * (the request is `paused`) until the `resume` update decides: `retry` runs the step again,
+ * `abort` undoes and fails. The update lands here; the decision goes on to the paused templates
+ * by the `resumeStep` signal, and they tell the request of their pauses by `templatePaused`.
+ *
+ * A request that failed ends as a Failed workflow execution (RequestFailed, its details the same
+ * RequestProgress the ledger holds); a cancelled one as Canceled; a succeeded one Completed.
+ *
  * The workflow ID is `<traceId>/<requestId>`; a resource's template runs as
  * `<traceId>/<requestId>/<template>[<resource name>]`.
  */
@@ -20,7 +28,9 @@ import {
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
+  condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -40,6 +50,8 @@ import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
 import { finishedNotice, receivedNotice, type Notice } from '../common/notices';
 import {
+  DEFAULT_PAUSE_TIMEOUT,
+  REQUEST_FAILED,
   templateFor,
   type RequestedResource,
   type RequestProgress,
@@ -49,8 +61,15 @@ import {
 } from '../common/request';
 import { RequestStatus as RequestStatusAttribute, traceSearchAttributes } from '../common/search-attributes';
 import { timeoutProfiles } from '../common/tasks';
-import { TEMPLATE_FAILED, type StepError, type TemplatePlan, type TemplateResult } from '../common/template';
-import { statusQuery } from './definitions';
+import {
+  resumeActions,
+  TEMPLATE_FAILED,
+  type ResumeRecord,
+  type StepError,
+  type TemplatePlan,
+  type TemplateResult,
+} from '../common/template';
+import { resumeStepSignal, resumeUpdate, statusQuery, templatePausedSignal } from './definitions';
 import { describeError } from './interpreter/errors';
 import { runBounded } from './run-bounded';
 import { templateInterpreter } from './template';
@@ -127,6 +146,59 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   };
   setHandler(statusQuery, () => state);
 
+  setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
+    const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;
+    if (!outcome || outcome.state !== 'running') return;
+    if (pause) outcome.paused = pause;
+    else delete outcome.paused;
+  });
+  const pausedWork = () => work.filter((w) => w.outcome.paused);
+  setHandler(
+    resumeUpdate,
+    async (decision) => {
+      const at = new Date().toISOString();
+      const by = decision.by ?? 'temporal (no identity given)';
+      const resumed: string[] = [];
+      for (const w of pausedWork()) {
+        const record: ResumeRecord = { action: decision.action, by, at, stepId: w.outcome.paused!.stepId };
+        delete w.outcome.paused;
+        w.outcome.resumes = [...(w.outcome.resumes ?? []), record];
+        resumed.push(w.resource.name);
+        await getExternalWorkflowHandle(w.outcome.workflowId).signal(resumeStepSignal, record);
+      }
+      log.info('request resumed', { action: decision.action, by, resources: resumed });
+      return { action: decision.action, by, at, resources: resumed };
+    },
+    {
+      // Refused before anything is written to history; the caller gets the reason.
+      validator: (decision) => {
+        const action = (decision as { action?: unknown } | undefined)?.action;
+        if (!resumeActions.includes(action as never))
+          throw new Error(`action must be one of ${resumeActions.join(', ')}, not ${JSON.stringify(action)}`);
+        if (pausedWork().length === 0)
+          throw new Error(`request ${input.requestId} is ${state.status}, not paused`);
+      },
+    },
+  );
+
+  // While resources build, the ledger and the search attribute follow their pauses: `paused` while
+  // any waits for a decision, `running` again once none does. Stopped (and awaited) before the
+  // final status, so a late `paused` cannot land after it.
+  let building = true;
+  let pauses: Promise<void> = Promise.resolve();
+  const followPauses = async (): Promise<void> => {
+    const wanted = (): RequestStatus => (pausedWork().length ? 'paused' : 'running');
+    try {
+      for (;;) {
+        await condition(() => !building || wanted() !== state.status);
+        if (!building) return;
+        await setStatus(wanted());
+      }
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+    }
+  };
+
   const setStatus = async (status: RequestStatus): Promise<void> => {
     state.status = status;
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
@@ -153,6 +225,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       prepareAndCommit(input, work),
     ] as const);
     const runnable = work.filter((w) => w.outcome.state === 'pending');
+    pauses = followPauses();
     await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
       build(input, w, plans),
     );
@@ -160,6 +233,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (isCancellation(err)) {
       // The children were cancelled with us and ran their own undo steps; undo ours, then say so.
       await CancellationScope.nonCancellable(async () => {
+        building = false;
+        await pauses;
         for (const w of work)
           if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
         await cleanUp(input, work);
@@ -179,11 +254,34 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   // The outcome is decided: a cancellation that arrives now must not cut its recording short, or
   // the ledger and the resource files would disagree with what was built.
   await CancellationScope.nonCancellable(async () => {
+    building = false;
+    await pauses;
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await tell(input, finishedNotice(input, state, input.statusUrl));
   });
+  if (state.status === 'failed') {
+    throw ApplicationFailure.create({
+      type: REQUEST_FAILED,
+      nonRetryable: true,
+      message: failureMessage(state),
+      details: [state],
+    });
+  }
   return state;
+}
+
+/** The failure message Temporal shows (Web UI, `temporal workflow show`): each failed resource and why. */
+function failureMessage(state: RequestProgress): string {
+  const reasons = state.resources
+    .filter((r) => r.state === 'failed')
+    .map(
+      (r) =>
+        `${r.name}${r.error?.stepId ? ` at step ${r.error.stepId}` : ''}: ${r.error?.message ?? 'unknown error'}`,
+    );
+  const shown = reasons.slice(0, 5).join('; ');
+  const more = reasons.length > 5 ? `; and ${reasons.length - 5} more` : '';
+  return `request ${state.requestId} failed: ${shown}${more}`;
 }
 
 /** One plan per distinct template, resolved once (the exact content then travels in history). */
@@ -268,6 +366,9 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
             ...(w.committed ?? {}),
           },
           trace,
+          ...(input.onFailure === 'pause'
+            ? { pauseTimeout: input.pauseTimeout ?? DEFAULT_PAUSE_TIMEOUT }
+            : {}),
         },
       ],
       typedSearchAttributes: traceSearchAttributes(trace),
@@ -277,6 +378,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failed = templateResultOf(err);
+    delete outcome.paused;
     fail(w, err, failed?.error);
     if (failed?.compensations.length) {
       outcome.compensated = failed.compensations.map((c) =>

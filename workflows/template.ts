@@ -1,11 +1,12 @@
 /**
  * `templateInterpreter`: the one generic workflow that runs any template plan as a DAG of steps.
  * Sub-templates and fan-out items run as children of the same type. Clients read progress with
- * the `progress` query and answer approval steps with the `approve` signal.
+ * the `progress` query, answer approval steps with the `approve` signal, and end a paused step's
+ * wait with the `resumeStep` signal its request sends.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { InterpreterInput, TemplateResult } from '../common/template';
-import { approveSignal, decideUpdate, progressQuery } from './definitions';
+import { approveSignal, decideUpdate, progressQuery, resumeStepSignal } from './definitions';
 import { TemplateRun } from './interpreter/runner';
 
 /** Runs the template `input.plan.entry` of the plan with `input.input`. */
@@ -13,6 +14,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
   const run = new TemplateRun(input);
   setHandler(progressQuery, () => run.progress());
   setHandler(approveSignal, (decision) => run.approve(decision));
+  setHandler(resumeStepSignal, (decision) => run.resume(decision));
   // The validator refuses before anything is written to history; the caller gets the reason.
   setHandler(decideUpdate, (decision) => run.approve(decision), {
     validator: (decision) => {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { pollPauses, sleep, withPatience } from '../http';
+import { pollPauses, scrubSecrets, sleep, truncate, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
 import { isFinishedJob } from './client';
 import type { AwxDeps } from './deps';
@@ -58,13 +58,18 @@ export const waitJob = defineTask({
       ctx.heartbeat({ job: input.job, waitingSince, polls, status: job.status });
       if (isFinishedJob(job.status)) {
         if (job.status !== 'successful') {
+          const stdout = await ctx.deps.awx.readJobStdout(job.id, 'txt', ctx.signal).catch(() => '');
+          const reason = jobFailureReason(stdout);
+          const task = reason.task ? ` at task "${reason.task}"` : '';
           const why = job.job_explanation ? `: ${job.job_explanation}` : '';
-          throw failure('JobFailed', `awx job ${job.id} ended ${job.status}${why}`, {
+          const tail = reason.lastLines.length ? `\n${reason.lastLines.join('\n')}` : '';
+          const upstreamMessage = [job.job_explanation, ...reason.lastLines].filter(Boolean).join('\n');
+          throw failure('JobFailed', truncate(`awx job ${job.id} ended ${job.status}${task}${why}${tail}`), {
             system: 'awx',
             call: 'awx:wait-job',
             externalId: String(job.id),
             upstreamCode: job.status,
-            ...(job.job_explanation ? { upstreamMessage: job.job_explanation } : {}),
+            ...(upstreamMessage ? { upstreamMessage: truncate(upstreamMessage) } : {}),
           });
         }
         return { ...summarizeJob(job), polls, waitedMs: Date.now() - waitingSince, resumed };
@@ -73,3 +78,31 @@ export const waitJob = defineTask({
     }
   },
 });
+
+/** Lines of a failed job's output a failure carries, and how long each may be. */
+const TAIL_LINES = 8;
+const LINE_CHARS = 300;
+
+/**
+ * A failed job's own reason, from its stdout: the task that failed (the last `TASK [...]` header
+ * before the first `fatal:`/`failed:` line) and the last lines before the play recap, each
+ * bounded and scrubbed of credentials (a playbook may print what it was given).
+ */
+export function jobFailureReason(stdout: string): { task?: string; lastLines: string[] } {
+  const lines = stdout.split(/\r?\n/);
+  const recap = lines.findIndex((l) => l.startsWith('PLAY RECAP'));
+  const body = (recap === -1 ? lines : lines.slice(0, recap)).filter((l) => l.trim() !== '');
+  const fatal = body.findIndex((l) => /^(fatal|failed): /.test(l));
+  const task = body
+    .slice(0, fatal === -1 ? body.length : fatal)
+    .reverse()
+    .map((l) => /^TASK \[(.+?)\]/.exec(l)?.[1])
+    .find((t) => t !== undefined);
+  const lastLines = body
+    .slice(-TAIL_LINES)
+    .filter((l) => !/^(TASK|PLAY) \[/.test(l))
+    // Scrubbed before it is cut, so that half a secret is never left behind.
+    .map((l) => scrubSecrets(l))
+    .map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS)}…` : l));
+  return { ...(task ? { task: scrubSecrets(task) } : {}), lastLines };
+}

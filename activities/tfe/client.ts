@@ -425,6 +425,45 @@ export class TfeClient {
     return (await this.get<Resource<RunAttributes>>('readRun', `/runs/${enc(id)}`, signal)).data;
   }
 
+  /**
+   * Reads a run's plan or apply: its status and its log's URL.
+   * https://developer.hashicorp.com/terraform/cloud-docs/api-docs/plans#show-a-plan
+   * https://developer.hashicorp.com/terraform/cloud-docs/api-docs/applies#show-an-apply
+   */
+  async readRunPhase(
+    kind: 'plans' | 'applies',
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<Resource<{ status: string; 'log-read-url'?: string }>> {
+    const call = kind === 'plans' ? 'readPlan' : 'readApply';
+    return (
+      await this.get<Resource<{ status: string; 'log-read-url'?: string }>>(
+        call,
+        `/${kind}/${enc(id)}`,
+        signal,
+      )
+    ).data;
+  }
+
+  /**
+   * Reads a plan's or apply's log from its archivist URL (its own credential: no token sent, the
+   * URL never shown), without the STX/ETX framing, scrubbed of the credentials this client knows.
+   * https://developer.hashicorp.com/terraform/cloud-docs/api-docs/plans#retrieving-plan-log-files
+   */
+  async readLog(logReadUrl: string, signal?: AbortSignal): Promise<string> {
+    const res = await this.http.request({
+      call: 'readLog',
+      method: 'GET',
+      path: logReadUrl,
+      headers: { accept: 'text/plain' },
+      authenticate: false,
+      describeAs: 'GET <log-read-url>',
+      signal,
+    });
+    const framing = new Set([String.fromCharCode(2), String.fromCharCode(3)]);
+    return this.http.scrub([...res.text].filter((c) => !framing.has(c)).join(''));
+  }
+
   private async action(
     call: string,
     id: string,

@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
-import { pollPauses, sleep, withPatience } from '../http';
+import { pollPauses, sleep, truncate, withPatience } from '../http';
 import { defineTask, type TaskContext } from '../task';
-import { finishedRunStatuses, type RunStatus } from './client';
+import { finishedRunStatuses, type RunStatus, type TfeClient } from './client';
 import type { TfeDeps } from './deps';
 import { runIdSchema, runStatusSchema, runSummarySchema, summarizeRun } from './schemas';
 
@@ -64,11 +64,15 @@ export const waitRun = defineTask({
       ctx.heartbeat({ runId: input.runId, waitingSince, polls, status: run.status });
       const status = run.status as RunStatus;
       const done = () => ({ ...run, polls, waitedMs: Date.now() - waitingSince, resumed });
-      if (failedStatuses.includes(status))
-        throw failure('RunErrored', `tfe run ${input.runId} ended ${status}`, {
+      if (failedStatuses.includes(status)) {
+        const errors = status === 'errored' ? await runErrorLines(ctx.deps.tfe, input.runId, ctx.signal) : [];
+        const why = errors.length ? `:\n${errors.join('\n')}` : '';
+        throw failure('RunErrored', truncate(`tfe run ${input.runId} ended ${status}${why}`), {
           ...details,
           upstreamCode: status,
+          ...(errors.length ? { upstreamMessage: truncate(errors.join('\n')) } : {}),
         });
+      }
       if (status === 'policy_soft_failed' && !run.isConfirmable)
         throw failure('PolicyFailed', `tfe run ${input.runId} failed its policy checks`, {
           ...details,
@@ -80,3 +84,43 @@ export const waitRun = defineTask({
     }
   },
 });
+
+/** Lines of an errored phase's log a failure carries, and how long each may be. */
+const ERROR_LINES = 12;
+const LINE_CHARS = 300;
+
+/**
+ * An errored run's own reason: the `Error:` blocks of the plan's log, or of the apply's when the
+ * plan finished. Best effort: a log that cannot be read leaves the reason to the run's status.
+ */
+export async function runErrorLines(tfe: TfeClient, runId: string, signal?: AbortSignal): Promise<string[]> {
+  try {
+    const run = await tfe.readRun(runId, signal);
+    for (const [name, kind] of [
+      ['plan', 'plans'],
+      ['apply', 'applies'],
+    ] as const) {
+      const ref = run.relationships?.[name]?.data;
+      if (!ref || Array.isArray(ref)) continue;
+      const phase = await tfe.readRunPhase(kind, ref.id, signal);
+      const url = phase.attributes['log-read-url'];
+      if (phase.attributes.status !== 'errored' || !url) continue;
+      return terraformErrors(await tfe.readLog(url, signal));
+    }
+  } catch {
+    // The run's status already says it errored; a log out of reach must not hide that.
+  }
+  return [];
+}
+
+/** The `Error:` lines of a Terraform log and the lines that follow each, bounded. */
+export function terraformErrors(log: string): string[] {
+  const lines = log.split(/\r?\n/).map((l) => l.trimEnd());
+  const start = lines.findIndex((l) => /^(\u2577\s*)?(│\s*)?Error: /.test(l.trim()));
+  if (start === -1) return [];
+  return lines
+    .slice(start)
+    .filter((l) => l.trim() !== '')
+    .slice(0, ERROR_LINES)
+    .map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS)}…` : l));
+}

@@ -12,7 +12,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { AwxClient } from '../../activities/awx/client';
 import { createVcenterDeps } from '../../activities/vcenter';
-import type { RequestProgress, ResourceOutcome } from '../../common/request';
+import { requestOutcome, type RequestProgress, type ResourceOutcome } from '../../common/request';
 import { RequestStatus } from '../../common/search-attributes';
 import type { EndSystemsConfig } from '../../platform/end-systems';
 import type { Submission } from './workload';
@@ -95,19 +95,17 @@ export async function audit(input: AuditInput): Promise<Audit> {
       add('lost', `request ${s.request.index} (${requestId}): Temporal has no workflow ${row.workflowId}`);
     else {
       const attribute = wf.typedSearchAttributes.get(RequestStatus);
-      const closed = row.status === 'cancelled' ? 'CANCELLED' : 'COMPLETED';
+      const closed =
+        row.status === 'cancelled' ? 'CANCELLED' : row.status === 'failed' ? 'FAILED' : 'COMPLETED';
       if (wf.status.name !== closed || attribute !== row.status)
         add(
           'mismatched',
           `request ${s.request.index} (${requestId}): ledger ${row.status}, Temporal ${wf.status.name} with RequestStatus ${attribute}`,
         );
-      if (wf.status.name === 'COMPLETED') {
-        const result = await input.temporal.workflow.getHandle(row.workflowId).result();
-        if ((result as RequestProgress).status !== row.status)
-          add(
-            'mismatched',
-            `request ${requestId}: ledger ${row.status}, workflow result ${(result as RequestProgress).status}`,
-          );
+      if (wf.status.name === 'COMPLETED' || wf.status.name === 'FAILED') {
+        const result = await requestOutcome(input.temporal.workflow.getHandle(row.workflowId).result());
+        if (result.status !== row.status)
+          add('mismatched', `request ${requestId}: ledger ${row.status}, workflow outcome ${result.status}`);
       }
     }
     for (const vm of s.request.vms) {

@@ -25,6 +25,19 @@ describe('replay of recorded template histories', function () {
     assert.ok(files.length >= 8, `only ${files.length} histories in ${historiesDir}`);
   });
 
+  it('covers the failed-request paths: failed, paused then retried, aborted, timed out', () => {
+    for (const scenario of [
+      'request-failed',
+      'request-pause-retry',
+      'request-pause-abort',
+      'request-pause-timeout',
+    ])
+      assert.ok(
+        files.some((f) => f.startsWith(`${scenario}-`)),
+        `no ${scenario} history: re-record with test/replay/record-histories.sh`,
+      );
+  });
+
   it('replays every history without a nondeterminism error', async () => {
     const histories = files.map((file) =>
       historyFromJsonText(readFileSync(path.join(historiesDir, file), 'utf8')),

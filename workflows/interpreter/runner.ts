@@ -11,6 +11,7 @@ import {
   CancelledFailure,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -19,7 +20,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import { msToNumber, type Duration } from '@temporalio/common';
 import { failure } from '../../common/errors';
 import { childWorkflowId } from '../../common/ids';
 import { TraceId, traceSearchAttributes, type TraceContext } from '../../common/search-attributes';
@@ -34,6 +35,8 @@ import {
   type Compensation,
   type FanOutItem,
   type InterpreterInput,
+  type PauseInfo,
+  type ResumeRecord,
   type Step,
   type StepProgress,
   type StepError,
@@ -57,6 +60,7 @@ import {
 import { needsOf } from '../../common/template-graph';
 import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
 import { runBounded } from '../run-bounded';
+import { templatePausedSignal } from '../definitions';
 import type { templateInterpreter } from '../template';
 import { describeError, expressionFailure } from './errors';
 import { itemPlan, subPlan } from './plan';
@@ -92,6 +96,8 @@ export class TemplateRun {
   private readonly completions: Completion[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
+  private readonly pauses = new Map<string, PauseInfo>();
+  private readonly resumes: ResumeRecord[] = [];
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
   /** Bumped whenever a step settles, so the scheduler wakes up. */
@@ -125,7 +131,18 @@ export class TemplateRun {
       status: this.status,
       steps: [...this.records.values()],
       compensations: this.compensations,
+      ...(this.pauses.size ? { paused: [...this.pauses.values()] } : {}),
+      ...(this.resumes.length ? { resumes: this.resumes } : {}),
     };
+  }
+
+  /** Takes a decision for the paused steps; one that arrives when none is paused is logged and ignored. */
+  resume(decision: ResumeRecord): void {
+    if (this.pauses.size === 0) {
+      log.warn('resume ignored: no step is paused', { ...decision });
+      return;
+    }
+    this.resumes.push(decision);
   }
 
   /**
@@ -242,7 +259,10 @@ export class TemplateRun {
     });
   }
 
-  /** Runs one step to its end state; true when it failed. Never throws. */
+  /**
+   * Runs one step to its end state; true when it failed. Never throws. With a pause timeout, a
+   * failure that would fail the template waits for a decision first: retry runs the step again.
+   */
   private async runStep(step: Step): Promise<boolean> {
     const rec = this.records.get(step.id)!;
     try {
@@ -252,20 +272,88 @@ export class TemplateRun {
         rec.skipReason = skip;
         return false;
       }
-      rec.state = 'running';
-      rec.startedAt = now();
-      rec.attempts = 1;
-      const output = await this.perform(step, rec);
-      if (output !== undefined) this.outputs.set(step.id, output);
-      rec.state = 'succeeded';
-      return false;
     } catch (err) {
       rec.state = 'failed';
       rec.lastError = describeError(err);
+      rec.endedAt = now();
       return true;
-    } finally {
-      if (rec.state !== 'skipped') rec.endedAt = now();
     }
+    rec.startedAt = now();
+    for (;;) {
+      try {
+        rec.state = 'running';
+        rec.attempts += 1;
+        const output = await this.perform(step, rec);
+        if (output !== undefined) this.outputs.set(step.id, output);
+        rec.state = 'succeeded';
+        rec.endedAt = now();
+        return false;
+      } catch (err) {
+        rec.lastError = describeError(err);
+        if (!this.pausable(step, err) || (await this.pauseAt(step, rec)) === 'abort') {
+          rec.state = 'failed';
+          rec.endedAt = now();
+          return true;
+        }
+      }
+    }
+  }
+
+  /**
+   * A step's failure pauses when the request asked for it, the failure would fail the template,
+   * and it is not a cancellation. A fan-out step does not: a retry would run its finished items again.
+   */
+  private pausable(step: Step, err: unknown): boolean {
+    return (
+      this.args.pauseTimeout !== undefined &&
+      (step.onFailure ?? 'fail') === 'fail' &&
+      !('forEach' in step && step.forEach) &&
+      !isCancellation(err) &&
+      !CancellationScope.current().consideredCancelled
+    );
+  }
+
+  /** Waits for the decision on a failed step; no decision by the deadline, or a cancellation, aborts. */
+  private async pauseAt(step: Step, rec: StepProgress): Promise<'retry' | 'abort'> {
+    const timeout = this.args.pauseTimeout!;
+    const pause: PauseInfo = {
+      stepId: step.id,
+      error: rec.lastError!,
+      pausedAt: now(),
+      deadline: new Date(Date.now() + msToNumber(timeout as Duration)).toISOString(),
+    };
+    this.pauses.set(step.id, pause);
+    rec.state = 'paused';
+    this.status = 'paused';
+    const seen = this.resumes.length;
+    let ended: ResumeRecord | undefined;
+    try {
+      await this.tellParent(pause);
+      if (await condition(() => this.resumes.length > seen, timeout as Duration)) ended = this.resumes[seen]!;
+      else ended = { action: 'abort', by: 'pause timeout', at: now(), stepId: step.id };
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      ended = { action: 'abort', by: 'cancellation', at: now(), stepId: step.id };
+    }
+    this.pauses.delete(step.id);
+    if (this.pauses.size === 0) this.status = 'running';
+    if (ended !== this.resumes[seen]) {
+      this.resumes.push(ended);
+      // Nobody decided: the request still shows the pause until it is told it ended.
+      await CancellationScope.nonCancellable(() => this.tellParent(undefined));
+    }
+    log.info('pause ended', { ...ended, stepId: step.id });
+    return ended.action;
+  }
+
+  /** Tells the workflow that started this template (the request) that a step paused or stopped waiting. */
+  private async tellParent(pause: PauseInfo | undefined): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(templatePausedSignal, {
+      workflowId: this.ids.workflowId,
+      ...(pause ? { pause } : {}),
+    });
   }
 
   private async skipReason(step: Step): Promise<string | undefined> {

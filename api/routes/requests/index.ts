@@ -4,7 +4,7 @@
  * existence does not leak); approvers see all; admins see and act on all.
  */
 import { Router, type Request } from 'express';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import {
@@ -12,6 +12,7 @@ import {
   type RequestedResource,
   type RequestProgress,
   type RequestWorkflowInput,
+  type ResourceOutcome,
 } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
@@ -22,20 +23,33 @@ import { StartDeferredError } from '../../starter';
 import { loadCatalogSnapshot } from '../../../resource-handlers/store';
 import {
   findIdempotent,
+  findRerun,
   getRequest,
   getRequestFile,
   insertRequest,
   listRequests,
+  recordResume,
+  resumesOf,
   sha256,
   statusHistory,
   type RequestRow,
 } from './store';
-import { progressQuery, statusQuery } from '../../../workflows/definitions';
-import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, submissionSchema } from './schema';
+import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
+import { readSettings } from '../admin/settings';
+import {
+  idempotencyKeySchema,
+  idParameter,
+  listCursor,
+  listQuerySchema,
+  resumeSchema,
+  submissionSchema,
+} from './schema';
 import type { RefusalStatus } from './validation';
 
-const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver';
+const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
+/** Who may end a pause: the requester, an admin, an operator. */
+const canResume = (p: Principal, row: RequestRow) => canActOn(p, row) || p.role === 'operator';
 
 /** How a refused submission is introduced, by its status (see ResourceValidator). */
 const refusals: Record<Exclude<RefusalStatus, 400>, [type: string, what: string]> = {
@@ -110,6 +124,7 @@ export function requestRoutes(deps: ApiDeps): Router {
         ...(principal.subject.includes('@') ? [principal.subject] : []),
       ]),
     ];
+    const settings = await readSettings(deps.pool);
     const input: RequestWorkflowInput = {
       ...ids,
       requester: principal.subject,
@@ -120,6 +135,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       fileUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}/file`,
       statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
       ...(rerunOf ? { rerunOf } : {}),
+      onFailure: parsed.data.onFailure ?? settings.onFailure,
+      pauseTimeout: parsed.data.pauseTimeout ?? settings.pauseTimeout,
     };
     const outcome = await insertRequest(deps.pool, {
       ...ids,
@@ -130,7 +147,17 @@ export function requestRoutes(deps: ApiDeps): Router {
       file,
       idempotencyKey: key,
       workflowInput: input,
+      claims: resources.map((r) => ({ type: r.type, name: r.name })),
     });
+    if (!outcome.created && 'claimedBy' in outcome) {
+      const c = outcome.claimedBy;
+      throw new HttpError(
+        409,
+        'Conflict',
+        `${c.type} ${c.name} is being acted on by request ${c.requestId} (${c.status}); wait for it to end`,
+        [{ path: 'body.resources', message: `${c.type} ${c.name} is claimed by request ${c.requestId}` }],
+      );
+    }
     if (!outcome.created) return repeated(outcome.existingRequestId, true);
     deps.log.info(
       { ...ids, requester: principal.subject, resources: resources.length, rerunOf },
@@ -230,8 +257,12 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   router.get('/requests/:id', async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
-    const [history, live] = await Promise.all([statusHistory(deps.pool, row.requestId), liveProgress(row)]);
-    res.json({ ...row, history, ...live, links: links(row) });
+    const [history, resumes, live] = await Promise.all([
+      statusHistory(deps.pool, row.requestId),
+      resumesOf(deps.pool, row.requestId),
+      liveProgress(row),
+    ]);
+    res.json({ ...row, history, resumes, ...live, ...pauseOf(row, live.resources), links: links(row) });
   });
 
   router.get('/requests/:id/file', async (req, res) => {
@@ -253,6 +284,13 @@ export function requestRoutes(deps: ApiDeps): Router {
         'Conflict',
         `request ${row.requestId} is ${row.status}; only a failed or cancelled request is re-run`,
       );
+    }
+    // Re-run once: a second re-run answers with the first (the unique index holds it under races).
+    const earlier = await findRerun(deps.pool, row.requestId);
+    if (earlier) {
+      const { status, body } = await repeated(earlier, true);
+      res.status(status).json(body);
+      return;
     }
     const file = await getRequestFile(deps.pool, row.requestId);
     if (!file)
@@ -294,6 +332,40 @@ export function requestRoutes(deps: ApiDeps): Router {
     res.status(202).json({ requestId: row.requestId, status: 'cancelling', links: links(row) });
   });
 
+  router.post('/requests/:id/resume', async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    const principal = principalOf(req);
+    if (!canResume(principal, row))
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `only the requester, an operator or an admin may resume request ${row.requestId}`,
+      );
+    const parsed = resumeSchema.safeParse(req.body);
+    if (!parsed.success) throw invalidRequest('body', parsed.error);
+    const notPaused = () =>
+      new HttpError(
+        409,
+        'Conflict',
+        `request ${row.requestId} is ${row.status}, not paused; only a paused request is resumed`,
+        [{ path: 'status', message: `${row.status}, not paused` }],
+      );
+    if (row.status !== 'paused') throw notPaused();
+    let answer;
+    try {
+      answer = await deps.temporal.workflow
+        .getHandle(row.workflowId)
+        .executeUpdate(resumeUpdate, { args: [{ action: parsed.data.action, by: principal.subject }] });
+    } catch (err) {
+      // The workflow's own check: its pause ended meanwhile (a decision, the timeout, a cancel).
+      if (err instanceof WorkflowUpdateFailedError) throw notPaused();
+      throw err;
+    }
+    await recordResume(deps.pool, row.requestId, answer.action, principal.subject);
+    deps.log.info({ requestId: row.requestId, ...answer }, 'request resumed');
+    res.status(202).json({ requestId: row.requestId, ...answer, links: links(row) });
+  });
+
   /** The request workflow's live state and each running resource's template progress. */
   async function liveProgress(row: RequestRow): Promise<{
     progress?: RequestProgress;
@@ -325,6 +397,37 @@ export function requestRoutes(deps: ApiDeps): Router {
       }
       return { liveError: (err as Error).message };
     }
+  }
+
+  /** While paused: what failed where, why, until when it waits, and the ways out. */
+  function pauseOf(row: RequestRow, resources: unknown[] | undefined) {
+    if (row.status !== 'paused') return {};
+    const paused = ((resources ?? []) as ResourceOutcome[])
+      .filter((r) => r.paused)
+      .map((r) => ({ resource: r.name, ...r.paused! }));
+    const resume = `${deps.publicUrl}/v1/requests/${row.requestId}/resume`;
+    return {
+      pause: {
+        paused,
+        waysOut: [
+          {
+            action: 'retry',
+            method: 'POST',
+            href: resume,
+            body: { action: 'retry' },
+            does: 'runs the failed step again and carries on',
+          },
+          {
+            action: 'abort',
+            method: 'POST',
+            href: resume,
+            body: { action: 'abort' },
+            does: 'undoes what was built and fails the request',
+          },
+        ],
+        onTimeout: 'abort',
+      },
+    };
   }
 
   return router;

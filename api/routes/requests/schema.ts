@@ -4,6 +4,9 @@
  * here.
  */
 import { z } from 'zod';
+import { onFailureSchema, pauseTimeoutSchema } from '../admin/settings';
+import { requestStatuses } from '../../../common/request';
+import { resumeActions } from '../../../common/template';
 import { groupName } from '../../auth/tokens';
 
 /** A DNS label: what a VM's name becomes in a hostname, a git path and a workflow ID. */
@@ -43,6 +46,15 @@ export const submissionSchema = z.strictObject({
   resources: z.array(resourceEnvelope).min(1).max(MAX_RESOURCES),
   notify: z.array(emailAddress).max(50).default([]),
   description: z.string().max(2000).optional(),
+  /** What a failed template step does: `compensate` (undo at once) or `pause` (wait for a resume); the admin default when absent. */
+  onFailure: onFailureSchema.optional(),
+  /** How long a pause waits for a decision; the admin setting when absent. */
+  pauseTimeout: pauseTimeoutSchema.optional(),
+});
+
+/** `POST /v1/requests/{id}/resume`. */
+export const resumeSchema = z.strictObject({
+  action: z.enum(resumeActions),
 });
 
 export type Submission = z.output<typeof submissionSchema>;
@@ -63,7 +75,7 @@ export const listCursor = /^([0-9]{1,16})\.([A-Za-z0-9_-]{1,100})$/;
 
 export const listQuerySchema = z.strictObject({
   trace: z.string().max(100).optional(),
-  status: z.enum(['received', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  status: z.enum(requestStatuses).optional(),
   requester: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /**

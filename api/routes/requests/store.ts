@@ -60,17 +60,34 @@ export interface NewRequest {
   idempotencyKey?: string;
   /** What the request's workflow starts with, kept until Temporal has it (request_starts). */
   workflowInput: unknown;
+  /** The resources it acts on; none may be claimed by another unfinished request. */
+  claims: { type: string; name: string }[];
+}
+
+/** The resource another unfinished request is acting on, and that request. */
+export interface ClaimConflict {
+  type: string;
+  name: string;
+  requestId: string;
+  status: RequestStatus;
 }
 
 export type InsertOutcome =
-  { created: true; row: RequestRow } | { created: false; existingRequestId: string };
+  | { created: true; row: RequestRow }
+  | { created: false; existingRequestId: string }
+  | { created: false; claimedBy: ClaimConflict };
+
+/** A pg error's SQLSTATE and constraint. */
+const pgError = (err: unknown) => err as { code?: string; constraint?: string };
 
 /**
  * Records a submission: the request row, its first status event, its file, its pending workflow
- * start and, when it has one, its Idempotency-Key, all in one statement (one round trip, one
- * transaction). When the key was already taken by the same requester nothing is written and the
- * request that took it is returned; a concurrent submission with the same key waits for the first
- * to commit, then finds it.
+ * start, its claims on the resources it acts on and, when it has one, its Idempotency-Key, all in
+ * one statement (one round trip, one transaction). When the key was already taken by the same
+ * requester nothing is written and the request that took it is returned; a concurrent submission
+ * with the same key waits for the first to commit, then finds it. The same holds for a second
+ * re-run of one request (the first re-run is returned) and for a resource another unfinished
+ * request claims (that request is returned), through the unique indexes, across processes.
  */
 export async function insertRequest(pool: Pool, req: NewRequest): Promise<InsertOutcome> {
   const fileHash = sha256(req.file);
@@ -86,6 +103,8 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
     fileHash,
     JSON.stringify(req.workflowInput),
     `${STARTER_GRACE_SECONDS} seconds`,
+    req.claims.map((c) => c.type),
+    req.claims.map((c) => c.name),
   ];
   let claim = '';
   let from = '';
@@ -93,11 +112,14 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
     params.push(req.idempotencyKey);
     claim = `k AS (
         INSERT INTO idempotency_keys (requester, key, request_id, body_sha256)
-        VALUES ($3, $12, $1, $9) ON CONFLICT (requester, key) DO NOTHING RETURNING request_id),`;
+        VALUES ($3, $14, $1, $9) ON CONFLICT (requester, key) DO NOTHING RETURNING request_id),`;
     from = 'FROM k';
   }
-  const { rows } = await pool.query(
-    `WITH ${claim}
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (
+      await pool.query(
+        `WITH ${claim}
        r AS (
         INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of)
         SELECT $1, $2, $3, 'received', $4, $5::jsonb, $6, $7 ${from}
@@ -108,13 +130,77 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
         SELECT request_id, 'application/json', $8, $9 FROM r),
        s AS (
         INSERT INTO request_starts (request_id, input, next_attempt_at)
-        SELECT request_id, $10::jsonb, now() + $11::interval FROM r)
+        SELECT request_id, $10::jsonb, now() + $11::interval FROM r),
+       c AS (
+        INSERT INTO resource_claims (resource_type, name, request_id)
+        SELECT DISTINCT c.type, c.name, r.request_id FROM r, unnest($12::text[], $13::text[]) AS c(type, name))
      SELECT * FROM r`,
-    params,
-  );
+        params,
+      )
+    ).rows;
+  } catch (err) {
+    const { code, constraint } = pgError(err);
+    if (code === '23505' && constraint === 'requests_one_rerun') {
+      const rerun = await findRerun(pool, req.rerunOf!);
+      if (rerun) return { created: false, existingRequestId: rerun };
+    }
+    if (code === '23505' && constraint === 'resource_claims_pkey') {
+      const claimedBy = await findClaim(pool, req.claims);
+      if (claimedBy) return { created: false, claimedBy };
+    }
+    throw err;
+  }
   if (rows[0]) return { created: true, row: toRow(rows[0]) };
   const existing = await findIdempotent(pool, req.requester, req.idempotencyKey!);
   return { created: false, existingRequestId: existing!.requestId };
+}
+
+/** The request that re-ran `requestId`, if one did. */
+export async function findRerun(pool: Pool, requestId: string): Promise<string | undefined> {
+  const { rows } = await pool.query('SELECT request_id FROM requests WHERE rerun_of = $1', [requestId]);
+  return rows[0]?.request_id;
+}
+
+/** The first of `claims` an unfinished request holds, and that request. */
+export async function findClaim(
+  pool: Pool,
+  claims: { type: string; name: string }[],
+): Promise<ClaimConflict | undefined> {
+  const { rows } = await pool.query(
+    `SELECT c.resource_type, c.name, c.request_id, r.status
+       FROM resource_claims c JOIN requests r USING (request_id)
+      WHERE (c.resource_type, c.name) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY c.resource_type, c.name LIMIT 1`,
+    [claims.map((c) => c.type), claims.map((c) => c.name)],
+  );
+  const r = rows[0];
+  return r ? { type: r.resource_type, name: r.name, requestId: r.request_id, status: r.status } : undefined;
+}
+
+/** Records a decision that ended a request's pause, with who took it. */
+export async function recordResume(
+  pool: Pool,
+  requestId: string,
+  action: string,
+  by: string,
+): Promise<{ at: string }> {
+  const { rows } = await pool.query(
+    'INSERT INTO request_resumes (request_id, action, by_subject) VALUES ($1, $2, $3) RETURNING at',
+    [requestId, action, by],
+  );
+  return { at: (rows[0].at as Date).toISOString() };
+}
+
+/** Every decision that ended a pause of the request, oldest first. */
+export async function resumesOf(
+  pool: Pool,
+  requestId: string,
+): Promise<{ action: string; by: string; at: string }[]> {
+  const { rows } = await pool.query(
+    'SELECT action, by_subject, at FROM request_resumes WHERE request_id = $1 ORDER BY id',
+    [requestId],
+  );
+  return rows.map((r) => ({ action: r.action, by: r.by_subject, at: (r.at as Date).toISOString() }));
 }
 
 /** The request an idempotency key already names, with the hash of the body it was sent with. */

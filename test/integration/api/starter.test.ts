@@ -38,6 +38,7 @@ async function recorded(stack: TestStack, traceId = traceIdFrom(ulid())) {
     requester: input.requester,
     workflowId,
     resourceTypes: [],
+    claims: [],
     file: Buffer.from('{"resources":[]}'),
     workflowInput: input,
   });

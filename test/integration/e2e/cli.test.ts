@@ -1,104 +1,137 @@
 /**
- * The operator's path through the Temporal CLI, exactly as the README gives it: find a request's
- * whole tree by trace ID, and re-run a failed request with a reset once its cause is fixed.
+ * The operator's path through the Temporal CLI, with the README's own commands (see
+ * readme-recipes.ts): find a request's tree and its failures, read why it failed, re-run it with
+ * a reset (one request, or every failed one of a trace), and resume a paused one.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../../../platform/temporal/cli';
 import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from './fixture';
+import { readmeCommands, recipe } from './readme-recipes';
 
-describe('the Temporal CLI on a request', () => {
+describe("the Temporal CLI on a request, with the README's commands", () => {
   let t: E2e;
   let erin: string;
-  let temporal: (...args: string[]) => string;
+  let temporal: (args: string[]) => Promise<string>;
   before(async () => {
     t = await e2e();
     erin = await t.requester('erin');
     const cli = ensureTemporalCli();
-    temporal = (...args) =>
-      execFileSync(cli, [...args, '--address', t.stack.temporalAddress, '--namespace', t.stack.namespace], {
-        encoding: 'utf8',
-      });
+    // The README's note: against another server than the dev stack, add --address and --namespace.
+    // Asynchronous: the workers run in this process, and an update waits for them to answer.
+    temporal = async (args) =>
+      (
+        await promisify(execFile)(
+          cli,
+          [...args, '--address', t.stack.temporalAddress, '--namespace', t.stack.namespace],
+          {
+            encoding: 'utf8',
+          },
+        )
+      ).stdout;
   });
 
-  it("lists a request's whole tree by its trace ID", async () => {
-    const { requestId, traceId } = await t.submit(erin, {
-      resources: [vm(`tree-${Date.now().toString(36)}`)],
-    });
-    assert.equal((await t.settle(erin, requestId)).status, 'succeeded');
-    let listed: { execution: { workflowId: string }; type: { name: string } }[] = [];
+  const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+  const isList = (c: string) => c.startsWith('temporal workflow list');
+  const treeRecipe = (c: string) => isList(c) && c.includes("TraceId='trc_…'\"") && !c.includes(' AND ');
+  const traceFailedRecipe = (c: string) =>
+    isList(c) && c.includes('TraceId=') && c.includes("ExecutionStatus='Failed'");
+  const lastDayRecipe = (c: string) => isList(c) && c.includes('StartTime >');
+  const describeRecipe = (c: string) => c.startsWith('temporal workflow describe');
+  const showRecipe = (c: string) => c.startsWith('temporal workflow show');
+  const resetOneRecipe = (c: string) => c.startsWith('temporal workflow reset --workflow-id');
+  const resetQueryRecipe = (c: string) => c.startsWith('temporal workflow reset --query');
+  const resumeRecipe = (action: string) => (c: string) =>
+    c.startsWith('temporal workflow update execute') &&
+    c.includes('--name resume') &&
+    c.includes(`"${action}"`);
+
+  async function statusOf(requestId: string): Promise<string> {
+    return (await t.api.call<{ status: string }>('GET', `/v1/requests/${requestId}`, { token: erin })).body
+      .status;
+  }
+
+  async function until(requestId: string, status: string, timeoutMs = 90_000): Promise<void> {
     await waitFor(
-      'the tree in visibility',
-      async () => {
-        listed = JSON.parse(
-          temporal('workflow', 'list', '--query', `TraceId='${traceId}'`, '--output', 'json') || '[]',
-        );
-        return listed.length >= 3;
-      },
+      `request ${requestId} to be ${status}`,
+      async () => (await statusOf(requestId)) === status,
+      timeoutMs,
+      250,
+    );
+  }
+
+  // Every recipe is looked up before any request is made: a README edit that drops one fails here,
+  // not half-way through a test that would leave a request paused.
+  it('finds each recipe once in the README', () => {
+    const picks = [
+      treeRecipe,
+      traceFailedRecipe,
+      lastDayRecipe,
+      describeRecipe,
+      showRecipe,
+      resetOneRecipe,
+      resetQueryRecipe,
+      resumeRecipe('retry'),
+      resumeRecipe('abort'),
+    ];
+    for (const pick of picks) assert.equal(readmeCommands().filter(pick).length, 1, pick.toString());
+  });
+
+  /** Waits until a list recipe's output names `workflowId` (visibility is eventually consistent). */
+  async function listed(args: string[], workflowId: string): Promise<string> {
+    let out = '';
+    await waitFor(
+      `${workflowId} in: temporal ${args.join(' ')}`,
+      async () => (out = await temporal(args)).includes(workflowId),
       20_000,
     );
-    const ids = listed.map((w) => w.execution.workflowId).sort();
-    assert.ok(
-      ids.every((id) => id.startsWith(`${traceId}/${requestId}`)),
-      ids.join('\n'),
+    return out;
+  }
+
+  it("lists a request's whole tree by its trace ID", async () => {
+    const name = unique('tree');
+    const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
+    assert.equal((await t.settle(erin, requestId)).status, 'succeeded');
+    const out = await listed(
+      recipe(treeRecipe, { traceId }),
+      `${traceId}/${requestId}/vm-create-unmanaged[${name}]/build`,
     );
-    assert.ok(ids.includes(`${traceId}/${requestId}`), 'the request itself');
-    assert.ok(
-      ids.some((id) => id.includes('/vm-create-unmanaged[')),
-      'its template',
-    );
-    assert.ok(
-      ids.some((id) => id.includes('/build')),
-      "the template's AWX sub-template",
-    );
+    assert.match(out, new RegExp(`${traceId}/${requestId}\\s`), 'the request itself');
+    assert.ok(out.includes(`${traceId}/${requestId}/vm-create-unmanaged[${name}]`), 'its template');
+    assert.match(out, /Completed/);
   });
 
-  it('re-runs a failed request with a reset once the cause is fixed; the ledger follows', async () => {
-    const name = `reset-${Date.now().toString(36)}`;
-    const rule = t.stack.sims.world.addOutcomeRule({
-      system: 'awx',
-      match: { extra_vars: `"${name}"` },
-      outcome: 'failed',
-      message: 'no capacity',
-    });
+  it('finds a failed request as Failed, says why in its failure, and re-runs it in place with a reset', async () => {
+    const name = unique('reset');
+    const clear = t.failAwxFor(name, 'datastore ds-07 is full');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
-    assert.equal((await t.settle(erin, requestId)).status, 'failed');
-    t.stack.sims.world.removeFault(rule.id);
-
-    const failed = JSON.parse(
-      temporal(
-        'workflow',
-        'list',
-        '--query',
-        `TraceId='${traceId}' AND WorkflowType='requestWorkflow'`,
-        '--output',
-        'json',
-      ),
-    ) as { execution: { workflowId: string } }[];
-    assert.deepEqual(
-      failed.map((w) => w.execution.workflowId),
-      [`${traceId}/${requestId}`],
+    const failed = await t.settle(erin, requestId);
+    assert.equal(failed.status, 'failed');
+    assert.match(
+      failed.resources[0]!.error!.message,
+      /datastore ds-07 is full/,
+      'the API shows the job’s reason',
     );
-    temporal(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      `${traceId}/${requestId}`,
-      '--type',
-      'FirstWorkflowTask',
-      '--reason',
-      'AWX capacity restored',
-    );
+    const workflowId = `${traceId}/${requestId}`;
 
-    let view = await t.settle(erin, requestId);
-    // The reset run starts by recording `running`; wait for it to end again.
+    assert.match(await listed(recipe(traceFailedRecipe, { traceId }), workflowId), /Failed/);
+    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await listed(recipe(lastDayRecipe, { since }), workflowId);
+    const described = await temporal(recipe(describeRecipe, { traceId, requestId, name }));
+    assert.match(described, /Failed/i);
+    assert.match(described, /datastore ds-07 is full/);
+    const shown = await temporal(recipe(showRecipe, { traceId, requestId, name }));
+    assert.match(shown, /datastore ds-07 is full/, 'the template’s failure quotes the AWX job');
+    const mail = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${requestId} failed`);
+    assert.match(mail.text, /datastore ds-07 is full/);
+
+    clear();
+    await temporal(recipe(resetOneRecipe, { traceId, requestId }));
     await waitFor(
-      'the reset run to end',
-      async () => {
-        view = await t.settle(erin, requestId);
-        return view.status === 'succeeded';
-      },
+      'the reset run to succeed',
+      async () => (await statusOf(requestId)) === 'succeeded',
       90_000,
       500,
     );
@@ -111,5 +144,41 @@ describe('the Temporal CLI on a request', () => {
       rows.map((r) => r.status),
       ['received', 'running', 'failed', 'running', 'succeeded'],
     );
+  });
+
+  it('re-runs every failed request of a trace with the query reset', async () => {
+    const name = unique('batch');
+    const clear = t.failAwxFor(name, 'no capacity');
+    const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
+    assert.equal((await t.settle(erin, requestId)).status, 'failed');
+    await listed(recipe(traceFailedRecipe, { traceId }), `${traceId}/${requestId}`);
+    clear();
+    await temporal(recipe(resetQueryRecipe, { traceId }));
+    await waitFor(
+      'the batch reset to succeed',
+      async () => (await statusOf(requestId)) === 'succeeded',
+      120_000,
+      500,
+    );
+    assert.equal((await t.vcenter.listVms({ names: name })).length, 1);
+  });
+
+  it('resumes a paused request with the resume update: the failed step runs again, nothing else does', async () => {
+    const name = unique('resume');
+    const resumeArgs = (traceId: string, requestId: string) =>
+      recipe(resumeRecipe('retry'), { traceId, requestId });
+    const clear = t.failAwxFor(name, 'template host unreachable');
+    const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)], onFailure: 'pause' });
+    await until(requestId, 'paused');
+    clear();
+    const out = await temporal(resumeArgs(traceId, requestId));
+    assert.match(out, /retry/);
+    const view = await t.settle(erin, requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    assert.equal((await t.vcenter.listVms({ names: name })).length, 1);
+    const jobs = Object.values(t.stack.sims.world.state.awx.jobs).filter((j) =>
+      j.extra_vars.includes(`"${name}"`),
+    );
+    assert.deepEqual(jobs.map((j) => j.status).sort(), ['failed', 'successful']);
   });
 });

@@ -24,6 +24,10 @@ export interface E2e {
    * test/replay/histories/ as `<name>-<n>.json`, for the replay test.
    */
   record(name: string, traceId: string): Promise<void>;
+  /** Fails the AWX job of every request for `name` with `message` until the returned function is called. */
+  failAwxFor(name: string, message: string): () => void;
+  /** How many addresses are allocated to `name` and not released. */
+  liveAddresses(name: string): Promise<number>;
 }
 
 export interface RequestView {
@@ -80,6 +84,22 @@ export function e2e(): Promise<E2e> {
           ids.push(wf.workflowId);
         ids.sort();
         for (const [i, id] of ids.entries()) await recordHistory(`${name}-${i}`, id);
+      },
+      failAwxFor(name, message) {
+        const rule = stack.sims.world.addOutcomeRule({
+          system: 'awx',
+          match: { extra_vars: `"${name}"` },
+          outcome: 'failed',
+          message,
+        });
+        return () => void stack.sims.world.removeFault(rule.id);
+      },
+      async liveAddresses(name) {
+        const { rows } = await stack.pool.query(
+          'SELECT count(*)::int AS n FROM ip_allocations WHERE resource_name = $1 AND released_at IS NULL',
+          [name],
+        );
+        return rows[0].n as number;
       },
     };
   })();

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { ulid } from 'ulid';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { startRequestWorkflow } from '../../../api/starter';
+import { requestOutcome } from '../../../common/request';
 import { createVcenterDeps } from '../../../activities/vcenter';
 import type { VcenterClient } from '../../../activities/vcenter/client';
 import { loadEndSystemsConfig } from '../../../platform/end-systems';
@@ -528,10 +529,10 @@ describe('authorization: resources and their owners', function () {
       fileUrl: 'http://api.test/file',
       statusUrl: 'http://api.test/status',
     });
-    const result = (await stack.client.workflow.getHandle(`${ids.traceId}/${ids.requestId}`).result()) as {
-      status: string;
-      resources: { state: string; error?: { message: string; type?: string } }[];
-    };
+    // A failed request ends Failed in Temporal; its failure carries the outcome.
+    const result = await requestOutcome(
+      stack.client.workflow.getHandle(`${ids.traceId}/${ids.requestId}`).result(),
+    );
     assert.equal(result.status, 'failed');
     assert.equal(result.resources[0]?.error?.type, 'NotFound');
     assert.match(result.resources[0]?.error?.message ?? '', new RegExp(`no virtual_machine named ${name}$`));
