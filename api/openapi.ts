@@ -295,6 +295,7 @@ export function openApiDocument(
       },
       '/metrics': {
         get: {
+          operationId: 'getMetrics',
           summary: "This API process's Prometheus metrics (text format)",
           security: [],
           responses: { 200: { description: 'text/plain; version=0.0.4' } },
@@ -310,9 +311,10 @@ export function openApiDocument(
       },
       '/v1/system/status': {
         get: {
+          operationId: 'getSystemStatus',
           summary:
             'Presence (admins; cached 2 s): workers (identity, host, pid, version, queues polled, slots), API processes, Temporal, PostgreSQL',
-          responses: { 200: ok('the status'), ...errors(401, 403, 429) },
+          responses: { 200: ok('the status'), ...v1Errors(403) },
         },
       },
       '/v1/requests': {

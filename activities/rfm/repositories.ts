@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -476,8 +476,24 @@ export class ResourceRepositories {
     const dir = url.startsWith('file://') ? fileURLToPath(url) : path.isAbsolute(url) ? url : undefined;
     if (!dir) return;
     if (existsSync(path.join(dir, 'HEAD'))) return;
-    await mkdir(dir, { recursive: true });
-    // Idempotent: a worker racing us to create it makes `git init` a re-initialisation.
-    await simpleGit({ baseDir: dir }).raw(['init', '-q', '--bare', '--initial-branch', this.config.branch]);
+    // Two `git init`s of one folder at once collide on the files they copy, so each worker builds
+    // the repository aside and renames it into place: the first rename wins, and a later one
+    // finds the folder taken (not empty) and leaves the winner's repository as it is.
+    await mkdir(path.dirname(dir), { recursive: true });
+    const aside = await mkdtemp(`${dir}.init-`);
+    try {
+      await simpleGit({ baseDir: aside }).raw([
+        'init',
+        '-q',
+        '--bare',
+        '--initial-branch',
+        this.config.branch,
+      ]);
+      await rename(aside, dir).catch((err: NodeJS.ErrnoException) => {
+        if (!['ENOTEMPTY', 'EEXIST'].includes(err.code ?? '')) throw err;
+      });
+    } finally {
+      await rm(aside, { recursive: true, force: true });
+    }
   }
 }
