@@ -455,7 +455,8 @@ export function openApiDocument(
           requestBody: jsonBody({ $ref: '#/components/schemas/SettingsChange' }),
           responses: {
             200: ok('the settings in force', { $ref: '#/components/schemas/Settings' }),
-            ...v1Errors(403, 413, 415),
+            // 422: a pause length in the documented format but under 1 second or over 30 days.
+            ...v1Errors(403, 413, 415, 422),
           },
         },
       },

@@ -65,9 +65,16 @@ export const setVariables = defineTask({
               tries++ > 0
                 ? (await tfe.listVariables(input.workspaceId, ctx.signal)).find(matches)
                 : undefined;
-            return lost
-              ? tfe.updateVariable(input.workspaceId, lost.id, attributes, ctx.signal)
-              : tfe.createVariable(input.workspaceId, attributes, ctx.signal);
+            if (lost) return tfe.updateVariable(input.workspaceId, lost.id, attributes, ctx.signal);
+            try {
+              return await tfe.createVariable(input.workspaceId, attributes, ctx.signal);
+            } catch (err) {
+              // A create of an earlier attempt may land between our list and our create (TFE then
+              // answers 422 "Key has already been taken"): the variable is there, so set it.
+              const landed = (await tfe.listVariables(input.workspaceId, ctx.signal)).find(matches);
+              if (!landed) throw err;
+              return tfe.updateVariable(input.workspaceId, landed.id, attributes, ctx.signal);
+            }
           });
       out.push({
         key: v.key,

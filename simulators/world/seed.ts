@@ -108,8 +108,10 @@ function vcenterSeed(): VcenterState {
     datastores: Object.fromEntries(
       (
         [
-          ['datastore-11', 'DS-PROD-01', 'VMFS', 4 * TiB],
-          ['datastore-13', 'DS-DEV-01', 'VMFS', 2 * TiB],
+          // Roomy enough that a whole test run's VMs (schemathesis orders the largest sizes the
+          // catalog allows) never fill them; filling one is tested with a disk larger than both.
+          ['datastore-11', 'DS-PROD-01', 'VMFS', 64 * TiB],
+          ['datastore-13', 'DS-DEV-01', 'VMFS', 64 * TiB],
           ['datastore-14', 'NFS-ISO', 'NFS', 500 * GiB],
         ] as const
       ).map(([datastore, name, type, capacity]) => [

@@ -10,22 +10,38 @@ import { z } from 'zod';
 import { DEFAULT_PAUSE_TIMEOUT, onFailureModes, type OnFailure } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { ApiDeps } from '../../deps';
-import { invalidRequest } from '../../errors';
+import { HttpError, invalidRequest, type FieldProblem } from '../../errors';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** A pause's length as Temporal reads durations (`24 hours`, `90 minutes`, `30s`), from 1 second to 30 days. */
+/**
+ * A pause's length as Temporal reads durations: a whole number of seconds, minutes, hours or days
+ * (`24 hours`, `90 minutes`, `30s`). The pattern is what the OpenAPI document shows; the range
+ * (see pauseTimeoutProblem) is a rule it cannot state, so it answers 422, not 400.
+ */
 export const pauseTimeoutSchema = z
   .string()
   .max(40)
-  .refine((value) => {
-    try {
-      const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-      return Number.isFinite(ms) && ms >= 1000 && ms <= 30 * DAY_MS;
-    } catch {
-      return false;
-    }
-  }, 'a duration from 1 second to 30 days, such as "24 hours"');
+  .regex(
+    /^[1-9][0-9]{0,8} ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)$/,
+    'a whole number of seconds, minutes, hours or days, such as "24 hours"',
+  );
+
+/** Why `value` at `path` is no pause length (under 1 second or over 30 days); undefined when it is. */
+export function pauseTimeoutProblem(value: string | undefined, path: string): FieldProblem | undefined {
+  if (value === undefined) return undefined;
+  const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+  if (Number.isFinite(ms) && ms >= 1000 && ms <= 30 * DAY_MS) return undefined;
+  return { path, message: 'a pause lasts from 1 second to 30 days' };
+}
+
+/** The 422 for a pause length out of range, or nothing. */
+export function checkPauseTimeout(value: string | undefined, path: string): void {
+  const problem = pauseTimeoutProblem(value, path);
+  if (problem) {
+    throw new HttpError(422, 'Unprocessable', `invalid body: ${problem.path}: ${problem.message}`, [problem]);
+  }
+}
 
 export const onFailureSchema = z.enum(onFailureModes);
 
@@ -60,6 +76,7 @@ export function settingsRoutes(deps: ApiDeps): Router {
   router.put('/', async (req, res) => {
     const parsed = settingsSchema.partial().safeParse(req.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
+    checkPauseTimeout(parsed.data.pauseTimeout, 'body.pauseTimeout');
     const by = principalOf(req).subject;
     const entries = Object.entries(parsed.data);
     if (entries.length) {

@@ -35,7 +35,7 @@ import {
   type RequestRow,
 } from './store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
-import { readSettings } from '../admin/settings';
+import { pauseTimeoutProblem, readSettings } from '../admin/settings';
 import {
   idempotencyKeySchema,
   idParameter,
@@ -107,12 +107,12 @@ export function requestRoutes(deps: ApiDeps): Router {
     }
     const parsed = submissionSchema.safeParse(body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
-    const { problems, status, resources } = await deps.resources.validate(
-      parsed.data.resources,
-      principal,
-      traceId,
-    );
-    if (problems.length) throw await refusal(body, status, problems);
+    const validated = await deps.resources.validate(parsed.data.resources, principal, traceId);
+    const { resources } = validated;
+    // A pause length out of range is wrong in the body itself, like a field of a resource.
+    const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
+    const problems = pause ? [...validated.problems, pause] : validated.problems;
+    if (problems.length) throw await refusal(body, pause ? 400 : validated.status, problems);
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
