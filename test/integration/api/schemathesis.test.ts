@@ -56,6 +56,8 @@ describe('the API under schemathesis', function () {
       500,
     );
     await restorePlacement(stack, placement);
+    // The admin settings it may change (the default onFailure, the pause length) go back to the defaults.
+    await stack.pool.query('DELETE FROM settings');
     await api.close();
   });
 
