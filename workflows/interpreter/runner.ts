@@ -80,6 +80,16 @@ interface Completion {
 
 type TaskCall = { retry?: StepRetryPolicy; timeouts?: StepTimeouts };
 
+/**
+ * A fan-out step's items and what each that succeeded gave, kept across the step's attempts: a
+ * retry after a pause runs only the items not in `succeeded`.
+ */
+interface FanOutRun {
+  items: FanOutItem[];
+  outputs: unknown[];
+  succeeded: Set<number>;
+}
+
 /** How the steps of a run ended, before compensation. */
 type RunOutcome =
   | { kind: 'succeeded'; output: unknown }
@@ -98,6 +108,7 @@ export class TemplateRun {
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
+  private readonly fanOuts = new Map<string, FanOutRun>();
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
   /** Bumped whenever a step settles, so the scheduler wakes up. */
@@ -301,13 +312,13 @@ export class TemplateRun {
 
   /**
    * A step's failure pauses when the request asked for it, the failure would fail the template,
-   * and it is not a cancellation. A fan-out step does not: a retry would run its finished items again.
+   * and it is not a cancellation. A fan-out step pauses too: its retry runs only the items that
+   * did not succeed (see fanOut).
    */
   private pausable(step: Step, err: unknown): boolean {
     return (
       this.args.pauseTimeout !== undefined &&
       (step.onFailure ?? 'fail') === 'fail' &&
-      !('forEach' in step && step.forEach) &&
       !isCancellation(err) &&
       !CancellationScope.current().consideredCancelled
     );
@@ -450,8 +461,55 @@ export class TemplateRun {
     return output;
   }
 
-  /** Runs each item of a list as its own child workflow, at most `concurrency` at once. */
+  /**
+   * Runs each item of a list as its own child workflow, at most `concurrency` at once. Another
+   * attempt of the step (a retry after a pause) runs only the items that have not succeeded, each
+   * as a new run of its child workflow (so a launch in it is a new one); those that succeeded
+   * keep their outputs.
+   */
   private async fanOut(step: TaskStep | SubTemplateStep, rec: StepProgress): Promise<unknown[]> {
+    let run = this.fanOuts.get(step.id);
+    if (!run) {
+      const items = await this.fanOutItems(step);
+      run = { items, outputs: new Array<unknown>(items.length).fill(null), succeeded: new Set() };
+      this.fanOuts.set(step.id, run);
+      rec.children = [];
+    }
+    const { outputs, succeeded } = run;
+    const counts = { total: run.items.length, running: 0, succeeded: succeeded.size, failed: 0 };
+    rec.items = counts;
+    const failFast = (step.onFailure ?? 'fail') === 'fail';
+    let firstError: unknown;
+    const itemsScope = new CancellationScope();
+    await itemsScope.run(() =>
+      runBounded(
+        run.items.filter((item) => !succeeded.has(item.index)),
+        step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
+        async (item) => {
+          counts.running++;
+          try {
+            outputs[item.index] = (await this.runItem(step, item, rec)) ?? null;
+            succeeded.add(item.index);
+            counts.succeeded++;
+          } catch (err) {
+            counts.failed++;
+            rec.lastError = describeError(err);
+            firstError ??= err;
+            // Fail fast: the items still running are cancelled and no more start.
+            if (failFast) itemsScope.cancel();
+          } finally {
+            counts.running--;
+          }
+        },
+        () => itemsScope.consideredCancelled,
+      ),
+    );
+    if (firstError !== undefined) throw firstError;
+    return outputs;
+  }
+
+  /** A fan-out step's items, each keyed by its `forEach.key` (unique) or its index. */
+  private async fanOutItems(step: TaskStep | SubTemplateStep): Promise<FanOutItem[]> {
     const forEach = step.forEach!;
     const items = await this.resolve(forEach.items, this.scope(), `${step.id}.forEach.items`);
     if (!Array.isArray(items))
@@ -475,37 +533,7 @@ export class TemplateRun {
       keys.add(key);
       fanOut.push({ key, index, value });
     }
-    const counts = { total: fanOut.length, running: 0, succeeded: 0, failed: 0 };
-    rec.items = counts;
-    rec.children = [];
-    const failFast = (step.onFailure ?? 'fail') === 'fail';
-    const outputs: unknown[] = new Array<unknown>(fanOut.length).fill(null);
-    let firstError: unknown;
-    const itemsScope = new CancellationScope();
-    await itemsScope.run(() =>
-      runBounded(
-        fanOut,
-        forEach.concurrency ?? DEFAULT_CONCURRENCY,
-        async (item) => {
-          counts.running++;
-          try {
-            outputs[item.index] = (await this.runItem(step, item, rec)) ?? null;
-            counts.succeeded++;
-          } catch (err) {
-            counts.failed++;
-            rec.lastError = describeError(err);
-            firstError ??= err;
-            // Fail fast: the items still running are cancelled and no more start.
-            if (failFast) itemsScope.cancel();
-          } finally {
-            counts.running--;
-          }
-        },
-        () => itemsScope.consideredCancelled,
-      ),
-    );
-    if (firstError !== undefined) throw firstError;
-    return outputs;
+    return fanOut;
   }
 
   private async runItem(
@@ -516,7 +544,7 @@ export class TemplateRun {
     const scope = this.scope({ item: item.value, index: item.index });
     const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
     const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
-    rec.children!.push(workflowId);
+    if (!rec.children!.includes(workflowId)) rec.children!.push(workflowId);
     const k = kinded(step);
     const plan =
       k.kind === 'task'
