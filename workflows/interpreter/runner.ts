@@ -59,6 +59,13 @@ import {
 } from '../../common/template-expressions';
 import { needsOf } from '../../common/template-graph';
 import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
+import {
+  activitySummary,
+  childSummary,
+  stepLabel,
+  templateDetails,
+  type StepCall,
+} from '../../common/summaries';
 import { runBounded } from '../run-bounded';
 import { templatePausedSignal } from '../definitions';
 import type { templateInterpreter } from '../template';
@@ -417,7 +424,7 @@ export class TemplateRun {
   }
 
   private runTaskStep(step: TaskStep, input: unknown, rec: StepProgress): Promise<unknown> {
-    const call = () => this.callTask(step.task, step, input, rec);
+    const call = () => this.callTask(step.task, step, input, this.stepCall(step.id), rec);
     // A quick step with an undo finishes its call even when cancelled: the call may already have
     // acted (an AWX launch whose answer was lost, waiting for its retry), and its undo can only
     // reverse what it knows of.
@@ -432,6 +439,7 @@ export class TemplateRun {
       workflowId,
       subPlan(this.args.plan, templateKey(step.template)),
       input,
+      { stepId: step.id },
     );
     return result.output;
   }
@@ -554,7 +562,7 @@ export class TemplateRun {
       step,
       rec,
       item,
-      async () => (await this.runChild(workflowId, plan, input, item)).output,
+      async () => (await this.runChild(workflowId, plan, input, { stepId: step.id, item })).output,
     );
   }
 
@@ -575,11 +583,23 @@ export class TemplateRun {
     return { approvedBy: decision.by, comment: decision.comment ?? null, at: decision.at };
   }
 
-  /** Calls a task with its defaults, overridden field by field by the step's retry and timeouts. */
+  /**
+   * A step of this template as its activities and children name it; in a fan-out item's own
+   * workflow, the item it runs.
+   */
+  private stepCall(stepId: string): StepCall {
+    return this.args.item ? { stepId, item: this.args.item } : { stepId };
+  }
+
+  /**
+   * Calls a task with its defaults, overridden field by field by the step's retry and timeouts;
+   * the Web UI shows the activity as the step (`serves`) and the task it calls.
+   */
   private async callTask(
     taskId: string,
     call: TaskCall,
     input: unknown,
+    serves: StepCall,
     rec?: StepProgress,
   ): Promise<unknown> {
     const meta = this.args.plan.tasks[taskId];
@@ -593,6 +613,7 @@ export class TemplateRun {
       // Explicit: the SDK's encoded default is TRY_CANCEL, and compensation must not start while
       // a cancelled step is still running.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      summary: activitySummary(stepLabel(serves), taskId),
     });
     try {
       return await activities[taskId]!(input);
@@ -603,18 +624,23 @@ export class TemplateRun {
     }
   }
 
+  /** Runs a template as a child workflow for a step (one item of it, or its undo). */
   private runChild(
     workflowId: string,
     plan: TemplatePlan,
     input: unknown,
-    item?: FanOutItem,
+    call: StepCall,
   ): Promise<TemplateResult> {
     const templateName = plan.templates[plan.entry]!.name;
     const trace: TraceContext = { ...this.args.trace, templateName };
+    const { item } = call;
+    const summary = childSummary(plan, this.template.name, call);
     return executeChild<typeof templateInterpreter>(INTERPRETER_WORKFLOW_TYPE, {
       workflowId,
       taskQueue: workflowInfo().taskQueue,
-      args: [item ? { plan, input, trace, item } : { plan, input, trace }],
+      staticSummary: summary,
+      staticDetails: templateDetails(plan, trace, [`**${summary}**`, `Parent: \`${this.ids.workflowId}\``]),
+      args: [item && !call.undo ? { plan, input, trace, item } : { plan, input, trace }],
       // Children do not inherit search attributes: each carries the trace itself.
       typedSearchAttributes: traceSearchAttributes(trace),
     });
@@ -666,11 +692,12 @@ export class TemplateRun {
           continue;
         }
         const input = await this.resolve(undo.input ?? {}, scope, `${step.id}.undo.input`);
-        if ('task' in undo) await this.callTask(undo.task, undo, input);
+        const call: StepCall = { stepId: step.id, undo: true, ...(done.item ? { item: done.item } : {}) };
+        if ('task' in undo) await this.callTask(undo.task, undo, input, call);
         else {
           const workflowId = childWorkflowId(this.ids.workflowId, `${step.id}-undo`, done.item?.key);
           this.records.get(step.id)!.children?.push(workflowId);
-          await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input);
+          await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input, call);
         }
         tally.ok++;
       } catch (err) {

@@ -479,10 +479,7 @@ describe('template interpreter (integration)', function () {
           each.children,
           items.map((i) => `${workflowId}/each[${i}]`),
         );
-        assert.deepEqual(
-          Object.keys(each.externalIds).sort(),
-          items.map((i) => `${i}:thing`).sort(),
-        );
+        assert.deepEqual(Object.keys(each.externalIds).sort(), items.map((i) => `${i}:thing`).sort());
         assert.deepEqual(
           result.resumes?.map((r) => r.action),
           ['retry'],
