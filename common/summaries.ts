@@ -6,7 +6,7 @@
  * spec's free fields, so no secret can reach them. Run in workflow code and by the API's starter.
  */
 import type { RequestedResource, RequestProgress, RequestWorkflowInput, ResourceOutcome } from './request';
-import type { FanOutItem, Template, TemplatePlan } from './template';
+import type { FanOutItem, StepProgress, Template, TemplatePlan, TemplateProgress } from './template';
 
 /** Longest error text shown in current details; the status route has the whole of it. */
 const ERROR_CHARS = 200;
@@ -191,5 +191,30 @@ export function requestCurrentDetails(state: RequestProgress): string {
     `**${state.status}** · ${done} of ${state.resources.length} resource${state.resources.length === 1 ? '' : 's'} done`,
     ...shown,
     ...(rest > 0 ? [`- and ${rest} more`] : []),
+  ].join('\n');
+}
+
+function stepLine(step: StepProgress): string {
+  const attempts = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
+  const items = step.items ? ` · items ${step.items.succeeded} of ${step.items.total} done` : '';
+  const ids = Object.entries(step.externalIds)
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const why =
+    step.state === 'failed' || step.state === 'paused'
+      ? `: ${clip(step.lastError?.message ?? 'unknown error')}`
+      : step.state === 'skipped' && step.skipReason
+        ? `: ${clip(step.skipReason)}`
+        : '';
+  return `- \`${step.id}\`: ${step.state}${attempts}${items}${ids ? ` · ${ids}` : ''}${why}`;
+}
+
+/** A template workflow's current details (markdown): its status, then each step that has started. */
+export function templateCurrentDetails(progress: TemplateProgress): string {
+  const done = progress.steps.filter((s) => ['succeeded', 'skipped', 'compensated'].includes(s.state)).length;
+  return [
+    `**${progress.status}** · ${done} of ${progress.steps.length} steps done`,
+    ...progress.steps.filter((s) => s.state !== 'pending').map(stepLine),
   ].join('\n');
 }

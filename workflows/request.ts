@@ -34,7 +34,6 @@ import {
   isCancellation,
   log,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -77,6 +76,7 @@ import {
   type TemplateResult,
 } from '../common/template';
 import { resumeStepSignal, resumeUpdate, statusQuery, templatePausedSignal } from './definitions';
+import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
 import { runBounded } from './run-bounded';
 import { templateInterpreter } from './template';
@@ -152,16 +152,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     resources: work.map((w) => w.outcome),
   };
   setHandler(statusQuery, () => state);
-  // The Web UI's current details follow the state, redrawn whenever it changes; no command, so
-  // this never ends and never needs to.
-  void CancellationScope.nonCancellable(async () => {
-    let shown = '';
-    for (;;) {
-      let next = shown;
-      await condition(() => (next = requestCurrentDetails(state)) !== shown);
-      setCurrentDetails((shown = next));
-    }
-  });
+  followCurrentDetails(() => requestCurrentDetails(state));
 
   setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
     const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;

@@ -347,7 +347,11 @@ export class TemplateRun {
     let ended: ResumeRecord | undefined;
     try {
       await this.tellParent(pause);
-      if (await condition(() => this.resumes.length > seen, timeout as Duration)) ended = this.resumes[seen]!;
+      const waiting = {
+        summary: `${stepLabel(this.stepCall(step.id))} · paused for retry or abort, up to ${timeout}`,
+      };
+      if (await condition(() => this.resumes.length > seen, timeout as Duration, waiting))
+        ended = this.resumes[seen]!;
       else ended = { action: 'abort', by: 'pause timeout', at: now(), stepId: step.id };
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -419,7 +423,9 @@ export class TemplateRun {
     const duration = wholeExpression(step.wait.duration)
       ? await this.resolve(step.wait.duration, this.scope(), `${step.id}.wait.duration`)
       : step.wait.duration;
-    await sleep(duration as Duration);
+    await sleep(duration as Duration, {
+      summary: `${stepLabel(this.stepCall(step.id))} · wait ${String(duration)}`,
+    });
     return undefined;
   }
 
@@ -568,7 +574,9 @@ export class TemplateRun {
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
-    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration, {
+      summary: `${stepLabel(this.stepCall(step.id))} · approval by ${groups.join(' or ')}, up to ${timeout}`,
+    });
     const call = { system: 'template', call: step.id };
     if (!decided)
       throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);

@@ -41,6 +41,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
   const lastDayRecipe = (c: string) => isList(c) && c.includes('StartTime >');
   const describeRecipe = (c: string) => c.startsWith('temporal workflow describe');
   const showRecipe = (c: string) => c.startsWith('temporal workflow show');
+  const metadataRecipe = (c: string) => c.startsWith('temporal workflow metadata');
   const resetOneRecipe = (c: string) => c.startsWith('temporal workflow reset --workflow-id');
   const resetQueryRecipe = (c: string) => c.startsWith('temporal workflow reset --query');
   const resumeRecipe = (action: string) => (c: string) =>
@@ -71,6 +72,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
       lastDayRecipe,
       describeRecipe,
       showRecipe,
+      metadataRecipe,
       resetOneRecipe,
       resetQueryRecipe,
       resumeRecipe('retry'),
@@ -121,9 +123,15 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     assert.ok(template.includes('- `build`: runs template `awx-run-job-template`'), template);
     assert.ok(template.includes('Template `vm-create-unmanaged@1.0.0`'), template);
     // The request's current details: its progress, kept up to date to the end.
-    const metadata = await temporal(['workflow', 'metadata', '--workflow-id', `${traceId}/${requestId}`]);
+    const metadata = await temporal(recipe(metadataRecipe, { traceId, requestId }));
     assert.ok(metadata.includes('**succeeded** · 1 of 1 resource done'), metadata);
     assert.ok(metadata.includes(`- VM ${name}: succeeded`), metadata);
+    const templateNow = await temporal([
+      ...recipe(metadataRecipe, { traceId, requestId }).slice(0, -1),
+      child,
+    ]);
+    assert.ok(templateNow.includes('**succeeded** · 7 of 7 steps done'), templateNow);
+    assert.ok(templateNow.includes('- `build`: succeeded · awxJob'), templateNow);
 
     // Each activity's summary, as the Web UI shows it: the step it serves and the task it calls.
     const activitySummaries = async (args: string[]) => {

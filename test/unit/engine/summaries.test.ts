@@ -13,6 +13,7 @@ import {
   resourceDetails,
   resourceSummary,
   stepLabel,
+  templateCurrentDetails,
 } from '../../../common/summaries';
 import type { TemplatePlan } from '../../../common/template';
 
@@ -194,6 +195,35 @@ describe('Temporal Web UI summaries and details', () => {
       lines[3],
       '- VM web-03: **failed** at step `check`: vCenter has no VM web-03 (undone: build, address)',
     );
+  });
+
+  it("keeps a template's progress: each started step, its attempts, items, IDs and reason", () => {
+    const step = { kind: 'task' as const, attempts: 1, externalIds: {} };
+    const details = templateCurrentDetails({
+      template: { name: 'vm-create-unmanaged', version: '1.0.0' },
+      workflowId: 'w',
+      status: 'paused',
+      steps: [
+        { ...step, id: 'read', state: 'succeeded', externalIds: { gitCommit: 'abc1234' } },
+        { ...step, id: 'capacity', kind: 'approval', state: 'skipped', skipReason: 'condition … is false' },
+        {
+          ...step,
+          id: 'build',
+          state: 'paused',
+          attempts: 2,
+          items: { total: 3, running: 0, succeeded: 1, failed: 1 },
+          lastError: { message: 'AWX job 42 failed: no capacity' },
+        },
+        { ...step, id: 'check', state: 'pending' },
+      ],
+      compensations: [],
+    });
+    assert.deepEqual(details.split('\n'), [
+      '**paused** · 2 of 4 steps done',
+      '- `read`: succeeded · gitCommit abc1234',
+      '- `capacity`: skipped: condition … is false',
+      '- `build`: paused (attempt 2) · items 1 of 3 done: AWX job 42 failed: no capacity',
+    ]);
   });
 
   it('never shows a spec field or an input value outside the known facts', () => {
