@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import type { AnyTask } from '../../../activities/task';
 import { TraceId } from '../../../common/search-attributes';
+import type { TaskQueue } from '../../../common/task-queues';
 import type { Template, TemplateResult } from '../../../common/template';
 import { progressQuery, approveSignal, resumeStepSignal } from '../../../workflows/definitions';
 import { getStack } from '../../harness/stack';
@@ -428,6 +430,10 @@ describe('template interpreter (integration)', function () {
       stepId: 'each',
     });
 
+    /** Starts the template as a request with `"onFailure": "pause"` would, with an hour to decide. */
+    const startPausing = (name: string, queue: TaskQueue, tasks: AnyTask<unknown>[]) =>
+      startTemplate(queue, tasks, [pausing(name)], { items }, { pauseTimeout: '1 hour' });
+
     /** Waits until the template pauses, and checks the pause shows the failed item's reason. */
     async function pausedAt(handle: Started['handle'], log: string[]): Promise<void> {
       const progress = await eventually(async () => {
@@ -451,13 +457,7 @@ describe('template interpreter (integration)', function () {
       const faults = new Set(['bad']);
       const tasks = engineTasks(log, faults);
       await withEngine(queue, tasks, async () => {
-        const { handle, workflowId } = await startTemplate(
-          queue,
-          tasks,
-          [pausing('fan-out-pause-retry')],
-          { items },
-          { pauseTimeout: '1 hour' },
-        );
+        const { handle, workflowId } = await startPausing('fan-out-pause-retry', queue, tasks);
         await pausedAt(handle, log);
         faults.delete('bad');
         await handle.signal(resumeStepSignal, decide('retry'));
@@ -502,13 +502,7 @@ describe('template interpreter (integration)', function () {
       const log: string[] = [];
       const tasks = engineTasks(log, new Set(['bad']));
       await withEngine(queue, tasks, async () => {
-        const { handle, workflowId } = await startTemplate(
-          queue,
-          tasks,
-          [pausing('fan-out-pause-abort')],
-          { items },
-          { pauseTimeout: '1 hour' },
-        );
+        const { handle, workflowId } = await startPausing('fan-out-pause-abort', queue, tasks);
         await pausedAt(handle, log);
         await handle.signal(resumeStepSignal, decide('abort'));
         const { result } = await failedResult(handle);

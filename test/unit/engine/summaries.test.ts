@@ -16,6 +16,7 @@ import {
   templateCurrentDetails,
 } from '../../../common/summaries';
 import type { TemplatePlan } from '../../../common/template';
+import { virtualMachineExamples } from '../../../resource-handlers/virtual_machine/examples';
 
 const secret = 'hunter2-s3cret';
 
@@ -26,14 +27,9 @@ const web01: RequestedResource = {
   managed: false,
   group: 'web-team',
   spec: {
-    type: 'virtual_machine',
-    name: 'web-01',
-    osImage: 'rhel9',
-    network: 'INTRANET_DEV',
-    cpu: 2,
-    memoryGb: 8,
+    // The README's web-01, with more disks, a tag holding a secret, people to notify, a placement.
+    ...virtualMachineExamples[0]!.input,
     disks: [{ sizeGb: 40 }, { sizeGb: 100 }],
-    managed: false,
     tags: { password: secret, owner: 'alice' },
     notify: ['alice@example.com'],
     placement: { cluster: 'CL-DEV-01' },
