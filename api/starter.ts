@@ -21,7 +21,8 @@ import {
 } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { requestWorkflowId } from '../common/ids';
-import type { RequestWorkflowInput } from '../common/request';
+import { templateFor, type RequestWorkflowInput } from '../common/request';
+import { requestDetails, requestSummary } from '../common/summaries';
 import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../common/search-attributes';
 import { TaskQueues } from '../common/task-queues';
 import type { Logger } from '../platform/logger';
@@ -222,6 +223,9 @@ export async function startRequestWorkflow(temporal: Client, input: RequestWorkf
     taskQueue: TaskQueues.orchestrator,
     workflowId: requestWorkflowId(input.traceId, input.requestId),
     args: [input],
+    // What the Temporal Web UI and `temporal workflow describe` show of the request.
+    staticSummary: requestSummary(input),
+    staticDetails: requestDetails(input, input.resources.map(templateFor)),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [

@@ -50,6 +50,12 @@ import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
 import { finishedNotice, receivedNotice, type Notice } from '../common/notices';
 import {
+  activitySummary,
+  requestCurrentDetails,
+  resourceDetails,
+  resourceSummary,
+} from '../common/summaries';
+import {
   DEFAULT_PAUSE_TIMEOUT,
   REQUEST_FAILED,
   templateFor,
@@ -70,6 +76,7 @@ import {
   type TemplateResult,
 } from '../common/template';
 import { resumeStepSignal, resumeUpdate, statusQuery, templatePausedSignal } from './definitions';
+import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
 import { runBounded } from './run-bounded';
 import { templateInterpreter } from './template';
@@ -145,6 +152,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     resources: work.map((w) => w.outcome),
   };
   setHandler(statusQuery, () => state);
+  followCurrentDetails(() => requestCurrentDetails(state));
 
   setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
     const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;
@@ -202,14 +210,19 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const setStatus = async (status: RequestStatus): Promise<void> => {
     state.status = status;
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
-    await recordStatus({
-      requestId: input.requestId,
-      traceId: input.traceId,
-      requester: input.requester,
-      workflowId,
-      status,
-      outcome: status === 'running' ? undefined : { resources: state.resources },
-    });
+    await recordStatus.executeWithOptions(
+      { summary: activitySummary(`record ${status}`, 'ledger:record-status') },
+      [
+        {
+          requestId: input.requestId,
+          traceId: input.traceId,
+          requester: input.requester,
+          workflowId,
+          status,
+          outcome: status === 'running' ? undefined : { resources: state.resources },
+        },
+      ],
+    );
   };
 
   try {
@@ -287,7 +300,14 @@ function failureMessage(state: RequestProgress): string {
 /** One plan per distinct template, resolved once (the exact content then travels in history). */
 async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePlan>> {
   const names = [...new Set(templates)];
-  const plans = await Promise.all(names.map((name) => resolvePlan({ name })));
+  const plans = await Promise.all(
+    names.map((name) =>
+      resolvePlan.executeWithOptions(
+        { summary: activitySummary(`plan template ${name}`, 'templates:resolve-plan') },
+        [{ name }],
+      ),
+    ),
+  );
   return new Map(names.map((name, i) => [name, plans[i]!]));
 }
 
@@ -303,17 +323,25 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
     const index = input.resources.indexOf(w.resource);
     try {
       if (w.resource.action !== 'create') {
-        await resolve({ resourceType: w.resource.type, name: w.resource.name, requester, index });
+        await resolve.executeWithOptions(
+          { summary: activitySummary(`find ${w.resource.name}`, 'resources:resolve') },
+          [{ resourceType: w.resource.type, name: w.resource.name, requester, index }],
+        );
         return;
       }
-      const prepared = await prepare({
-        resource: w.resource.spec as { type: string },
-        requestId: input.requestId,
-        traceId: input.traceId,
-        index,
-        requester,
-        ...(w.resource.group !== undefined ? { group: w.resource.group } : {}),
-      });
+      const prepared = await prepare.executeWithOptions(
+        { summary: activitySummary(`prepare ${w.resource.name}`, 'resources:prepare') },
+        [
+          {
+            resource: w.resource.spec as { type: string },
+            requestId: input.requestId,
+            traceId: input.traceId,
+            index,
+            requester,
+            ...(w.resource.group !== undefined ? { group: w.resource.group } : {}),
+          },
+        ],
+      );
       w.address = prepared.address.address;
       const list = documents.get(w.resource.type) ?? [];
       list.push({ work: w, document: prepared.document });
@@ -328,11 +356,21 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
   });
   for (const list of documents.values()) {
     try {
-      const committed = await commit({
-        requestId: input.requestId,
-        traceId: input.traceId,
-        documents: list.map((d) => d.document as Parameters<typeof commit>[0]['documents'][number]),
-      });
+      const committed = await commit.executeWithOptions(
+        {
+          summary: activitySummary(
+            `commit ${list.map((d) => d.work.resource.name).join(', ')}`,
+            'rfm:commit-resource',
+          ),
+        },
+        [
+          {
+            requestId: input.requestId,
+            traceId: input.traceId,
+            documents: list.map((d) => d.document as Parameters<typeof commit>[0]['documents'][number]),
+          },
+        ],
+      );
       for (const { work } of list) work.committed = { repoUrl: committed.repoUrl, commit: committed.commit };
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -353,11 +391,14 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     templateName: outcome.template,
   };
   try {
+    const plan = plans.get(outcome.template)!;
     const result = await executeChild(templateInterpreter, {
       workflowId: outcome.workflowId,
+      staticSummary: resourceSummary(resource),
+      staticDetails: resourceDetails(resource, plan, trace, w.committed),
       args: [
         {
-          plan: plans.get(outcome.template)!,
+          plan,
           input: {
             traceId: input.traceId,
             requestId: input.requestId,
@@ -401,19 +442,27 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
     const finishDelete = w.resource.action === 'delete' && w.outcome.state === 'succeeded';
     if (!undoCreate && !finishDelete) continue;
-    await releaseAddress({
-      resourceType: w.resource.type,
-      name: w.resource.name,
-      requestId: input.requestId,
-      // A failed create gives back only what this trace allocated, never another request's address.
-      ...(undoCreate ? { traceId: input.traceId } : {}),
-    });
+    await releaseAddress.executeWithOptions(
+      { summary: activitySummary(`release the address of ${w.resource.name}`, 'ipam:release-address') },
+      [
+        {
+          resourceType: w.resource.type,
+          name: w.resource.name,
+          requestId: input.requestId,
+          // A failed create gives back only what this trace allocated, never another request's address.
+          ...(undoCreate ? { traceId: input.traceId } : {}),
+        },
+      ],
+    );
     if (undoCreate) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'address'];
     if (undoCreate && !w.committed) continue;
     removed.set(w.resource.type, [...(removed.get(w.resource.type) ?? []), w.resource.name]);
   }
   for (const [resourceType, names] of removed) {
-    await recordRemovalActivity({ resourceType, names, requestId: input.requestId, traceId: input.traceId });
+    await recordRemovalActivity.executeWithOptions(
+      { summary: activitySummary(`commit the removal of ${names.join(', ')}`, 'rfm:record-removal') },
+      [{ resourceType, names, requestId: input.requestId, traceId: input.traceId }],
+    );
     for (const w of work) {
       if (w.resource.action === 'create' && names.includes(w.resource.name)) {
         w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
@@ -454,7 +503,10 @@ async function settledAll<T extends readonly unknown[]>(promises: {
 async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> {
   if (input.notify.length === 0) return;
   try {
-    await sendEmailActivity({ to: input.notify, subject: notice.subject, text: notice.text });
+    await sendEmailActivity.executeWithOptions(
+      { summary: activitySummary(`notice "${notice.subject}"`, 'email:send-email') },
+      [{ to: input.notify, subject: notice.subject, text: notice.text }],
+    );
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('notice not sent', { error: describeError(err).message });

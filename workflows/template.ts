@@ -5,7 +5,9 @@
  * wait with the `resumeStep` signal its request sends.
  */
 import { setHandler } from '@temporalio/workflow';
+import { templateCurrentDetails } from '../common/summaries';
 import type { InterpreterInput, TemplateResult } from '../common/template';
+import { followCurrentDetails } from './current-details';
 import { approveSignal, decideUpdate, progressQuery, resumeStepSignal } from './definitions';
 import { TemplateRun } from './interpreter/runner';
 
@@ -13,6 +15,7 @@ import { TemplateRun } from './interpreter/runner';
 export async function templateInterpreter(input: InterpreterInput): Promise<TemplateResult> {
   const run = new TemplateRun(input);
   setHandler(progressQuery, () => run.progress());
+  followCurrentDetails(() => templateCurrentDetails(run.progress()));
   setHandler(approveSignal, (decision) => run.approve(decision));
   setHandler(resumeStepSignal, (decision) => run.resume(decision));
   // The validator refuses before anything is written to history; the caller gets the reason.

@@ -38,6 +38,11 @@ describe('replay of recorded template histories', function () {
       );
   });
 
+  it('covers a fan-out step paused, then retried or aborted', () => {
+    for (const file of ['fan-out-pause-retry.json', 'fan-out-pause-abort.json'])
+      assert.ok(files.includes(file), `no ${file}: re-record with test/replay/record-histories.sh`);
+  });
+
   it('replays every history without a nondeterminism error', async () => {
     const histories = files.map((file) =>
       historyFromJsonText(readFileSync(path.join(historiesDir, file), 'utf8')),

@@ -59,6 +59,13 @@ import {
 } from '../../common/template-expressions';
 import { needsOf } from '../../common/template-graph';
 import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
+import {
+  activitySummary,
+  childSummary,
+  stepLabel,
+  templateDetails,
+  type StepCall,
+} from '../../common/summaries';
 import { runBounded } from '../run-bounded';
 import { templatePausedSignal } from '../definitions';
 import type { templateInterpreter } from '../template';
@@ -80,6 +87,16 @@ interface Completion {
 
 type TaskCall = { retry?: StepRetryPolicy; timeouts?: StepTimeouts };
 
+/**
+ * A fan-out step's items and what each that succeeded gave, kept across the step's attempts: a
+ * retry after a pause runs only the items not in `succeeded`.
+ */
+interface FanOutRun {
+  items: FanOutItem[];
+  outputs: unknown[];
+  succeeded: Set<number>;
+}
+
 /** How the steps of a run ended, before compensation. */
 type RunOutcome =
   | { kind: 'succeeded'; output: unknown }
@@ -98,6 +115,7 @@ export class TemplateRun {
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
+  private readonly fanOuts = new Map<string, FanOutRun>();
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
   /** Bumped whenever a step settles, so the scheduler wakes up. */
@@ -301,13 +319,13 @@ export class TemplateRun {
 
   /**
    * A step's failure pauses when the request asked for it, the failure would fail the template,
-   * and it is not a cancellation. A fan-out step does not: a retry would run its finished items again.
+   * and it is not a cancellation. A fan-out step pauses too: its retry runs only the items that
+   * did not succeed (see fanOut).
    */
   private pausable(step: Step, err: unknown): boolean {
     return (
       this.args.pauseTimeout !== undefined &&
       (step.onFailure ?? 'fail') === 'fail' &&
-      !('forEach' in step && step.forEach) &&
       !isCancellation(err) &&
       !CancellationScope.current().consideredCancelled
     );
@@ -329,7 +347,11 @@ export class TemplateRun {
     let ended: ResumeRecord | undefined;
     try {
       await this.tellParent(pause);
-      if (await condition(() => this.resumes.length > seen, timeout as Duration)) ended = this.resumes[seen]!;
+      const waiting = {
+        summary: `${stepLabel(this.stepCall(step.id))} · paused for retry or abort, up to ${timeout}`,
+      };
+      if (await condition(() => this.resumes.length > seen, timeout as Duration, waiting))
+        ended = this.resumes[seen]!;
       else ended = { action: 'abort', by: 'pause timeout', at: now(), stepId: step.id };
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -401,12 +423,14 @@ export class TemplateRun {
     const duration = wholeExpression(step.wait.duration)
       ? await this.resolve(step.wait.duration, this.scope(), `${step.id}.wait.duration`)
       : step.wait.duration;
-    await sleep(duration as Duration);
+    await sleep(duration as Duration, {
+      summary: `${stepLabel(this.stepCall(step.id))} · wait ${String(duration)}`,
+    });
     return undefined;
   }
 
   private runTaskStep(step: TaskStep, input: unknown, rec: StepProgress): Promise<unknown> {
-    const call = () => this.callTask(step.task, step, input, rec);
+    const call = () => this.callTask(step.task, step, input, this.stepCall(step.id), rec);
     // A quick step with an undo finishes its call even when cancelled: the call may already have
     // acted (an AWX launch whose answer was lost, waiting for its retry), and its undo can only
     // reverse what it knows of.
@@ -421,6 +445,7 @@ export class TemplateRun {
       workflowId,
       subPlan(this.args.plan, templateKey(step.template)),
       input,
+      { stepId: step.id },
     );
     return result.output;
   }
@@ -450,8 +475,55 @@ export class TemplateRun {
     return output;
   }
 
-  /** Runs each item of a list as its own child workflow, at most `concurrency` at once. */
+  /**
+   * Runs each item of a list as its own child workflow, at most `concurrency` at once. Another
+   * attempt of the step (a retry after a pause) runs only the items that have not succeeded, each
+   * as a new run of its child workflow (so a launch in it is a new one); those that succeeded
+   * keep their outputs.
+   */
   private async fanOut(step: TaskStep | SubTemplateStep, rec: StepProgress): Promise<unknown[]> {
+    let run = this.fanOuts.get(step.id);
+    if (!run) {
+      const items = await this.fanOutItems(step);
+      run = { items, outputs: new Array<unknown>(items.length).fill(null), succeeded: new Set() };
+      this.fanOuts.set(step.id, run);
+      rec.children = [];
+    }
+    const { outputs, succeeded } = run;
+    const counts = { total: run.items.length, running: 0, succeeded: succeeded.size, failed: 0 };
+    rec.items = counts;
+    const failFast = (step.onFailure ?? 'fail') === 'fail';
+    let firstError: unknown;
+    const itemsScope = new CancellationScope();
+    await itemsScope.run(() =>
+      runBounded(
+        run.items.filter((item) => !succeeded.has(item.index)),
+        step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
+        async (item) => {
+          counts.running++;
+          try {
+            outputs[item.index] = (await this.runItem(step, item, rec)) ?? null;
+            succeeded.add(item.index);
+            counts.succeeded++;
+          } catch (err) {
+            counts.failed++;
+            rec.lastError = describeError(err);
+            firstError ??= err;
+            // Fail fast: the items still running are cancelled and no more start.
+            if (failFast) itemsScope.cancel();
+          } finally {
+            counts.running--;
+          }
+        },
+        () => itemsScope.consideredCancelled,
+      ),
+    );
+    if (firstError !== undefined) throw firstError;
+    return outputs;
+  }
+
+  /** A fan-out step's items, each keyed by its `forEach.key` (unique) or its index. */
+  private async fanOutItems(step: TaskStep | SubTemplateStep): Promise<FanOutItem[]> {
     const forEach = step.forEach!;
     const items = await this.resolve(forEach.items, this.scope(), `${step.id}.forEach.items`);
     if (!Array.isArray(items))
@@ -475,37 +547,7 @@ export class TemplateRun {
       keys.add(key);
       fanOut.push({ key, index, value });
     }
-    const counts = { total: fanOut.length, running: 0, succeeded: 0, failed: 0 };
-    rec.items = counts;
-    rec.children = [];
-    const failFast = (step.onFailure ?? 'fail') === 'fail';
-    const outputs: unknown[] = new Array<unknown>(fanOut.length).fill(null);
-    let firstError: unknown;
-    const itemsScope = new CancellationScope();
-    await itemsScope.run(() =>
-      runBounded(
-        fanOut,
-        forEach.concurrency ?? DEFAULT_CONCURRENCY,
-        async (item) => {
-          counts.running++;
-          try {
-            outputs[item.index] = (await this.runItem(step, item, rec)) ?? null;
-            counts.succeeded++;
-          } catch (err) {
-            counts.failed++;
-            rec.lastError = describeError(err);
-            firstError ??= err;
-            // Fail fast: the items still running are cancelled and no more start.
-            if (failFast) itemsScope.cancel();
-          } finally {
-            counts.running--;
-          }
-        },
-        () => itemsScope.consideredCancelled,
-      ),
-    );
-    if (firstError !== undefined) throw firstError;
-    return outputs;
+    return fanOut;
   }
 
   private async runItem(
@@ -516,7 +558,7 @@ export class TemplateRun {
     const scope = this.scope({ item: item.value, index: item.index });
     const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
     const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
-    rec.children!.push(workflowId);
+    if (!rec.children!.includes(workflowId)) rec.children!.push(workflowId);
     const k = kinded(step);
     const plan =
       k.kind === 'task'
@@ -526,13 +568,15 @@ export class TemplateRun {
       step,
       rec,
       item,
-      async () => (await this.runChild(workflowId, plan, input, item)).output,
+      async () => (await this.runChild(workflowId, plan, input, { stepId: step.id, item })).output,
     );
   }
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
-    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration, {
+      summary: `${stepLabel(this.stepCall(step.id))} · approval by ${groups.join(' or ')}, up to ${timeout}`,
+    });
     const call = { system: 'template', call: step.id };
     if (!decided)
       throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);
@@ -547,11 +591,23 @@ export class TemplateRun {
     return { approvedBy: decision.by, comment: decision.comment ?? null, at: decision.at };
   }
 
-  /** Calls a task with its defaults, overridden field by field by the step's retry and timeouts. */
+  /**
+   * A step of this template as its activities and children name it; in a fan-out item's own
+   * workflow, the item it runs.
+   */
+  private stepCall(stepId: string): StepCall {
+    return this.args.item ? { stepId, item: this.args.item } : { stepId };
+  }
+
+  /**
+   * Calls a task with its defaults, overridden field by field by the step's retry and timeouts;
+   * the Web UI shows the activity as the step (`serves`) and the task it calls.
+   */
   private async callTask(
     taskId: string,
     call: TaskCall,
     input: unknown,
+    serves: StepCall,
     rec?: StepProgress,
   ): Promise<unknown> {
     const meta = this.args.plan.tasks[taskId];
@@ -565,6 +621,7 @@ export class TemplateRun {
       // Explicit: the SDK's encoded default is TRY_CANCEL, and compensation must not start while
       // a cancelled step is still running.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      summary: activitySummary(stepLabel(serves), taskId),
     });
     try {
       return await activities[taskId]!(input);
@@ -575,18 +632,23 @@ export class TemplateRun {
     }
   }
 
+  /** Runs a template as a child workflow for a step (one item of it, or its undo). */
   private runChild(
     workflowId: string,
     plan: TemplatePlan,
     input: unknown,
-    item?: FanOutItem,
+    call: StepCall,
   ): Promise<TemplateResult> {
     const templateName = plan.templates[plan.entry]!.name;
     const trace: TraceContext = { ...this.args.trace, templateName };
+    const { item } = call;
+    const summary = childSummary(plan, this.template.name, call);
     return executeChild<typeof templateInterpreter>(INTERPRETER_WORKFLOW_TYPE, {
       workflowId,
       taskQueue: workflowInfo().taskQueue,
-      args: [item ? { plan, input, trace, item } : { plan, input, trace }],
+      staticSummary: summary,
+      staticDetails: templateDetails(plan, trace, [`**${summary}**`, `Parent: \`${this.ids.workflowId}\``]),
+      args: [item && !call.undo ? { plan, input, trace, item } : { plan, input, trace }],
       // Children do not inherit search attributes: each carries the trace itself.
       typedSearchAttributes: traceSearchAttributes(trace),
     });
@@ -638,11 +700,12 @@ export class TemplateRun {
           continue;
         }
         const input = await this.resolve(undo.input ?? {}, scope, `${step.id}.undo.input`);
-        if ('task' in undo) await this.callTask(undo.task, undo, input);
+        const call: StepCall = { stepId: step.id, undo: true, ...(done.item ? { item: done.item } : {}) };
+        if ('task' in undo) await this.callTask(undo.task, undo, input, call);
         else {
           const workflowId = childWorkflowId(this.ids.workflowId, `${step.id}-undo`, done.item?.key);
           this.records.get(step.id)!.children?.push(workflowId);
-          await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input);
+          await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input, call);
         }
         tally.ok++;
       } catch (err) {

@@ -41,6 +41,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
   const lastDayRecipe = (c: string) => isList(c) && c.includes('StartTime >');
   const describeRecipe = (c: string) => c.startsWith('temporal workflow describe');
   const showRecipe = (c: string) => c.startsWith('temporal workflow show');
+  const metadataRecipe = (c: string) => c.startsWith('temporal workflow metadata');
   const resetOneRecipe = (c: string) => c.startsWith('temporal workflow reset --workflow-id');
   const resetQueryRecipe = (c: string) => c.startsWith('temporal workflow reset --query');
   const resumeRecipe = (action: string) => (c: string) =>
@@ -71,6 +72,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
       lastDayRecipe,
       describeRecipe,
       showRecipe,
+      metadataRecipe,
       resetOneRecipe,
       resetQueryRecipe,
       resumeRecipe('retry'),
@@ -101,6 +103,58 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     assert.match(out, new RegExp(`${traceId}/${requestId}\\s`), 'the request itself');
     assert.ok(out.includes(`${traceId}/${requestId}/vm-create-unmanaged[${name}]`), 'its template');
     assert.match(out, /Completed/);
+  });
+
+  it('describes the request and its template by what was asked, and each activity by its step and task', async () => {
+    const name = unique('story');
+    const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)] });
+    assert.equal((await t.settle(erin, requestId)).status, 'succeeded');
+    const child = `${traceId}/${requestId}/vm-create-unmanaged[${name}]`;
+    const describeChild = recipe(describeRecipe, { traceId, requestId, name });
+    assert.equal(describeChild.at(-1), child);
+    const summary = `VM ${name} · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)`;
+
+    const request = await temporal([...describeChild.slice(0, -1), `${traceId}/${requestId}`]);
+    assert.ok(request.includes(`erin@example.test asks for ${summary}`), request);
+    assert.ok(request.includes(`**Request** \`${requestId}\` · trace \`${traceId}\``), request);
+    assert.ok(request.includes('template `vm-create-unmanaged`'), request);
+    const template = await temporal(describeChild);
+    assert.ok(template.includes(summary), template);
+    assert.ok(template.includes('- `build`: runs template `awx-run-job-template`'), template);
+    assert.ok(template.includes('Template `vm-create-unmanaged@1.0.0`'), template);
+    // The request's current details: its progress, kept up to date to the end.
+    const metadata = await temporal(recipe(metadataRecipe, { traceId, requestId }));
+    assert.ok(metadata.includes('**succeeded** · 1 of 1 resource done'), metadata);
+    assert.ok(metadata.includes(`- VM ${name}: succeeded`), metadata);
+    const templateNow = await temporal([
+      ...recipe(metadataRecipe, { traceId, requestId }).slice(0, -1),
+      child,
+    ]);
+    assert.ok(templateNow.includes('**succeeded** · 7 of 7 steps done'), templateNow);
+    assert.ok(templateNow.includes('- `build`: succeeded · awxJob'), templateNow);
+
+    // Each activity's summary, as the Web UI shows it: the step it serves and the task it calls.
+    const activitySummaries = async (args: string[]) => {
+      const history = JSON.parse(await temporal([...args, '--output', 'json'])) as {
+        events: {
+          activityTaskScheduledEventAttributes?: unknown;
+          userMetadata?: { summary?: { data?: string } };
+        }[];
+      };
+      return history.events
+        .filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) =>
+          JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? '', 'base64').toString() || 'null'),
+        );
+    };
+    const showChild = recipe(showRecipe, { traceId, requestId, name });
+    const ofTemplate = await activitySummaries(showChild);
+    assert.ok(ofTemplate.includes('step read · rfm:read-resource'), JSON.stringify(ofTemplate));
+    assert.ok(ofTemplate.includes('step find · vcenter:list-vms'), JSON.stringify(ofTemplate));
+    const ofRequest = await activitySummaries([...showChild.slice(0, -1), `${traceId}/${requestId}`]);
+    assert.ok(ofRequest.includes(`prepare ${name} · resources:prepare`), JSON.stringify(ofRequest));
+    assert.ok(ofRequest.includes('record succeeded · ledger:record-status'), JSON.stringify(ofRequest));
+    for (const s of [...ofTemplate, ...ofRequest]) assert.match(String(s), / · [a-z]+:[a-z-]+$/);
   });
 
   it('finds a failed request as Failed, says why in its failure, and re-runs it in place with a reset', async () => {

@@ -43,12 +43,16 @@ export interface Started {
   workflowId: string;
 }
 
-/** Checks the templates with the real loader and starts the first one under a fresh trace. */
+/**
+ * Checks the templates with the real loader and starts the first one under a fresh trace; with
+ * `pauseTimeout`, as a request with `"onFailure": "pause"` starts it.
+ */
 export async function startTemplate(
   queue: TaskQueue,
   tasks: readonly AnyTask<unknown>[],
   templates: Template[],
   input: unknown,
+  options: { pauseTimeout?: string } = {},
 ): Promise<Started> {
   const catalog = createTaskCatalog(systemTaskMetas({ taskQueue: queue, tasks }));
   const library = createTemplateLibrary(
@@ -69,7 +73,7 @@ export async function startTemplate(
   const handle = await client.workflow.start(templateInterpreter, {
     taskQueue: queue,
     workflowId,
-    args: [{ plan, input, trace }],
+    args: [{ plan, input, trace, ...options }],
     typedSearchAttributes: traceSearchAttributes(trace),
   });
   return { handle, trace, workflowId };

@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import type { AnyTask } from '../../../activities/task';
 import { TraceId } from '../../../common/search-attributes';
+import type { TaskQueue } from '../../../common/task-queues';
 import type { Template, TemplateResult } from '../../../common/template';
-import { progressQuery, approveSignal } from '../../../workflows/definitions';
+import { progressQuery, approveSignal, resumeStepSignal } from '../../../workflows/definitions';
 import { getStack } from '../../harness/stack';
 import {
   activityTimeline,
@@ -17,6 +19,7 @@ import {
   historyOf,
   recordHistory,
   startTemplate,
+  type Started,
   testQueue,
   withEngine,
 } from './engine-fixture';
@@ -398,6 +401,127 @@ describe('template interpreter (integration)', function () {
       assert.equal(gate.lastError?.type, 'ApprovalDenied');
       assert.match(gate.lastError!.message, /no approval from ops within 1 second/);
       await recordHistory('approval-timeout', workflowId);
+    });
+  });
+
+  describe('a fan-out step whose item fails, with a pause timeout (onFailure "pause")', () => {
+    // One item at a time: `ok` succeeds, `bad` fails while its fault is held, `later` never starts.
+    const items = ['ok', 'bad', 'later'];
+    const pausing = (name: string) =>
+      template(
+        name,
+        [
+          {
+            id: 'each',
+            task: 'test:record',
+            forEach: { items: '${input.items}', key: '${item}', concurrency: 1 },
+            input: { label: '${item}', failWhile: '${item}' },
+            undo: { task: 'test:undo', input: { label: '${item}', id: '${output.id}' } },
+          },
+          { id: 'after', task: 'test:record', needs: ['each'], input: { label: 'after' } },
+        ],
+        { output: '${steps.each.output}' },
+      );
+    const starts = (log: string[]) => log.filter((l) => l.startsWith('start:'));
+    const decide = (action: 'retry' | 'abort') => ({
+      action,
+      by: 'engine-tests',
+      at: new Date().toISOString(),
+      stepId: 'each',
+    });
+
+    /** Starts the template as a request with `"onFailure": "pause"` would, with an hour to decide. */
+    const startPausing = (name: string, queue: TaskQueue, tasks: AnyTask<unknown>[]) =>
+      startTemplate(queue, tasks, [pausing(name)], { items }, { pauseTimeout: '1 hour' });
+
+    /** Waits until the template pauses, and checks the pause shows the failed item's reason. */
+    async function pausedAt(handle: Started['handle'], log: string[]): Promise<void> {
+      const progress = await eventually(async () => {
+        const p = await handle.query(progressQuery);
+        return p.status === 'paused' ? p : undefined;
+      }, 'the fan-out step to pause');
+      assert.equal(progress.paused?.length, 1);
+      assert.equal(progress.paused[0]!.stepId, 'each');
+      assert.equal(progress.paused[0]!.error.type, 'JobFailed');
+      assert.match(progress.paused[0]!.error.message, /bad failed for good/);
+      const each = progress.steps.find((s) => s.id === 'each')!;
+      assert.equal(each.state, 'paused');
+      assert.deepEqual(each.items, { total: 3, running: 0, succeeded: 1, failed: 1 });
+      assert.deepEqual(starts(log), ['start:ok', 'start:bad'], 'nothing undone, nothing more started');
+      assert.ok(!log.some((l) => l.startsWith('undo:')));
+    }
+
+    it('pauses at the fan-out; retry runs only the failed and unstarted items, as new launches', async () => {
+      const queue = testQueue('fanout-pause-retry');
+      const log: string[] = [];
+      const faults = new Set(['bad']);
+      const tasks = engineTasks(log, faults);
+      await withEngine(queue, tasks, async () => {
+        const { handle, workflowId } = await startPausing('fan-out-pause-retry', queue, tasks);
+        await pausedAt(handle, log);
+        faults.delete('bad');
+        await handle.signal(resumeStepSignal, decide('retry'));
+        const result = await handle.result();
+        assert.equal(result.status, 'succeeded');
+        assert.deepEqual(
+          result.output,
+          items.map((i) => ({ label: i, id: `id-${i}`, externalIds: { thing: `id-${i}` } })),
+          'every item has its output, the one that succeeded before the pause too',
+        );
+        assert.deepEqual(starts(log), ['start:ok', 'start:bad', 'start:bad', 'start:later', 'start:after']);
+        const badKeys = log.filter((l) => l.startsWith('key:bad:'));
+        assert.equal(new Set(badKeys).size, 2, 'the retried item launched anew, under another key');
+        const each = stateOf(result, 'each');
+        assert.equal(each.state, 'succeeded');
+        assert.equal(each.attempts, 2);
+        assert.deepEqual(each.items, { total: 3, running: 0, succeeded: 3, failed: 0 });
+        assert.deepEqual(
+          each.children,
+          items.map((i) => `${workflowId}/each[${i}]`),
+        );
+        assert.deepEqual(Object.keys(each.externalIds).sort(), items.map((i) => `${i}:thing`).sort());
+        assert.deepEqual(
+          result.resumes?.map((r) => r.action),
+          ['retry'],
+        );
+        assert.equal(result.paused, undefined);
+        const { client } = await getStack();
+        const runs = await eventually(async () => {
+          const found: string[] = [];
+          for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}/each[bad]'` }))
+            found.push(w.status.name);
+          return found.length === 2 ? found.sort() : undefined;
+        }, 'both runs of the retried item');
+        assert.deepEqual(runs, ['COMPLETED', 'FAILED'], 'the failed run stays failed; a new run succeeded');
+        await recordHistory('fan-out-pause-retry', workflowId);
+      });
+    });
+
+    it('abort undoes the items that succeeded and fails the template', async () => {
+      const queue = testQueue('fanout-pause-abort');
+      const log: string[] = [];
+      const tasks = engineTasks(log, new Set(['bad']));
+      await withEngine(queue, tasks, async () => {
+        const { handle, workflowId } = await startPausing('fan-out-pause-abort', queue, tasks);
+        await pausedAt(handle, log);
+        await handle.signal(resumeStepSignal, decide('abort'));
+        const { result } = await failedResult(handle);
+        assert.equal(result.error?.stepId, 'each');
+        assert.equal(result.error?.type, 'JobFailed');
+        assert.deepEqual(result.compensations, [{ stepId: 'each', itemKey: 'ok', state: 'succeeded' }]);
+        assert.deepEqual(
+          log.filter((l) => l.startsWith('undo:')),
+          ['undo:ok'],
+        );
+        assert.deepEqual(starts(log), ['start:ok', 'start:bad'], 'nothing ran again');
+        assert.equal(stateOf(result, 'each').state, 'failed');
+        assert.equal(stateOf(result, 'after').state, 'pending');
+        assert.deepEqual(
+          result.resumes?.map((r) => r.action),
+          ['abort'],
+        );
+        await recordHistory('fan-out-pause-abort', workflowId);
+      });
     });
   });
 

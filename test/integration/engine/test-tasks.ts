@@ -16,10 +16,15 @@ const recordInput = z.object({
   meet: z.string().optional(),
   meetCount: z.number().int().positive().optional(),
   fail: z.enum(['retryable', 'fatal']).optional(),
+  /** Fail for good while the test holds this fault in `faults` (a fault that can be cleared). */
+  failWhile: z.string().optional(),
 });
 
-/** The test tasks, logging into `log`; they run on the test's own queue (see engine-fixture). */
-export function engineTasks(log: string[]): AnyTask<unknown>[] {
+/**
+ * The test tasks, logging into `log`; they run on the test's own queue (see engine-fixture). A
+ * call naming a fault of `faults` in `failWhile` fails while the test keeps that fault there.
+ */
+export function engineTasks(log: string[], faults: ReadonlySet<string> = new Set()): AnyTask<unknown>[] {
   const arrivals = new Map<string, number>();
   const record = defineTask({
     id: 'test:record',
@@ -29,7 +34,9 @@ export function engineTasks(log: string[]): AnyTask<unknown>[] {
     output: z.object({ label: z.string(), id: z.string(), externalIds: z.record(z.string(), z.string()) }),
     async handler(input, ctx) {
       log.push(`start:${input.label}`);
-      if (input.fail === 'fatal')
+      // What an end system would tell one launch from another by (AWX's extra var, TFE's marker).
+      log.push(`key:${input.label}:${ctx.idempotencyKey}`);
+      if (input.fail === 'fatal' || (input.failWhile !== undefined && faults.has(input.failWhile)))
         throw failure('JobFailed', `${input.label} failed for good`, {
           system: 'test',
           call: 'test:record',
