@@ -220,7 +220,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // after the 'failed' that follows.
     const [, , plans] = await settledAll([
       setStatus('running'),
-      tell(input, receivedNotice(input, input.statusUrl)),
+      tell(input, receivedNotice(input)),
       resolvePlans(work.map((w) => w.outcome.template)),
       prepareAndCommit(input, work),
     ] as const);
@@ -239,7 +239,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
           if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
         await cleanUp(input, work);
         await setStatus('cancelled');
-        await tell(input, finishedNotice(input, state, input.statusUrl));
+        await tell(input, finishedNotice(input, state));
       });
       throw err;
     }
@@ -258,7 +258,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     await pauses;
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
-    await tell(input, finishedNotice(input, state, input.statusUrl));
+    await tell(input, finishedNotice(input, state));
   });
   if (state.status === 'failed') {
     throw ApplicationFailure.create({
@@ -454,7 +454,7 @@ async function settledAll<T extends readonly unknown[]>(promises: {
 async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> {
   if (input.notify.length === 0) return;
   try {
-    await sendEmailActivity({ to: input.notify, subject: notice.subject, text: notice.text });
+    await sendEmailActivity({ to: input.notify, ...notice });
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('notice not sent', { error: describeError(err).message });
