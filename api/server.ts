@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadApiConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
+import { loadEndSystemLocations } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { startApiService } from './service';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+    endSystems: loadEndSystemLocations(),
   });
   log.info({ url: api.url }, 'api listening');
 
