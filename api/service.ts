@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { ulid } from 'ulid';
 import type { EndSystemLocations } from '../platform/end-systems';
+import { countApprovalsWaiting } from '../platform/metrics';
 import { startPresence } from '../platform/presence';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
 import { createResourceValidator } from './routes/requests/validation';
+import { approvalsWaitingByGroup } from './routes/metrics';
 import { startEndSystemProber } from './routes/system/end-systems';
 import { createWorkflowStarter, type WorkflowStarter } from './starter';
 
@@ -47,6 +49,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   const made = createWorkflowStarter({ temporal, pool, log });
   const starter = opts.starter ? opts.starter(made) : made;
   const endSystems = startEndSystemProber(opts.endSystems ?? {});
+  const stopCountingApprovals = countApprovalsWaiting(() => approvalsWaitingByGroup(temporal, pool));
   const app = createApp(
     {
       temporal,
@@ -85,6 +88,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
         });
         await stopSweeping();
         await endSystems.stop();
+        stopCountingApprovals();
         await Promise.race([
           starter.idle(),
           new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),

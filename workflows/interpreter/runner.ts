@@ -23,7 +23,12 @@ import {
 import { msToNumber, type Duration } from '@temporalio/common';
 import { failure } from '../../common/errors';
 import { childWorkflowId } from '../../common/ids';
-import { TraceId, traceSearchAttributes, type TraceContext } from '../../common/search-attributes';
+import {
+  ApprovalGroups,
+  TraceId,
+  traceSearchAttributes,
+  type TraceContext,
+} from '../../common/search-attributes';
 import {
   kinded,
   stepKind,
@@ -96,6 +101,8 @@ export class TemplateRun {
   private readonly completions: Completion[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
+  /** The groups of each approval step waiting now, mirrored in the ApprovalGroups search attribute. */
+  private readonly awaiting = new Map<string, string[]>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
   private readonly ids: ExpressionScope['ids'];
@@ -532,7 +539,13 @@ export class TemplateRun {
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
-    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    this.setAwaiting(step.id, groups);
+    let decided: boolean;
+    try {
+      decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    } finally {
+      this.setAwaiting(step.id, undefined);
+    }
     const call = { system: 'template', call: step.id };
     if (!decided)
       throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);
@@ -545,6 +558,14 @@ export class TemplateRun {
         call,
       );
     return { approvedBy: decision.by, comment: decision.comment ?? null, at: decision.at };
+  }
+
+  /** Records that approval step `stepId` waits for `groups` (undefined: no longer) in the search attribute. */
+  private setAwaiting(stepId: string, groups: string[] | undefined): void {
+    if (groups) this.awaiting.set(stepId, groups);
+    else this.awaiting.delete(stepId);
+    const all = [...new Set([...this.awaiting.values()].flat())].sort();
+    upsertSearchAttributes([{ key: ApprovalGroups, value: all.length ? all : null }]);
   }
 
   /** Calls a task with its defaults, overridden field by field by the step's retry and timeouts. */
