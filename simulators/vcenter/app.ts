@@ -192,23 +192,25 @@ export function createVcenterApp(ctx: SimulatorContext) {
   app.use(restLegacy);
   // Read without a session, as pyVmomi and govmomi do before logging in to pick the API version.
   app.get('/sdk/vimServiceVersions.xml', (_req, res) => {
-    res.type('text/xml').send(
-      [
-        '<?xml version="1.0" encoding="UTF-8" ?>',
-        '<namespaces version="1.0">',
-        ' <namespace>',
-        '  <name>urn:vim25</name>',
-        `  <version>${VIM_API_VERSION}</version>`,
-        '  <priorVersions>',
-        '   <version>8.0.1.0</version>',
-        '   <version>8.0.0.0</version>',
-        '   <version>7.0.3.0</version>',
-        '  </priorVersions>',
-        ' </namespace>',
-        '</namespaces>',
-        '',
-      ].join('\n'),
-    );
+    res
+      .type('text/xml')
+      .send(
+        [
+          '<?xml version="1.0" encoding="UTF-8" ?>',
+          '<namespaces version="1.0">',
+          ' <namespace>',
+          '  <name>urn:vim25</name>',
+          `  <version>${VIM_API_VERSION}</version>`,
+          '  <priorVersions>',
+          '   <version>8.0.1.0</version>',
+          '   <version>8.0.0.0</version>',
+          '   <version>7.0.3.0</version>',
+          '  </priorVersions>',
+          ' </namespace>',
+          '</namespaces>',
+          '',
+        ].join('\n'),
+      );
   });
   app.post('/api/session', (req, res) => {
     const basic = parseBasicAuth(req.headers.authorization);

@@ -20,8 +20,7 @@ export function describeError(err: unknown): StepError {
   } else if (inner instanceof ApplicationFailure) {
     if (inner.type) out.type = inner.type;
     const details = inner.details?.[0] as
-      | { externalId?: unknown; system?: unknown; upstreamMessage?: unknown }
-      | undefined;
+      { externalId?: unknown; system?: unknown; upstreamMessage?: unknown } | undefined;
     if (details && typeof details.externalId === 'string') out.externalId = details.externalId;
     if (details && typeof details.system === 'string') out.system = details.system;
     if (details && typeof details.upstreamMessage === 'string') out.upstreamMessage = details.upstreamMessage;
