@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
+import type { EndSystemProber } from './routes/system/end-systems';
 import type { ResourceValidator } from './routes/requests/validation';
 import type { WorkflowStarter } from './starter';
 
@@ -18,4 +19,6 @@ export interface ApiDeps {
   resources: ResourceValidator;
   /** Starts the workflows of recorded requests (api/starter.ts). */
   starter: WorkflowStarter;
+  /** This process's background prober of the end systems, read by `GET /v1/system/status`. */
+  endSystems: EndSystemProber;
 }

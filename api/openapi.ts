@@ -313,7 +313,9 @@ export function openApiDocument(
         get: {
           operationId: 'getSystemStatus',
           summary:
-            'Presence (admins; cached 2 s): workers (identity, host, pid, version, queues polled, slots), API processes, Temporal, PostgreSQL',
+            'Presence (admins; cached 2 s): workers (identity, host, pid, version, queues polled, slots), API processes, Temporal, PostgreSQL, end systems',
+          description:
+            "`endSystems`: one entry per end system (`awx`, `tfe`, `vcenter`, `aci`, `smtp`) with `configured`, `url` (no credentials; null when this API process has none), `reachable`, `version` (what the system reports without a log-in: AWX `/api/v2/ping/`, TFE `X-TFE-Version`, vCenter's vSphere API version; null for the APIC and SMTP), `product` (TFE's app name, the SMTP greeting), `error` when unreachable, `lastChecked` and `latencyMs`: the last answers of the background prober of the API process that answers (every 5 s, 3 s timeout).",
           responses: { 200: ok('the status'), ...v1Errors(403) },
         },
       },

@@ -1,20 +1,22 @@
 /** The API process: reads its configuration, connects to Temporal and Postgres, and listens. */
-import { Client, Connection } from '@temporalio/client';
 import { loadApiConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
+import { loadEndSystemLocations } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
+import { connectTemporalClient, loadTemporalConfig } from '../platform/temporal/connection';
 import { startApiService } from './service';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const log = createLogger('api', config.LOG_LEVEL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporalConfig = loadTemporalConfig();
+  const { connection, client: temporal } = await connectTemporalClient(temporalConfig);
+  log.info({ temporal: temporalConfig.summary }, 'temporal connected');
   const pool = createPool(config.DATABASE_URL);
   const api = await startApiService({
     temporal,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: temporalConfig.namespace,
     pool,
     log,
     temporalUiUrl: config.TEMPORAL_UI_URL,
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+    endSystems: loadEndSystemLocations(),
   });
   log.info({ url: api.url }, 'api listening');
 

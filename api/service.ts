@@ -7,10 +7,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { ulid } from 'ulid';
+import type { EndSystemLocations } from '../platform/end-systems';
+import { countApprovalsWaiting } from '../platform/metrics';
 import { startPresence } from '../platform/presence';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
 import { createResourceValidator } from './routes/requests/validation';
+import { approvalsWaitingByGroup } from './routes/metrics';
+import { startEndSystemProber } from './routes/system/end-systems';
 import { createWorkflowStarter, type WorkflowStarter } from './starter';
 
 /** How often the API looks for request workflows still to start. */
@@ -30,6 +34,8 @@ export interface ApiServiceOptions extends Pick<
   starter?: (made: WorkflowStarter) => WorkflowStarter;
   /** How often waiting starts are swept; false: never. Default START_SWEEP_MS. */
   sweepMs?: number | false;
+  /** Where the end systems are, for the status page's probes; none configured: none probed. */
+  endSystems?: EndSystemLocations;
 }
 
 export interface ApiService {
@@ -42,6 +48,8 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   const { temporal, pool, log } = opts;
   const made = createWorkflowStarter({ temporal, pool, log });
   const starter = opts.starter ? opts.starter(made) : made;
+  const endSystems = startEndSystemProber(opts.endSystems ?? {});
+  const stopCountingApprovals = countApprovalsWaiting(() => approvalsWaitingByGroup(temporal, pool));
   const app = createApp(
     {
       temporal,
@@ -52,6 +60,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       publicUrl: opts.publicUrl,
       resources: createResourceValidator(pool),
       starter,
+      endSystems,
     },
     opts.limits,
   );
@@ -78,6 +87,8 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
           server.closeIdleConnections();
         });
         await stopSweeping();
+        await endSystems.stop();
+        stopCountingApprovals();
         await Promise.race([
           starter.idle(),
           new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),

@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTest, type LoadTestOptions, type LoadTestResult } from 'loadtest';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { connectTemporalClient, temporalAt } from '../platform/temporal/connection';
 import { temporal } from '@temporalio/proto';
 import { createVcenterDeps } from '../activities/vcenter';
 import { issueToken } from '../api/auth/tokens';
@@ -471,8 +472,9 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void stopAll().then(() => process.exit(130)));
   try {
-    const connection = await Connection.connect({ address: stack.temporalAddress });
-    const client = new Client({ connection, namespace: stack.namespace });
+    const { connection, client } = await connectTemporalClient(
+      temporalAt(stack.temporalAddress, stack.namespace),
+    );
     const pool = createPool(stack.databaseUrl, 1);
     const { token } = await issueToken(pool, { subject: 'bench@example.test', role: 'requester' }, 'bench');
     await pool.end();

@@ -39,8 +39,10 @@ export interface RequestWorkflowInput {
   notify: string[];
   /** Where the submitted request file can be fetched (the File Store). */
   fileUrl: string;
-  /** The request's status in the API, for the notices. */
+  /** The request's status in the API, for the notices; its portal pages live under the same public URL. */
   statusUrl: string;
+  /** The request workflow's page in the Temporal Web UI, for the engineers' part of the notices. */
+  temporalUrl?: string;
   /** The request this one re-runs, if any. */
   rerunOf?: string;
   /** How many resources run at once. */

@@ -12,6 +12,12 @@ export const ResourceType = defineSearchAttributeKey('ResourceType', SearchAttri
 export const Requester = defineSearchAttributeKey('Requester', SearchAttributeType.KEYWORD);
 export const TemplateName = defineSearchAttributeKey('TemplateName', SearchAttributeType.KEYWORD);
 export const RequestStatus = defineSearchAttributeKey('RequestStatus', SearchAttributeType.KEYWORD);
+/**
+ * The groups that may decide the approval steps a template workflow waits at now; absent when none
+ * waits. `ApprovalGroups = 'capacity'` lists what the capacity team has to decide, and the API's
+ * approvals-waiting gauge counts by it.
+ */
+export const ApprovalGroups = defineSearchAttributeKey('ApprovalGroups', SearchAttributeType.KEYWORD_LIST);
 
 /** Every custom key, by name, as temporal-dev.yaml must declare them. */
 export const customSearchAttributes = {
@@ -21,6 +27,7 @@ export const customSearchAttributes = {
   Requester,
   TemplateName,
   RequestStatus,
+  ApprovalGroups,
 } as const;
 
 /** The trace context a workflow passes to each child so the whole tree is searchable. */

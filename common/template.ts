@@ -102,6 +102,10 @@ export interface StepError {
   /** The ApplicationFailure type from the taxonomy (InvalidInput, JobFailed, …) when known. */
   type?: string;
   externalId?: string;
+  /** The end system the failure came from (awx, tfe, vcenter, aci, …), from the failure's details. */
+  system?: string;
+  /** The upstream's own words (scrubbed and bounded where the failure was made), for the notices. */
+  upstreamMessage?: string;
 }
 
 /** Live progress of one step. */

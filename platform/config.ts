@@ -7,9 +7,9 @@ import { parseConfig } from './parse-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+// Where Temporal is (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, a profile file)
+// is read by platform/temporal/connection.ts, the SDK's own way.
 const baseSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Base URL of the Temporal Web UI, for links in status answers and logs. */
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),

@@ -52,79 +52,104 @@ const flag = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
-const envSchema = z
-  .object({
-    END_SYSTEMS_SECRETS_FILE: z.string().min(1).optional(),
-    /** CA bundle (PEM) trusted for every end system unless a system sets its own. */
-    END_SYSTEMS_CA_FILE: z.string().min(1).optional(),
-    /** Accept any TLS certificate from every end system. Labs only. */
-    END_SYSTEMS_TLS_INSECURE: flag,
-    END_SYSTEMS_HTTP_TIMEOUT_MS: ms(30_000),
+const envFields = z.object({
+  END_SYSTEMS_SECRETS_FILE: z.string().min(1).optional(),
+  /** CA bundle (PEM) trusted for every end system unless a system sets its own. */
+  END_SYSTEMS_CA_FILE: z.string().min(1).optional(),
+  /** Accept any TLS certificate from every end system. Labs only. */
+  END_SYSTEMS_TLS_INSECURE: flag,
+  END_SYSTEMS_HTTP_TIMEOUT_MS: ms(30_000),
 
-    AWX_URL: url.optional(),
-    /** `/api/v2` for AWX and AAP ≤ 2.4; `/api/controller/v2` through the AAP 2.5+ gateway. */
-    AWX_API_PREFIX: z
-      .string()
-      .regex(/^\/[\w/-]*$/)
-      .default('/api/v2'),
-    AWX_TOKEN: secret.optional(),
-    AWX_CA_FILE: z.string().min(1).optional(),
-    AWX_TLS_INSECURE: flag,
-    AWX_POLL_INTERVAL_MS: ms(3_000),
-    /** How far back a launch looks for a job it may already have started (retry, crash, reset). */
-    AWX_IDEMPOTENCY_LOOKBACK_HOURS: z.coerce.number().positive().default(72),
+  AWX_URL: url.optional(),
+  /** `/api/v2` for AWX and AAP ≤ 2.4; `/api/controller/v2` through the AAP 2.5+ gateway. */
+  AWX_API_PREFIX: z
+    .string()
+    .regex(/^\/[\w/-]*$/)
+    .default('/api/v2'),
+  AWX_TOKEN: secret.optional(),
+  AWX_CA_FILE: z.string().min(1).optional(),
+  AWX_TLS_INSECURE: flag,
+  AWX_POLL_INTERVAL_MS: ms(3_000),
+  /** How far back a launch looks for a job it may already have started (retry, crash, reset). */
+  AWX_IDEMPOTENCY_LOOKBACK_HOURS: z.coerce.number().positive().default(72),
 
-    TFE_URL: url.optional(),
-    TFE_TOKEN: secret.optional(),
-    TFE_ORGANIZATION: z.string().min(1).optional(),
-    TFE_CA_FILE: z.string().min(1).optional(),
-    TFE_TLS_INSECURE: flag,
-    TFE_POLL_INTERVAL_MS: ms(2_000),
-    /**
-     * Requests one worker process sends TFE per second: HCP Terraform allows 30 per token, so 20
-     * leaves room for a second process or a person's CLI. Waits and calls share it.
-     */
-    TFE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  TFE_URL: url.optional(),
+  TFE_TOKEN: secret.optional(),
+  TFE_ORGANIZATION: z.string().min(1).optional(),
+  TFE_CA_FILE: z.string().min(1).optional(),
+  TFE_TLS_INSECURE: flag,
+  TFE_POLL_INTERVAL_MS: ms(2_000),
+  /**
+   * Requests one worker process sends TFE per second: HCP Terraform allows 30 per token, so 20
+   * leaves room for a second process or a person's CLI. Waits and calls share it.
+   */
+  TFE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
 
-    VCENTER_URL: url.optional(),
-    VCENTER_USERNAME: z.string().min(1).optional(),
-    VCENTER_PASSWORD: secret.optional(),
-    /** `auto` (default) tries `/api` (7.0U2+) and falls back to the legacy `/rest` style. */
-    VCENTER_API_STYLE: z.enum(['auto', 'api', 'rest']).default('auto'),
-    VCENTER_CA_FILE: z.string().min(1).optional(),
-    VCENTER_TLS_INSECURE: flag,
+  VCENTER_URL: url.optional(),
+  VCENTER_USERNAME: z.string().min(1).optional(),
+  VCENTER_PASSWORD: secret.optional(),
+  /** `auto` (default) tries `/api` (7.0U2+) and falls back to the legacy `/rest` style. */
+  VCENTER_API_STYLE: z.enum(['auto', 'api', 'rest']).default('auto'),
+  VCENTER_CA_FILE: z.string().min(1).optional(),
+  VCENTER_TLS_INSECURE: flag,
 
-    ACI_URL: url.optional(),
-    ACI_USERNAME: z.string().min(1).optional(),
-    ACI_PASSWORD: secret.optional(),
-    ACI_CA_FILE: z.string().min(1).optional(),
-    ACI_TLS_INSECURE: flag,
+  ACI_URL: url.optional(),
+  ACI_USERNAME: z.string().min(1).optional(),
+  ACI_PASSWORD: secret.optional(),
+  ACI_CA_FILE: z.string().min(1).optional(),
+  ACI_TLS_INSECURE: flag,
 
-    SMTP_HOST: z.string().min(1).optional(),
-    SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-    /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
-    SMTP_SECURE: flag,
-    SMTP_USER: z.string().min(1).optional(),
-    SMTP_PASSWORD: secret.optional(),
-    SMTP_FROM: z.string().min(3).optional(),
-    SMTP_CA_FILE: z.string().min(1).optional(),
-    SMTP_TLS_INSECURE: flag,
-  })
-  .superRefine((env, ctx) => {
-    const need = (when: unknown, keys: (keyof typeof env)[], system: string) => {
-      if (!when) return;
-      for (const key of keys)
-        if (env[key] === undefined)
-          ctx.addIssue({ code: 'custom', path: [key], message: `required when ${system} is configured` });
-    };
-    need(env.AWX_URL, ['AWX_TOKEN'], 'AWX_URL');
-    need(env.TFE_URL, ['TFE_TOKEN', 'TFE_ORGANIZATION'], 'TFE_URL');
-    need(env.VCENTER_URL, ['VCENTER_USERNAME', 'VCENTER_PASSWORD'], 'VCENTER_URL');
-    need(env.ACI_URL, ['ACI_USERNAME', 'ACI_PASSWORD'], 'ACI_URL');
-    need(env.SMTP_HOST, ['SMTP_FROM'], 'SMTP_HOST');
-    if (env.SMTP_USER && !env.SMTP_PASSWORD)
-      ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required when SMTP_USER is set' });
-  });
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
+  SMTP_SECURE: flag,
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: secret.optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  SMTP_CA_FILE: z.string().min(1).optional(),
+  SMTP_TLS_INSECURE: flag,
+});
+
+const envSchema = envFields.superRefine((env, ctx) => {
+  const need = (when: unknown, keys: (keyof typeof env)[], system: string) => {
+    if (!when) return;
+    for (const key of keys)
+      if (env[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `required when ${system} is configured` });
+  };
+  need(env.AWX_URL, ['AWX_TOKEN'], 'AWX_URL');
+  need(env.TFE_URL, ['TFE_TOKEN', 'TFE_ORGANIZATION'], 'TFE_URL');
+  need(env.VCENTER_URL, ['VCENTER_USERNAME', 'VCENTER_PASSWORD'], 'VCENTER_URL');
+  need(env.ACI_URL, ['ACI_USERNAME', 'ACI_PASSWORD'], 'ACI_URL');
+  need(env.SMTP_HOST, ['SMTP_FROM'], 'SMTP_HOST');
+  if (env.SMTP_USER && !env.SMTP_PASSWORD)
+    ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'required when SMTP_USER is set' });
+});
+
+/** The variables that say where each system is and how to trust it: no credential among them. */
+const locationSchema = envFields.pick({
+  END_SYSTEMS_CA_FILE: true,
+  END_SYSTEMS_TLS_INSECURE: true,
+  END_SYSTEMS_HTTP_TIMEOUT_MS: true,
+  AWX_URL: true,
+  AWX_API_PREFIX: true,
+  AWX_CA_FILE: true,
+  AWX_TLS_INSECURE: true,
+  TFE_URL: true,
+  TFE_CA_FILE: true,
+  TFE_TLS_INSECURE: true,
+  VCENTER_URL: true,
+  VCENTER_CA_FILE: true,
+  VCENTER_TLS_INSECURE: true,
+  ACI_URL: true,
+  ACI_CA_FILE: true,
+  ACI_TLS_INSECURE: true,
+  SMTP_HOST: true,
+  SMTP_PORT: true,
+  SMTP_SECURE: true,
+  SMTP_CA_FILE: true,
+  SMTP_TLS_INSECURE: true,
+});
 
 /** TLS trust of one end system. */
 export interface TlsConfig {
@@ -236,57 +261,81 @@ export function loadEndSystemsConfig(env: NodeJS.ProcessEnv = process.env): EndS
     }
   }
   const e = parseConfig(envSchema, merged);
+  const at = locate(e);
+  const config: EndSystemsConfig = {};
+  if (at.awx)
+    config.awx = {
+      ...at.awx,
+      token: e.AWX_TOKEN!,
+      pollIntervalMs: e.AWX_POLL_INTERVAL_MS,
+      idempotencyLookbackMs: e.AWX_IDEMPOTENCY_LOOKBACK_HOURS * 3_600_000,
+    };
+  if (at.tfe)
+    config.tfe = {
+      ...at.tfe,
+      token: e.TFE_TOKEN!,
+      organization: e.TFE_ORGANIZATION!,
+      pollIntervalMs: e.TFE_POLL_INTERVAL_MS,
+      maxRequestsPerSecond: e.TFE_MAX_REQUESTS_PER_SECOND,
+    };
+  if (at.vcenter)
+    config.vcenter = {
+      ...at.vcenter,
+      username: e.VCENTER_USERNAME!,
+      password: e.VCENTER_PASSWORD!,
+      ...(e.VCENTER_API_STYLE !== 'auto' ? { apiStyle: e.VCENTER_API_STYLE } : {}),
+    };
+  if (at.aci) config.aci = { ...at.aci, username: e.ACI_USERNAME!, password: e.ACI_PASSWORD! };
+  if (at.smtp)
+    config.smtp = {
+      ...at.smtp,
+      ...(e.SMTP_USER ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD! } : {}),
+      from: e.SMTP_FROM!,
+    };
+  return config;
+}
+
+/** Where each configured end system is and how it is trusted, without any credential. */
+export interface EndSystemLocations {
+  awx?: HttpSystemConfig & { apiPrefix: string };
+  tfe?: HttpSystemConfig;
+  vcenter?: HttpSystemConfig;
+  aci?: HttpSystemConfig;
+  smtp?: Pick<SmtpConfig, 'host' | 'port' | 'secure' | 'tls'>;
+}
+
+function locate(e: z.output<typeof locationSchema>): EndSystemLocations {
   const tls = (caFile: string | undefined, insecure: boolean): TlsConfig => ({
     ...((caFile ?? e.END_SYSTEMS_CA_FILE) ? { caFile: caFile ?? e.END_SYSTEMS_CA_FILE } : {}),
     insecure: insecure || e.END_SYSTEMS_TLS_INSECURE,
   });
   const timeoutMs = e.END_SYSTEMS_HTTP_TIMEOUT_MS;
-  const config: EndSystemsConfig = {};
+  const at: EndSystemLocations = {};
   if (e.AWX_URL)
-    config.awx = {
+    at.awx = {
       url: e.AWX_URL,
       apiPrefix: e.AWX_API_PREFIX.replace(/\/+$/, ''),
-      token: e.AWX_TOKEN!,
       tls: tls(e.AWX_CA_FILE, e.AWX_TLS_INSECURE),
       timeoutMs,
-      pollIntervalMs: e.AWX_POLL_INTERVAL_MS,
-      idempotencyLookbackMs: e.AWX_IDEMPOTENCY_LOOKBACK_HOURS * 3_600_000,
     };
-  if (e.TFE_URL)
-    config.tfe = {
-      url: e.TFE_URL,
-      token: e.TFE_TOKEN!,
-      organization: e.TFE_ORGANIZATION!,
-      tls: tls(e.TFE_CA_FILE, e.TFE_TLS_INSECURE),
-      timeoutMs,
-      pollIntervalMs: e.TFE_POLL_INTERVAL_MS,
-      maxRequestsPerSecond: e.TFE_MAX_REQUESTS_PER_SECOND,
-    };
+  if (e.TFE_URL) at.tfe = { url: e.TFE_URL, tls: tls(e.TFE_CA_FILE, e.TFE_TLS_INSECURE), timeoutMs };
   if (e.VCENTER_URL)
-    config.vcenter = {
-      url: e.VCENTER_URL,
-      username: e.VCENTER_USERNAME!,
-      password: e.VCENTER_PASSWORD!,
-      ...(e.VCENTER_API_STYLE !== 'auto' ? { apiStyle: e.VCENTER_API_STYLE } : {}),
-      tls: tls(e.VCENTER_CA_FILE, e.VCENTER_TLS_INSECURE),
-      timeoutMs,
-    };
-  if (e.ACI_URL)
-    config.aci = {
-      url: e.ACI_URL,
-      username: e.ACI_USERNAME!,
-      password: e.ACI_PASSWORD!,
-      tls: tls(e.ACI_CA_FILE, e.ACI_TLS_INSECURE),
-      timeoutMs,
-    };
+    at.vcenter = { url: e.VCENTER_URL, tls: tls(e.VCENTER_CA_FILE, e.VCENTER_TLS_INSECURE), timeoutMs };
+  if (e.ACI_URL) at.aci = { url: e.ACI_URL, tls: tls(e.ACI_CA_FILE, e.ACI_TLS_INSECURE), timeoutMs };
   if (e.SMTP_HOST)
-    config.smtp = {
+    at.smtp = {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
       secure: e.SMTP_SECURE,
-      ...(e.SMTP_USER ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD! } : {}),
-      from: e.SMTP_FROM!,
       tls: tls(e.SMTP_CA_FILE, e.SMTP_TLS_INSECURE),
     };
-  return config;
+  return at;
+}
+
+/**
+ * Where the end systems are, for a process that must not hold their credentials (the API, which
+ * probes them for `GET /v1/system/status`): the URL and TLS variables only, the secrets file unread.
+ */
+export function loadEndSystemLocations(env: NodeJS.ProcessEnv = process.env): EndSystemLocations {
+  return locate(parseConfig(locationSchema, env));
 }

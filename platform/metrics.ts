@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The registry of this process; `/metrics` on the API and the worker's metrics port serve it. */
 export const registry = new Registry();
@@ -77,6 +77,31 @@ export const httpRequestDuration = new Histogram({
   buckets: shortBuckets,
   registers: [registry],
 });
+
+/** Where this process reads the approvals waiting now, by group; only the API process sets one. */
+let approvalsWaitingSource: (() => Promise<Map<string, number>>) | undefined;
+
+export const approvalsWaiting = new Gauge({
+  name: 'oo_approvals_waiting',
+  help: 'Template workflows waiting at an approval step now, by group that may decide (one open to two groups counts in both). Read from Temporal at each scrape; every API process reports the whole deployment, so aggregate with max, not sum.',
+  labelNames: ['group'] as const,
+  registers: [registry],
+  async collect() {
+    if (!approvalsWaitingSource) return;
+    // A failed read leaves no series rather than stale counts: the scrape still succeeds.
+    const counts = await approvalsWaitingSource().catch(() => undefined);
+    this.reset();
+    for (const [group, n] of counts ?? []) this.set({ group }, n);
+  },
+});
+
+/** Makes `oo_approvals_waiting` read `source` at each scrape; the returned function stops it. */
+export function countApprovalsWaiting(source: () => Promise<Map<string, number>>): () => void {
+  approvalsWaitingSource = source;
+  return () => {
+    if (approvalsWaitingSource === source) approvalsWaitingSource = undefined;
+  };
+}
 
 /** `2xx` … `5xx` for an HTTP status; `none` when no answer came. */
 export function statusClass(status: number | undefined): string {

@@ -19,6 +19,7 @@ import { labCatalog, seedCatalog } from '../resource-handlers/store';
 import { removePidFile, stopStaleFromPidFile, writePidFile } from '../platform/stale';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { ensureSearchAttributes, startDevServer, type DevServer } from '../platform/temporal/dev-server';
+import { loadTemporalConfig } from '../platform/temporal/connection';
 
 const dataDir = path.resolve(projectRoot, process.env.DATA_DIR ?? '.data');
 const log = (m: string) => process.stderr.write(`[stack] ${m}\n`);
@@ -48,16 +49,17 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
+async function startTemporal(): Promise<{ address: string; namespace: string; uiUrl: string }> {
   const cfg = loadDevConfig();
-  if (process.env.TEMPORAL_ADDRESS) {
-    await ensureSearchAttributes(
-      process.env.TEMPORAL_ADDRESS,
-      process.env.TEMPORAL_NAMESPACE ?? cfg.namespace,
-      cfg.searchAttributes,
-    );
+  // A Temporal named by the environment or a profile file (TEMPORAL_ADDRESS, TEMPORAL_CONFIG_FILE,
+  // TEMPORAL_PROFILE …) is used as it is; the children read the same configuration.
+  const configured = loadTemporalConfig();
+  if (configured.configured) {
+    await ensureSearchAttributes(configured, cfg.searchAttributes);
+    log(`using Temporal at ${configured.address} (${JSON.stringify(configured.summary)})`);
     return {
-      address: process.env.TEMPORAL_ADDRESS,
+      address: configured.address,
+      namespace: configured.namespace,
       uiUrl: process.env.TEMPORAL_UI_URL ?? '(the cluster’s own Web UI)',
     };
   }
@@ -89,7 +91,7 @@ async function startTemporal(): Promise<{ address: string; uiUrl: string }> {
   });
   running.temporal = server;
   writePidFile(pidFile, server.process.child.pid);
-  return { address: server.address, uiUrl: server.uiUrl! };
+  return { address: server.address, namespace: cfg.namespace, uiUrl: server.uiUrl! };
 }
 
 /** The end systems the environment configures; the rest are simulated. */
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
 
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
     TEMPORAL_UI_URL: temporal.uiUrl.startsWith('http') ? temporal.uiUrl : (process.env.TEMPORAL_UI_URL ?? ''),
     DATABASE_URL: running.database.url,
     API_PORT: String(apiPort),

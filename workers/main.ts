@@ -3,7 +3,7 @@
  * every problem), connects its clients to the configured end systems, serves every task queue
  * until SIGINT/SIGTERM, then drains (running activities get the grace period) and exits.
  */
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { taskCatalog } from '../activities/registry';
 import { loadRfmConfig } from '../activities/rfm';
 import { loadWorkerConfig } from '../platform/config';
@@ -17,6 +17,7 @@ import { exitWithParent } from '../platform/parent-watch';
 import { loadTemplateLibrary, templatesDir } from '../templates/library';
 import { queueActivities } from './activities';
 import { createWorkers, runWorkers } from './workers';
+import { connectTemporalWorker, loadTemporalConfig } from '../platform/temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -72,10 +73,11 @@ async function main(): Promise<void> {
     rfm: loadRfmConfig(),
   });
 
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = loadTemporalConfig();
+  const connection = await connectTemporalWorker(temporal);
   const workers = await createWorkers({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     activities: activities.byQueue,
     maxConcurrentActivities: {
       orchestrator: config.WORKER_CONCURRENCY_ORCHESTRATOR,
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   });
   log.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), temporal: config.TEMPORAL_ADDRESS },
+    { taskQueues: workers.map((w) => w.options.taskQueue), temporal: temporal.summary },
     'workers polling',
   );
   // Temporal's pollers identify this process by its identity (`pid@host`, one for all its queues).

@@ -233,7 +233,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // after the 'failed' that follows.
     const [, , plans] = await settledAll([
       setStatus('running'),
-      tell(input, receivedNotice(input, input.statusUrl)),
+      tell(input, receivedNotice(input)),
       resolvePlans(work.map((w) => w.outcome.template)),
       prepareAndCommit(input, work),
     ] as const);
@@ -252,7 +252,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
           if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
         await cleanUp(input, work);
         await setStatus('cancelled');
-        await tell(input, finishedNotice(input, state, input.statusUrl));
+        await tell(input, finishedNotice(input, state));
       });
       throw err;
     }
@@ -271,7 +271,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     await pauses;
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
-    await tell(input, finishedNotice(input, state, input.statusUrl));
+    await tell(input, finishedNotice(input, state));
   });
   if (state.status === 'failed') {
     throw ApplicationFailure.create({
@@ -505,7 +505,7 @@ async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> 
   try {
     await sendEmailActivity.executeWithOptions(
       { summary: activitySummary(`notice "${notice.subject}"`, 'email:send-email') },
-      [{ to: input.notify, subject: notice.subject, text: notice.text }],
+      [{ to: input.notify, ...notice }],
     );
   } catch (err) {
     if (isCancellation(err)) throw err;

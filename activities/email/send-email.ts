@@ -58,9 +58,10 @@ export const sendEmail = defineTask({
         from: ctx.deps.from,
         to: input.to,
         ...(input.cc ? { cc: input.cc } : {}),
-        subject: input.subject,
-        text: input.text,
-        ...(input.html ? { html: input.html } : {}),
+        // A credential shape that reached a notice through an upstream's words goes no further.
+        subject: scrubSecrets(input.subject),
+        text: scrubSecrets(input.text),
+        ...(input.html ? { html: scrubSecrets(input.html) } : {}),
         messageId,
       });
       const asStrings = (list: unknown[] | undefined) =>

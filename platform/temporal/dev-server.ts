@@ -5,11 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type DevConfig, type SearchAttributeTypeName, startDevArgs } from '../dev-config';
 import { isListening, waitFor } from '../net';
 import { startProcess, type ManagedProcess } from '../processes';
+import { connectTemporalClient, temporalAt, type TemporalConfig } from './connection';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
@@ -59,7 +60,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         throw new Error(`the Temporal dev server exited during start-up (${code}); see its output above`);
       }),
     ]);
-    await ensureSearchAttributes(address, opts.config.namespace, opts.config.searchAttributes);
+    await ensureSearchAttributes(temporalAt(address, opts.config.namespace), opts.config.searchAttributes);
   } catch (err) {
     await proc.stop();
     throw err;
@@ -77,11 +78,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
  * are left alone, and one that exists with another type is an error naming it.
  */
 export async function ensureSearchAttributes(
-  address: string,
-  namespace: string,
+  config: TemporalConfig,
   wanted: Record<string, SearchAttributeTypeName>,
 ): Promise<void> {
-  const connection = await connectWithRetry(address);
+  const { address, namespace } = config;
+  const connection = await connectWithRetry(config);
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
@@ -102,12 +103,12 @@ export async function ensureSearchAttributes(
   }
 }
 
-async function connectWithRetry(address: string): Promise<Connection> {
+async function connectWithRetry(config: TemporalConfig): Promise<Connection> {
   let connection: Connection | undefined;
   await waitFor(
-    `a gRPC connection to Temporal at ${address}`,
+    `a gRPC connection to Temporal at ${config.address}`,
     async () => {
-      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      ({ connection } = await connectTemporalClient(config, { connectTimeoutMs: 2_000 }));
       await connection.healthService.check({});
       return true;
     },

@@ -157,6 +157,16 @@ export function createAciApp(ctx: SimulatorContext): express.Express {
     }),
   );
 
+  // The log-in domains, read without a session (the APIC's log-in page asks for them first).
+  app.get('/api/aaaListDomains.json', (_req, res) => {
+    res.json({
+      imdata: [
+        { name: 'DefaultAuth', guiBanner: '' },
+        { name: 'local', guiBanner: '' },
+      ],
+    });
+  });
+
   app.post('/api/aaaLogin.json', (req, res) => {
     const body = parseBody(req.body) as
       { aaaUser?: { attributes?: { name?: unknown; pwd?: unknown } } } | undefined;

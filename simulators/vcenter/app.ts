@@ -13,6 +13,18 @@ import { SessionTable } from './sessions';
 
 const GiB = 1024 ** 3;
 
+/** The vCenter release this simulator answers as (`GET /api/appliance/system/version`). */
+const VCENTER_RELEASE = {
+  product: 'VMware vCenter Server',
+  version: '8.0.2.00100',
+  build: '22617221',
+  releasedate: 'October 10, 2023',
+  summary: 'Update for VMware vCenter Server 8.0.2',
+  type: 'vCenter Server with an embedded Platform Services Controller',
+};
+/** The vSphere Web Services API version of that release, as `/sdk/vimServiceVersions.xml` lists it. */
+const VIM_API_VERSION = '8.0.2.0';
+
 /** Values of a repeatable query filter (`?names=a&names=b`), or undefined when absent. */
 function filter(req: Request, name: string): string[] | undefined {
   const value = req.query[name];
@@ -178,6 +190,28 @@ export function createVcenterApp(ctx: SimulatorContext) {
   });
 
   app.use(restLegacy);
+  // Read without a session, as pyVmomi and govmomi do before logging in to pick the API version.
+  app.get('/sdk/vimServiceVersions.xml', (_req, res) => {
+    res
+      .type('text/xml')
+      .send(
+        [
+          '<?xml version="1.0" encoding="UTF-8" ?>',
+          '<namespaces version="1.0">',
+          ' <namespace>',
+          '  <name>urn:vim25</name>',
+          `  <version>${VIM_API_VERSION}</version>`,
+          '  <priorVersions>',
+          '   <version>8.0.1.0</version>',
+          '   <version>8.0.0.0</version>',
+          '   <version>7.0.3.0</version>',
+          '  </priorVersions>',
+          ' </namespace>',
+          '</namespaces>',
+          '',
+        ].join('\n'),
+      );
+  });
   app.post('/api/session', (req, res) => {
     const basic = parseBasicAuth(req.headers.authorization);
     const ok =
@@ -214,6 +248,9 @@ export function createVcenterApp(ctx: SimulatorContext) {
       created_time: new Date(s.created).toISOString(),
       last_accessed_time: new Date(s.lastAccessed).toISOString(),
     });
+  });
+  api.get('/api/appliance/system/version', (_req, res) => {
+    res.json({ ...VCENTER_RELEASE, install_time: world.state.created_at });
   });
   api.delete('/api/session', (_req, res) => {
     sessions.delete((res.locals.session as SessionLocal).id);

@@ -8,7 +8,8 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient, temporalAt } from '../../platform/temporal/connection';
 import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth/tokens';
 import { startApiService, type ApiService } from '../../api/service';
@@ -129,9 +130,10 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     stops.push(() => worker.stop());
     await worker.start();
 
-    const connection = await Connection.connect({ address: temporalServer.address });
+    const { connection, client: temporal } = await connectTemporalClient(
+      temporalAt(temporalServer.address, temporalServer.namespace),
+    );
     stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: temporalServer.namespace });
     const api = await startApi(temporal, temporalServer.namespace, pool);
     stops.push(api.close);
     const requesterToken = (

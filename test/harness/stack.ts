@@ -7,7 +7,8 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient, connectTemporalWorker, temporalAt } from '../../platform/temporal/connection';
 import {
   bundleWorkflowCode,
   NativeConnection,
@@ -139,10 +140,10 @@ async function startStack(): Promise<TestStack> {
   // The catalog of the simulated lab: its networks, images, clusters and placement matrix.
   await seedCatalog(pool, labCatalog());
 
-  const connection = await Connection.connect({ address: server.address });
+  const temporal = temporalAt(server.address, config.namespace);
+  const { connection, client } = await connectTemporalClient(temporal);
   cleanups.push(() => connection.close());
-  const client = new Client({ connection, namespace: config.namespace });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const nativeConnection = await connectTemporalWorker(temporal);
   cleanups.push(() => nativeConnection.close());
 
   const sims = await startSimulators({

@@ -3,8 +3,8 @@ import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
 import { TEMPLATE_FAILED, type StepError, type TemplateResult } from '../../common/template';
 
 /**
- * The innermost cause's message and type, and the external ID the taxonomy's details carry; for a
- * failed sub-template, the type and external ID of the error that failed it.
+ * The innermost cause's message and type, and the external ID, system and upstream message the
+ * taxonomy's details carry; for a failed sub-template, those of the error that failed it.
  */
 export function describeError(err: unknown): StepError {
   let inner: unknown = err;
@@ -15,10 +15,15 @@ export function describeError(err: unknown): StepError {
     const child = (inner.details?.[0] as TemplateResult | undefined)?.error;
     if (child?.type) out.type = child.type;
     if (child?.externalId) out.externalId = child.externalId;
+    if (child?.system) out.system = child.system;
+    if (child?.upstreamMessage) out.upstreamMessage = child.upstreamMessage;
   } else if (inner instanceof ApplicationFailure) {
     if (inner.type) out.type = inner.type;
-    const details = inner.details?.[0] as { externalId?: unknown } | undefined;
+    const details = inner.details?.[0] as
+      { externalId?: unknown; system?: unknown; upstreamMessage?: unknown } | undefined;
     if (details && typeof details.externalId === 'string') out.externalId = details.externalId;
+    if (details && typeof details.system === 'string') out.system = details.system;
+    if (details && typeof details.upstreamMessage === 'string') out.upstreamMessage = details.upstreamMessage;
   } else if (inner instanceof TemporalFailure) {
     out.type = inner.name;
   }

@@ -23,7 +23,12 @@ import {
 import { msToNumber, type Duration } from '@temporalio/common';
 import { failure } from '../../common/errors';
 import { childWorkflowId } from '../../common/ids';
-import { TraceId, traceSearchAttributes, type TraceContext } from '../../common/search-attributes';
+import {
+  ApprovalGroups,
+  TraceId,
+  traceSearchAttributes,
+  type TraceContext,
+} from '../../common/search-attributes';
 import {
   kinded,
   stepKind,
@@ -113,6 +118,8 @@ export class TemplateRun {
   private readonly completions: Completion[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
+  /** The groups of each approval step waiting now, mirrored in the ApprovalGroups search attribute. */
+  private readonly awaiting = new Map<string, string[]>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
   private readonly fanOuts = new Map<string, FanOutRun>();
@@ -574,9 +581,15 @@ export class TemplateRun {
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
-    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration, {
-      summary: `${stepLabel(this.stepCall(step.id))} · approval by ${groups.join(' or ')}, up to ${timeout}`,
-    });
+    this.setAwaiting(step.id, groups);
+    let decided: boolean;
+    try {
+      decided = await condition(() => this.decisions.has(step.id), timeout as Duration, {
+        summary: `${stepLabel(this.stepCall(step.id))} · approval by ${groups.join(' or ')}, up to ${timeout}`,
+      });
+    } finally {
+      this.setAwaiting(step.id, undefined);
+    }
     const call = { system: 'template', call: step.id };
     if (!decided)
       throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);
@@ -597,6 +610,14 @@ export class TemplateRun {
    */
   private stepCall(stepId: string): StepCall {
     return this.args.item ? { stepId, item: this.args.item } : { stepId };
+  }
+
+  /** Records that approval step `stepId` waits for `groups` (undefined: no longer) in the search attribute. */
+  private setAwaiting(stepId: string, groups: string[] | undefined): void {
+    if (groups) this.awaiting.set(stepId, groups);
+    else this.awaiting.delete(stepId);
+    const all = [...new Set([...this.awaiting.values()].flat())].sort();
+    upsertSearchAttributes([{ key: ApprovalGroups, value: all.length ? all : null }]);
   }
 
   /**

@@ -57,6 +57,10 @@ const refusals: Record<Exclude<RefusalStatus, 400>, [type: string, what: string]
   409: ['Conflict', 'not now'],
 };
 
+/** A workflow's page in the Temporal Web UI. */
+const temporalWorkflowUrl = (deps: Pick<ApiDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string) =>
+  `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
   // An ID that cannot exist is a 404 at once, before it reaches the ledger (a NUL there is an error).
@@ -69,7 +73,7 @@ export function requestRoutes(deps: ApiDeps): Router {
     self: `${deps.publicUrl}/v1/requests/${row.requestId}`,
     file: `${deps.publicUrl}/v1/requests/${row.requestId}/file`,
     trace: `${deps.publicUrl}/v1/traces/${row.traceId}`,
-    temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(row.workflowId)}`,
+    temporalUi: temporalWorkflowUrl(deps, row.workflowId),
   });
 
   /** The request `id` if the caller may see it; 404 otherwise. */
@@ -134,6 +138,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       notify,
       fileUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}/file`,
       statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
+      temporalUrl: temporalWorkflowUrl(deps, workflowId),
       ...(rerunOf ? { rerunOf } : {}),
       onFailure: parsed.data.onFailure ?? settings.onFailure,
       pauseTimeout: parsed.data.pauseTimeout ?? settings.pauseTimeout,

@@ -1,13 +1,15 @@
 /**
  * The deployment's presence, as `GET /v1/system/status` answers it: the workers Temporal sees
  * polling each task queue (joined with the rows they keep fresh in PostgreSQL, so a killed worker
- * drops out within seconds), the API processes, Temporal and PostgreSQL.
+ * drops out within seconds), the API processes, Temporal and PostgreSQL (the end systems come from
+ * the prober, end-systems.ts).
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { allTaskQueues, TaskQueues } from '../../../common/task-queues';
 import { presenceRows, type PresenceRow } from '../../../platform/presence';
+import type { EndSystemStatus } from './end-systems';
 import { POLLER_FRESHNESS_MS } from '../health/readiness';
 
 const TaskQueueType = temporal.api.enums.v1.TaskQueueType;
@@ -31,6 +33,8 @@ export interface SystemStatus {
   apiProcesses: Omit<PresenceRow, 'kind' | 'fresh'>[];
   temporal: { reachable: boolean; namespace: string; version?: string; error?: string };
   postgres: { reachable: boolean; version?: string; error?: string };
+  /** AWX, TFE, vCenter, ACI and SMTP as this API process's prober last found them. */
+  endSystems: EndSystemStatus[];
 }
 
 const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
@@ -62,7 +66,11 @@ async function pollersOf(client: Client, namespace: string) {
 }
 
 /** Reads everything once; the route caches the answer. */
-export async function systemStatus(client: Client, pool: Pool, namespace: string): Promise<SystemStatus> {
+export async function systemStatus(
+  client: Client,
+  pool: Pool,
+  namespace: string,
+): Promise<Omit<SystemStatus, 'endSystems'>> {
   const [pollers, rows, temporalInfo, pg] = await Promise.all([
     pollersOf(client, namespace).catch(() => []),
     presenceRows(pool).catch(() => [] as PresenceRow[]),

@@ -8,6 +8,7 @@ import { awxSystem, createAwxDeps } from '../../../activities/awx';
 import { buildActivities } from '../../../activities/task';
 import { createTfeDeps, tfeSystem } from '../../../activities/tfe';
 import { loadEndSystemsConfig } from '../../../platform/end-systems';
+import { connectTemporalWorker, loadTemporalConfig } from '../../../platform/temporal/connection';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -16,10 +17,11 @@ async function main(): Promise<void> {
     process.env.CRASH_SYSTEM === 'awx'
       ? buildActivities(awxSystem.tasks, createAwxDeps(config.awx!))
       : buildActivities(tfeSystem.tasks, createTfeDeps(config.tfe!));
-  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const temporal = loadTemporalConfig();
+  const connection = await connectTemporalWorker(temporal);
   const worker = await Worker.create({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE!,
+    namespace: temporal.namespace,
     taskQueue: process.env.CRASH_TASK_QUEUE!,
     activities,
   });

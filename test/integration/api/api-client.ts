@@ -3,6 +3,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { startApiService, type ApiServiceOptions } from '../../../api/service';
+import { loadEndSystemLocations } from '../../../platform/end-systems';
 import { createLogger } from '../../../platform/logger';
 import { waitFor } from '../../../platform/net';
 import type { TestStack } from '../../harness/stack';
@@ -41,6 +42,7 @@ export async function startTestApi(
     host: '127.0.0.1',
     port: 0,
     limits,
+    endSystems: loadEndSystemLocations(stack.endSystemsEnv),
     ...opts,
   });
   const baseUrl = api.url;

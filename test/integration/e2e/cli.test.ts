@@ -178,8 +178,10 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     assert.match(described, /datastore ds-07 is full/);
     const shown = await temporal(recipe(showRecipe, { traceId, requestId, name }));
     assert.match(shown, /datastore ds-07 is full/, 'the template’s failure quotes the AWX job');
-    const mail = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${requestId} failed`);
-    assert.match(mail.text, /datastore ds-07 is full/);
+    const mail = await t.stack.sims.mailbox.waitFor(
+      (m) => m.text.includes(requestId) && m.subject.includes('could not be built'),
+    );
+    assert.match(mail.subject, /AWX reports: datastore ds-07 is full/);
 
     clear();
     await temporal(recipe(resetOneRecipe, { traceId, requestId }));

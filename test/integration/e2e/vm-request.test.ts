@@ -39,15 +39,25 @@ describe('a VM request, end to end through the API', () => {
     assert.match(String(output.ipv4Address), /^\d+\.\d+\.\d+\.\d+$/);
     assert.match(String(output.commit), /^[0-9a-f]{40}$/);
     // The outcome notice follows the ledger's last status; wait for it rather than race it.
-    const ready = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${requestId} is ready`);
-    assert.match(ready.text, new RegExp(`${name}: done`));
-    const mails = t.stack.sims.mailbox
-      .list({ to: 'alice@example.test' })
-      .filter((m) => m.subject.includes(requestId));
-    assert.deepEqual(
-      mails.map((m) => m.subject).sort(),
-      [`Request ${requestId} is ready`, `Request ${requestId} received (1 resource)`].sort(),
+    const about = (m: { text: string }) => m.text.includes(requestId);
+    const what = `VM ${name} (2 CPU, 8 GB, INTRANET_DEV)`;
+    const ready = await t.stack.sims.mailbox.waitFor((m) => about(m) && m.subject.startsWith(`Your ${what}`));
+    assert.equal(ready.subject, `Your ${what} is ready at ${String(output.ipv4Address)}`);
+    assert.match(
+      ready.text,
+      new RegExp(`${what.replace(/[()]/g, '\\$&')}: ready \\(address ${String(output.ipv4Address)}`),
     );
+    const portal = `/requests/${requestId}`;
+    for (const part of [ready.text, ready.html ?? '']) {
+      assert.ok(part.includes(portal), `the portal's page of the request in ${part}`);
+      assert.ok(part.includes(`/v1/requests/${requestId}`), 'its status in the API');
+      assert.ok(part.includes(`/resources/virtual_machine/${name}`), "the VM's page");
+      assert.ok(part.includes(traceId), 'the trace ID for engineers');
+    }
+    assert.match(ready.html ?? '', /^<!DOCTYPE html>/, 'an HTML part');
+    assert.ok(ready.html!.includes(`<a href="`), 'with links');
+    const mails = t.stack.sims.mailbox.list({ to: 'alice@example.test' }).filter(about);
+    assert.deepEqual(mails.map((m) => m.subject).sort(), [ready.subject, `Received: your ${what}`].sort());
   });
 });
 
@@ -98,9 +108,16 @@ describe('VM requests: managed, failing and re-run, decommissioned, many at once
     assert.ok(failed.resources[0]!.compensated?.includes('address'), JSON.stringify(failed.resources[0]));
     assert.deepEqual(await liveAddresses(name), []);
     assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
-    const mail = await t.stack.sims.mailbox.waitFor((m) => m.subject === `Request ${first.requestId} failed`);
-    assert.match(mail.text, /FAILED/);
-    assert.match(mail.text, /rerun/);
+    const mail = await t.stack.sims.mailbox.waitFor(
+      (m) => m.text.includes(first.requestId) && m.subject.includes('could not be built'),
+    );
+    assert.equal(
+      mail.subject,
+      `Your VM ${name} (2 CPU, 8 GB, INTRANET_DEV) could not be built: AWX reports: datastore is full`,
+    );
+    assert.match(mail.text, /undone: address/);
+    assert.match(mail.text, new RegExp(`POST \\S+/v1/requests/${first.requestId}/rerun`));
+    assert.match(mail.html ?? '', /AWX reports: datastore is full/);
 
     t.stack.sims.world.removeFault(rule.id);
     const rerun = await t.api.call<{ requestId: string; traceId: string }>(

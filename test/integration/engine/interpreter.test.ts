@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { approvalsWaitingByGroup } from '../../../api/routes/metrics';
 import type { AnyTask } from '../../../activities/task';
-import { TraceId } from '../../../common/search-attributes';
+import { ApprovalGroups, TraceId } from '../../../common/search-attributes';
 import type { TaskQueue } from '../../../common/task-queues';
+import { countApprovalsWaiting, registry } from '../../../platform/metrics';
 import type { Template, TemplateResult } from '../../../common/template';
 import { progressQuery, approveSignal, resumeStepSignal } from '../../../workflows/definitions';
 import { getStack } from '../../harness/stack';
@@ -364,6 +366,26 @@ describe('template interpreter (integration)', function () {
         const p = await handle.query(progressQuery);
         return p.steps[0]!.state === 'running' ? true : undefined;
       }, 'the approval step to run');
+      // While it waits, the workflow carries the groups that may decide, and the gauge counts it.
+      const { client } = await getStack();
+      const waitingFor = async () => (await handle.describe()).typedSearchAttributes.get(ApprovalGroups);
+      await eventually(
+        async () => (JSON.stringify(await waitingFor()) === '["ops"]' ? true : undefined),
+        'ApprovalGroups to name ops',
+      );
+      await eventually(
+        async () => ((await approvalsWaitingByGroup(client)).get('ops') ?? 0) >= 1 || undefined,
+        'the waiting approval to be counted for ops',
+      );
+      const stop = countApprovalsWaiting(() => approvalsWaitingByGroup(client));
+      try {
+        assert.match(
+          await registry.getSingleMetricAsString('oo_approvals_waiting'),
+          /oo_approvals_waiting\{group="ops"\} [1-9]/,
+        );
+      } finally {
+        stop();
+      }
       await handle.signal(approveSignal, {
         stepId: 'gate',
         decision: 'approve',
@@ -382,6 +404,7 @@ describe('template interpreter (integration)', function () {
       const result = await handle.result();
       assert.equal(stateOf(result, 'gate').approval?.by, 'alice');
       assert.ok(log.includes('end:approved-by-alice'));
+      assert.equal(await waitingFor(), undefined, 'decided: no group is waited for any more');
       await recordHistory('approval-pass', workflowId);
     });
   });

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { issueToken } from '../../../api/auth/tokens';
 import { portOf, serveMetrics } from '../../../platform/metrics';
 import { freePort, waitFor } from '../../../platform/net';
 import { startProcess, type ManagedProcess } from '../../../platform/processes';
@@ -178,6 +179,32 @@ describe('Prometheus metrics scraped by a real Prometheus', function () {
       (s) => Number(s[0]?.value[1]) > 0,
     );
     assert.ok(Number(sdk[0]!.value[1]) > 0);
+  });
+
+  it('counts the approvals waiting, by group that may decide, with the quiet groups at 0', async () => {
+    const quiet = `quiet-${Date.now().toString(36)}`;
+    await issueToken(
+      stack.pool,
+      { subject: `${quiet}@example.test`, role: 'approver', groups: [quiet] },
+      'test',
+    );
+    const bob = await api.tokenFor('requester', 'bob@example.test');
+    // More than 8 CPUs: the VM waits for the capacity group.
+    const res = await api.call<{ requestId: string }>('POST', '/v1/requests', {
+      token: bob,
+      body: { resources: [vm(`metrics-big-${Date.now().toString(36)}`, { cpu: 12, memoryGb: 32 })] },
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    try {
+      await until(
+        'oo_approvals_waiting{job="api"}',
+        (s) =>
+          s.some((x) => x.metric.group === 'capacity' && Number(x.value[1]) >= 1) &&
+          s.some((x) => x.metric.group === quiet && x.value[1] === '0'),
+      );
+    } finally {
+      await api.call('POST', `/v1/requests/${res.body.requestId}/cancel`, { token: bob });
+    }
   });
 
   it("the Grafana dashboard's queries parse and name only series Prometheus has", async () => {

@@ -8,6 +8,7 @@ import { waitFor } from '../../../platform/net';
 import { ensureSearchAttributes } from '../../../platform/temporal/dev-server';
 import { getStack, type TestStack } from '../../harness/stack';
 import { startTestApi } from '../api/api-client';
+import { temporalAt } from '../../../platform/temporal/connection';
 
 describe('the stack', () => {
   let stack: TestStack;
@@ -113,9 +114,9 @@ describe('the stack', () => {
 
   it('registers search attributes idempotently and refuses a type clash', async () => {
     const { searchAttributes } = loadDevConfig();
-    await ensureSearchAttributes(stack.temporalAddress, stack.namespace, searchAttributes);
+    await ensureSearchAttributes(temporalAt(stack.temporalAddress, stack.namespace), searchAttributes);
     await assert.rejects(
-      ensureSearchAttributes(stack.temporalAddress, stack.namespace, { TraceId: 'Int' }),
+      ensureSearchAttributes(temporalAt(stack.temporalAddress, stack.namespace), { TraceId: 'Int' }),
       /TraceId exists .* with another type/,
     );
   });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allTaskQueues } from '../../../common/task-queues';
+import { secretVariables } from '../../../platform/end-systems';
 import { waitFor } from '../../../platform/net';
 import { startProcess, type ManagedProcess } from '../../../platform/processes';
 import type { SystemStatus } from '../../../api/routes/system/status';
@@ -90,6 +91,30 @@ describe('GET /v1/system/status', function () {
       body.apiProcesses.some((p) => p.details.url === api.baseUrl && p.pid === process.pid),
       JSON.stringify(body.apiProcesses),
     );
+  });
+
+  it("reports each end system's URL without credentials, whether it answers and the version it reports", async () => {
+    const byName = async () => Object.fromEntries((await status()).endSystems.map((e) => [e.system, e]));
+    await waitFor('every end system probed once', async () =>
+      Object.values(await byName()).every((e) => e.lastChecked !== null),
+    );
+    const systems = await byName();
+    assert.deepEqual(Object.keys(systems).sort(), ['aci', 'awx', 'smtp', 'tfe', 'vcenter']);
+    for (const e of Object.values(systems)) {
+      assert.equal(e.configured, true, JSON.stringify(e));
+      assert.equal(e.reachable, true, JSON.stringify(e));
+      assert.match(e.url ?? '', /^(https?|smtps?):\/\/[^@]+$/, 'a URL with no credentials in it');
+    }
+    // The versions the simulators report as the products do.
+    assert.equal(systems.awx!.version, '24.6.1');
+    assert.equal(systems.tfe!.version, 'v202410-1');
+    assert.equal(systems.tfe!.product, 'Terraform Enterprise');
+    assert.equal(systems.vcenter!.version, 'vSphere API 8.0.2.0');
+    assert.match(systems.smtp!.product ?? '', /ESMTP/);
+    const text = JSON.stringify(systems);
+    const secrets = secretVariables.map((k) => stack.endSystemsEnv[k]).filter((v): v is string => !!v);
+    assert.ok(secrets.length >= 4);
+    for (const secret of secrets) assert.ok(!text.includes(secret), 'no credential in the status');
   });
 
   it('drops a killed worker within seconds and lists it again once restarted', async () => {

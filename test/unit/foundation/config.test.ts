@@ -4,7 +4,7 @@ import { loadApiConfig, loadWorkerConfig } from '../../../platform/config';
 describe('process configuration', () => {
   it('applies defaults around the one required variable', () => {
     const cfg = loadApiConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5/db' });
-    assert.equal(cfg.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.equal(cfg.TEMPORAL_UI_URL, 'http://127.0.0.1:8233');
     assert.equal(cfg.API_PORT, 8080);
   });
 

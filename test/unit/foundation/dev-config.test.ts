@@ -8,13 +8,12 @@ import { customSearchAttributes } from '../../../common/search-attributes';
 describe('temporal-dev.yaml', () => {
   const config = loadDevConfig();
 
-  it('declares every search attribute the code uses, as Keyword', () => {
-    for (const name of Object.keys(customSearchAttributes)) {
-      assert.equal(
-        config.searchAttributes[name],
-        'Keyword',
-        `${name} must be a Keyword in temporal-dev.yaml`,
-      );
+  it('declares every search attribute the code uses, with the type the code gives it', () => {
+    const names: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' };
+    for (const [name, key] of Object.entries(customSearchAttributes)) {
+      const wanted = names[key.type];
+      assert.ok(wanted, `${name}: a type temporal-dev.yaml's check knows`);
+      assert.equal(config.searchAttributes[name], wanted, `${name} must be a ${wanted} in temporal-dev.yaml`);
     }
   });
 
