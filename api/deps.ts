@@ -1,5 +1,6 @@
 /** What the API's routes are given: built once in server.ts, or by the tests. */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
 import type { ResourceValidator } from './routes/requests/validation';
@@ -18,4 +19,6 @@ export interface ApiDeps {
   resources: ResourceValidator;
   /** Starts the workflows of recorded requests (api/starter.ts). */
   starter: WorkflowStarter;
+  /** The payload encryption codec when PAYLOAD_ENCRYPTION_KEYS is set: served at /codec. */
+  codec?: PayloadCodec;
 }

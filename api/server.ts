@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadApiConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
 import { createLogger } from '../platform/logger';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { exitWithParent } from '../platform/parent-watch';
 import { startApiService } from './service';
 
@@ -10,7 +11,12 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const log = createLogger('api', config.LOG_LEVEL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const pool = createPool(config.DATABASE_URL);
   const api = await startApiService({
     temporal,
@@ -22,6 +28,7 @@ async function main(): Promise<void> {
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+    ...(dataConverter ? { codec: dataConverter.payloadCodecs[0] } : {}),
   });
   log.info({ url: api.url }, 'api listening');
 

@@ -20,7 +20,7 @@ const START_DRAIN_MS = 5_000;
 
 export interface ApiServiceOptions extends Pick<
   ApiDeps,
-  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl'
+  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl' | 'codec'
 > {
   host: string;
   /** 0: a free port. */
@@ -52,6 +52,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       publicUrl: opts.publicUrl,
       resources: createResourceValidator(pool),
       starter,
+      ...(opts.codec ? { codec: opts.codec } : {}),
     },
     opts.limits,
   );

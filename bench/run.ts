@@ -27,6 +27,7 @@ import { breakdown } from './breakdown';
 import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
 import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
 import { RssSampler, summary } from './stats';
+import { payloadDataConverter } from '../platform/payload-codec';
 
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const sizes = {
@@ -472,7 +473,12 @@ async function main(): Promise<void> {
     process.once(signal, () => void stopAll().then(() => process.exit(130)));
   try {
     const connection = await Connection.connect({ address: stack.temporalAddress });
-    const client = new Client({ connection, namespace: stack.namespace });
+    const dataConverter = payloadDataConverter();
+    const client = new Client({
+      connection,
+      namespace: stack.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     const pool = createPool(stack.databaseUrl, 1);
     const { token } = await issueToken(pool, { subject: 'bench@example.test', role: 'requester' }, 'bench');
     await pool.end();

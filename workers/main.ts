@@ -12,6 +12,7 @@ import { loadEndSystemsConfig } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { portOf, serveMetrics } from '../platform/metrics';
 import { freePort } from '../platform/net';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { startPresence } from '../platform/presence';
 import { exitWithParent } from '../platform/parent-watch';
 import { loadTemplateLibrary, templatesDir } from '../templates/library';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     },
     activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
+    dataConverter: payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS) ?? {},
   });
   exitWithParent(() => {
     log.warn('the launcher is gone; shutting down');

@@ -23,6 +23,7 @@ import { startProcess, type ManagedProcess } from '../../platform/processes';
 import { startSimulatorsProcess } from '../../platform/simulators-process';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
+import { payloadDataConverter } from '../../platform/payload-codec';
 import { labCatalog, seedCatalog } from '../../resource-handlers/store';
 
 /** What the run needs to know about the parts it started. */
@@ -131,7 +132,12 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
 
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: temporalServer.namespace });
+    const dataConverter = payloadDataConverter();
+    const temporal = new Client({
+      connection,
+      namespace: temporalServer.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     const api = await startApi(temporal, temporalServer.namespace, pool);
     stops.push(api.close);
     const requesterToken = (

@@ -23,6 +23,7 @@ import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig } from '../../platform/dev-config';
 import { freePort } from '../../platform/net';
+import { payloadDataConverter } from '../../platform/payload-codec';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
 import { pathToFileURL } from 'node:url';
@@ -141,7 +142,13 @@ async function startStack(): Promise<TestStack> {
 
   const connection = await Connection.connect({ address: server.address });
   cleanups.push(() => connection.close());
-  const client = new Client({ connection, namespace: config.namespace });
+  // PAYLOAD_ENCRYPTION_KEYS set: the whole run's payloads encrypted, as in a deployment with keys.
+  const dataConverter = payloadDataConverter();
+  const client = new Client({
+    connection,
+    namespace: config.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   cleanups.push(() => nativeConnection.close());
 
