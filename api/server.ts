@@ -5,11 +5,14 @@ import { createPool } from '../platform/db/pool';
 import { createLogger } from '../platform/logger';
 import { payloadDataConverter } from '../platform/payload-codec';
 import { exitWithParent } from '../platform/parent-watch';
+import { RequestLogCollector } from '../platform/request-log';
 import { startApiService } from './service';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
-  const log = createLogger('api', config.LOG_LEVEL);
+  // Lines naming a request also go to its log bundle (platform/request-log.ts).
+  const requestLog = new RequestLogCollector();
+  const log = createLogger('api', config.LOG_LEVEL, requestLog);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   const temporal = new Client({
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
     ...(dataConverter ? { dataConverter } : {}),
   });
   const pool = createPool(config.DATABASE_URL);
+  requestLog.attach(pool);
   const api = await startApiService({
     temporal,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'api stopping');
     await api.close();
+    await requestLog.close();
     await Promise.allSettled([pool.end(), connection.close()]);
     process.exit(0);
   };

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { ulid } from 'ulid';
 import { startPresence } from '../platform/presence';
+import { repeatEvery } from '../platform/repeat';
+import { gatherRequestLogs } from './routes/requests/log-store';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
 import { createResourceValidator } from './routes/requests/validation';
@@ -15,6 +17,8 @@ import { createWorkflowStarter, type WorkflowStarter } from './starter';
 
 /** How often the API looks for request workflows still to start. */
 export const START_SWEEP_MS = 1_000;
+/** How often the API gathers the log lines of ended requests into their log files. */
+export const LOG_GATHER_MS = 1_000;
 /** The longest `close` waits for starts in flight (they stay waiting in PostgreSQL otherwise). */
 const START_DRAIN_MS = 5_000;
 
@@ -30,6 +34,8 @@ export interface ApiServiceOptions extends Pick<
   starter?: (made: WorkflowStarter) => WorkflowStarter;
   /** How often waiting starts are swept; false: never. Default START_SWEEP_MS. */
   sweepMs?: number | false;
+  /** How often ended requests' log lines are gathered into their files; false: never. Default LOG_GATHER_MS. */
+  logGatherMs?: number | false;
 }
 
 export interface ApiService {
@@ -62,6 +68,15 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   // Starts left waiting by a failed attempt or by a process that died before starting them.
   const sweepMs = opts.sweepMs ?? START_SWEEP_MS;
   const stopSweeping = sweepMs === false ? async () => undefined : starter.sweepEvery(sweepMs);
+  const logGatherMs = opts.logGatherMs ?? LOG_GATHER_MS;
+  const stopGathering =
+    logGatherMs === false
+      ? async () => undefined
+      : repeatEvery(
+          logGatherMs,
+          () => gatherRequestLogs(pool),
+          (err) => log.warn({ err: err.message }, 'gathering request logs failed; next time soon'),
+        );
   const url = `http://${opts.host}:${(server.address() as AddressInfo).port}`;
   const presence = startPresence(pool, {
     processId: `api-${process.pid}@${hostname()}-${ulid()}`,
@@ -79,6 +94,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
           server.closeIdleConnections();
         });
         await stopSweeping();
+        await stopGathering();
         await Promise.race([
           starter.idle(),
           new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),

@@ -69,17 +69,24 @@ export function codecRoutes(
   deps: Pick<ApiDeps, 'pool' | 'namespace' | 'temporalUiUrl'> & { codec?: PayloadCodec },
 ): Router {
   const router = Router();
-  router.use('/codec', webUiCors(deps.temporalUiUrl));
-  router.use('/codec', (_req, res, next) => {
+  const paths = ['/codec/encode', '/codec/decode'];
+  router.options(paths, webUiCors(deps.temporalUiUrl));
+  const configured: RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     if (!deps.codec)
       throw new HttpError(404, 'NotFound', 'payload encryption is not configured (PAYLOAD_ENCRYPTION_KEYS)');
     next();
-  });
-  router.use('/codec', requireToken(deps.pool), requireRole('operator'));
-  router.use('/codec', requireJsonBody(), express.json({ limit: CODEC_BODY_LIMIT, strict: true }));
+  };
+  const guards = [
+    webUiCors(deps.temporalUiUrl),
+    configured,
+    requireToken(deps.pool),
+    requireRole('operator'),
+    requireJsonBody(),
+    express.json({ limit: CODEC_BODY_LIMIT, strict: true }),
+  ];
   for (const action of ['encode', 'decode'] as const) {
-    router.post(`/codec/${action}`, async (req, res) => {
+    router.post(`/codec/${action}`, ...guards, async (req, res) => {
       const namespace = req.get('x-namespace');
       if (namespace !== undefined && namespace !== deps.namespace) {
         throw new HttpError(
