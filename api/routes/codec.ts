@@ -79,9 +79,10 @@ export function codecRoutes(
   };
   const guards = [
     webUiCors(deps.temporalUiUrl),
-    configured,
+    // Authenticated first: an anonymous caller learns nothing, not even whether encryption is on.
     requireToken(deps.pool),
     requireRole('operator'),
+    configured,
     requireJsonBody(),
     express.json({ limit: CODEC_BODY_LIMIT, strict: true }),
   ];
