@@ -13,6 +13,7 @@ import { placementRoutes } from './routes/admin/placement';
 import { settingsRoutes } from './routes/admin/settings';
 import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
+import { codecRoutes } from './routes/codec';
 import { methodNotAllowed, openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes, routeMetrics } from './routes/metrics';
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   app.use(helmet());
   app.use(healthRoutes(deps));
   app.use(metricsRoutes());
+  app.use(codecRoutes(deps));
   app.get('/openapi.json', async (_req, res) => {
     res.json(openApiDocument(deps.publicUrl, await loadCatalogSnapshot(deps.pool)));
   });

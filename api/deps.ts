@@ -1,5 +1,6 @@
 /** What the API's routes are given: built once in server.ts, or by the tests. */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
 import type { EndSystemProber } from './routes/system/end-systems';
@@ -21,4 +22,6 @@ export interface ApiDeps {
   starter: WorkflowStarter;
   /** This process's background prober of the end systems, read by `GET /v1/system/status`. */
   endSystems: EndSystemProber;
+  /** The payload encryption codec when PAYLOAD_ENCRYPTION_KEYS is set: served at /codec. */
+  codec?: PayloadCodec;
 }

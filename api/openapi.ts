@@ -15,6 +15,7 @@ import { placementRuleSchema } from './routes/admin/placement';
 import { settingsSchema } from './routes/admin/settings';
 import { ownershipSchema } from './routes/resources';
 import { decisionSchema } from './routes/approvals';
+import { codecBodySchema } from './routes/codec';
 import {
   idempotencyKeySchema,
   idParameter,
@@ -173,9 +174,15 @@ const idempotencyKeyParam = {
 /** Where a request's ID leads: the calls a client makes next (OpenAPI links, for generators). */
 const requestLinks = {
   ...Object.fromEntries(
-    ['getRequest', 'getRequestFile', 'cancelRequest', 'rerunRequest', 'resumeRequest', 'decideApproval'].map(
-      (operationId) => [operationId, { operationId, parameters: { id: '$response.body#/requestId' } }],
-    ),
+    [
+      'getRequest',
+      'getRequestFile',
+      'getRequestLog',
+      'cancelRequest',
+      'rerunRequest',
+      'resumeRequest',
+      'decideApproval',
+    ].map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/requestId' } }]),
   ),
   getTrace: { operationId: 'getTrace', parameters: { traceId: '$response.body#/traceId' } },
 };
@@ -309,6 +316,27 @@ export function openApiDocument(
           responses: { 200: ok('the document') },
         },
       },
+      ...Object.fromEntries(
+        (['encode', 'decode'] as const).map((action) => [
+          `/codec/${action}`,
+          {
+            post: {
+              operationId: `codec${action[0]!.toUpperCase()}${action.slice(1)}`,
+              summary: `Temporal's remote codec: ${action}s payloads with the payload encryption keys, for the Temporal Web UI and \`temporal --codec-endpoint <api>/codec --codec-auth 'Bearer <token>'\` (operators and admins; 404 when PAYLOAD_ENCRYPTION_KEYS is not set)`,
+              parameters: [
+                { name: 'X-Namespace', in: 'header', required: false, schema: { type: 'string' } },
+              ],
+              requestBody: jsonBody(json(codecBodySchema)),
+              responses: {
+                200: ok(`the payloads ${action}d, in order`, json(codecBodySchema)),
+                ...errors(400, 401, 403, 404, 413, 415, 422),
+              },
+              description:
+                '400: the body is not `{payloads: [...]}` with base64 bytes, or X-Namespace names another namespace. 422: a payload cannot be decoded (altered, or sealed with a key not configured).',
+            },
+          },
+        ]),
+      ),
       '/v1/system/status': {
         get: {
           operationId: 'getSystemStatus',
@@ -379,6 +407,23 @@ export function openApiDocument(
           summary: 'The request as submitted (the File Store)',
           parameters: [requestIdParam],
           responses: { 200: ok('the submitted JSON'), ...v1Errors(404) },
+        },
+      },
+      '/v1/requests/{id}/log': {
+        get: {
+          operationId: 'getRequestLog',
+          summary:
+            "The request's log bundle: every line the API, the workflows, the activities and the end-system calls wrote for it, oldest first, one per line (time, level, process, message, fields as JSON); while it runs, the lines collected so far",
+          parameters: [requestIdParam],
+          responses: {
+            200: {
+              description:
+                'the lines; `X-Log-Complete: true` once the request ended and its lines were gathered into its file in the File Store',
+              headers: { 'X-Log-Complete': { schema: { enum: ['true', 'false'] } } },
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...v1Errors(404),
+          },
         },
       },
       '/v1/requests/{id}/rerun': {

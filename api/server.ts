@@ -5,15 +5,25 @@ import { loadEndSystemLocations } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { connectTemporalClient, loadTemporalConfig } from '../platform/temporal/connection';
+import { RequestLogCollector } from '../platform/request-log';
 import { startApiService } from './service';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
-  const log = createLogger('api', config.LOG_LEVEL);
+  // Lines naming a request also go to its log bundle (platform/request-log.ts).
+  const requestLog = new RequestLogCollector();
+  const log = createLogger('api', config.LOG_LEVEL, requestLog);
   const temporalConfig = loadTemporalConfig();
-  const { connection, client: temporal } = await connectTemporalClient(temporalConfig);
+  const {
+    connection,
+    client: temporal,
+    codec,
+  } = await connectTemporalClient(temporalConfig, {
+    encryptionKeys: config.PAYLOAD_ENCRYPTION_KEYS,
+  });
   log.info({ temporal: temporalConfig.summary }, 'temporal connected');
   const pool = createPool(config.DATABASE_URL);
+  requestLog.attach(pool);
   const api = await startApiService({
     temporal,
     namespace: temporalConfig.namespace,
@@ -25,12 +35,14 @@ async function main(): Promise<void> {
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
     endSystems: loadEndSystemLocations(),
+    ...(codec ? { codec } : {}),
   });
   log.info({ url: api.url }, 'api listening');
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'api stopping');
     await api.close();
+    await requestLog.close();
     await Promise.allSettled([pool.end(), connection.close()]);
     process.exit(0);
   };

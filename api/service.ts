@@ -10,6 +10,8 @@ import { ulid } from 'ulid';
 import type { EndSystemLocations } from '../platform/end-systems';
 import { countApprovalsWaiting } from '../platform/metrics';
 import { startPresence } from '../platform/presence';
+import { repeatEvery } from '../platform/repeat';
+import { gatherRequestLogs } from './routes/requests/log-store';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
 import { createResourceValidator } from './routes/requests/validation';
@@ -19,12 +21,14 @@ import { createWorkflowStarter, type WorkflowStarter } from './starter';
 
 /** How often the API looks for request workflows still to start. */
 export const START_SWEEP_MS = 1_000;
+/** How often the API gathers the log lines of ended requests into their log files. */
+export const LOG_GATHER_MS = 1_000;
 /** The longest `close` waits for starts in flight (they stay waiting in PostgreSQL otherwise). */
 const START_DRAIN_MS = 5_000;
 
 export interface ApiServiceOptions extends Pick<
   ApiDeps,
-  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl'
+  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl' | 'codec'
 > {
   host: string;
   /** 0: a free port. */
@@ -36,6 +40,8 @@ export interface ApiServiceOptions extends Pick<
   sweepMs?: number | false;
   /** Where the end systems are, for the status page's probes; none configured: none probed. */
   endSystems?: EndSystemLocations;
+  /** How often ended requests' log lines are gathered into their files; false: never. Default LOG_GATHER_MS. */
+  logGatherMs?: number | false;
 }
 
 export interface ApiService {
@@ -61,6 +67,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       resources: createResourceValidator(pool),
       starter,
       endSystems,
+      ...(opts.codec ? { codec: opts.codec } : {}),
     },
     opts.limits,
   );
@@ -70,6 +77,15 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   // Starts left waiting by a failed attempt or by a process that died before starting them.
   const sweepMs = opts.sweepMs ?? START_SWEEP_MS;
   const stopSweeping = sweepMs === false ? async () => undefined : starter.sweepEvery(sweepMs);
+  const logGatherMs = opts.logGatherMs ?? LOG_GATHER_MS;
+  const stopGathering =
+    logGatherMs === false
+      ? async () => undefined
+      : repeatEvery(
+          logGatherMs,
+          () => gatherRequestLogs(pool),
+          (err) => log.warn({ err: err.message }, 'gathering request logs failed; next time soon'),
+        );
   const url = `http://${opts.host}:${(server.address() as AddressInfo).port}`;
   const presence = startPresence(pool, {
     processId: `api-${process.pid}@${hostname()}-${ulid()}`,
@@ -89,6 +105,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
         await stopSweeping();
         await endSystems.stop();
         stopCountingApprovals();
+        await stopGathering();
         await Promise.race([
           starter.idle(),
           new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),

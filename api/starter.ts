@@ -26,6 +26,7 @@ import { requestDetails, requestSummary } from '../common/summaries';
 import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../common/search-attributes';
 import { TaskQueues } from '../common/task-queues';
 import type { Logger } from '../platform/logger';
+import { repeatEvery } from '../platform/repeat';
 import { requestWorkflow } from '../workflows/request';
 
 /** gRPC status codes that no retry changes: the start itself is malformed. */
@@ -110,7 +111,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
         if (isPermanent(err)) {
           await failRequest(pool, requestId, messageOf(err));
           log.error(
-            { requestId, err: messageOf(err) },
+            { requestId, traceId: input.traceId, err: messageOf(err) },
             'Temporal refused the request workflow; request failed',
           );
           return 'failed';
@@ -125,13 +126,14 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
           [requestId, messageOf(err), counted ? 0 : 1],
         );
         log.warn(
-          { requestId, attempts: rows[0]?.attempts, err: messageOf(err) },
+          { requestId, traceId: input.traceId, attempts: rows[0]?.attempts, err: messageOf(err) },
           'request workflow not started yet; will retry',
         );
         return 'retrying';
       }
     }
     await pool.query('DELETE FROM request_starts WHERE request_id = $1', [requestId]);
+    log.info({ requestId, traceId: input.traceId }, 'request workflow started');
     return 'started';
   }
 
@@ -183,8 +185,6 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
       };
     },
     sweepEvery(everyMs) {
-      let stopped = false;
-      let running: Promise<void> = Promise.resolve();
       const sweep = async () => {
         const { rows } = await pool.query<{ request_id: string }>(
           `SELECT request_id FROM request_starts
@@ -194,20 +194,9 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
         );
         for (const r of rows) kick(r.request_id);
       };
-      const tick = () => {
-        if (stopped) return;
-        running = sweep()
-          .catch((err: Error) => log.warn({ err: err.message }, 'start sweep failed; next one soon'))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(tick, everyMs);
-          });
-      };
-      let timer: NodeJS.Timeout | undefined = setTimeout(tick, 0);
-      return async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await running;
-      };
+      return repeatEvery(everyMs, sweep, (err) =>
+        log.warn({ err: err.message }, 'start sweep failed; next one soon'),
+      );
     },
     idle() {
       if (active.size === 0 && queued.size === 0) return Promise.resolve();

@@ -52,3 +52,11 @@ export function traceIdOf(workflowId: string): string {
   const slash = workflowId.indexOf('/');
   return slash < 0 ? workflowId : workflowId.slice(0, slash);
 }
+
+/** The trace and request IDs a workflow ID of a request's tree starts with; none for other workflows. */
+export function requestIdsOf(workflowId: string): { traceId: string; requestId: string } | undefined {
+  const [traceId, requestId] = workflowId.split('/', 2);
+  return traceId && requestId && traceIdPattern.test(traceId) && requestIdPattern.test(requestId)
+    ? { traceId, requestId }
+    : undefined;
+}

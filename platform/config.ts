@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseConfig } from './parse-config';
+import { parseEncryptionKeys } from './payload-codec';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -14,6 +15,18 @@ const baseSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** `id:base64key,…`, the first the current key: workflow payloads encrypted (platform/payload-codec.ts). */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseEncryptionKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 const apiSchema = baseSchema.extend({

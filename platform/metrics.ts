@@ -104,6 +104,12 @@ export function countApprovalsWaiting(source: () => Promise<Map<string, number>>
 }
 
 /** `2xx` … `5xx` for an HTTP status; `none` when no answer came. */
+export const requestLogLinesDropped = new Counter({
+  name: 'oo_request_log_lines_dropped_total',
+  help: "Request log lines this process dropped because PostgreSQL did not take them in time (the buffer's bound).",
+  registers: [registry],
+});
+
 export function statusClass(status: number | undefined): string {
   return status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
 }

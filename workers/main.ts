@@ -3,7 +3,7 @@
  * every problem), connects its clients to the configured end systems, serves every task queue
  * until SIGINT/SIGTERM, then drains (running activities get the grace period) and exits.
  */
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { taskCatalog } from '../activities/registry';
 import { loadRfmConfig } from '../activities/rfm';
 import { loadWorkerConfig } from '../platform/config';
@@ -12,20 +12,21 @@ import { loadEndSystemsConfig } from '../platform/end-systems';
 import { createLogger } from '../platform/logger';
 import { portOf, serveMetrics } from '../platform/metrics';
 import { freePort } from '../platform/net';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { startPresence } from '../platform/presence';
+import { RequestLogCollector } from '../platform/request-log';
 import { exitWithParent } from '../platform/parent-watch';
 import { loadTemplateLibrary, templatesDir } from '../templates/library';
 import { queueActivities } from './activities';
+import { forwardSdkLog, sdkLogLevel } from './sdk-log';
 import { createWorkers, runWorkers } from './workers';
 import { connectTemporalWorker, loadTemporalConfig } from '../platform/temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const log = createLogger('worker', config.LOG_LEVEL);
-  const sdkLevel: LogLevel =
-    ({ trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' } as const)[
-      config.LOG_LEVEL as 'trace' | 'debug' | 'info' | 'warn'
-    ] ?? 'ERROR';
+  // Lines naming a request also go to its log bundle (platform/request-log.ts).
+  const requestLog = new RequestLogCollector();
+  const log = createLogger('worker', config.LOG_LEVEL, requestLog);
   // The SDK's own metrics (task slots, poll latencies, schedule-to-start) on a private port; the
   // worker's metrics port serves them after ours, so one scrape target carries both.
   const sdkMetricsPort = config.WORKER_METRICS_PORT === undefined ? undefined : await freePort();
@@ -33,19 +34,7 @@ async function main(): Promise<void> {
     ...(sdkMetricsPort
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }
       : {}),
-    logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
-      const method =
-        level === 'TRACE'
-          ? 'trace'
-          : level === 'DEBUG'
-            ? 'debug'
-            : level === 'WARN'
-              ? 'warn'
-              : level === 'ERROR'
-                ? 'error'
-                : 'info';
-      log[method](meta ?? {}, message);
-    }),
+    logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL), forwardSdkLog(log)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
 
@@ -66,6 +55,7 @@ async function main(): Promise<void> {
   const library = loadTemplateLibrary(templatesDir, taskCatalog);
   log.info({ templates: library.keys() }, 'templates checked');
   const pool = createPool(config.DATABASE_URL);
+  requestLog.attach(pool);
   const activities = queueActivities({
     pool,
     library,
@@ -90,6 +80,7 @@ async function main(): Promise<void> {
     },
     activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
+    dataConverter: payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS) ?? {},
   });
   exitWithParent(() => {
     log.warn('the launcher is gone; shutting down');
@@ -123,6 +114,7 @@ async function main(): Promise<void> {
   } finally {
     await presence.stop();
     await activities.close();
+    await requestLog.close();
     await Promise.allSettled([
       connection.close(),
       pool.end(),

@@ -4,6 +4,7 @@
  * concurrency can be capped alone. Used by `workers/main.ts` and by the test harness.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 import { metricsSinks, stepMetrics, workflowInterceptorModules } from './metrics';
 
@@ -27,12 +28,15 @@ export interface WorkerSetOptions {
    */
   activitiesPerSecond?: Partial<Record<TaskQueue, number>>;
   shutdownGraceTimeMs?: number;
+  /** Payload encryption (`payloadDataConverter`); default: from PAYLOAD_ENCRYPTION_KEYS. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export const workflowsPath = require.resolve('../workflows');
 
 /** Creates (but does not run) one Worker per task queue. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
+  const dataConverter = opts.dataConverter ?? payloadDataConverter();
   return Promise.all(
     allTaskQueues.map((taskQueue) =>
       Worker.create({
@@ -47,6 +51,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
         activities: opts.activities[taskQueue],
         interceptors: { activity: [stepMetrics], workflowModules: workflowInterceptorModules },
         sinks: metricsSinks,
+        ...(dataConverter ? { dataConverter } : {}),
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
           ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }

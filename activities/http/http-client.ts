@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import {
@@ -154,6 +155,21 @@ class Pacer {
   }
 }
 
+/** What a call got to: the request as failures name it (scrubbed), and the last status. */
+interface Seen {
+  request?: string;
+  status?: number;
+}
+
+/** The running activity's logger (its lines carry the workflow ID), or none outside an activity. */
+function activityLog(): Context['log'] | undefined {
+  try {
+    return Context.current().log;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A shared HTTP client for one end system; safe for concurrent activities. */
 export class HttpClient {
   readonly system: string;
@@ -185,36 +201,52 @@ export class HttpClient {
 
   /**
    * Sends one request; non-2xx answers not in `handle` become taxonomy failures. Counted in the
-   * end-system metrics by its call, last status class and failure type.
+   * end-system metrics by its call, last status class and failure type, and logged to the calling
+   * activity's log (so to its request's log bundle) with the method, scrubbed path, status and
+   * duration.
    */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const started = process.hrtime.bigint();
-    const seen: { status?: number } = {};
+    const seen: Seen = {};
     try {
       const response = await this.attempt<T>(req, seen);
-      this.count(req.call, started, seen.status, 'none');
+      this.count(req, started, seen, 'none');
       return response;
     } catch (err) {
       // The taxonomy's failure type, or the error's class (CancelledFailure) for what is not ours.
       const type = err instanceof ApplicationFailure ? err.type : (err as Error | undefined)?.name;
-      this.count(req.call, started, seen.status, type ?? 'Error');
+      this.count(req, started, seen, type ?? 'Error');
       throw err;
     }
   }
 
-  private count(call: string, started: bigint, status: number | undefined, errorType: string): void {
-    const labels = { system: this.system, call };
-    endSystemCallDuration.observe(labels, secondsSince(started));
-    endSystemCallsTotal.inc({ ...labels, status_class: statusClass(status), error_type: errorType });
+  private count(req: HttpRequest, started: bigint, seen: Seen, errorType: string): void {
+    const labels = { system: this.system, call: req.call };
+    const seconds = secondsSince(started);
+    endSystemCallDuration.observe(labels, seconds);
+    endSystemCallsTotal.inc({ ...labels, status_class: statusClass(seen.status), error_type: errorType });
+    const log = activityLog();
+    if (!log) return;
+    const fields = {
+      system: this.system,
+      call: req.call,
+      request: seen.request ?? `${req.method} (not sent)`,
+      status: seen.status ?? null,
+      durationMs: Math.round(seconds * 1000),
+      ...(errorType === 'none' ? {} : { errorType }),
+    };
+    if (errorType === 'none') log.info('end-system call', fields);
+    else log.warn('end-system call failed', fields);
   }
 
-  private async attempt<T>(req: HttpRequest, seen: { status?: number }): Promise<HttpResponse<T>> {
+  private async attempt<T>(req: HttpRequest, seen: Seen): Promise<HttpResponse<T>> {
     const url = this.url(req);
     const site: CallSite = {
       system: this.system,
       call: req.call,
       request: req.describeAs ?? this.scrub(`${req.method} ${url.pathname}${url.search}`),
     };
+    seen.request = site.request;
     const signal = req.signal ?? new AbortController().signal;
     const authenticate = req.authenticate !== false && this.opts.auth !== undefined;
 

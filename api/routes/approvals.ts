@@ -90,6 +90,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
     deps.log.info(
       {
         requestId: row.requestId,
+        traceId: row.traceId,
         stepId: parsed.data.stepId,
         decision: parsed.data.decision,
         by: principal.subject,

@@ -10,7 +10,9 @@
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { payloadDataConverter, type EncryptionKey } from '../payload-codec';
 
 /** The dev server's address and namespace, used when nothing names another. */
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -99,13 +101,20 @@ export function temporalAt(address: string, namespace = DEFAULT_TEMPORAL_NAMESPA
 /** A client of the configured namespace, and its connection (closed by the caller). */
 export async function connectTemporalClient(
   config: TemporalConfig,
-  opts: { connectTimeoutMs?: number } = {},
-): Promise<{ connection: Connection; client: Client }> {
+  opts: { connectTimeoutMs?: number; encryptionKeys?: readonly EncryptionKey[] } = {},
+): Promise<{ connection: Connection; client: Client; codec?: PayloadCodec }> {
   const connection = await Connection.connect({
     ...config.connection,
     ...(opts.connectTimeoutMs ? { connectTimeout: opts.connectTimeoutMs } : {}),
   });
-  return { connection, client: new Client({ connection, namespace: config.namespace }) };
+  // PAYLOAD_ENCRYPTION_KEYS set (or keys given): payloads encrypted, as the workers write them.
+  const dataConverter = payloadDataConverter(opts.encryptionKeys);
+  const client = new Client({
+    connection,
+    namespace: config.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
+  return { connection, client, ...(dataConverter ? { codec: dataConverter.payloadCodecs[0] } : {}) };
 }
 
 /** The workers' connection (the SDK's native one). */

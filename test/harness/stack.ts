@@ -23,7 +23,9 @@ import { startScratchDatabase } from '../../platform/database';
 import { makeScratchDir } from '../../platform/db/embedded';
 import { createPool } from '../../platform/db/pool';
 import { loadDevConfig } from '../../platform/dev-config';
+import { createLogger } from '../../platform/logger';
 import { freePort } from '../../platform/net';
+import { RequestLogCollector } from '../../platform/request-log';
 import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +38,7 @@ import { startSimulators, type RunningSimulators } from '../../simulators';
 import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
 import { queueActivities } from '../../workers/activities';
 import { workflowInterceptorModules } from '../../workers/metrics';
+import { forwardSdkLog } from '../../workers/sdk-log';
 import { createWorkers, workflowsPath } from '../../workers/workers';
 
 export interface TestStack {
@@ -58,6 +61,11 @@ export interface TestStack {
   sdkMetricsUrl: string;
   /** The last lines the Temporal server printed, for failure messages. */
   serverOutput(): string;
+  /**
+   * This process's request log collector, writing to `pool`: the workers' lines go to it, and an
+   * API started by a test gives its logger to it too (createLogger's collector).
+   */
+  requestLog: RequestLogCollector;
 }
 
 const verbose = process.env.TEST_VERBOSE === '1';
@@ -105,10 +113,14 @@ async function startStack(): Promise<TestStack> {
   // Every level reaches the capture listeners; the console sees errors only, unless verbose.
   const printed = new DefaultLogger(verbose ? 'INFO' : 'ERROR');
   const sdkMetricsPort = await freePort();
+  // The workers' lines that name a request go to the request log bundles, as in a worker process.
+  const requestLog = new RequestLogCollector();
+  const toBundle = forwardSdkLog(createLogger('worker', 'silent', requestLog));
   Runtime.install({
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } },
     logger: new DefaultLogger('TRACE', (entry) => {
       for (const listener of sdkLogListeners) listener(entry);
+      toBundle(entry);
       printed.log(entry.level, entry.message, entry.meta);
     }),
   });
@@ -137,6 +149,8 @@ async function startStack(): Promise<TestStack> {
   cleanups.push(() => database.stop());
   const pool = createPool(database.url, 5);
   cleanups.push(() => pool.end());
+  requestLog.attach(pool);
+  cleanups.push(() => requestLog.close());
   // The catalog of the simulated lab: its networks, images, clusters and placement matrix.
   await seedCatalog(pool, labCatalog());
 
@@ -200,6 +214,7 @@ async function startStack(): Promise<TestStack> {
     tmpDir,
     sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
     serverOutput: () => output.join('\n'),
+    requestLog,
   };
 }
 

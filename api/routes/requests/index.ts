@@ -34,6 +34,7 @@ import {
   statusHistory,
   type RequestRow,
 } from './store';
+import { readRequestLog } from './log-store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
 import { pauseTimeoutProblem, readSettings } from '../admin/settings';
 import {
@@ -72,6 +73,7 @@ export function requestRoutes(deps: ApiDeps): Router {
   const links = (row: Pick<RequestRow, 'requestId' | 'traceId' | 'workflowId'>) => ({
     self: `${deps.publicUrl}/v1/requests/${row.requestId}`,
     file: `${deps.publicUrl}/v1/requests/${row.requestId}/file`,
+    log: `${deps.publicUrl}/v1/requests/${row.requestId}/log`,
     trace: `${deps.publicUrl}/v1/traces/${row.traceId}`,
     temporalUi: temporalWorkflowUrl(deps, row.workflowId),
   });
@@ -280,6 +282,13 @@ export function requestRoutes(deps: ApiDeps): Router {
       .send(file.body);
   });
 
+  router.get('/requests/:id/log', async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    const log = await readRequestLog(deps.pool, row.requestId);
+    // false while the request runs, or its last lines are still to be gathered: read it again later.
+    res.type('text/plain; charset=utf-8').set('X-Log-Complete', String(log.complete)).send(log.text);
+  });
+
   router.post('/requests/:id/rerun', requireRole('requester'), async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
     if (!canActOn(principalOf(req), row)) throw new HttpError(404, 'NotFound', `no request ${row.requestId}`);
@@ -333,7 +342,10 @@ export function requestRoutes(deps: ApiDeps): Router {
       );
     }
     await deps.temporal.workflow.getHandle(row.workflowId).cancel();
-    deps.log.info({ requestId: row.requestId, by: principalOf(req).subject }, 'request cancellation asked');
+    deps.log.info(
+      { requestId: row.requestId, traceId: row.traceId, by: principalOf(req).subject },
+      'request cancellation asked',
+    );
     res.status(202).json({ requestId: row.requestId, status: 'cancelling', links: links(row) });
   });
 
@@ -367,7 +379,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       throw err;
     }
     await recordResume(deps.pool, row.requestId, answer.action, principal.subject);
-    deps.log.info({ requestId: row.requestId, ...answer }, 'request resumed');
+    deps.log.info({ requestId: row.requestId, traceId: row.traceId, ...answer }, 'request resumed');
     res.status(202).json({ requestId: row.requestId, ...answer, links: links(row) });
   });
 

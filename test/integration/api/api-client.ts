@@ -35,7 +35,7 @@ export async function startTestApi(
     temporal: stack.client,
     namespace: stack.namespace,
     pool: stack.pool,
-    log: createLogger('api-test', 'silent'),
+    log: createLogger('api-test', 'silent', stack.requestLog),
     temporalUiUrl: 'http://ui.test',
     // Links are not followed by these tests; the file URL only has to be well formed.
     publicUrl: 'http://api.test',

@@ -11,6 +11,7 @@ import type { RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { startApiService } from '../../../api/service';
 import { waitFor } from '../../../platform/net';
+import { REQUEST_LOG_LEVEL } from '../../../platform/request-log';
 import type { TestStack } from '../../harness/stack';
 
 export interface Answer {
@@ -45,9 +46,13 @@ let serial = 0;
 export async function startSecurityApi(stack: TestStack, limits?: RateLimits): Promise<SecurityApi> {
   const logs: string[] = [];
   // Unredacted on purpose: a secret must not even reach the logger, so redaction cannot hide it.
+  // Its lines that name a request also go to the request log bundles, as in an API process.
   const log = pino(
     { name: 'api-security-test', level: 'trace' },
-    { write: (line: string) => logs.push(line) },
+    pino.multistream([
+      { level: 'trace', stream: { write: (line: string) => void logs.push(line) } },
+      { level: REQUEST_LOG_LEVEL, stream: stack.requestLog },
+    ]),
   );
   const api = await startApiService({
     temporal: stack.client,

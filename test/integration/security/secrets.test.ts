@@ -67,6 +67,8 @@ describe('secrets after a full run', () => {
   const secrets: Record<string, string> = {};
   const requestIds: string[] = [];
   const answers: string[] = [];
+  /** Each request's log bundle, once gathered into its file. */
+  const bundles = new Map<string, string>();
 
   before(async function () {
     this.timeout(240_000);
@@ -152,6 +154,20 @@ describe('secrets after a full run', () => {
       assert.equal(file.status, 200);
       answers.push(file.text);
     }
+    // An ended request's lines are gathered into its log file a few seconds after its end.
+    for (const id of requestIds)
+      await waitFor(
+        `the log bundle of ${id}`,
+        async () => {
+          const res = await api.call('GET', `/v1/requests/${id}/log`, { token: requester });
+          assert.equal(res.status, 200, res.text);
+          if (res.headers.get('x-log-complete') !== 'true') return false;
+          bundles.set(id, res.text);
+          return true;
+        },
+        30_000,
+        250,
+      );
     await quiesce(stack);
     sdkLogs.stop();
   });
@@ -235,6 +251,61 @@ describe('secrets after a full run', () => {
     for (const f of files)
       dumps.push({ where: `request_files ${f.request_id}`, text: (f.body as Buffer).toString('utf8') });
     assertClean('the ledger', dumps);
+  });
+
+  it("gathers each request's log lines, from the API, the workflows and the activities, in order", () => {
+    const [id] = requestIds;
+    const lines = bundles.get(id!)!.trimEnd().split('\n');
+    const fields = lines.map(
+      (line) => JSON.parse(line.slice(line.indexOf(' {') + 1)) as Record<string, unknown>,
+    );
+    for (const [i, f] of fields.entries()) {
+      assert.equal(f.requestId, id, `line ${i} names its request: ${lines[i]}`);
+      assert.match(String(f.traceId), /^trc_/, `line ${i} names its trace: ${lines[i]}`);
+    }
+    const times = lines.map((line) => Date.parse(line.slice(0, line.indexOf(' '))));
+    assert.ok(
+      times.every((t, i) => i === 0 || t >= times[i - 1]!),
+      `the lines are in order of time:\n${lines.join('\n')}`,
+    );
+    const has = (what: string, test: (line: string, f: Record<string, unknown>) => boolean) =>
+      assert.ok(
+        lines.some((line, i) => test(line, fields[i]!)),
+        `the bundle has ${what}:\n${lines.join('\n')}`,
+      );
+    has(
+      "the API's submission",
+      (line) => line.includes(' api-security-test[') && line.includes('request submitted'),
+    );
+    has(
+      "the request workflow's start",
+      (line, f) => line.includes('Workflow started') && f.workflowType === 'requestWorkflow',
+    );
+    has("the template's workflow", (_line, f) => f.workflowType === 'templateInterpreter');
+    has(
+      'an activity',
+      (line, f) => typeof f.activityType === 'string' && line.includes('Activity completed'),
+    );
+    has(
+      'an AWX call with its method, path, status and duration',
+      (line, f) =>
+        line.includes('end-system call') &&
+        f.system === 'awx' &&
+        /^POST \//.test(String(f.request)) &&
+        Number(f.status) >= 200 &&
+        Number(f.status) < 300 &&
+        typeof f.durationMs === 'number',
+    );
+    // The API's line comes first: nothing of the request runs before it is submitted.
+    assert.match(lines[0]!, /request submitted/);
+  });
+
+  it('in no log bundle', () => {
+    assert.equal(bundles.size, requestIds.length);
+    assertClean(
+      'log bundles',
+      [...bundles].map(([id, text]) => ({ where: `log bundle of ${id}`, text })),
+    );
   });
 
   it('in no request file, e-mail or API answer', () => {
