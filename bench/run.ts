@@ -424,7 +424,7 @@ async function storm(ctx: Context) {
 }
 
 async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${ctx.stack.simAdminUrl}/_sim/tfe/settings`, {
+  const res = await fetch(`${ctx.stack.endSystemsEnv.TFE_URL}/_sim/tfe/settings`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(settings),

@@ -35,8 +35,6 @@ export interface BenchStack {
   apiUrl: string;
   /** Environment of the end systems (URLs and credentials of the simulators). */
   endSystemsEnv: Record<string, string>;
-  /** The simulators' admin API (`/_sim/…`: settings, faults, counters). */
-  simAdminUrl: string;
   temporal: DevServer;
   worker: ManagedProcess;
   api: ManagedProcess;
@@ -147,7 +145,6 @@ export async function startBenchStack(): Promise<BenchStack> {
       namespace: config.namespace,
       databaseUrl: database.url,
       apiUrl,
-      simAdminUrl: simulated.adminUrl,
       endSystemsEnv: {
         ...Object.fromEntries(
           Object.entries(simulated.env).filter(([k]) => k !== 'END_SYSTEMS_SECRETS_FILE'),
@@ -175,7 +172,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 async function startSimulators(
   tmpDir: string,
   children: ManagedProcess[],
-): Promise<{ env: Record<string, string>; secrets: Record<string, string>; adminUrl: string }> {
+): Promise<{ env: Record<string, string>; secrets: Record<string, string> }> {
   const simDir = path.join(tmpDir, 'simulators');
   const world = seedWorld();
   const facts = world.lab.networks[BENCH_NETWORK]!;
@@ -193,7 +190,7 @@ async function startSimulators(
     onLine: childLine('simulators'),
   });
   children.push(sims.process);
-  return { env: sims.env, secrets: sims.secrets, adminUrl: sims.adminUrl };
+  return { env: sims.env, secrets: sims.secrets };
 }
 
 /** The lab's catalog with the benchmark network widened to match the world written above. */

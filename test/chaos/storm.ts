@@ -121,7 +121,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
     log(`storm: worker started again with ${JSON.stringify(size.workerEnv)}`);
     await topology.worker.restartWith(size.workerEnv);
   }
-  await simSettings(topology.simAdminUrl, { run_concurrency: size.tfeRunConcurrency });
+  await tfeSettings(topology, { run_concurrency: size.tfeRunConcurrency });
 
   const plan = planWorkload(
     {
@@ -211,7 +211,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
     )
   ).rows[0]!.at;
   const seen = readiness.stop();
-  await simSettings(topology.simAdminUrl, { run_concurrency: null });
+  await tfeSettings(topology, { run_concurrency: null });
   if (seen.notReady.length)
     problems.push(
       `/readyz said not ready ${seen.notReady.length} times of ${seen.samples} during the storm: ${seen.notReady[0]}`,
@@ -296,8 +296,9 @@ async function rerun(
   return { status: 0, detail: 'no answer before the deadline', resubmits };
 }
 
-async function simSettings(simAdminUrl: string, settings: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${simAdminUrl}/_sim/tfe/settings`, {
+/** The TFE simulator's settings, on its own admin route. */
+async function tfeSettings(topology: Topology, settings: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${topology.endSystems.tfe!.url}/_sim/tfe/settings`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(settings),
