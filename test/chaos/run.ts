@@ -5,6 +5,8 @@
  * simulators inject faults, waits for every request to end, then audits every system. All
  * randomness comes from one seed, printed first, so a run can be repeated.
  */
+import { msToNumber } from '@temporalio/common';
+import { timeoutProfiles } from '../../common/tasks';
 import { failMarker, planWorkload, submit, waitForEnd, type Submission, type WorkloadSize } from './workload';
 import { audit, findingClasses, type Audit, type FindingClass } from './checks';
 import { runStorm, type StormReport, type StormSize } from './storm';
@@ -25,9 +27,18 @@ export interface ChaosSize extends WorkloadSize {
 }
 
 /**
+ * What a worker kill costs beyond the worker's time down: Temporal notices an activity the kill
+ * cut short only when its start-to-close (a call) or heartbeat (a wait) timeout passes.
+ */
+export const killCostMs = Math.max(
+  msToNumber(timeoutProfiles.short.startToCloseTimeout),
+  msToNumber(timeoutProfiles.long.heartbeatTimeout),
+);
+
+/**
  * How long a request may take before it counts as stalled: a minute, 30 s per VM of its own,
  * 5 s per VM of the phase it ran in (the main workload or the storm: what it competed with), and
- * every outage of the run (the worker's and Temporal's time down).
+ * every outage of the run (the worker's and Temporal's time down, and `killCostMs` per kill).
  */
 export function stallBoundMs(vms: number, phaseVms: number, outageMs: number): number {
   return 60_000 + 30_000 * vms + 5_000 * phaseVms + outageMs;
@@ -71,7 +82,7 @@ export const testSize: ChaosSize = {
   settleMs: 150_000,
   // Smaller, but still more waits at once than the wait queues' slots, and more calls than the call slots.
   storm: {
-    requests: 24,
+    requests: 18,
     managedShare: 0.6,
     failShare: 0.1,
     cancelShare: 0.15,
@@ -84,7 +95,7 @@ export const testSize: ChaosSize = {
       WORKER_CONCURRENCY_TFE: '3',
       WORKER_CONCURRENCY_AWX: '4',
     },
-    minInFlight: 15,
+    minInFlight: 12,
   },
 };
 
@@ -296,7 +307,7 @@ async function exercise(
     void restartWorker(`its exit (${code})`);
   });
 
-  /** A kill of the chaos schedule or the storm: SIGKILL, a pause, a start; resolves with the time down. */
+  /** A kill of the chaos schedule or the storm: SIGKILL, a pause, a start; resolves with its cost (time down + `killCostMs`). */
   const killWorker = async () => {
     const killed = Date.now();
     await topology.worker.kill();
@@ -304,9 +315,9 @@ async function exercise(
     log(`kill ${kills}: worker SIGKILLed at ${Math.round((killed - t0) / 1000)} s`);
     await sleep(chaosRandom.int(200, 3_000));
     await restartWorker(`kill ${kills}`);
-    const down = Date.now() - killed;
-    outageMs += down;
-    return down;
+    const cost = Date.now() - killed + killCostMs;
+    outageMs += cost;
+    return cost;
   };
 
   const t0 = Date.now();
