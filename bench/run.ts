@@ -374,9 +374,9 @@ async function fanOut(ctx: Context) {
 async function storm(ctx: Context) {
   const probe = async () => {
     const started = performance.now();
-    const { handle } = await submit(ctx, [vm(vmName('probe'))]);
+    const { handle, traceId } = await submit(ctx, [vm(vmName('probe'))]);
     const outcome = await outcomeOf(ctx.client, handle.workflowId);
-    return { ms: round2(performance.now() - started), status: outcome.status };
+    return { ms: round2(performance.now() - started), status: outcome.status, traceId };
   };
   const idleRuns = [await probe(), await probe(), await probe()];
   const idleMs = summary(idleRuns.map((r) => r.ms)).p50;
@@ -403,6 +403,11 @@ async function storm(ctx: Context) {
       o.resources.some((r) => /\b429\b|RateLimited/.test(JSON.stringify(r.error ?? ''))),
     ).length;
     const ratio = round2(atPeak.ms / idleMs);
+    // Where the probe's time went, alone and at the peak: which queue it waited on.
+    const probeBreakdown = {
+      alone: await breakdown(ctx.client, idleRuns.at(-1)!.traceId),
+      atPeak: await breakdown(ctx.client, atPeak.traceId),
+    };
     return {
       managed: sizes.stormManaged,
       unmanaged: sizes.stormUnmanaged,
@@ -416,6 +421,7 @@ async function storm(ctx: Context) {
       succeeded: ended.length - failures.length,
       failed: failures.length,
       failedOnRateLimit: rateLimited,
+      probeBreakdown,
       met: ratio <= targets.stormProbeRatio && atPeak.status === 'succeeded' && failures.length === 0,
     };
   } finally {
