@@ -6,10 +6,13 @@
  *
  * Sizes come from the environment (see bench/README.md): BENCH_DAG_RUNS, BENCH_E2E_REQUESTS,
  * BENCH_API_RATE, BENCH_API_SECONDS, BENCH_THROUGHPUT_SECONDS, BENCH_THROUGHPUT_IN_FLIGHT,
- * BENCH_FANOUT_VMS, BENCH_DRAIN_SECONDS, BENCH_PHASES (comma list of phases to run).
+ * BENCH_FANOUT_VMS, BENCH_DRAIN_SECONDS, BENCH_STORM_MANAGED, BENCH_STORM_UNMANAGED,
+ * BENCH_STORM_TFE_RUNS, BENCH_PHASES (comma list of phases to run; `--only storm` on the command
+ * line does the same).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTest, type LoadTestOptions, type LoadTestResult } from 'loadtest';
@@ -39,12 +42,21 @@ const sizes = {
   throughputInFlight: numberEnv('BENCH_THROUGHPUT_IN_FLIGHT', 20),
   fanOutVms: numberEnv('BENCH_FANOUT_VMS', 200),
   drainSeconds: numberEnv('BENCH_DRAIN_SECONDS', 600),
+  stormManaged: numberEnv('BENCH_STORM_MANAGED', 100),
+  stormUnmanaged: numberEnv('BENCH_STORM_UNMANAGED', 10),
+  /** TFE runs of the organization that plan or apply at once in the storm; 0: no limit. */
+  stormTfeRuns: numberEnv('BENCH_STORM_TFE_RUNS', 0),
 };
-const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'fanout'] as const;
+const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'fanout', 'storm'] as const;
 type Phase = (typeof allPhases)[number];
-const phases = new Set<Phase>(
-  (process.env.BENCH_PHASES?.split(',').map((p) => p.trim()) as Phase[] | undefined) ?? allPhases,
-);
+const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
+const phaseList = (args.only ?? process.env.BENCH_PHASES)?.split(',').map((p) => p.trim());
+for (const p of phaseList ?? [])
+  if (!(allPhases as readonly string[]).includes(p)) {
+    process.stderr.write(`[bench] unknown phase ${p}: the phases are ${allPhases.join(', ')}\n`);
+    process.exit(2);
+  }
+const phases = new Set<Phase>((phaseList as Phase[] | undefined) ?? allPhases);
 
 const targets = {
   interpreterWallRatio: 1.15,
@@ -53,6 +65,7 @@ const targets = {
   e2eP99Ms: 3000,
   apiP99Ms: 100,
   fanOutMaxEvents: 10_000,
+  stormProbeRatio: 3,
 };
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -352,6 +365,80 @@ async function fanOut(ctx: Context) {
   };
 }
 
+/**
+ * The storm of issue 15: many builds submitted at once, managed and unmanaged, each a VM of its
+ * own. A probe request (one unmanaged VM) is timed alone first (the median of three), then
+ * submitted once every build of the storm was accepted (its peak). Reported: the probe's time at
+ * the peak beside its idle time, the storm's completion time, and how many builds failed (on a
+ * 429 or otherwise).
+ */
+async function storm(ctx: Context) {
+  const probe = async () => {
+    const started = performance.now();
+    const { handle, traceId } = await submit(ctx, [vm(vmName('probe'))]);
+    const outcome = await outcomeOf(ctx.client, handle.workflowId);
+    return { ms: round2(performance.now() - started), status: outcome.status, traceId };
+  };
+  const idleRuns = [await probe(), await probe(), await probe()];
+  const idleMs = summary(idleRuns.map((r) => r.ms)).p50;
+  if (sizes.stormTfeRuns > 0) await tfeSettings(ctx, { run_concurrency: sizes.stormTfeRuns });
+  try {
+    const builds = [
+      ...Array.from({ length: sizes.stormManaged }, () => ({ ...vm(vmName('storm-m')), managed: true })),
+      ...Array.from({ length: sizes.stormUnmanaged }, () => vm(vmName('storm-u'))),
+    ];
+    const started = performance.now();
+    let lastEnd = started;
+    const submitted = await Promise.all(builds.map((b) => submit(ctx, [b])));
+    const peakSeconds = round2((performance.now() - started) / 1000);
+    const outcomes = submitted.map(({ handle }) =>
+      outcomeOf(ctx.client, handle.workflowId).then((o) => {
+        lastEnd = performance.now();
+        return o;
+      }),
+    );
+    const atPeak = await probe();
+    const ended = await Promise.all(outcomes);
+    const failures = ended.filter((o) => o.status !== 'succeeded');
+    const rateLimited = failures.filter((o) =>
+      o.resources.some((r) => /\b429\b|RateLimited/.test(JSON.stringify(r.error ?? ''))),
+    ).length;
+    const ratio = round2(atPeak.ms / idleMs);
+    // Where the probe's time went, alone and at the peak: which queue it waited on.
+    const probeBreakdown = {
+      alone: await breakdown(ctx.client, idleRuns.at(-1)!.traceId),
+      atPeak: await breakdown(ctx.client, atPeak.traceId),
+    };
+    return {
+      managed: sizes.stormManaged,
+      unmanaged: sizes.stormUnmanaged,
+      tfeRunConcurrency: sizes.stormTfeRuns || null,
+      idleProbeMs: idleMs,
+      idleProbeRuns: idleRuns,
+      peakSeconds,
+      probeAtPeak: atPeak,
+      probeRatio: ratio,
+      completionSeconds: round2((lastEnd - started) / 1000),
+      succeeded: ended.length - failures.length,
+      failed: failures.length,
+      failedOnRateLimit: rateLimited,
+      probeBreakdown,
+      met: ratio <= targets.stormProbeRatio && atPeak.status === 'succeeded' && failures.length === 0,
+    };
+  } finally {
+    if (sizes.stormTfeRuns > 0) await tfeSettings(ctx, { run_concurrency: null });
+  }
+}
+
+async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${ctx.stack.endSystemsEnv.TFE_URL}/_sim/tfe/settings`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  if (!res.ok) throw new Error(`PUT /_sim/tfe/settings: ${res.status} ${await res.text()}`);
+}
+
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 function machine() {
@@ -382,6 +469,7 @@ function table(results: Record<string, unknown>): string {
     api?: Awaited<ReturnType<typeof apiLoad>>;
     throughput?: Awaited<ReturnType<typeof throughput>>;
     fanout?: Awaited<ReturnType<typeof fanOut>>;
+    storm?: Awaited<ReturnType<typeof storm>>;
     rss: { peakMiB: Record<string, number> };
   };
   const rows: [string, string, string][] = [];
@@ -451,6 +539,19 @@ function table(results: Record<string, unknown>): string {
       `<= 10,000 events: ${ok(f.met)}`,
     ]);
   }
+  if (r.storm) {
+    const s = r.storm;
+    rows.push([
+      `storm: ${s.managed} managed + ${s.unmanaged} unmanaged builds at once (TFE runs ${s.tfeRunConcurrency ?? 'unlimited'})`,
+      `${s.succeeded}/${s.managed + s.unmanaged} succeeded (${s.failedOnRateLimit} failed on a 429), all ended in ${s.completionSeconds} s`,
+      `all succeed: ${ok(s.failed === 0)}`,
+    ]);
+    rows.push([
+      'storm: probe (one unmanaged VM) at the peak / alone',
+      `${s.probeAtPeak.ms} / ${s.idleProbeMs} ms = ${s.probeRatio}x`,
+      `<= ${targets.stormProbeRatio}x: ${ok(s.probeRatio <= targets.stormProbeRatio)}`,
+    ]);
+  }
   for (const [name, mib] of Object.entries(r.rss.peakMiB)) rows.push([`peak RSS, ${name}`, `${mib} MiB`, '']);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c]!.length), 6));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
@@ -516,6 +617,7 @@ async function main(): Promise<void> {
     await runPhase('api', () => apiLoad(ctx));
     await runPhase('throughput', () => throughput(ctx));
     await runPhase('fanout', () => fanOut(ctx));
+    await runPhase('storm', () => storm(ctx));
     results.rss = { peakMiB: rss.peaks(), peakMiBByPhase: phaseRss };
     rss.stop();
     await connection.close();

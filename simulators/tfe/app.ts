@@ -38,6 +38,7 @@ const settingsSchema = z
   .object({
     rate_limit_per_second: z.number().int().min(1).optional(),
     run_list_per_minute: z.number().int().min(1).optional(),
+    run_concurrency: z.number().int().min(1).nullable().optional(),
   })
   .strict();
 

@@ -35,6 +35,9 @@ export const tfeDurations: Record<string, number> = {
   'tfe.applying': 10000,
 };
 
+/** How often a run waiting for the organization's run concurrency looks again (ms). */
+const capacityRetryMs = 100;
+
 /** The organization a fresh lab has; TFE_ORGANIZATION should name it. */
 export const seededOrganization = 'lab';
 
@@ -61,7 +64,7 @@ export function seedTfe(now: Date): TfeSection {
     state_versions: {},
     state_version_outputs: {},
     archivist: {},
-    settings: { rate_limit_per_second: 30, run_list_per_minute: 30 },
+    settings: { rate_limit_per_second: 30, run_list_per_minute: 30, run_concurrency: null },
   };
 }
 
@@ -414,6 +417,7 @@ export class TfeEngine {
         });
         break;
       case 'plan_queued': {
+        if (this.waitsForCapacity(run)) break;
         const workspace = this.state.workspaces[run.workspace_id];
         const rule = this.world.takeOutcome('tfe', {
           workspace: workspace?.name,
@@ -443,6 +447,7 @@ export class TfeEngine {
         });
         break;
       case 'apply_queued':
+        if (this.waitsForCapacity(run)) break;
         this.change(() => {
           this.setStatus(run, 'applying', d('tfe.applying'));
           this.phaseStatus(applyPhase, 'running');
@@ -455,6 +460,35 @@ export class TfeEngine {
         return;
     }
     this.armRun(run);
+  }
+
+  /**
+   * Whether a queued run must wait for its organization's run concurrency: as many runs as it
+   * allows are planning or applying, or as many that were queued earlier wait too. A waiting run
+   * looks again shortly (it stays `plan_queued` / `apply_queued`).
+   */
+  private waitsForCapacity(run: TfeRun): boolean {
+    const limit = this.state.settings.run_concurrency;
+    if (!limit) return false;
+    const org = this.state.workspaces[run.workspace_id]?.organization;
+    const now = this.world.now();
+    const queuedAt = (r: TfeRun) =>
+      r.status_timestamps[r.status === 'plan_queued' ? 'plan-queued-at' : 'apply-queued-at'] ?? '';
+    let busy = 0;
+    for (const other of Object.values(this.state.runs)) {
+      if (other.id === run.id || this.state.workspaces[other.workspace_id]?.organization !== org) continue;
+      if (other.status === 'planning' || other.status === 'applying') busy++;
+      else if (
+        (other.status === 'plan_queued' || other.status === 'apply_queued') &&
+        other.next_transition_at !== null &&
+        other.next_transition_at <= now &&
+        (queuedAt(other) < queuedAt(run) || (queuedAt(other) === queuedAt(run) && other.id < run.id))
+      )
+        busy++;
+    }
+    if (busy < limit) return false;
+    this.change(() => (run.next_transition_at = now + capacityRetryMs));
+    return true;
   }
 
   private finishPlanning(run: TfeRun, planPhase: TfePhase, applyPhase: TfePhase): void {

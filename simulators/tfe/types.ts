@@ -211,6 +211,11 @@ export interface TfeSection {
   state_versions: Record<string, TfeStateVersion>;
   state_version_outputs: Record<string, TfeStateVersionOutput>;
   archivist: Record<string, ArchivistObject>;
-  /** Rate limits (requests per second per token; run list requests per minute). */
-  settings: { rate_limit_per_second: number; run_list_per_minute: number };
+  /**
+   * Rate limits (requests per second per token; run list requests per minute), and how many runs
+   * of one organization plan or apply at once (`run_concurrency`; absent or null: no limit). A
+   * run beyond it waits `plan_queued` / `apply_queued`, first queued first served, as HCP
+   * Terraform's runs wait for the organization's concurrency.
+   */
+  settings: { rate_limit_per_second: number; run_list_per_minute: number; run_concurrency?: number | null };
 }

@@ -2,8 +2,9 @@
  * The end-of-run audit: asks every system by its own API what exists, and compares it with what
  * the requests asked for. Each finding names the request or VM and falls in one class:
  * lost (a request or VM that did not end as it should), duplicated (something made twice),
- * orphaned (something a failed or unknown request left behind), mismatched (the ledger and
- * Temporal disagree) or unexpected (a VM meant to succeed failed, or the reverse).
+ * orphaned (something a failed or unknown request left behind), stalled (a request not ended
+ * within its bound), mismatched (the ledger and Temporal disagree) or unexpected (a VM meant to
+ * succeed failed, or the reverse).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -17,7 +18,15 @@ import { RequestStatus } from '../../common/search-attributes';
 import type { EndSystemsConfig } from '../../platform/end-systems';
 import type { Submission } from './workload';
 
-export type FindingClass = 'lost' | 'duplicated' | 'orphaned' | 'mismatched' | 'unexpected';
+export const findingClasses = [
+  'lost',
+  'duplicated',
+  'orphaned',
+  'stalled',
+  'mismatched',
+  'unexpected',
+] as const;
+export type FindingClass = (typeof findingClasses)[number];
 
 export interface Finding {
   kind: FindingClass;
@@ -33,6 +42,8 @@ export interface AuditInput {
   gitDir: string;
   /** Prefix of every VM name of this run. */
   namePrefix: string;
+  /** How long a request may take, from its ledger row to its end, before it counts as stalled. */
+  stallBoundMs: (s: Submission) => number;
 }
 
 export interface Audit {
@@ -64,6 +75,29 @@ export async function audit(input: AuditInput): Promise<Audit> {
   }
   for (const id of ledger.keys())
     if (!accepted.has(id)) add('duplicated', `ledger row ${id} belongs to no accepted submission`);
+
+  // Stalled: a request that took longer than its bound to end, or has not ended within it.
+  const times = new Map<string, { tookMs: number; ended: boolean }>();
+  for (const r of (
+    await input.pool.query<{ request_id: string; took_ms: number; ended: boolean }>(
+      `SELECT r.request_id, (extract(epoch FROM coalesce(e.at, now()) - r.created_at) * 1000)::float8 AS took_ms,
+              e.at IS NOT NULL AS ended
+         FROM requests r
+         LEFT JOIN LATERAL (SELECT min(at) AS at FROM request_status_events
+                             WHERE request_id = r.request_id AND status = ANY($1)) e ON true`,
+      [terminal],
+    )
+  ).rows)
+    times.set(r.request_id, { tookMs: r.took_ms, ended: r.ended });
+  for (const [id, s] of accepted) {
+    const time = times.get(id);
+    const bound = input.stallBoundMs(s);
+    if (time && time.tookMs > bound)
+      add(
+        'stalled',
+        `request ${s.request.index} (${id}): ${time.ended ? 'ended after' : 'not ended after'} ${Math.round(time.tookMs / 1000)} s, its bound ${Math.round(bound / 1000)} s`,
+      );
+  }
 
   // Temporal: every request workflow, and nothing left running.
   const workflows = new Map<string, WorkflowExecutionInfo>();
@@ -170,10 +204,15 @@ export async function audit(input: AuditInput): Promise<Audit> {
     }
     page = await awx.nextPage(page);
   }
-  for (const [what, n] of countBy(vmJobs)) if (n > 1) add('duplicated', `AWX ran ${n} ${what}`);
+  // A re-run acts on its VMs again: each request on a VM may run its own job (or TFE run).
+  const requestsOn = countBy([...accepted.values()].flatMap((s) => s.request.vms.map((v) => v.name)));
+  const allowed = (vmName: string) => Math.max(1, requestsOn.get(vmName) ?? 0);
+  for (const [what, n] of countBy(vmJobs))
+    if (n > allowed(what.slice(what.indexOf(' for ') + 5))) add('duplicated', `AWX ran ${n} ${what}`);
 
   // TFE, from the simulator's own records: at most one apply run per workspace, and at most one
-  // destroy run (the undo of a build cancelled or failed after it may have applied).
+  // destroy run (the undo of a build cancelled or failed after it may have applied), per request
+  // that acted on its VM.
   const world = (await (await fetch(`${input.simAdminUrl}/_sim/world`)).json()) as {
     sections: {
       tfe?: {
@@ -190,7 +229,11 @@ export async function audit(input: AuditInput): Promise<Audit> {
           `${r.is_destroy ? 'destroy' : 'apply'} runs in ${tfe.workspaces[r.workspace_id]?.name ?? r.workspace_id}`,
       ),
     );
-    for (const [what, n] of runs) if (n > 1) add('duplicated', `TFE has ${n} ${what}`);
+    // A workspace is named by a prefix and its VM's name.
+    const allowedIn = (workspace: string) =>
+      Math.max(1, ...[...requestsOn].filter(([vm]) => workspace.endsWith(vm)).map(([, n]) => n));
+    for (const [what, n] of runs)
+      if (n > allowedIn(what.slice(what.indexOf(' runs in ') + 9))) add('duplicated', `TFE has ${n} ${what}`);
   }
 
   // Git: one write commit per request and type, at most one removal commit.

@@ -5,8 +5,11 @@
  * simulators inject faults, waits for every request to end, then audits every system. All
  * randomness comes from one seed, printed first, so a run can be repeated.
  */
-import { failMarker, planWorkload, submit, type Submission, type WorkloadSize } from './workload';
-import { audit, type Audit, type FindingClass } from './checks';
+import { msToNumber } from '@temporalio/common';
+import { timeoutProfiles } from '../../common/tasks';
+import { failMarker, planWorkload, submit, waitForEnd, type Submission, type WorkloadSize } from './workload';
+import { audit, findingClasses, type Audit, type FindingClass } from './checks';
+import { runStorm, type StormReport, type StormSize } from './storm';
 import { seededRandom, type Random } from './random';
 import { startTopology, type Topology } from './topology';
 
@@ -19,6 +22,26 @@ export interface ChaosSize extends WorkloadSize {
   chaosWindowMs: number;
   /** How long every request has to end once the chaos is over. */
   settleMs: number;
+  /** The storm after the workload (docs/chaos.md); absent: none. */
+  storm?: StormSize;
+}
+
+/**
+ * What a worker kill costs beyond the worker's time down: Temporal notices an activity the kill
+ * cut short only when its start-to-close (a call) or heartbeat (a wait) timeout passes.
+ */
+export const killCostMs = Math.max(
+  msToNumber(timeoutProfiles.short.startToCloseTimeout),
+  msToNumber(timeoutProfiles.long.heartbeatTimeout),
+);
+
+/**
+ * How long a request may take before it counts as stalled: a minute, 30 s per VM of its own,
+ * 5 s per VM of the phase it ran in (the main workload or the storm: what it competed with), and
+ * every outage of the run (the worker's and Temporal's time down, and `killCostMs` per kill).
+ */
+export function stallBoundMs(vms: number, phaseVms: number, outageMs: number): number {
+  return 60_000 + 30_000 * vms + 5_000 * phaseVms + outageMs;
 }
 
 /** The full run of issue 6 (`npm run chaos`). */
@@ -32,6 +55,18 @@ export const fullSize: ChaosSize = {
   minFaults: 50,
   chaosWindowMs: 180_000,
   settleMs: 600_000,
+  // At least 100 requests in flight against the default slot counts, TFE running a few runs at once.
+  storm: {
+    requests: 120,
+    managedShare: 0.85,
+    failShare: 0.05,
+    cancelShare: 0.1,
+    reruns: 3,
+    rerunFanIn: 80,
+    tfeRunConcurrency: 5,
+    workerEnv: {},
+    minInFlight: 100,
+  },
 };
 
 /** The version in `npm test`: the same chaos, fewer requests, about three minutes. */
@@ -45,6 +80,23 @@ export const testSize: ChaosSize = {
   minFaults: 10,
   chaosWindowMs: 45_000,
   settleMs: 150_000,
+  // Smaller, but still more waits at once than the wait queues' slots, and more calls than the call slots.
+  storm: {
+    requests: 18,
+    managedShare: 0.6,
+    failShare: 0.1,
+    cancelShare: 0.15,
+    reruns: 1,
+    rerunFanIn: 20,
+    tfeRunConcurrency: 2,
+    workerEnv: {
+      WORKER_CONCURRENCY_TFE_WAITS: '4',
+      WORKER_CONCURRENCY_AWX_WAITS: '4',
+      WORKER_CONCURRENCY_TFE: '3',
+      WORKER_CONCURRENCY_AWX: '4',
+    },
+    minInFlight: 12,
+  },
 };
 
 export interface ChaosReport {
@@ -57,6 +109,8 @@ export interface ChaosReport {
   faults: number;
   resubmits: number;
   counts: Record<FindingClass, number>;
+  /** The storm's figures, when the run had one. */
+  storm?: StormReport;
   audit: Audit;
   seconds: number;
   /** Why the run failed; empty when it passed. */
@@ -68,10 +122,16 @@ export function figuresLine(r: ChaosReport): string {
   return (
     `chaos: requests=${r.requests} kills=${r.kills} restarts=${r.restarts} faults=${r.faults} ` +
     `lost=${r.counts.lost} duplicated=${r.counts.duplicated} orphaned=${r.counts.orphaned} ` +
-    `mismatched=${r.counts.mismatched} unexpected=${r.counts.unexpected} ` +
+    `stalled=${r.counts.stalled} mismatched=${r.counts.mismatched} unexpected=${r.counts.unexpected} ` +
     `succeeded=${r.audit.requests.succeeded} failed=${r.audit.requests.failed} cancelled=${r.audit.requests.cancelled} ` +
     `vms=${r.audit.vms.succeeded} ` +
-    `resubmits=${r.resubmits} seed=${r.seed} seconds=${r.seconds}`
+    `resubmits=${r.resubmits} ` +
+    (r.storm
+      ? `storm=${r.storm.requests} peak=${r.storm.peakInFlight} storm-seconds=${r.storm.seconds} ` +
+        `probe=${r.storm.probeMs === undefined ? 'unended' : `${(r.storm.probeMs / 1000).toFixed(1)}s`} ` +
+        `idle=${(r.storm.idleProbeMs / 1000).toFixed(1)}s `
+      : '') +
+    `seed=${r.seed} seconds=${r.seconds}`
   );
 }
 
@@ -174,7 +234,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = seededRandom(seed);
   const chaosRandom = seededRandom(seed ^ 0x5eed);
-  log(`seed ${seed}: ${size.requests} requests, ${size.kills} worker kills, one Temporal restart`);
+  log(
+    `seed ${seed}: ${size.requests} requests, ${size.kills} worker kills, one Temporal restart` +
+      (size.storm ? `, then a storm of ${size.storm.requests} requests` : ''),
+  );
   const topology = await startTopology({ seed, log });
   log(`topology up in ${topology.dir} (Temporal ${topology.temporalAddress})`);
   let passed = false;
@@ -217,6 +280,8 @@ async function exercise(
   // A worker that dies on its own (it may, when Temporal is away) is started again.
   let kills = 0;
   let restarts = 0;
+  /** The worker's and Temporal's time down, for the stall bound. */
+  let outageMs = 0;
   let workerExits = 0;
   let restarting: Promise<void> | undefined;
   const restartWorker = (why: string) => {
@@ -242,6 +307,19 @@ async function exercise(
     void restartWorker(`its exit (${code})`);
   });
 
+  /** A kill of the chaos schedule or the storm: SIGKILL, a pause, a start; resolves with its cost (time down + `killCostMs`). */
+  const killWorker = async () => {
+    const killed = Date.now();
+    await topology.worker.kill();
+    kills++;
+    log(`kill ${kills}: worker SIGKILLed at ${Math.round((killed - t0) / 1000)} s`);
+    await sleep(chaosRandom.int(200, 3_000));
+    await restartWorker(`kill ${kills}`);
+    const cost = Date.now() - killed + killCostMs;
+    outageMs += cost;
+    return cost;
+  };
+
   const t0 = Date.now();
   const deadline = t0 + size.chaosWindowMs + size.settleMs;
   const submissions: Promise<Submission>[] = plan.map(async (request) => {
@@ -260,16 +338,14 @@ async function exercise(
       await sleep(Math.max(0, t0 + event.atMs - Date.now()));
       await restarting;
       if (event.kind === 'kill') {
-        await topology.worker.kill();
-        kills++;
-        log(`kill ${kills}: worker SIGKILLed at ${Math.round((Date.now() - t0) / 1000)} s`);
-        await sleep(chaosRandom.int(200, 3_000));
-        await restartWorker(`kill ${kills}`);
+        await killWorker();
       } else {
         // Longer than the clients' own retries of a call ride out, so some calls fail and are sent again.
         const down = chaosRandom.int(20_000, 30_000);
         log(`stopping the Temporal server for ${down} ms at ${Math.round((Date.now() - t0) / 1000)} s`);
+        const stopped = Date.now();
         await topology.temporalServer.restart(down);
+        outageMs += Date.now() - stopped;
         restarts++;
         log('Temporal server started again on its file');
       }
@@ -282,7 +358,27 @@ async function exercise(
   log(
     `all ${done.length} submissions answered; chaos over at ${Math.round((Date.now() - t0) / 1000)} s; waiting for every request to end`,
   );
-  await waitForEnd(topology, done, deadline, log);
+  await waitForEnd(topology.pool, done, deadline, log, () => {
+    if (!topology.worker.running()) log('the worker is not running');
+  });
+  const mainVms = plan.reduce((n, r) => n + r.vms.length, 0);
+
+  let storm: StormReport | undefined;
+  if (size.storm)
+    storm = await runStorm({
+      topology,
+      size: size.storm,
+      seed,
+      firstIndex: plan.length,
+      stallBoundMs: (vms) => stallBoundMs(vms, size.storm!.requests, outageMs),
+      killWorker: async () => {
+        await restarting;
+        return killWorker();
+      },
+      log,
+    });
+  const stormSubmissions = new Set(storm?.submissions);
+  const everything = [...done, ...(storm?.submissions ?? [])];
 
   // The injected faults, then the rules go, so the audit reads the systems undisturbed.
   const faults = (await simAdmin(topology.simAdminUrl, 'GET', '/faults')) as {
@@ -292,7 +388,9 @@ async function exercise(
   for (const rule of faults.http) await simAdmin(topology.simAdminUrl, 'DELETE', `/faults/${rule.id}`);
 
   const result = await audit({
-    submissions: done,
+    submissions: everything,
+    stallBoundMs: (s) =>
+      stallBoundMs(s.request.vms.length, stormSubmissions.has(s) ? storm!.vms : mainVms, outageMs),
     pool: topology.pool,
     temporal: topology.temporal,
     endSystems: topology.endSystems,
@@ -300,13 +398,7 @@ async function exercise(
     gitDir: topology.gitDir,
     namePrefix,
   });
-  const counts: Record<FindingClass, number> = {
-    lost: 0,
-    duplicated: 0,
-    orphaned: 0,
-    mismatched: 0,
-    unexpected: 0,
-  };
+  const counts = Object.fromEntries(findingClasses.map((c) => [c, 0])) as Record<FindingClass, number>;
   for (const f of result.findings) {
     counts[f.kind]++;
     log(`${f.kind}: ${f.what}`);
@@ -318,42 +410,20 @@ async function exercise(
     ...(kills < size.kills ? [`only ${kills} kills of ${size.kills}`] : []),
     ...(restarts < kills + 1 ? [`only ${restarts} restarts for ${kills} kills and one Temporal stop`] : []),
     ...(injected < size.minFaults ? [`only ${injected} faults injected of ${size.minFaults}`] : []),
+    ...(storm?.problems ?? []),
   ];
   return {
     seed,
     requests: plan.length,
+    ...(storm ? { storm } : {}),
     kills,
     restarts,
     workerExits,
     faults: injected,
-    resubmits: done.reduce((n, s) => n + s.resubmits, 0),
+    resubmits: everything.reduce((n, s) => n + s.resubmits, 0),
     counts,
     audit: result,
     seconds: Math.round((Date.now() - started) / 1000),
     problems,
   };
-}
-
-/** Waits until the ledger shows every accepted request ended, or the deadline passes. */
-async function waitForEnd(
-  topology: Topology,
-  submissions: Submission[],
-  deadline: number,
-  log: (line: string) => void,
-): Promise<void> {
-  const ids = submissions.flatMap((s) => [...s.requestIds]);
-  let lastOpen = -1;
-  while (Date.now() < deadline) {
-    const { rows } = await topology.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM requests WHERE request_id = ANY($1) AND status NOT IN ('succeeded', 'failed', 'cancelled')`,
-      [ids],
-    );
-    const open = rows[0]!.n;
-    if (open === 0) return;
-    if (open !== lastOpen) log(`${open} requests still open`);
-    lastOpen = open;
-    if (!topology.worker.running()) log('the worker is not running');
-    await sleep(2_000);
-  }
-  log('deadline passed with requests still open');
 }

@@ -54,6 +54,8 @@ export interface Topology {
 export interface WorkerProcess {
   /** Starts it and resolves once every queue polls. */
   start(): Promise<void>;
+  /** Stops it gently and starts it again with these settings added to its environment (kept for later starts). */
+  restartWith(env: Record<string, string>): Promise<void>;
   /** SIGKILL to its whole process group; resolves once it is gone. */
   kill(): Promise<void>;
   running(): boolean;
@@ -196,7 +198,7 @@ function workerProcess(env: NodeJS.ProcessEnv, onLine: (line: string) => void): 
   let current: ManagedProcess | undefined;
   let killing = false;
   const listeners: ((code: number | string) => void)[] = [];
-  return {
+  const worker: WorkerProcess = {
     async start() {
       let resolvePolling: () => void = () => undefined;
       const polling = new Promise<void>((resolve) => (resolvePolling = resolve));
@@ -230,6 +232,16 @@ function workerProcess(env: NodeJS.ProcessEnv, onLine: (line: string) => void): 
         killing = false;
       }
     },
+    async restartWith(extra) {
+      killing = true;
+      try {
+        await current?.stop(5_000);
+      } finally {
+        killing = false;
+      }
+      Object.assign(env, extra);
+      await worker.start();
+    },
     running: () => !!current && current.child.exitCode === null && current.child.signalCode === null,
     onUnexpectedExit: (fn) => void listeners.push(fn),
     async stop() {
@@ -237,6 +249,7 @@ function workerProcess(env: NodeJS.ProcessEnv, onLine: (line: string) => void): 
       await current?.stop(5_000);
     },
   };
+  return worker;
 }
 
 async function startApi(temporal: Client, namespace: string, pool: Pool): Promise<ApiService> {

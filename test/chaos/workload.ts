@@ -5,6 +5,7 @@
  * and then again after it was accepted, as a double click would) — never with a new key; a few
  * are cancelled through the API while they run.
  */
+import type { Pool } from 'pg';
 import type { Random } from './random';
 
 /** One VM of a planned request. */
@@ -39,6 +40,18 @@ export interface WorkloadSize {
   spreadMs: number;
   /** Share of requests cancelled while they run. */
   cancelShare: number;
+  /** Share of VMs built managed (TFE) rather than unmanaged (AWX); 0.45 when absent. */
+  managedShare?: number;
+  /** A cancelled request is cancelled this long after it was accepted (ms, from–to); 1–20 s when absent. */
+  cancelWithinMs?: [number, number];
+}
+
+/** Where a plan's requests sit in the run: a letter in their VM names and the first index. */
+export interface PlanPart {
+  /** `r` for the main workload, `s` for the storm; VM names are `<tag>-<letter><index>-v<j>`. */
+  letter: string;
+  /** The index of the plan's first request; indexes (and so keys) are unique across the run. */
+  firstIndex: number;
 }
 
 /**
@@ -46,8 +59,14 @@ export interface WorkloadSize {
  * failing and cancelled requests are exact (at least one each when the share is not 0), on
  * requests the seed picks.
  */
-export function planWorkload(size: WorkloadSize, seed: number, random: Random): PlannedRequest[] {
-  const tag = `ch${(seed % 46656).toString(36)}`;
+export function planWorkload(
+  size: WorkloadSize,
+  seed: number,
+  random: Random,
+  part: PlanPart = { letter: 'r', firstIndex: 0 },
+): PlannedRequest[] {
+  const tag = runTag(seed);
+  const [cancelFrom, cancelTo] = size.cancelWithinMs ?? [1_000, 20_000];
   const atLeastOne = (share: number) => (share > 0 ? Math.max(1, Math.round(size.requests * share)) : 0);
   const order = Array.from({ length: size.requests }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
@@ -56,18 +75,19 @@ export function planWorkload(size: WorkloadSize, seed: number, random: Random): 
   }
   const failing = new Set(order.slice(0, atLeastOne(size.failShare)));
   const cancelled = new Set(order.slice(failing.size, failing.size + atLeastOne(size.cancelShare)));
-  return Array.from({ length: size.requests }, (_, index) => {
-    const count = random.chance(0.35) ? random.int(2, size.maxVms) : 1;
-    const failingVm = failing.has(index) ? random.int(0, count - 1) : -1;
+  return Array.from({ length: size.requests }, (_, i) => {
+    const index = part.firstIndex + i;
+    const count = size.maxVms > 1 && random.chance(0.35) ? random.int(2, size.maxVms) : 1;
+    const failingVm = failing.has(i) ? random.int(0, count - 1) : -1;
     const vms = Array.from({ length: count }, (_, j) => {
       const fails = j === failingVm;
       return {
-        name: `${tag}-r${index}-v${j}${fails ? `-${failMarker}` : ''}`,
-        managed: random.chance(0.45),
+        name: `${tag}-${part.letter}${index}-v${j}${fails ? `-${failMarker}` : ''}`,
+        managed: random.chance(size.managedShare ?? 0.45),
         fails,
       };
     });
-    const cancelAfterMs = cancelled.has(index) ? random.int(1_000, 20_000) : undefined;
+    const cancelAfterMs = cancelled.has(i) ? random.int(cancelFrom, cancelTo) : undefined;
     return {
       index,
       idempotencyKey: `chaos-${seed}-${index}`,
@@ -76,6 +96,11 @@ export function planWorkload(size: WorkloadSize, seed: number, random: Random): 
       ...(cancelAfterMs !== undefined ? { cancelAfterMs } : {}),
     };
   });
+}
+
+/** The part of every VM name of a run that tells it from other runs' VMs. */
+export function runTag(seed: number): string {
+  return `ch${(seed % 46656).toString(36)}`;
 }
 
 /** The request body a user would write for these VMs. */
@@ -118,6 +143,7 @@ export async function submit(
   request: PlannedRequest,
   random: Random,
   deadline: number,
+  onAccepted?: (requestId: string) => void,
 ): Promise<Submission> {
   const result: Submission = { request, requestIds: new Set(), resubmits: 0 };
   const body = JSON.stringify(requestBody(request));
@@ -142,6 +168,7 @@ export async function submit(
       answer = undefined;
     }
     if (answer && (answer.status === 200 || answer.status === 202) && answer.body.requestId) {
+      if (!result.requestIds.size) onAccepted?.(answer.body.requestId);
       result.requestIds.add(answer.body.requestId);
       posts--;
       continue;
@@ -170,4 +197,32 @@ export async function submit(
     }
   }
   return result;
+}
+
+/** The statuses a request ends in. */
+export const terminalStatuses = ['succeeded', 'failed', 'cancelled'];
+
+/** Waits until the ledger shows every accepted request of `submissions` ended, or the deadline passes. */
+export async function waitForEnd(
+  pool: Pool,
+  submissions: Submission[],
+  deadline: number,
+  log: (line: string) => void,
+  whileOpen: () => void = () => undefined,
+): Promise<void> {
+  const ids = submissions.flatMap((s) => [...s.requestIds]);
+  let lastOpen = -1;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM requests WHERE request_id = ANY($1) AND NOT (status = ANY($2))`,
+      [ids, terminalStatuses],
+    );
+    const open = rows[0]!.n;
+    if (open === 0) return;
+    if (open !== lastOpen) log(`${open} requests still open`);
+    lastOpen = open;
+    whileOpen();
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  log('deadline passed with requests still open');
 }

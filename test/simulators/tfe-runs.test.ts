@@ -516,6 +516,55 @@ describe('TFE simulator runs', () => {
       );
     });
 
+    it('runs at most run_concurrency runs of an organization at once; the others wait queued, in order', async () => {
+      const settings = async (body: unknown) =>
+        (
+          await fetch(`${tfe.url}/_sim/tfe/settings`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json() as Promise<Record<string, unknown>>;
+      assert.equal((await settings({ run_concurrency: 1 })).run_concurrency, 1);
+      const runs: string[] = [];
+      for (const name of ['conc-a', 'conc-b', 'conc-c']) {
+        const ws = await tfe.createWorkspace(name, { 'auto-apply': true });
+        await tfe.setVariable(ws, 'vm_name', name);
+        const cv = await tfe.uploadConfiguration(ws, vmModule(), false);
+        runs.push((await tfe.createRun(ws, {}, cv)).id);
+      }
+      let most = 0;
+      let waitedWhileOtherRan = false;
+      const started = Date.now();
+      for (;;) {
+        const statuses = await Promise.all(
+          runs.map(async (id) => (await tfe.api('GET', `/runs/${id}`)).json.data.attributes.status as string),
+        );
+        const running = statuses.filter((s) => s === 'planning' || s === 'applying').length;
+        most = Math.max(most, running);
+        if (running > 0 && statuses.some((s) => s === 'plan_queued' || s === 'apply_queued'))
+          waitedWhileOtherRan = true;
+        if (statuses.every((s) => s === 'applied' || s === 'errored')) {
+          assert.deepEqual(statuses, ['applied', 'applied', 'applied']);
+          break;
+        }
+        assert.ok(Date.now() - started < 20_000, `runs still ${statuses.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(most, 1, 'two runs of the organization planned or applied at once');
+      assert.ok(waitedWhileOtherRan, 'no run was seen waiting for the one running');
+      const applied = await Promise.all(
+        runs.map(
+          async (id) =>
+            (await tfe.api('GET', `/runs/${id}`)).json.data.attributes['status-timestamps'][
+              'applied-at'
+            ] as string,
+        ),
+      );
+      assert.deepEqual(applied, [...applied].sort(), 'first queued, first served');
+      assert.equal((await settings({ run_concurrency: null })).run_concurrency, null);
+    });
+
     it('cancels a planning run', async () => {
       const ws = await tfe.createWorkspace('cancel');
       await tfe.setVariable(ws, 'vm_name', 'cancel-01');

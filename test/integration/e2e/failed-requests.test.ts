@@ -189,11 +189,11 @@ describe('failed requests: pause, resume, re-run once', () => {
     }
   });
 
-  it('re-runs a failed request once: a second re-run returns the first, 50 at once make one', async () => {
-    const makeFailed = async () => {
+  it('re-runs a failed request once: a second re-run returns the first; 80 at once of a managed one make one', async () => {
+    const makeFailed = async (managed: boolean) => {
       const name = unique('once');
-      const clear = t.failAwxFor(name, 'no capacity');
-      const { requestId } = await t.submit(fay, { resources: [vm(name)] });
+      const clear = managed ? t.failTfeFor(name, 'no capacity') : t.failAwxFor(name, 'no capacity');
+      const { requestId } = await t.submit(fay, { resources: [vm(name, { managed })] });
       assert.equal((await t.settle(fay, requestId)).status, 'failed');
       clear();
       return requestId;
@@ -203,7 +203,7 @@ describe('failed requests: pause, resume, re-run once', () => {
         token: fay,
       });
 
-    const failed = await makeFailed();
+    const failed = await makeFailed(false);
     const first = await rerun(failed);
     assert.equal(first.status, 202, JSON.stringify(first.body));
     const second = await rerun(failed);
@@ -212,16 +212,18 @@ describe('failed requests: pause, resume, re-run once', () => {
     assert.equal(second.body.repeated, true);
     assert.equal((await t.settle(fay, first.body.requestId)).status, 'succeeded');
 
-    const another = await makeFailed();
-    const answers = await Promise.all(Array.from({ length: 50 }, () => rerun(another)));
+    // As an API testing tool did it (issue 15): 80 re-runs of one failed managed build at once.
+    const another = await makeFailed(true);
+    const answers = await Promise.all(Array.from({ length: 80 }, () => rerun(another)));
     const made = new Set(answers.map((a) => a.body.requestId));
     assert.equal(made.size, 1, JSON.stringify(answers.map((a) => [a.status, a.body])));
     assert.equal(answers.filter((a) => a.status === 202).length, 1);
+    assert.equal(answers.filter((a) => a.status === 200 && a.body.repeated === true).length, 79);
     const { rows } = await t.stack.pool.query('SELECT count(*)::int AS n FROM requests WHERE rerun_of = $1', [
       another,
     ]);
     assert.equal(rows[0].n, 1);
-    await t.settle(fay, [...made][0]!);
+    assert.equal((await t.settle(fay, [...made][0]!)).status, 'succeeded');
   });
 
   it('refuses a request on a resource another unfinished request is acting on, naming that request', async () => {

@@ -26,6 +26,8 @@ export interface E2e {
   record(name: string, traceId: string): Promise<void>;
   /** Fails the AWX job of every request for `name` with `message` until the returned function is called. */
   failAwxFor(name: string, message: string): () => void;
+  /** Errors the TFE apply of every run in `name`'s workspace with `message` until the returned function is called. */
+  failTfeFor(name: string, message: string): () => void;
   /** How many addresses are allocated to `name` and not released. */
   liveAddresses(name: string): Promise<number>;
 }
@@ -90,6 +92,16 @@ export function e2e(): Promise<E2e> {
           system: 'awx',
           match: { extra_vars: `"${name}"` },
           outcome: 'failed',
+          message,
+        });
+        return () => void stack.sims.world.removeFault(rule.id);
+      },
+      failTfeFor(name, message) {
+        const rule = stack.sims.world.addOutcomeRule({
+          system: 'tfe',
+          match: { workspace: name },
+          outcome: 'errored',
+          phase: 'apply',
           message,
         });
         return () => void stack.sims.world.removeFault(rule.id);
