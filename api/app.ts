@@ -19,6 +19,8 @@ import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
 import { resourceRoutes } from './routes/resources';
 import { systemRoutes } from './routes/system';
+import { catalogRoutes, offeringAdminRoutes } from './routes/offerings';
+import { inventoryRoutes } from './routes/inventory';
 import { loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
@@ -75,6 +77,9 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));
   v1.use(systemRoutes(deps));
+  v1.use(catalogRoutes(deps));
+  v1.use('/admin/offerings', offeringAdminRoutes(deps));
+  v1.use('/inventory', inventoryRoutes(deps));
   app.use('/v1', v1);
 
   app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));
