@@ -82,7 +82,7 @@ describe('the portal, in Chromium', function () {
 
   it('shows a custom VM form from the schema, and a bad value’s error at its field, with nothing created', async () => {
     const { page, subject } = await signedIn('requester');
-    await page.getByRole('link', { name: 'Custom VM' }).click();
+    await page.getByRole('link', { name: 'Custom VM', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('custom-bad');
     await page.getByLabel('Operating system image').selectOption('rhel9');
     await page.getByLabel('Network').selectOption('INTRANET_DEV');
@@ -170,31 +170,30 @@ describe('the portal, in Chromium', function () {
     const page = await context.newPage();
     await page.goto(`${t.api.baseUrl}/`);
     /** Presses Tab until the focused element is the one `matches` describes. */
-    const tabTo = async (what: string, matches: (el: Element) => boolean) => {
+    const tabTo = async (what: string, matches: string) => {
+      const visited: string[] = [];
       for (let i = 0; i < 40; i++) {
         await page.keyboard.press('Tab');
-        if (await page.evaluate(`(${matches.toString()})(document.activeElement)`)) return;
+        if (await page.evaluate(`(el => ${matches})(document.activeElement)`)) return;
+        visited.push(await page.evaluate<string>('document.activeElement.outerHTML.slice(0, 80)'));
       }
-      throw new Error(`Tab never reached ${what}`);
+      throw new Error(`Tab never reached ${what}; it went through ${visited.join(' | ')}`);
     };
-    await tabTo('the token field', (el) => el.id === 'f-token');
+    await tabTo('the token field', "el.id === 'f-token'");
     await page.keyboard.type(token);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/catalog$/);
-    await tabTo(
-      'the first Order link',
-      (el) => el.getAttribute('aria-label') === 'Order Small RHEL 9 dev VM',
-    );
+    await tabTo('the first Order link', "el.getAttribute('aria-label') === 'Order Small RHEL 9 dev VM'");
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/order\/small-rhel9-dev$/);
-    await tabTo('the name field', (el) => el.id === 'f-name');
+    await tabTo('the name field', "el.id === 'f-name'");
     const name = `keys-${Date.now().toString(36)}`;
     await page.keyboard.type(name);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/requests\/req_/);
     await shot(page, 'request-phone');
     assert.equal(await requestCount(subject), 1);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
   });
 
@@ -202,10 +201,7 @@ describe('the portal, in Chromium', function () {
     const { page, subject } = await signedIn('requester');
     await page.goto(`${t.api.baseUrl}/order/small-rhel9-dev`);
     await page.getByLabel('Name of your VM').fill('forged-csrf');
-    await page
-      .locator('input[name=_csrf]')
-      .last()
-      .evaluate((el) => ((el as HTMLInputElement).value = 'forged'));
+    await page.evaluate("document.querySelector('form.order input[name=_csrf]').value = 'forged'");
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     assert.ok(
       await page
