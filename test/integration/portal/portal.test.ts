@@ -83,7 +83,7 @@ describe('the portal, in Chromium', function () {
   it('shows a custom VM form from the schema, and a bad value’s error at its field, with nothing created', async () => {
     const { page, subject } = await signedIn('requester');
     await page.getByRole('link', { name: 'Custom VM', exact: true }).click();
-    await page.getByLabel('Name', { exact: true }).fill('custom-bad');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('custom-bad');
     await page.getByLabel('Operating system image').selectOption('rhel9');
     await page.getByLabel('Network').selectOption('INTRANET_DEV');
     await page.getByLabel('CPUs').fill('64');
