@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { ApiDeps } from '../deps';
 import { apiFor, type PortalApi } from './client';
 import { html, input, layout, type Page } from './html';
@@ -66,6 +67,9 @@ const portalPage = /^\/($|catalog$|order\/|requests(\/|$)|resources(\/|$)|approv
 export function portalRoutes(deps: ApiDeps): Router {
   const router = Router();
   const secure = deps.publicUrl.startsWith('https:');
+  // Helmet's default policy, but a portal served over plain HTTP (a lab host) must not have its
+  // forms and assets upgraded to an HTTPS that is not there.
+  router.use(helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: secure ? [] : null } }));
   router.use(
     '/portal/assets',
     express.static(path.join(__dirname, 'assets'), { index: false, maxAge: '1h', fallthrough: false }),
