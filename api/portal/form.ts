@@ -40,7 +40,7 @@ const labels: Record<string, string> = {
   managed: 'Keep it managed as Terraform code (TFE) instead of building it once (AWX)',
   leaseEnd: 'Lease end (the VM is removed that day)',
   tags: 'Tags',
-  notify: 'Also notify (e-mail addresses, comma separated)',
+  notify: 'Also notify (e-mail addresses)',
   placement: 'Placement (optional)',
   cluster: 'Cluster',
   datastore: 'Datastore',
@@ -131,7 +131,7 @@ function control(
         input(
           {
             path: `${path}.${i}.${itemKey}`,
-            label: `${key === 'disks' ? `Disk ${i + 1}` : `${label} ${i + 1}`} ${labelOf(itemKey).toLowerCase()}${i === 0 && key === 'disks' ? ' (holds the operating system)' : ''}`,
+            label: `${key === 'disks' ? `Disk ${i + 1}` : `${label} ${i + 1}`} ${labelOf(itemKey).replace(/^./, (c) => c.toLowerCase())}${i === 0 && key === 'disks' ? ' (holds the operating system)' : ''}`,
             type: 'number',
             value: values[`${path}.${i}.${itemKey}`] ?? '',
             required: i < min,
