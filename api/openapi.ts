@@ -15,7 +15,12 @@ import { placementRuleSchema } from './routes/admin/placement';
 import { settingsSchema } from './routes/admin/settings';
 import { ownershipSchema } from './routes/resources';
 import { decisionSchema } from './routes/approvals';
-import { offeringChangeSchema, offeringCreateSchema, offeringOrderSchema } from './routes/offerings/schema';
+import {
+  offeringChangeSchema,
+  offeringCreateSchema,
+  offeringOrderSchema,
+  reservedSpecFields,
+} from './routes/offerings/schema';
 import { inventoryLists } from './routes/inventory';
 import {
   idempotencyKeySchema,
@@ -197,6 +202,33 @@ function queryParameters(schema: z.ZodObject) {
   }));
 }
 
+/**
+ * What an offering may preset: each resource type's documented input but the fields its orderer
+ * gives (name, lease, type), so `spec` is documented as exactly as a resource is.
+ */
+function offeringSpecDocument(
+  catalog: CatalogSnapshot | undefined,
+  registry: ResourceHandlerRegistry,
+): Schema {
+  const presets = registry.all().map((handler) => {
+    const input = (
+      catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
+    ) as Schema;
+    const keep = (k: string) => !reservedSpecFields.includes(k);
+    return {
+      ...input,
+      properties: Object.fromEntries(Object.entries(input.properties ?? {}).filter(([k]) => keep(k))),
+      required: ((input.required as string[] | undefined) ?? []).filter(keep),
+    };
+  });
+  return presets.length === 1 ? presets[0]! : { oneOf: presets };
+}
+
+const withSpec = (schema: Schema, spec: Schema): Schema => ({
+  ...schema,
+  properties: { ...schema.properties, spec },
+});
+
 const offeringNameParam = {
   name: 'name',
   in: 'path',
@@ -366,8 +398,8 @@ export function openApiDocument(
         Settings: json(settingsSchema),
         SettingsChange: json(settingsSchema.partial()),
         Ownership: json(ownershipSchema),
-        OfferingCreate: json(offeringCreateSchema),
-        OfferingChange: json(offeringChangeSchema),
+        OfferingCreate: withSpec(json(offeringCreateSchema), offeringSpecDocument(catalog, registry)),
+        OfferingChange: withSpec(json(offeringChangeSchema), offeringSpecDocument(catalog, registry)),
         Offering: offeringDocument,
       },
     },
@@ -659,10 +691,12 @@ export function openApiDocument(
             ...v1Errors(403, 404, 413, 415, 422),
           },
         },
-        delete: {
+      },
+      '/v1/admin/offerings/{name}/retire': {
+        post: {
           operationId: 'retireOffering',
           summary:
-            'Retire an offering (admin): it leaves the catalog and is no longer ordered; it is kept, with who retired it and when',
+            'Retire an offering (admin): it leaves the catalog and is no longer ordered; it stays readable here, with who retired it and when (retiring again changes nothing)',
           parameters: [offeringNameParam],
           responses: {
             200: ok('the offering, retired', { $ref: '#/components/schemas/Offering' }),

@@ -218,8 +218,8 @@ export function adminPages(): Router {
 
   router.post('/offerings/:name/retire', async (req, res) => {
     const answer = await portalOf(req).api.call(
-      'DELETE',
-      `/v1/admin/offerings/${encodeURIComponent(String(req.params.name))}`,
+      'POST',
+      `/v1/admin/offerings/${encodeURIComponent(String(req.params.name))}/retire`,
     );
     await offeringsPage(
       req,

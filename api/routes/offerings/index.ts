@@ -158,7 +158,8 @@ export function offeringAdminRoutes(deps: ApiDeps): Router {
     res.json(catalogEntry(offering));
   });
 
-  router.delete('/:name', async (req, res) => {
+  // Retiring is not deleting: the offering stays readable here, with who retired it and when.
+  router.post('/:name/retire', async (req, res) => {
     const offering = await retireOffering(deps.pool, String(req.params.name), principalOf(req).subject);
     if (!offering) throw new HttpError(404, 'NotFound', `no offering ${req.params.name}`);
     deps.log.info({ offering: offering.name, by: principalOf(req).subject }, 'offering retired');

@@ -95,7 +95,7 @@ describe('offerings: the catalog of standard resources', function () {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(
-      (await t.api.call('DELETE', '/v1/admin/offerings/short-lived', { token: admin })).status,
+      (await t.api.call('POST', '/v1/admin/offerings/short-lived/retire', { token: admin })).status,
       200,
     );
     const retired = await order({ offering: 'short-lived' });

@@ -223,7 +223,9 @@ describe('the portal, in Chromium', function () {
     });
     await page.goto(`${t.api.baseUrl}/order/soon-gone`);
     await page.getByLabel('Name of your VM').fill('too-late');
-    await t.api.call('DELETE', '/v1/admin/offerings/soon-gone', { token: await t.api.tokenFor('admin') });
+    await t.api.call('POST', '/v1/admin/offerings/soon-gone/retire', {
+      token: await t.api.tokenFor('admin'),
+    });
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     assert.ok(
       await page
