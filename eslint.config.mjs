@@ -13,6 +13,26 @@ export default tseslint.config(
     },
   },
   {
+    // The portal's browser script: plain ES5 for any browser, the browser's globals.
+    files: ['api/portal/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'fetch',
+          'DOMParser',
+          'EventSource',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

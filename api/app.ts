@@ -3,7 +3,7 @@
  * authentication on everything under /v1, and one error envelope.
  */
 import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
@@ -20,6 +20,10 @@ import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
 import { resourceRoutes } from './routes/resources';
 import { systemRoutes } from './routes/system';
+import { catalogRoutes, offeringAdminRoutes } from './routes/offerings';
+import { inventoryRoutes } from './routes/inventory';
+import { PORTAL_CLIENT_HEADER, PORTAL_KEY_HEADER, portalKey } from './portal/client';
+import { portalRoutes } from './portal';
 import { loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
@@ -55,6 +59,13 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
       limit: limits.perMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      // The portal's calls on a user's behalf count against that user's address (api/portal/client.ts).
+      keyGenerator: (req) =>
+        ipKeyGenerator(
+          (req.get(PORTAL_KEY_HEADER) === portalKey ? req.get(PORTAL_CLIENT_HEADER) : undefined) ??
+            req.ip ??
+            '',
+        ),
       handler: (_req, _res, next) =>
         next(
           new HttpError(
@@ -77,9 +88,15 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/resources', resourceRoutes(deps));
   v1.use(approvalRoutes(deps));
   v1.use(systemRoutes(deps));
+  v1.use(catalogRoutes(deps));
+  v1.use('/admin/offerings', offeringAdminRoutes(deps));
+  v1.use('/inventory', inventoryRoutes(deps));
   app.use('/v1', v1);
 
   app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));
+  // The portal's pages (HTML, not in the OpenAPI document): after the API, so /v1 and the
+  // documented paths keep their JSON answers, 405s and 404s.
+  app.use(portalRoutes(deps));
 
   app.use((req, _res, next) =>
     next(new HttpError(404, 'NotFound', `no route for ${req.method} ${req.path}`)),

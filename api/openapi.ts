@@ -17,6 +17,13 @@ import { ownershipSchema } from './routes/resources';
 import { decisionSchema } from './routes/approvals';
 import { codecBodySchema } from './routes/codec';
 import {
+  offeringChangeSchema,
+  offeringCreateSchema,
+  offeringOrderSchema,
+  reservedSpecFields,
+} from './routes/offerings/schema';
+import { inventoryLists } from './routes/inventory';
+import {
   idempotencyKeySchema,
   idParameter,
   listQuerySchema,
@@ -70,9 +77,11 @@ function submissionDocument(catalog: CatalogSnapshot | undefined, registry: Reso
     required: ['type', 'action', 'name'],
     properties: { type: { enum: registry.types() }, action: { const: 'delete' }, name: json(resourceName) },
   };
+  // An offering ordered from GET /v1/catalog, expanded by the API into the resource it stands for.
+  const order = json(offeringOrderSchema);
   envelope.properties!.resources = {
     ...envelope.properties!.resources,
-    items: { oneOf: [...creates, remove] },
+    items: { oneOf: [...creates, remove, order] },
   };
   return envelope;
 }
@@ -201,6 +210,121 @@ function queryParameters(schema: z.ZodObject) {
 }
 
 /**
+ * What an offering may preset: each resource type's documented input but the fields its orderer
+ * gives (name, lease, type), so `spec` is documented as exactly as a resource is.
+ */
+function offeringSpecDocument(
+  catalog: CatalogSnapshot | undefined,
+  registry: ResourceHandlerRegistry,
+): Schema {
+  const presets = registry.all().map((handler) => {
+    const input = (
+      catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
+    ) as Schema;
+    const keep = (k: string) => !reservedSpecFields.includes(k);
+    return {
+      ...input,
+      properties: Object.fromEntries(Object.entries(input.properties ?? {}).filter(([k]) => keep(k))),
+      required: ((input.required as string[] | undefined) ?? []).filter(keep),
+    };
+  });
+  return presets.length === 1 ? presets[0]! : { oneOf: presets };
+}
+
+const withSpec = (schema: Schema, spec: Schema): Schema => ({
+  ...schema,
+  properties: { ...schema.properties, spec },
+});
+
+const offeringNameParam = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63 },
+};
+
+/** An offering as the catalog and the admin routes show it. */
+const offeringDocument = {
+  type: 'object',
+  required: [
+    'name',
+    'title',
+    'resourceType',
+    'spec',
+    'defaultLeaseDays',
+    'maxLeaseDays',
+    'groups',
+    'orderSchema',
+  ],
+  properties: {
+    name: { type: 'string', description: 'what an order names (`"offering"`)' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    resourceType: { type: 'string' },
+    spec: { type: 'object', description: "the resource's preset fields" },
+    defaultLeaseDays: { type: 'integer' },
+    maxLeaseDays: { type: 'integer' },
+    groups: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'who may order it; empty: every requester',
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    retiredAt: { type: ['string', 'null'], format: 'date-time' },
+    orderSchema: { type: 'object', description: 'the JSON Schema of an order: what is left to ask' },
+    example: { type: 'object', description: 'an order, as a resource of POST /v1/requests' },
+  },
+};
+
+const str = { type: 'string' };
+/** One item of each inventory list (api/routes/inventory). */
+const inventoryItemDocuments: Record<keyof typeof inventoryLists, Record<string, unknown>> = {
+  networks: {
+    type: 'object',
+    required: ['name', 'datacenter', 'cidr', 'gateway'],
+    properties: {
+      name: str,
+      datacenter: str,
+      cidr: str,
+      gateway: str,
+      vlan: { type: ['integer', 'null'] },
+      dnsDomain: str,
+    },
+  },
+  images: {
+    type: 'object',
+    required: ['name', 'osType', 'minDiskGb'],
+    properties: {
+      name: str,
+      description: str,
+      osType: { enum: ['linux', 'windows'] },
+      osFamily: str,
+      firmware: { enum: ['bios', 'efi'] },
+      minDiskGb: { type: 'integer', description: 'the smallest first disk that holds the image' },
+    },
+  },
+  clusters: {
+    type: 'object',
+    required: ['name', 'datacenter', 'datastoresAllowed'],
+    properties: {
+      name: str,
+      datacenter: str,
+      datastoresAllowed: {
+        type: 'array',
+        items: str,
+        description: 'what the placement matrix allows with it',
+      },
+    },
+  },
+  datastores: {
+    type: 'object',
+    required: ['name', 'datacenter'],
+    properties: { name: str, datacenter: str },
+  },
+};
+
+/**
  * Builds the document; `serverUrl` is the API's public base URL, `catalog` the catalog whose
  * values the resources' fields enumerate (without it, they are described as free values).
  */
@@ -281,6 +405,9 @@ export function openApiDocument(
         Settings: json(settingsSchema),
         SettingsChange: json(settingsSchema.partial()),
         Ownership: json(ownershipSchema),
+        OfferingCreate: withSpec(json(offeringCreateSchema), offeringSpecDocument(catalog, registry)),
+        OfferingChange: withSpec(json(offeringChangeSchema), offeringSpecDocument(catalog, registry)),
+        Offering: offeringDocument,
       },
     },
     paths: {
@@ -548,6 +675,106 @@ export function openApiDocument(
           responses: { 200: ok('the requests'), ...v1Errors(404) },
         },
       },
+      '/v1/catalog': {
+        get: {
+          operationId: 'getCatalog',
+          summary:
+            'The standard offerings the caller may order (not retired; naming no group or one of theirs; admins all), each with `orderSchema`, the JSON Schema of what is left to ask, and an example order',
+          description:
+            'Order one by putting `{"offering": "<name>", "name": "…", "leaseDays": …}` among the `resources` of `POST /v1/requests`: the API expands it into the resource the offering describes and validates it like any other. An unknown, retired or not permitted offering, or a lease beyond the offering\'s maximum, is a 422 naming `body.resources.N.offering` or `.leaseDays`.',
+          responses: {
+            200: ok('the offerings', {
+              type: 'object',
+              required: ['offerings'],
+              properties: { offerings: { type: 'array', items: { $ref: '#/components/schemas/Offering' } } },
+            }),
+            ...v1Errors(),
+          },
+        },
+      },
+      '/v1/admin/offerings': {
+        get: {
+          operationId: 'listOfferings',
+          summary: 'Every offering, retired ones too (admin)',
+          responses: {
+            200: ok('the offerings', {
+              type: 'object',
+              properties: { offerings: { type: 'array', items: { $ref: '#/components/schemas/Offering' } } },
+            }),
+            ...v1Errors(403),
+          },
+        },
+        post: {
+          operationId: 'createOffering',
+          summary:
+            'Create an offering (admin): a resource type, its preset fields (`spec`: all but the name and lease), the default and longest lease, the groups that may order it (none: every requester)',
+          description:
+            "422: the preset fields would not be accepted in a request now (each at `body.spec.…`), a lease beyond the resource type's limit, a default lease above the maximum, or a preset name, type, lease or group. 409: the name is taken (retired offerings keep theirs).",
+          requestBody: jsonBody({ $ref: '#/components/schemas/OfferingCreate' }),
+          responses: {
+            201: ok('the offering as stored', { $ref: '#/components/schemas/Offering' }),
+            ...v1Errors(403, 409, 413, 415, 422),
+          },
+        },
+      },
+      '/v1/admin/offerings/{name}': {
+        get: {
+          operationId: 'getOffering',
+          summary: 'One offering (admin)',
+          parameters: [offeringNameParam],
+          responses: {
+            200: ok('the offering', { $ref: '#/components/schemas/Offering' }),
+            ...v1Errors(403, 404),
+          },
+        },
+        put: {
+          operationId: 'changeOffering',
+          summary:
+            'Change an offering (admin): its whole definition but its name; requests already made keep what they ordered',
+          parameters: [offeringNameParam],
+          requestBody: jsonBody({ $ref: '#/components/schemas/OfferingChange' }),
+          responses: {
+            200: ok('the offering as stored', { $ref: '#/components/schemas/Offering' }),
+            ...v1Errors(403, 404, 413, 415, 422),
+          },
+        },
+      },
+      '/v1/admin/offerings/{name}/retire': {
+        post: {
+          operationId: 'retireOffering',
+          summary:
+            'Retire an offering (admin): it leaves the catalog and is no longer ordered; it stays readable here, with who retired it and when (retiring again changes nothing)',
+          parameters: [offeringNameParam],
+          responses: {
+            200: ok('the offering, retired', { $ref: '#/components/schemas/Offering' }),
+            ...v1Errors(403, 404),
+          },
+        },
+      },
+      ...Object.fromEntries(
+        Object.keys(inventoryLists).map((kind) => [
+          `/v1/inventory/${kind}`,
+          {
+            get: {
+              operationId: `listInventory${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+              summary: `The ${kind} a request may name, with the facts a form shows (from the inventory snapshot validation uses)`,
+              responses: {
+                200: ok(`the ${kind}`, {
+                  type: 'object',
+                  required: [kind],
+                  properties: {
+                    [kind]: {
+                      type: 'array',
+                      items: inventoryItemDocuments[kind as keyof typeof inventoryLists],
+                    },
+                  },
+                }),
+                ...v1Errors(),
+              },
+            },
+          },
+        ]),
+      ),
       '/v1/admin/tokens': {
         post: {
           operationId: 'issueToken',

@@ -13,3 +13,4 @@ fi
 bash scripts/ensure-python-venv.sh >/dev/null
 node --import tsx platform/temporal/cli.ts >/dev/null
 bash scripts/ensure-prometheus.sh
+bash scripts/ensure-chromium.sh

@@ -16,6 +16,7 @@ import { createPool } from '../platform/db/pool';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
 import { startSimulatorsProcess } from '../platform/simulators-process';
 import { labCatalog, seedCatalog } from '../resource-handlers/store';
+import { seedOfferings } from '../api/routes/offerings/seed';
 import { removePidFile, stopStaleFromPidFile, writePidFile } from '../platform/stale';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { ensureSearchAttributes, startDevServer, type DevServer } from '../platform/temporal/dev-server';
@@ -248,7 +249,10 @@ async function main(): Promise<void> {
   if (simulated.VCENTER_URL) {
     // The simulated vCenter's lab: networks, images, clusters and the placement matrix to match.
     const pool = createPool(running.database.url, 1);
-    await seedCatalog(pool, labCatalog()).finally(() => pool.end());
+    // …and the standard offerings built on it.
+    await seedCatalog(pool, labCatalog())
+      .then(() => seedOfferings(pool))
+      .finally(() => pool.end());
   }
 
   const env = {

@@ -5,6 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import { HttpError } from '../errors';
+import { cookieOf, csrfMatches, findSession, SESSION_COOKIE } from '../portal/session';
 import { authenticate, type Principal, type Role } from './tokens';
 
 declare module 'express-serve-static-core' {
@@ -13,9 +14,25 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Sets `req.principal` from `Authorization: Bearer <token>`, or answers 401. */
+/** Methods that change nothing: a portal session needs no CSRF token for them. */
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Sets `req.principal` from `Authorization: Bearer <token>`, or from the portal's session cookie
+ * (api/portal/session.ts) when no Authorization header is sent, or answers 401. A session's call
+ * that changes something must carry its CSRF token in `X-CSRF-Token` (403 otherwise).
+ */
 export function requireToken(pool: Pool): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    const sessionId = req.get('authorization') === undefined ? cookieOf(req, SESSION_COOKIE) : undefined;
+    if (sessionId !== undefined) {
+      const session = await findSession(pool, sessionId);
+      if (!session) throw new HttpError(401, 'Unauthorized', 'the portal session has ended; sign in again');
+      if (!safeMethods.has(req.method) && !csrfMatches(session, req.get('x-csrf-token')))
+        throw new HttpError(403, 'Forbidden', 'a missing or wrong CSRF token: reload the page and try again');
+      req.principal = session.principal;
+      return next();
+    }
     const header = req.get('authorization') ?? '';
     const match = /^Bearer ([^\s]+)$/i.exec(header);
     const principal = match ? await authenticate(pool, match[1]!) : undefined;

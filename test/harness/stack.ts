@@ -34,6 +34,7 @@ import { loadRfmConfig } from '../../activities/rfm';
 import { loadEndSystemsConfig } from '../../platform/end-systems';
 import { simulatedEndSystems } from '../../platform/simulated-end-systems';
 import { labCatalog, seedCatalog } from '../../resource-handlers/store';
+import { seedOfferings } from '../../api/routes/offerings/seed';
 import { startSimulators, type RunningSimulators } from '../../simulators';
 import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
 import { queueActivities } from '../../workers/activities';
@@ -153,6 +154,7 @@ async function startStack(): Promise<TestStack> {
   cleanups.push(() => requestLog.close());
   // The catalog of the simulated lab: its networks, images, clusters and placement matrix.
   await seedCatalog(pool, labCatalog());
+  await seedOfferings(pool);
 
   const temporal = temporalAt(server.address, config.namespace);
   const { connection, client } = await connectTemporalClient(temporal);

@@ -46,6 +46,7 @@ import {
   submissionSchema,
 } from './schema';
 import type { RefusalStatus } from './validation';
+import { expandOfferingOrders } from '../offerings/store';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
@@ -111,7 +112,10 @@ export function requestRoutes(deps: ApiDeps): Router {
       const existing = await findIdempotent(deps.pool, principal.subject, key);
       if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
     }
-    const parsed = submissionSchema.safeParse(body);
+    // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
+    const orders = await expandOfferingOrders(deps.pool, body, principal, new Date());
+    if (orders.problems.length) throw await refusal(body, 400, orders.problems);
+    const parsed = submissionSchema.safeParse(orders.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
     const validated = await deps.resources.validate(parsed.data.resources, principal, traceId);
     const { resources } = validated;

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { seedOfferings } from '../../../api/routes/offerings/seed';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
 import { pythonVenv } from '../../conformance/fixture';
@@ -58,6 +59,9 @@ describe('the API under schemathesis', function () {
     await restorePlacement(stack, placement);
     // The admin settings it may change (the default onFailure, the pause length) go back to the defaults.
     await stack.pool.query('DELETE FROM settings');
+    // The offerings it may create, change or retire go back to the lab's.
+    await stack.pool.query('DELETE FROM offerings');
+    await seedOfferings(stack.pool);
     await api.close();
   });
 

@@ -1,0 +1,253 @@
+/**
+ * The portal in a real browser: Playwright (playwright-core) driving Debian's Chromium
+ * (scripts/ensure-chromium.sh) against the API on the shared stack. One browser for the file, a
+ * fresh context (cookie jar) per user. With PORTAL_SCREENSHOTS=1 it saves the main pages to
+ * docs/portal/ for docs/portal.md.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { issueToken } from '../../../api/auth/tokens';
+import { waitFor } from '../../../platform/net';
+import { e2e, vm, type E2e } from '../e2e/fixture';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshots =
+  process.env.PORTAL_SCREENSHOTS === '1' ? path.join(__dirname, '../../../docs/portal') : undefined;
+
+describe('the portal, in Chromium', function () {
+  this.timeout(180_000);
+  let t: E2e;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    t = await e2e();
+    // Root cannot run Chromium's sandbox; the pages it opens are our own.
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+
+  /** A new browser profile for a new token of `role`, signed in through the sign-in form. */
+  async function signedIn(
+    role: 'requester' | 'approver' | 'admin',
+    opts: { subject?: string; groups?: string[]; width?: number } = {},
+  ): Promise<{ page: Page; subject: string; token: string }> {
+    const subject =
+      opts.subject ??
+      `${role}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+    const { token } = await issueToken(t.stack.pool, { subject, role, groups: opts.groups ?? [] }, 'test');
+    const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${t.api.baseUrl}/`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/catalog$/);
+    return { page, subject, token };
+  }
+
+  const shot = async (page: Page, name: string) => {
+    if (screenshots) await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  };
+
+  const requestCount = async (subject: string) =>
+    (await t.stack.pool.query('SELECT count(*)::int AS n FROM requests WHERE requester = $1', [subject]))
+      .rows[0].n as number;
+
+  it('lets a user who has never seen it order a VM from the catalog and see it ready with its IP address', async () => {
+    const { page } = await signedIn('requester', { subject: 'newcomer@example.test' });
+    await shot(page, 'catalog');
+    await page.getByRole('link', { name: 'Order Small RHEL 9 dev VM' }).click();
+    const name = `portal-${Date.now().toString(36)}`;
+    await page.getByLabel('Name of your VM').fill(name);
+    await shot(page, 'order');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.waitForURL(/\/requests\/req_/);
+    // The page follows the request live (no reload): Ready, with the VM's address.
+    await page.locator('.status-line').getByText('Ready').waitFor({ timeout: 90_000 });
+    const ip = await page.locator('.ip').textContent();
+    assert.match(ip ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    assert.ok(await page.getByRole('link', { name: 'Open in the Temporal Web UI' }).isVisible());
+    await shot(page, 'request');
+    // The portal path e-mails link to shows the request too.
+    await page.getByRole('link', { name: 'Requests' }).click();
+    assert.ok(await page.getByRole('cell', { name: /req_/ }).first().isVisible());
+  });
+
+  it('shows a custom VM form from the schema, and a bad value’s error at its field, with nothing created', async () => {
+    const { page, subject } = await signedIn('requester');
+    await page.getByRole('link', { name: 'Custom VM', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('custom-bad');
+    await page.getByLabel('Operating system image').selectOption('rhel9');
+    await page.getByLabel('Network').selectOption('INTRANET_DEV');
+    await page.getByLabel('CPUs').fill('64');
+    await page.getByLabel('Memory (GB)').fill('8');
+    await page.getByLabel(/Disk 1 size/).fill('100');
+    await shot(page, 'custom-vm');
+    await page.getByRole('button', { name: 'Order this VM' }).click();
+    const cpu = page.getByLabel('CPUs');
+    assert.equal(await cpu.getAttribute('aria-invalid'), 'true');
+    const error = await page.locator('#f-cpu-error').textContent();
+    assert.match(error ?? '', /16/, 'the API’s message, naming the limit');
+    assert.equal(await page.getByLabel('Memory (GB)').inputValue(), '8', 'what was typed is kept');
+    assert.equal(await requestCount(subject), 0);
+  });
+
+  it('lets an approver of the group approve a large VM with a reason', async () => {
+    const requester = await t.requester(`big-${Date.now().toString(36)}`);
+    const name = `big-portal-${Date.now().toString(36)}`;
+    const { requestId } = await t.submit(requester, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
+    const { page } = await signedIn('approver', { groups: ['capacity'] });
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const row = page.getByRole('link', { name: requestId });
+    await waitFor(
+      'the request to wait for approval',
+      async () => {
+        if (await row.isVisible()) return true;
+        await page.reload();
+        return false;
+      },
+      60_000,
+      500,
+    );
+    await shot(page, 'approvals');
+    await row.click();
+    await page.getByLabel('Reason (shown to the requester)').fill('fits the cluster');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved.').waitFor();
+    const view = await t.settle(requester, requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+  });
+
+  it('lets an admin change the placement matrix', async () => {
+    const { page } = await signedIn('admin');
+    await page.getByRole('link', { name: 'Placement' }).click();
+    const cell = page.getByLabel('Allow CL-PROD-01 on DS-DEV-01');
+    const before = await cell.isChecked();
+    await cell.setChecked(!before);
+    await page.getByLabel('Weight of CL-PROD-01 on DS-DEV-01').fill('40');
+    await shot(page, 'placement');
+    await page.getByRole('button', { name: 'Save the matrix' }).click();
+    await page.getByText('1 cells saved.').waitFor();
+    const { rows } = await t.stack.pool.query(
+      "SELECT allowed, weight FROM placement_matrix WHERE cluster = 'CL-PROD-01' AND datastore = 'DS-DEV-01'",
+    );
+    assert.deepEqual(rows[0], { allowed: !before, weight: 40 });
+    // Back as it was, for the suites that follow.
+    await t.stack.pool.query(
+      "UPDATE placement_matrix SET allowed = $1, weight = 0 WHERE cluster = 'CL-PROD-01' AND datastore = 'DS-DEV-01'",
+      [before],
+    );
+    await page.getByRole('link', { name: 'Offerings' }).click();
+    await shot(page, 'offerings');
+  });
+
+  it('does not show a requester another’s request', async () => {
+    const alice = await t.requester(`alice-${Date.now().toString(36)}`);
+    const { requestId } = await t.submit(alice, {
+      resources: [{ offering: 'small-rhel9-dev', name: `alice-${Date.now().toString(36)}` }],
+    });
+    const { page } = await signedIn('requester');
+    const res = await page.goto(`${t.api.baseUrl}/requests/${requestId}`);
+    assert.equal(res?.status(), 404);
+    assert.ok(await page.getByText(`There is no request ${requestId} you may see.`).isVisible());
+    await page.goto(`${t.api.baseUrl}/requests`);
+    assert.equal(await page.getByRole('link', { name: requestId }).count(), 0);
+    await t.api.call('POST', `/v1/requests/${requestId}/cancel`, { token: alice });
+  });
+
+  it('orders with the keyboard alone, on a phone’s width', async () => {
+    const subject = `keys-${Date.now().toString(36)}@example.test`;
+    const { token } = await issueToken(t.stack.pool, { subject, role: 'requester' }, 'test');
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${t.api.baseUrl}/`);
+    /** Presses Tab until the focused element is the one `matches` describes. */
+    const tabTo = async (what: string, matches: string) => {
+      const visited: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(`(el => ${matches})(document.activeElement)`)) return;
+        visited.push(await page.evaluate<string>('document.activeElement.outerHTML.slice(0, 80)'));
+      }
+      throw new Error(`Tab never reached ${what}; it went through ${visited.join(' | ')}`);
+    };
+    await tabTo('the token field', "el.id === 'f-token'");
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/catalog$/);
+    await tabTo('the first Order link', "el.getAttribute('aria-label') === 'Order Small RHEL 9 dev VM'");
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/order\/small-rhel9-dev$/);
+    await tabTo('the name field', "el.id === 'f-name'");
+    const name = `keys-${Date.now().toString(36)}`;
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/requests\/req_/);
+    await shot(page, 'request-phone');
+    assert.equal(await requestCount(subject), 1);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
+  });
+
+  it('refuses a forged CSRF token, an ended session, a retired and a forbidden offering, creating nothing', async () => {
+    const { page, subject } = await signedIn('requester');
+    await page.goto(`${t.api.baseUrl}/order/small-rhel9-dev`);
+    await page.getByLabel('Name of your VM').fill('forged-csrf');
+    await page.evaluate("document.querySelector('form.order input[name=_csrf]').value = 'forged'");
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    assert.ok(
+      await page
+        .getByText(/Nothing was done/)
+        .first()
+        .isVisible(),
+    );
+
+    // An offering retired between the page's load and its submission.
+    await t.api.call('POST', '/v1/admin/offerings', {
+      token: await t.api.tokenFor('admin'),
+      body: {
+        name: 'soon-gone',
+        title: 'Soon gone',
+        spec: { osImage: 'rhel9', network: 'INTRANET_DEV', cpu: 1, memoryGb: 2, disks: [{ sizeGb: 40 }] },
+        defaultLeaseDays: 1,
+        maxLeaseDays: 2,
+      },
+    });
+    await page.goto(`${t.api.baseUrl}/order/soon-gone`);
+    await page.getByLabel('Name of your VM').fill('too-late');
+    await t.api.call('POST', '/v1/admin/offerings/soon-gone/retire', {
+      token: await t.api.tokenFor('admin'),
+    });
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    assert.ok(
+      await page
+        .getByText(/retired/)
+        .first()
+        .isVisible(),
+    );
+
+    // An offering for a group the user is not in.
+    const forbidden = await page.goto(`${t.api.baseUrl}/order/managed-rhel9-prod`);
+    assert.equal(forbidden?.status(), 404);
+    assert.ok(await page.getByText(/There is no offering managed-rhel9-prod you may order/).isVisible());
+
+    // A session that ended while the form was open.
+    await page.goto(`${t.api.baseUrl}/order/small-rhel9-dev`);
+    await page.getByLabel('Name of your VM').fill('after-expiry');
+    await t.stack.pool.query(
+      "UPDATE portal_sessions SET expires_at = now() - interval '1 second' WHERE token_id IN (SELECT token_id FROM api_tokens WHERE subject = $1)",
+      [subject],
+    );
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    assert.ok(await page.getByText('Your session has ended; sign in again. Nothing was done.').isVisible());
+    assert.equal(await requestCount(subject), 0);
+  });
+});
