@@ -19,7 +19,8 @@ import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
 import { resourceRoutes } from './routes/resources';
 import { systemRoutes } from './routes/system';
-import { loadCatalogSnapshot } from '../resource-handlers/store';
+import { countLeasesWith } from '../platform/metrics';
+import { countLeasesEnding, loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   app.use(routeMetrics());
   app.use(helmet());
   app.use(healthRoutes(deps));
+  countLeasesWith((horizons) => countLeasesEnding(deps.pool, horizons));
   app.use(metricsRoutes());
   app.get('/openapi.json', async (_req, res) => {
     res.json(openApiDocument(deps.publicUrl, await loadCatalogSnapshot(deps.pool)));

@@ -76,3 +76,44 @@ export function finishedNotice(
     ].join('\n'),
   };
 }
+
+/** What a lease notice is about. */
+export interface LeaseNoticeSubject {
+  type: string;
+  name: string;
+  traceId: string;
+  leaseEnd: string;
+  /** The resource in the inventory (`GET /v1/resources/{type}/{name}`). */
+  resourceUrl: string;
+}
+
+/** The reminder sent `before` (as the admin wrote it, `7 days`) a lease ends. */
+export function leaseReminderNotice(r: LeaseNoticeSubject, before: string): Notice {
+  return {
+    subject: `Lease of ${r.type} ${r.name} ends ${r.leaseEnd} (in about ${before})`,
+    text: [
+      `The lease of ${r.type} ${r.name} ends at ${r.leaseEnd}. Then it is removed the way it was built.`,
+      '',
+      'To keep it longer, extend its lease:',
+      `  POST ${r.resourceUrl}/lease  {"leaseEnd": "<a later ISO 8601 time>"}`,
+      '',
+      `Resource: ${r.resourceUrl}`,
+      `Trace ID: ${r.traceId}`,
+    ].join('\n'),
+  };
+}
+
+/** The notice sent when a lease has ended: the removal starts at `removalAt` unless extended. */
+export function leaseEndedNotice(r: LeaseNoticeSubject, removalAt: string): Notice {
+  return {
+    subject: `Lease of ${r.type} ${r.name} has ended; removal at ${removalAt}`,
+    text: [
+      `The lease of ${r.type} ${r.name} ended at ${r.leaseEnd}. It will be removed at ${removalAt}`,
+      'unless its lease is extended before then:',
+      `  POST ${r.resourceUrl}/lease  {"leaseEnd": "<a later ISO 8601 time>"}`,
+      '',
+      `Resource: ${r.resourceUrl}`,
+      `Trace ID: ${r.traceId}`,
+    ].join('\n'),
+  };
+}

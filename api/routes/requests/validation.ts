@@ -13,7 +13,13 @@ import {
   validateResources as validateWithHandlers,
   type ResourceHandlerRegistry,
 } from '../../../resource-handlers';
-import { findLiveAddresses, findResource, loadCatalogSnapshot } from '../../../resource-handlers/store';
+import { actionableStates, busyMessage } from '../../../common/lifecycle';
+import {
+  exists,
+  findLiveAddresses,
+  findResource,
+  loadCatalogSnapshot,
+} from '../../../resource-handlers/store';
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
 
@@ -73,7 +79,7 @@ export function createResourceValidator(
             ]);
             if (
               live.some((lease) => lease.traceId !== traceId) ||
-              (existing && existing.traceId !== traceId)
+              (exists(existing) && existing.traceId !== traceId)
             ) {
               problems.push({
                 path: `body.resources.${index}.name`,
@@ -119,16 +125,19 @@ export function createResourceValidator(
             message: 'unknown field (a delete names only type and name)',
           });
         const found = await findResource(pool, e.type, e.name);
-        if (!found || !mayActOn(actor, found)) {
+        if (!exists(found) || !mayActOn(actor, found)) {
           absent++;
           problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
           continue;
         }
-        if (found.state !== 'active') {
+        if (!actionableStates.includes(found.state)) {
           building++;
           problems.push({
             path: `body.resources.${index}.name`,
-            message: `the ${e.type} ${e.name} is still being built by request ${found.createdByRequest}: cancel that request, or remove it once it is built`,
+            message:
+              found.state === 'building'
+                ? `${busyMessage(found)}: cancel that request, or remove it once it is built`
+                : busyMessage(found),
           });
           continue;
         }
