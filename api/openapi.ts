@@ -565,7 +565,7 @@ export function openApiDocument(
           summary:
             "Extend or shorten a resource's lease (its owner, its group's members, admins); takes effect at once on its running lease timer",
           description:
-            'Within the maximum an admin sets (`maxLeaseDays` of `/v1/admin/settings`): a lease beyond it is refused with 422 (no approval path yet). A resource whose lease ended (`expiring`) may still be extended until its removal starts.',
+            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab): a lease beyond it is refused with 422 (no approval path yet). A resource whose lease ended (`expiring`) may still be extended until its removal starts.",
           parameters: resourcePathParams,
           requestBody: jsonBody({ $ref: '#/components/schemas/LeaseChange' }),
           responses: {

@@ -49,9 +49,6 @@ export const DEFAULT_LEASE_REMINDERS: readonly string[] = ['7 days', '1 day'];
 /** How long an ended lease waits (`expiring`, still extendable) before its removal starts, when no admin set it. */
 export const DEFAULT_LEASE_GRACE = '1 hour';
 
-/** The longest lease anyone may set when no admin set it, in days from now. */
-export const DEFAULT_MAX_LEASE_DAYS = 365;
-
 /** The lease settings a resource workflow reads (`resources:read-lease-settings`), in milliseconds. */
 export interface LeaseSettings {
   /** Before the end, longest first; `label` as the admin wrote it (`7 days`). */

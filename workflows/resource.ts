@@ -276,26 +276,27 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
     const next = queue.shift();
     if (next) {
       if (await runAction(next)) break;
-      continue;
+    } else {
+      const wakeAt = nextWake();
+      woken = false;
+      const timeout = wakeAt === undefined ? undefined : Math.max(0, wakeAt - Date.now());
+      await condition(() => woken || queue.length > 0, timeout);
+      await onTime();
     }
+    // Between actions, never in one: the next run starts with the state this one reached.
     const info = workflowInfo();
-    if (info.historyLength > historyLimit || info.continueAsNewSuggested) {
+    if ((info.historyLength > historyLimit || info.continueAsNewSuggested) && queue.length === 0) {
       await condition(allHandlersFinished);
-      if (queue.length === 0) {
+      if (queue.length === 0)
         await continueAsNew<typeof resourceWorkflow>({
           ...input,
           leaseEnd,
           carried: { state, remindersSent, queue, events },
         });
-      }
-      continue;
     }
-    const wakeAt = nextWake();
-    woken = false;
-    const timeout = wakeAt === undefined ? undefined : Math.max(0, wakeAt - Date.now());
-    await condition(() => woken || queue.length > 0, timeout);
-    await onTime();
   }
+  // Whoever still waits for a turn learns the resource is gone, rather than waiting for ever.
+  for (const waiting of queue.splice(0)) await grant(waiting, `the ${type} ${name} was removed`);
   log.info('resource removed', { type, name });
   return view();
 

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { absentResource, mayActOn } from '../../common/authority';
 import { failure } from '../../common/errors';
-import { actionableStates, busyMessage } from '../../common/lifecycle';
+import { busyMessage } from '../../common/lifecycle';
 import { exists, findResource } from '../../resource-handlers/store';
 import { defineTask, type TaskContext } from '../task';
 import type { ResourceDeps } from './deps';
@@ -58,7 +58,9 @@ export const resolveResource = defineTask({
         fields: [{ path, message }],
       });
     }
-    if (!actionableStates.includes(found.state)) {
+    // Past the API's check, the resource's workflow orders the actions on it (a lease's own
+    // decommission acts on a resource `removing`); only one still being built cannot be acted on.
+    if (found.state === 'building') {
       const message = busyMessage(found);
       throw failure('InvalidInput', `${call}: ${path}: ${message}`, {
         system: 'resources',

@@ -1,18 +1,14 @@
 /**
  * `/v1/admin/settings`: what a request gets when it does not say (admins only): whether a failed
  * step undoes at once or pauses (`onFailure`), and how long a pause waits (`pauseTimeout`); and
- * the leases' rules: reminder offsets, grace period, maximum (docs/lifecycle.md).
+ * the leases' reminder offsets and grace period (docs/lifecycle.md).
  * Stored in PostgreSQL, so every API process reads the same.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
-import {
-  DEFAULT_LEASE_GRACE,
-  DEFAULT_LEASE_REMINDERS,
-  DEFAULT_MAX_LEASE_DAYS,
-} from '../../../common/lifecycle';
+import { DEFAULT_LEASE_GRACE, DEFAULT_LEASE_REMINDERS } from '../../../common/lifecycle';
 import { DEFAULT_PAUSE_TIMEOUT, onFailureModes, type OnFailure } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { ApiDeps } from '../../deps';
@@ -61,12 +57,6 @@ export const settingsSchema = z.strictObject({
   leaseGrace: pauseTimeoutSchema.or(z.literal('0s')).meta({
     description: 'How long an ended lease stays `expiring` (still extendable) before its removal starts',
   }),
-  maxLeaseDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(3650)
-    .meta({ description: 'The furthest a lease end may be set, in days from now' }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -75,7 +65,6 @@ const defaults: Settings = {
   pauseTimeout: DEFAULT_PAUSE_TIMEOUT,
   leaseReminders: [...DEFAULT_LEASE_REMINDERS],
   leaseGrace: DEFAULT_LEASE_GRACE,
-  maxLeaseDays: DEFAULT_MAX_LEASE_DAYS,
 };
 
 /** The settings in force: the stored ones over the defaults. */

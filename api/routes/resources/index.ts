@@ -10,11 +10,11 @@ import { z } from 'zod';
 import { absentResource, mayActOn } from '../../../common/authority';
 import { leaseChangeableStates, resourceStates } from '../../../common/lifecycle';
 import { changeLeaseUpdate } from '../../../workflows/definitions';
-import { readSettings } from '../admin/settings';
 import {
   changeOwnership,
   findResource,
   listResources,
+  loadCatalogSnapshot,
   requestsActingOn,
   type ResourceRecord,
 } from '../../../resource-handlers/store';
@@ -139,16 +139,15 @@ export function resourceRoutes(deps: ApiDeps): Router {
     const parsed = leaseChangeSchema.safeParse(req.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
     const leaseEnd = new Date(parsed.data.leaseEnd);
-    const { maxLeaseDays } = await readSettings(deps.pool);
+    // The same maximum a create obeys: the catalog's lease limit for the type.
+    const maxLeaseDays = (await loadCatalogSnapshot(deps.pool)).limits[found.type]?.leaseDays?.max;
     const unprocessable = (message: string) =>
       new HttpError(422, 'Unprocessable', `invalid body: body.leaseEnd: ${message}`, [
         { path: 'body.leaseEnd', message },
       ]);
     if (leaseEnd.getTime() <= Date.now()) throw unprocessable('must be in the future');
-    if (leaseEnd.getTime() > Date.now() + maxLeaseDays * 24 * 3600 * 1000)
-      throw unprocessable(
-        `beyond the maximum lease of ${maxLeaseDays} days from now (an admin sets maxLeaseDays); ask an admin`,
-      );
+    if (maxLeaseDays !== undefined && leaseEnd.getTime() > Date.now() + maxLeaseDays * 24 * 3600 * 1000)
+      throw unprocessable(`must be within ${maxLeaseDays} days, the catalog's maximum lease`);
     const busy = (why: string) =>
       new HttpError(409, 'Conflict', `not now: params.name: ${why}`, [{ path: 'params.name', message: why }]);
     if (!leaseChangeableStates.includes(found.state))
