@@ -505,7 +505,11 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
       }),
     });
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // Built is built: a resource workflow that cannot start must not undo the resource. It is
+    // then acted on without a queue or a lease timer (as one built before resource workflows).
+    if (isCancellation(err)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+      log.error('resource workflow not started', { name, error: describeError(err).message });
   }
 }
 

@@ -93,7 +93,7 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
   let finished: ActionFinished | undefined;
   /** Set by a lease change: the main loop recomputes its timer. */
   let woken = false;
-  let settings: LeaseSettings | undefined;
+  let settings: LeaseSettings | undefined = undefined;
 
   const now = () => new Date(Date.now()).toISOString();
   const note = (event: Omit<LeaseEvent, 'at'>) => {

@@ -22,6 +22,7 @@ import {
 } from '../../../resource-handlers/store';
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
+import { findClaim } from './store';
 
 /**
  * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
@@ -132,12 +133,16 @@ export function createResourceValidator(
         }
         if (!actionableStates.includes(found.state)) {
           building++;
+          // Name the request acting on it, when one is (a lease's decommission is not claimed).
+          const claim = found.state === 'building' ? undefined : await findClaim(pool, [e]);
           problems.push({
             path: `body.resources.${index}.name`,
             message:
               found.state === 'building'
                 ? `${busyMessage(found)}: cancel that request, or remove it once it is built`
-                : busyMessage(found),
+                : claim
+                  ? `the ${e.type} ${e.name} is ${found.state} by request ${claim.requestId} (${claim.status}); wait for it to end`
+                  : busyMessage(found),
           });
           continue;
         }
