@@ -60,6 +60,18 @@ export const inventoryQuerySchema = z.strictObject({
   cursor: z.string().regex(inventoryCursor, 'the `next` value of a previous page').optional(),
 });
 
+/** The earliest and latest instants PostgreSQL's timestamptz takes from an ISO 8601 string. */
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59Z');
+
+/**
+ * An ISO 8601 instant as PostgreSQL reads it: in UTC (it refuses offsets beyond ±15:59, which the
+ * format allows), within the years it can compare; one outside them is as good as the nearest.
+ */
+function storableInstant(text: string): string {
+  return new Date(Math.min(Math.max(Date.parse(text), FIRST_INSTANT), LAST_INSTANT)).toISOString();
+}
+
 /** A resource as the inventory shows it. */
 function inventoryView(r: ResourceRecord) {
   return {
@@ -102,7 +114,7 @@ export function resourceRoutes(deps: ApiDeps): Router {
   router.get('/', async (req, res) => {
     const parsed = inventoryQuerySchema.safeParse(req.query);
     if (!parsed.success) throw invalidRequest('query', parsed.error);
-    const { cursor, ...q } = parsed.data;
+    const { cursor, leaseEndBefore, ...q } = parsed.data;
     const position = cursor ? inventoryCursor.exec(cursor) : null;
     const principal = principalOf(req);
     const page = await listResources(
@@ -110,6 +122,7 @@ export function resourceRoutes(deps: ApiDeps): Router {
       { subject: principal.subject, groups: principal.groups, all: principal.role === 'admin' },
       {
         ...q,
+        ...(leaseEndBefore ? { leaseEndBefore: storableInstant(leaseEndBefore) } : {}),
         ...(position
           ? { after: { createdMicros: position[1]!, type: position[2]!, name: position[3]! } }
           : {}),
