@@ -24,7 +24,8 @@ import { catalogRoutes, offeringAdminRoutes } from './routes/offerings';
 import { inventoryRoutes } from './routes/inventory';
 import { PORTAL_CLIENT_HEADER, PORTAL_KEY_HEADER, portalKey } from './portal/client';
 import { portalRoutes } from './portal';
-import { loadCatalogSnapshot } from '../resource-handlers/store';
+import { countLeasesWith } from '../platform/metrics';
+import { countLeasesEnding, loadCatalogSnapshot } from '../resource-handlers/store';
 
 /** Largest request body accepted; a request of many resources stays far below it. */
 export const BODY_LIMIT = '256kb';
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   app.use(routeMetrics());
   app.use(helmet());
   app.use(healthRoutes(deps));
+  countLeasesWith((horizons) => countLeasesEnding(deps.pool, horizons));
   app.use(metricsRoutes());
   app.use(codecRoutes(deps));
   app.get('/openapi.json', async (_req, res) => {

@@ -13,7 +13,8 @@ import { HttpError } from './errors';
 import { requestStatuses } from '../common/request';
 import { placementRuleSchema } from './routes/admin/placement';
 import { settingsSchema } from './routes/admin/settings';
-import { ownershipSchema } from './routes/resources';
+import { inventoryQuerySchema, leaseChangeSchema, ownershipSchema } from './routes/resources';
+import { resourceStates } from '../common/lifecycle';
 import { decisionSchema } from './routes/approvals';
 import { codecBodySchema } from './routes/codec';
 import {
@@ -197,6 +198,12 @@ const requestLinks = {
 };
 
 /** A submission's answer (202, or 200 when repeated), with its links. */
+/** A resource's place in the paths: `{type}/{name}`. */
+const resourcePathParams = [
+  { name: 'type', in: 'path', required: true, schema: { type: 'string', example: 'virtual_machine' } },
+  { name: 'name', in: 'path', required: true, schema: json(resourceName) },
+];
+
 const accepted = (description: string) => ({ ...ok(description), links: requestLinks });
 
 function queryParameters(schema: z.ZodObject) {
@@ -408,6 +415,45 @@ export function openApiDocument(
         OfferingCreate: withSpec(json(offeringCreateSchema), offeringSpecDocument(catalog, registry)),
         OfferingChange: withSpec(json(offeringChangeSchema), offeringSpecDocument(catalog, registry)),
         Offering: offeringDocument,
+        LeaseChange: json(leaseChangeSchema),
+        ResourceState: {
+          enum: [...resourceStates],
+          description:
+            '`building` while its creating request runs; `active`; `changing` while a request acts on it; `expiring` once its lease ended and its decommission waits its turn; `removing` while a request removes it; `removed` (its name free again); `failed` when its removal failed. See docs/lifecycle.md.',
+        },
+        Resource: {
+          type: 'object',
+          required: ['type', 'name', 'state', 'owner', 'group', 'leaseEnd', 'traceId', 'createdByRequest'],
+          properties: {
+            type: { type: 'string' },
+            name: { type: 'string' },
+            state: { $ref: '#/components/schemas/ResourceState' },
+            stateChangedAt: { type: 'string', format: 'date-time' },
+            owner: { type: 'string' },
+            group: { type: ['string', 'null'] },
+            managed: { type: 'boolean' },
+            leaseEnd: {
+              type: ['string', 'null'],
+              format: 'date-time',
+              description: 'null: it never expires',
+            },
+            size: { type: 'object', description: 'a VM: cpu, memoryMb, disks (GB each)' },
+            placement: {
+              type: 'object',
+              description: 'a VM: datacenter, cluster, datastore, folder, network, ipv4Address',
+            },
+            externalIds: { type: 'object', description: 'vm (vCenter), awxJob, tfeRun, tfeWorkspace' },
+            commit: { type: ['string', 'null'], description: 'the git commit of its current common format' },
+            traceId: { type: 'string', description: 'the trace of the request that created it' },
+            createdByRequest: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            workflowId: {
+              type: ['string', 'null'],
+              description: 'its resource workflow (lease, queue of actions)',
+            },
+            links: { type: 'object' },
+          },
+        },
       },
     },
     paths: {
@@ -634,20 +680,82 @@ export function openApiDocument(
           },
         },
       },
+      '/v1/resources': {
+        get: {
+          operationId: 'listResources',
+          summary:
+            "The inventory, newest first, paged: what exists (and, with `state=removed`, what was removed); a requester sees their own and their groups', admins all",
+          parameters: queryParameters(inventoryQuerySchema),
+          responses: {
+            200: ok('one page and the cursor of the next', {
+              type: 'object',
+              properties: {
+                resources: { type: 'array', items: { $ref: '#/components/schemas/Resource' } },
+                next: { type: ['string', 'null'] },
+              },
+            }),
+            ...v1Errors(),
+          },
+        },
+      },
+      '/v1/resources/{type}/{name}': {
+        get: {
+          operationId: 'getResource',
+          summary:
+            "One resource (removed ones too) and every request that acted on it since it was created, each with its trace ID; 404 for a resource that is not the caller's, as for one never built",
+          parameters: resourcePathParams,
+          responses: {
+            200: ok('the resource', {
+              allOf: [
+                { $ref: '#/components/schemas/Resource' },
+                {
+                  type: 'object',
+                  properties: {
+                    requests: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          requestId: { type: 'string' },
+                          traceId: { type: 'string' },
+                          action: { type: 'string' },
+                          status: { type: ['string', 'null'] },
+                          at: { type: 'string', format: 'date-time' },
+                          href: { type: 'string' },
+                        },
+                      },
+                    },
+                  },
+                },
+              ],
+            }),
+            ...v1Errors(404),
+          },
+        },
+      },
+      '/v1/resources/{type}/{name}/lease': {
+        post: {
+          operationId: 'changeResourceLease',
+          summary:
+            "Extend or shorten a resource's lease (its owner, its group's members, admins); takes effect at once on its running lease timer",
+          description:
+            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab): a lease beyond it is refused with 422 (no approval path yet). A resource whose lease ended (`expiring`) may still be extended until its removal starts.",
+          parameters: resourcePathParams,
+          requestBody: jsonBody({ $ref: '#/components/schemas/LeaseChange' }),
+          responses: {
+            200: ok('the resource with its new lease', { $ref: '#/components/schemas/Resource' }),
+            // 404: no such resource, or not the caller's; 409: being built or removed, or no
+            // resource workflow owns it; 422: a lease end in the past or beyond the maximum.
+            ...v1Errors(404, 409, 413, 415, 422),
+          },
+        },
+      },
       '/v1/resources/{type}/{name}/owner': {
         put: {
           operationId: 'transferResourceOwnership',
           summary:
             'Give a resource to another owner and group (admin); the change is recorded with who made it and when',
-          parameters: [
-            {
-              name: 'type',
-              in: 'path',
-              required: true,
-              schema: { type: 'string', example: 'virtual_machine' },
-            },
-            { name: 'name', in: 'path', required: true, schema: json(resourceName) },
-          ],
+          parameters: resourcePathParams,
           requestBody: jsonBody({ $ref: '#/components/schemas/Ownership' }),
           responses: {
             200: ok('the resource as owned now', {
@@ -655,7 +763,7 @@ export function openApiDocument(
               properties: {
                 type: { type: 'string' },
                 name: { type: 'string' },
-                state: { enum: ['building', 'active'] },
+                state: { $ref: '#/components/schemas/ResourceState' },
                 owner: { type: 'string' },
                 group: { type: ['string', 'null'] },
                 createdByRequest: { type: 'string' },

@@ -418,3 +418,60 @@ function renderHtml(model: NoticeModel): string {
     '',
   ].join('\n');
 }
+
+/** What a lease notice is about. */
+export interface LeaseNoticeSubject {
+  type: string;
+  name: string;
+  traceId: string;
+  leaseEnd: string;
+  /** The resource in the inventory (`GET /v1/resources/{type}/{name}`). */
+  resourceUrl: string;
+}
+
+/** The portal's page of a resource, beside its inventory entry in the API. */
+const leasePage = (r: LeaseNoticeSubject) => r.resourceUrl.replace(/\/v1\/resources\//, '/resources/');
+
+function leaseNotice(r: LeaseNoticeSubject, subject: string, lead: string): Notice {
+  return render({
+    subject: clip(subject),
+    blocks: [
+      { kind: 'para', text: lead },
+      {
+        kind: 'list',
+        title: 'What next',
+        items: [
+          `To keep it longer, extend its lease on its page, or: POST ${r.resourceUrl}/lease with {"leaseEnd": "<a later ISO 8601 time>"}.`,
+          'If you no longer need it, nothing needs doing: it is removed the way it was built and its address freed.',
+        ],
+      },
+      {
+        kind: 'links',
+        title: 'Links',
+        links: [
+          { label: `Your ${noun(r.type)} ${r.name}`, url: leasePage(r) },
+          { label: 'Its entry in the API', url: r.resourceUrl },
+        ],
+      },
+      { kind: 'ids', ids: [{ label: 'Trace ID', value: r.traceId }] },
+    ],
+  });
+}
+
+/** The reminder sent `before` (as the admin wrote it, `7 days`) a lease ends. */
+export function leaseReminderNotice(r: LeaseNoticeSubject, before: string): Notice {
+  return leaseNotice(
+    r,
+    `Your ${noun(r.type)} ${r.name} will be removed in about ${before}, when its lease ends`,
+    `The lease of your ${noun(r.type)} ${r.name} ends at ${r.leaseEnd}. Then it is removed.`,
+  );
+}
+
+/** The notice sent when a lease has ended: the removal starts at `removalAt` unless extended. */
+export function leaseEndedNotice(r: LeaseNoticeSubject, removalAt: string): Notice {
+  return leaseNotice(
+    r,
+    `The lease of your ${noun(r.type)} ${r.name} has ended: it will be removed at ${removalAt}`,
+    `The lease of your ${noun(r.type)} ${r.name} ended at ${r.leaseEnd}. It will be removed at ${removalAt} unless its lease is extended before then.`,
+  );
+}

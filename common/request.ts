@@ -111,6 +111,8 @@ export interface ResourceOutcome {
   error?: StepError & { stepId?: string };
   /** What was undone after a failure. */
   compensated?: string[];
+  /** For a removal that succeeded: the git commit that recorded it. */
+  removalCommit?: string | null;
   /** Set while its template waits at a failed step for a `resume` decision. */
   paused?: PauseInfo;
   /** Every `resume` decision taken for it: who, when, what. */

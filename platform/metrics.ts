@@ -103,6 +103,30 @@ export function countApprovalsWaiting(source: () => Promise<Map<string, number>>
   };
 }
 
+/** The horizons of `oo_leases_expiring`, by label, in seconds. */
+export const leaseHorizons = { '1h': 3600, '1d': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 } as const;
+
+/** Where `oo_leases_expiring` reads its counts: set by the process that has the inventory (the API). */
+let leaseCounts: ((horizons: readonly number[]) => Promise<number[]>) | undefined;
+
+export const leasesExpiring = new Gauge({
+  name: 'oo_leases_expiring',
+  help: 'Resources not removed whose lease ends within the horizon (1h, 1d, 7d, 30d; an ended lease counts in all), read from the inventory at each scrape.',
+  labelNames: ['within'] as const,
+  registers: [registry],
+  async collect() {
+    if (!leaseCounts) return;
+    const labels = Object.keys(leaseHorizons) as (keyof typeof leaseHorizons)[];
+    const counts = await leaseCounts(labels.map((l) => leaseHorizons[l]));
+    labels.forEach((within, i) => this.set({ within }, counts[i] ?? 0));
+  },
+});
+
+/** Makes `oo_leases_expiring` read its counts from `count` (the API, from PostgreSQL). */
+export function countLeasesWith(count: (horizons: readonly number[]) => Promise<number[]>): void {
+  leaseCounts = count;
+}
+
 /** `2xx` … `5xx` for an HTTP status; `none` when no answer came. */
 export const requestLogLinesDropped = new Counter({
   name: 'oo_request_log_lines_dropped_total',

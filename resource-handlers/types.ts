@@ -182,6 +182,15 @@ export interface ResourceHandler<S extends z.ZodType, D extends CommonFormatDocu
   emit(input: z.infer<S>, catalog: CatalogSnapshot, enrichment: Enrichment): D;
   /** The metadata file of a document. */
   describe(document: D): ResourceMetadata;
+  /** What the inventory shows of a document: its size, its placement and its lease end. */
+  summarize(document: D): ResourceSummary;
+}
+
+/** A resource as the inventory (`GET /v1/resources`) shows it, from its common format. */
+export interface ResourceSummary {
+  size: Record<string, unknown>;
+  placement: Record<string, unknown>;
+  leaseEnd: string | null;
 }
 
 /** A handler with its types erased, as the registry holds it. */

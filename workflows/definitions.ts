@@ -4,6 +4,7 @@
  * and types, so the API imports it without loading workflow code and the bundle stays Node-free.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActionFinished, LeaseChange, ResourceAction, ResourceLifecycle } from '../common/lifecycle';
 import type { RequestProgress, ResumeAnswer, ResumeDecision } from '../common/request';
 import type { ApprovalDecision, PauseInfo, ResumeRecord, TemplateProgress } from '../common/template';
 
@@ -37,3 +38,22 @@ export const templatePausedSignal =
 
 /** From the request to its paused resource's template: the decision, as recorded. */
 export const resumeStepSignal = defineSignal<[ResumeRecord]>('resumeStep');
+
+/** A resource's life: state, lease, reminders sent, queue of actions (`resourceWorkflow`). */
+export const lifecycleQuery = defineQuery<ResourceLifecycle>('lifecycle');
+
+/**
+ * Changes a resource's lease (`resourceWorkflow`); the running timer follows at once. Refused
+ * (before anything is written) while the resource is being removed, or for a lease in the past.
+ */
+export const changeLeaseUpdate = defineUpdate<ResourceLifecycle, [LeaseChange]>('changeLease');
+
+/** From a request to a resource's workflow: it wants its turn to act on the resource. */
+export const requestTurnSignal = defineSignal<[ResourceAction]>('requestTurn');
+
+/** From a resource's workflow to a request: its turn on the resource came (`refused`: it may not act). */
+export const turnGrantedSignal =
+  defineSignal<[{ type: string; name: string; refused?: string }]>('turnGranted');
+
+/** From a request to a resource's workflow: its action on the resource ended. */
+export const actionFinishedSignal = defineSignal<[ActionFinished]>('actionFinished');

@@ -2,3 +2,4 @@
 export { systemCheck } from './system-check';
 export { templateInterpreter } from './template';
 export { requestWorkflow } from './request';
+export { resourceWorkflow } from './resource';

@@ -33,11 +33,14 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { sendEmail } from '../activities/email/send-email';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
@@ -48,6 +51,7 @@ import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
+import { resourceWorkflowId } from '../common/lifecycle';
 import { finishedNotice, receivedNotice, type Notice } from '../common/notices';
 import {
   activitySummary,
@@ -75,10 +79,19 @@ import {
   type TemplatePlan,
   type TemplateResult,
 } from '../common/template';
-import { resumeStepSignal, resumeUpdate, statusQuery, templatePausedSignal } from './definitions';
+import {
+  actionFinishedSignal,
+  requestTurnSignal,
+  resumeStepSignal,
+  resumeUpdate,
+  statusQuery,
+  templatePausedSignal,
+  turnGrantedSignal,
+} from './definitions';
 import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
 import { runBounded } from './run-bounded';
+import { resourceWorkflow } from './resource';
 import { templateInterpreter } from './template';
 
 /** Resources built at once when the request does not say; end-system queues cap their own load too. */
@@ -127,6 +140,12 @@ interface Work {
   prepareCut?: boolean;
   /** Set once committed: where its common format is. */
   committed?: { repoUrl: string; commit: string };
+  /** For an action on an existing resource: the resource workflow whose turn it waits for, or holds. */
+  turn?: { workflowId: string; granted: boolean; refused?: string };
+  /** For an action on an existing resource: the workflow that owns its life, as `resources:resolve` found it. */
+  resourceWorkflowId?: string | null;
+  /** Its lease end, for a create (ISO 8601), from its common format. */
+  leaseEnd?: string | null;
 }
 
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
@@ -153,6 +172,12 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   };
   setHandler(statusQuery, () => state);
   followCurrentDetails(() => requestCurrentDetails(state));
+  setHandler(turnGrantedSignal, ({ type, name, refused }) => {
+    const turn = work.find((w) => w.resource.type === type && w.resource.name === name)?.turn;
+    if (!turn) return;
+    turn.granted = true;
+    if (refused) turn.refused = refused;
+  });
 
   setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
     const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;
@@ -323,10 +348,11 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
     const index = input.resources.indexOf(w.resource);
     try {
       if (w.resource.action !== 'create') {
-        await resolve.executeWithOptions(
+        const found = await resolve.executeWithOptions(
           { summary: activitySummary(`find ${w.resource.name}`, 'resources:resolve') },
           [{ resourceType: w.resource.type, name: w.resource.name, requester, index }],
         );
+        w.resourceWorkflowId = found.workflowId;
         return;
       }
       const prepared = await prepare.executeWithOptions(
@@ -343,6 +369,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
         ],
       );
       w.address = prepared.address.address;
+      w.leaseEnd = (prepared.document as { leaseEnd?: string | null }).leaseEnd ?? null;
       const list = documents.get(w.resource.type) ?? [];
       list.push({ work: w, document: prepared.document });
       documents.set(w.resource.type, list);
@@ -392,6 +419,11 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
   };
   try {
     const plan = plans.get(outcome.template)!;
+    if (resource.action !== 'create') {
+      const refused = await awaitTurn(input, w);
+      if (refused)
+        throw ApplicationFailure.create({ type: 'NotFound', nonRetryable: true, message: refused });
+    }
     const result = await executeChild(templateInterpreter, {
       workflowId: outcome.workflowId,
       staticSummary: resourceSummary(resource),
@@ -416,8 +448,14 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     });
     outcome.state = 'succeeded';
     outcome.output = result.output;
+    if (resource.action === 'create') await startResourceWorkflow(input, w);
+    else await endTurn(input, w, true);
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => endTurn(input, w, false));
+      throw err;
+    }
+    await endTurn(input, w, false);
     const failed = templateResultOf(err);
     delete outcome.paused;
     fail(w, err, failed?.error);
@@ -426,6 +464,88 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
         c.itemKey ? `${c.stepId}[${c.itemKey}]` : c.stepId,
       );
     }
+  }
+}
+
+/**
+ * Asks the resource's workflow for this request's turn and waits for it, so actions on one
+ * resource run one at a time in the order received. A resource no workflow owns (built before
+ * resource workflows existed) is acted on at once. Returns why the request may not act, if so.
+ */
+async function awaitTurn(input: RequestWorkflowInput, w: Work): Promise<string | undefined> {
+  const workflowId = w.resourceWorkflowId;
+  if (!workflowId) return undefined;
+  w.turn = { workflowId, granted: false };
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(requestTurnSignal, {
+      requestId: input.requestId,
+      workflowId: workflowInfo().workflowId,
+      action: w.resource.action,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.info('no resource workflow: acting at once', { workflowId });
+    delete w.turn;
+    return undefined;
+  }
+  const turn = w.turn;
+  await condition(() => turn.granted);
+  return turn.refused;
+}
+
+/** Tells the resource's workflow that this request's action on it ended (or will never start). */
+async function endTurn(input: RequestWorkflowInput, w: Work, succeeded: boolean): Promise<void> {
+  const turn = w.turn;
+  if (!turn) return;
+  delete w.turn;
+  try {
+    await getExternalWorkflowHandle(turn.workflowId).signal(actionFinishedSignal, {
+      requestId: input.requestId,
+      action: w.resource.action,
+      succeeded,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('resource workflow gone', { workflowId: turn.workflowId, error: describeError(err).message });
+  }
+}
+
+/**
+ * Starts the workflow that owns the built resource's life from now on (its lease, its queue of
+ * actions), in this request's trace; it outlives the request. A reset run finds it started.
+ */
+async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Promise<void> {
+  const { type, name, managed } = w.resource;
+  try {
+    await startChild(resourceWorkflow, {
+      workflowId: resourceWorkflowId(input.traceId, type, name),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          type,
+          name,
+          traceId: input.traceId,
+          requestId: input.requestId,
+          requester: input.requester,
+          managed,
+          notify: input.notify,
+          apiUrl: input.statusUrl.slice(0, input.statusUrl.lastIndexOf('/requests/')),
+          leaseEnd: w.leaseEnd ?? null,
+        },
+      ],
+      typedSearchAttributes: traceSearchAttributes({
+        traceId: input.traceId,
+        requestId: input.requestId,
+        requester: input.requester,
+        resourceType: type,
+      }),
+    });
+  } catch (err) {
+    // Built is built: a resource workflow that cannot start must not undo the resource. It is
+    // then acted on without a queue or a lease timer (as one built before resource workflows).
+    if (isCancellation(err)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError))
+      log.error('resource workflow not started', { name, error: describeError(err).message });
   }
 }
 
@@ -459,11 +579,13 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
     removed.set(w.resource.type, [...(removed.get(w.resource.type) ?? []), w.resource.name]);
   }
   for (const [resourceType, names] of removed) {
-    await recordRemovalActivity.executeWithOptions(
+    const removal = await recordRemovalActivity.executeWithOptions(
       { summary: activitySummary(`commit the removal of ${names.join(', ')}`, 'rfm:record-removal') },
       [{ resourceType, names, requestId: input.requestId, traceId: input.traceId }],
     );
     for (const w of work) {
+      if (w.resource.action === 'delete' && names.includes(w.resource.name))
+        w.outcome.removalCommit = removal.commit;
       if (w.resource.action === 'create' && names.includes(w.resource.name)) {
         w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
       }

@@ -4,7 +4,7 @@
  * written adds no second event. A request started from the Temporal CLI (no API row) gets its
  * row here, so the ledger always agrees with Temporal. A request's end also settles its resources
  * in the same transaction: built ones become active, ones it failed to build are given up, removed
- * ones are gone.
+ * ones are kept as `removed`.
  */
 import { z } from 'zod';
 import { requestStatuses, terminalStatuses } from '../../common/request';
@@ -15,7 +15,14 @@ import type { LedgerDeps } from './deps';
 /** What the end of a request settles: how each of its resources ended. */
 const settledSchema = z.object({
   resources: z.array(
-    z.looseObject({ type: z.string(), name: z.string(), action: z.string(), state: z.string() }),
+    z.looseObject({
+      type: z.string(),
+      name: z.string(),
+      action: z.string(),
+      state: z.string(),
+      output: z.unknown().optional(),
+      removalCommit: z.string().nullable().optional(),
+    }),
   ),
 });
 
@@ -58,7 +65,7 @@ export const recordStatus = defineTask({
       }
       if (terminalStatuses.includes(input.status)) {
         const resources = settledSchema.safeParse(input.outcome);
-        if (resources.success) await settleResources(client, input.traceId, resources.data.resources);
+        if (resources.success) await settleResources(client, input, resources.data.resources);
       }
       await client.query('COMMIT');
       return { changed: rowCount === 1 };

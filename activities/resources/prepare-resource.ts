@@ -19,6 +19,7 @@ import {
   claimResource,
   loadCatalogSnapshot,
   NetworkNotFoundError,
+  recordSummary,
   ResourceExistsError,
   ResourceNameInUseError,
 } from '../../resource-handlers/store';
@@ -156,6 +157,11 @@ export const prepareResource = defineTask({
         `${call}: the ${handler.type} handler emitted a document outside its common format: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
         { system: 'resources', call, fields: problems },
       );
+    await recordSummary(
+      pool,
+      { type: handler.type, name: resource.name, traceId: input.traceId },
+      handler.summarize(document),
+    );
     return {
       resourceType: handler.type,
       name: resource.name,

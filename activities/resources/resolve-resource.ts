@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { absentResource, mayActOn } from '../../common/authority';
 import { failure } from '../../common/errors';
-import { findResource } from '../../resource-handlers/store';
+import { busyMessage } from '../../common/lifecycle';
+import { exists, findResource } from '../../resource-handlers/store';
 import { defineTask, type TaskContext } from '../task';
 import type { ResourceDeps } from './deps';
 import { actorSchema, resourceNameSchema, resourceTypeSchema } from './schemas';
@@ -35,6 +36,8 @@ export const resolveResource = defineTask({
     managed: z.boolean(),
     owner: z.string(),
     group: z.string().nullable(),
+    /** The workflow that owns its life and queues the actions on it; null for one built before those. */
+    workflowId: z.string().nullable().default(null),
   }),
   examples: [
     {
@@ -47,7 +50,7 @@ export const resolveResource = defineTask({
   async handler(input, ctx: TaskContext<ResourceDeps>) {
     const path = `resources.${input.index}.name`;
     const found = await findResource(ctx.deps.pool, input.resourceType, input.name);
-    if (!found || !mayActOn(input.requester, found)) {
+    if (!exists(found) || !mayActOn(input.requester, found)) {
       const message = absentResource(input.resourceType, input.name);
       throw failure('NotFound', `${call}: ${path}: ${message}`, {
         system: 'resources',
@@ -55,8 +58,10 @@ export const resolveResource = defineTask({
         fields: [{ path, message }],
       });
     }
-    if (found.state !== 'active') {
-      const message = `is still being built by request ${found.createdByRequest}`;
+    // Past the API's check, the resource's workflow orders the actions on it (a lease's own
+    // decommission acts on a resource `removing`); only one still being built cannot be acted on.
+    if (found.state === 'building') {
+      const message = busyMessage(found);
       throw failure('InvalidInput', `${call}: ${path}: ${message}`, {
         system: 'resources',
         call,
@@ -69,6 +74,7 @@ export const resolveResource = defineTask({
       managed: found.managed,
       owner: found.owner,
       group: found.group,
+      workflowId: found.workflowId,
     };
   },
 });

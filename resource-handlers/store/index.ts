@@ -19,15 +19,28 @@ export {
 } from './ipam';
 export {
   findResource,
+  exists,
   claimResource,
   settleResources,
+  recordSummary,
+  recordState,
+  recordActedOn,
+  listResources,
+  requestsActingOn,
+  countLeasesEnding,
   changeOwnership,
+  externalIdKeys,
   ResourceExistsError,
   type ResourceRecord,
   type ResourceState,
   type ResourceClaim,
   type SettledResource,
   type OwnershipChange,
+  type StateChange,
+  type InventoryFilter,
+  type InventoryPosition,
+  type InventoryViewer,
+  type ActingRequest,
 } from './resources';
 export { labCatalog, seedCatalog, type CatalogSeed } from './seed';
 export { choosePlacement } from '../placement';

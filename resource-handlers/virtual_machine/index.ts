@@ -38,6 +38,15 @@ export const virtualMachine = defineResourceHandler({
   },
   emit: emitVirtualMachine,
   describe: (document: VirtualMachineDocument) => describeVirtualMachine(document, version),
+  summarize: (document: VirtualMachineDocument) => ({
+    size: { cpu: document.cpu, memoryMb: document.memoryMb, disks: document.disks.map((d) => d.sizeGb) },
+    placement: {
+      ...document.placement,
+      network: document.network.name,
+      ipv4Address: document.network.ipv4Address,
+    },
+    leaseEnd: document.leaseEnd,
+  }),
 });
 
 export {

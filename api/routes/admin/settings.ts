@@ -1,12 +1,14 @@
 /**
  * `/v1/admin/settings`: what a request gets when it does not say (admins only): whether a failed
- * step undoes at once or pauses (`onFailure`), and how long a pause waits (`pauseTimeout`).
+ * step undoes at once or pauses (`onFailure`), and how long a pause waits (`pauseTimeout`); and
+ * the leases' reminder offsets and grace period (docs/lifecycle.md).
  * Stored in PostgreSQL, so every API process reads the same.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+import { DEFAULT_LEASE_GRACE, DEFAULT_LEASE_REMINDERS } from '../../../common/lifecycle';
 import { DEFAULT_PAUSE_TIMEOUT, onFailureModes, type OnFailure } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { ApiDeps } from '../../deps';
@@ -48,12 +50,21 @@ export const onFailureSchema = z.enum(onFailureModes);
 export const settingsSchema = z.strictObject({
   onFailure: onFailureSchema,
   pauseTimeout: pauseTimeoutSchema,
+  leaseReminders: z.array(pauseTimeoutSchema).max(10).meta({
+    description:
+      'When before a lease ends its reminders are e-mailed, e.g. ["7 days", "1 day"]; [] for none. Running leases take a change at their next lease change.',
+  }),
+  leaseGrace: pauseTimeoutSchema.or(z.literal('0s')).meta({
+    description: 'How long an ended lease stays `expiring` (still extendable) before its removal starts',
+  }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 const defaults: Settings = {
   onFailure: 'compensate' satisfies OnFailure,
   pauseTimeout: DEFAULT_PAUSE_TIMEOUT,
+  leaseReminders: [...DEFAULT_LEASE_REMINDERS],
+  leaseGrace: DEFAULT_LEASE_GRACE,
 };
 
 /** The settings in force: the stored ones over the defaults. */

@@ -13,9 +13,16 @@ import {
   validateResources as validateWithHandlers,
   type ResourceHandlerRegistry,
 } from '../../../resource-handlers';
-import { findLiveAddresses, findResource, loadCatalogSnapshot } from '../../../resource-handlers/store';
+import { actionableStates, busyMessage } from '../../../common/lifecycle';
+import {
+  exists,
+  findLiveAddresses,
+  findResource,
+  loadCatalogSnapshot,
+} from '../../../resource-handlers/store';
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
+import { findClaim } from './store';
 
 /**
  * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
@@ -73,7 +80,7 @@ export function createResourceValidator(
             ]);
             if (
               live.some((lease) => lease.traceId !== traceId) ||
-              (existing && existing.traceId !== traceId)
+              (exists(existing) && existing.traceId !== traceId)
             ) {
               problems.push({
                 path: `body.resources.${index}.name`,
@@ -119,16 +126,23 @@ export function createResourceValidator(
             message: 'unknown field (a delete names only type and name)',
           });
         const found = await findResource(pool, e.type, e.name);
-        if (!found || !mayActOn(actor, found)) {
+        if (!exists(found) || !mayActOn(actor, found)) {
           absent++;
           problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
           continue;
         }
-        if (found.state !== 'active') {
+        if (!actionableStates.includes(found.state)) {
           building++;
+          // Name the request acting on it, when one is (a lease's decommission is not claimed).
+          const claim = found.state === 'building' ? undefined : await findClaim(pool, [e]);
           problems.push({
             path: `body.resources.${index}.name`,
-            message: `the ${e.type} ${e.name} is still being built by request ${found.createdByRequest}: cancel that request, or remove it once it is built`,
+            message:
+              found.state === 'building'
+                ? `${busyMessage(found)}: cancel that request, or remove it once it is built`
+                : claim
+                  ? `the ${e.type} ${e.name} is ${found.state} by request ${claim.requestId} (${claim.status}); wait for it to end`
+                  : busyMessage(found),
           });
           continue;
         }

@@ -13,7 +13,7 @@ import { prepareResource } from '../../../activities/resources/prepare-resource'
 import { resolveResource } from '../../../activities/resources/resolve-resource';
 import type { Actor } from '../../../common/authority';
 import { migrate, readMigrations } from '../../../platform/db/migrate';
-import { changeOwnership, findResource } from '../../../resource-handlers/store';
+import { changeOwnership, findResource, releaseAddress } from '../../../resource-handlers/store';
 import { getStack, type TestStack } from '../../harness/stack';
 import { runTask, taskFailure } from './run-task';
 
@@ -107,7 +107,7 @@ describe('resource ownership', function () {
     assert.equal((await findResource(stack.pool, 'virtual_machine', named('taken')))?.owner, alice.subject);
   });
 
-  it("is settled by its request's end: built is active, failed is given up, removed is gone", async () => {
+  it("is settled by its request's end: built is active, failed is given up, removed is kept as removed", async () => {
     await prepare('built');
     await end('built', 'create', 'succeeded');
     assert.equal((await findResource(stack.pool, 'virtual_machine', named('built')))?.state, 'active');
@@ -117,7 +117,26 @@ describe('resource ownership', function () {
     await end('built', 'delete', 'failed');
     assert.equal((await findResource(stack.pool, 'virtual_machine', named('built')))?.state, 'active');
     await end('built', 'delete', 'succeeded');
-    assert.equal(await findResource(stack.pool, 'virtual_machine', named('built')), undefined);
+    assert.equal((await findResource(stack.pool, 'virtual_machine', named('built')))?.state, 'removed');
+    // Its name can be built again, by anyone, once its removal freed its address: the new build
+    // takes the row over.
+    await releaseAddress(stack.pool, {
+      resourceType: 'virtual_machine',
+      resourceName: named('built'),
+      requestId: `req_built_delete_${run}`,
+    });
+    const bob = actor('bob');
+    await runTask(prepareResource, deps, {
+      resource: vm('built'),
+      requestId: `req_built_again_${run}`,
+      traceId: `trc_built_again_${run}`,
+      requester: bob,
+    });
+    const again = await findResource(stack.pool, 'virtual_machine', named('built'));
+    assert.deepEqual(
+      { state: again?.state, owner: again?.owner, by: again?.createdByRequest },
+      { state: 'building', owner: bob.subject, by: `req_built_again_${run}` },
+    );
   });
 
   describe('resources:resolve', () => {
@@ -163,6 +182,7 @@ describe('resource ownership', function () {
             managed: false,
             owner: alice.subject,
             group: 'web',
+            workflowId: null,
           });
         } else {
           assert.deepEqual(await refusal('owned', c.actor), await refusal('never-built', c.actor));
