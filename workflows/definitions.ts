@@ -37,3 +37,10 @@ export const templatePausedSignal =
 
 /** From the request to its paused resource's template: the decision, as recorded. */
 export const resumeStepSignal = defineSignal<[ResumeRecord]>('resumeStep');
+
+/**
+ * From a template to the workflow that started it (the request, or the template whose step runs
+ * it): its progress, each time it changed. The request keeps it as the resource's story; a
+ * parent template takes the external IDs into the step that runs the child, as soon as known.
+ */
+export const templateProgressSignal = defineSignal<[TemplateProgress]>('templateProgress');

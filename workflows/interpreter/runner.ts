@@ -98,6 +98,8 @@ export class TemplateRun {
   private readonly decisions = new Map<string, ApprovalDecision & { at: string }>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
+  /** The child workflows of the steps, by workflow ID: the step and the prefix of its external IDs. */
+  private readonly childSteps = new Map<string, { stepId: string; prefix: string }>();
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
   /** Bumped whenever a step settles, so the scheduler wakes up. */
@@ -134,6 +136,24 @@ export class TemplateRun {
       ...(this.pauses.size ? { paused: [...this.pauses.values()] } : {}),
       ...(this.resumes.length ? { resumes: this.resumes } : {}),
     };
+  }
+
+  /**
+   * The progress of a child this run started (a sub-template, a fan-out item, an undo): its
+   * external IDs join the step that runs it the moment the child knows them, so the step shows
+   * the AWX job or TFE run while it still waits for it to end.
+   */
+  childProgress(progress: TemplateProgress): void {
+    const child = this.childSteps.get(progress.workflowId);
+    const rec = child && this.records.get(child.stepId);
+    if (!rec) return;
+    for (const step of progress.steps)
+      for (const [k, v] of Object.entries(step.externalIds)) rec.externalIds[`${child.prefix}${k}`] = v;
+  }
+
+  /** Registers a child workflow of step `stepId`; its external IDs are shown under `prefix`. */
+  private adopt(workflowId: string, stepId: string, prefix: string): void {
+    this.childSteps.set(workflowId, { stepId, prefix });
   }
 
   /** Takes a decision for the paused steps; one that arrives when none is paused is logged and ignored. */
@@ -417,6 +437,7 @@ export class TemplateRun {
   private async runSubTemplate(step: SubTemplateStep, input: unknown, rec: StepProgress): Promise<unknown> {
     const workflowId = childWorkflowId(this.ids.workflowId, step.id);
     rec.children = [workflowId];
+    this.adopt(workflowId, step.id, '');
     const result = await this.runChild(
       workflowId,
       subPlan(this.args.plan, templateKey(step.template)),
@@ -517,6 +538,7 @@ export class TemplateRun {
     const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
     const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
     rec.children!.push(workflowId);
+    this.adopt(workflowId, step.id, `${item.key}:`);
     const k = kinded(step);
     const plan =
       k.kind === 'task'
@@ -532,7 +554,19 @@ export class TemplateRun {
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
-    const decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    const since = now();
+    rec.waiting = {
+      groups,
+      since,
+      deadline: new Date(Date.parse(since) + msToNumber(timeout as Duration)).toISOString(),
+      ...(await this.approvalMessage(step)),
+    };
+    let decided: boolean;
+    try {
+      decided = await condition(() => this.decisions.has(step.id), timeout as Duration);
+    } finally {
+      delete rec.waiting;
+    }
     const call = { system: 'template', call: step.id };
     if (!decided)
       throw failure('ApprovalDenied', `no approval from ${groups.join(' or ')} within ${timeout}`, call);
@@ -545,6 +579,17 @@ export class TemplateRun {
         call,
       );
     return { approvedBy: decision.by, comment: decision.comment ?? null, at: decision.at };
+  }
+
+  /** The approval's message with its expressions resolved; none when it has none or they fail. */
+  private async approvalMessage(step: ApprovalStep): Promise<{ message?: string }> {
+    if (step.approval.message === undefined) return {};
+    try {
+      const message = await resolveValue(step.approval.message, this.scope());
+      return { message: typeof message === 'string' ? message : JSON.stringify(message) };
+    } catch {
+      return {};
+    }
   }
 
   /** Calls a task with its defaults, overridden field by field by the step's retry and timeouts. */
@@ -642,6 +687,7 @@ export class TemplateRun {
         else {
           const workflowId = childWorkflowId(this.ids.workflowId, `${step.id}-undo`, done.item?.key);
           this.records.get(step.id)!.children?.push(workflowId);
+          this.adopt(workflowId, step.id, done.item ? `undo:${done.item.key}:` : 'undo:');
           await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input);
         }
         tally.ok++;
