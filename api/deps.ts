@@ -3,7 +3,14 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
 import type { ResourceValidator } from './routes/requests/validation';
+import type { RequestEventFeed } from './routes/requests/event-feed';
+import type { EventStreamOptions } from './routes/requests/event-stream';
 import type { WorkflowStarter } from './starter';
+
+export interface EndSystemUrls {
+  awx?: string;
+  tfe?: string;
+}
 
 export interface ApiDeps {
   temporal: Client;
@@ -18,4 +25,10 @@ export interface ApiDeps {
   resources: ResourceValidator;
   /** Starts the workflows of recorded requests (api/starter.ts). */
   starter: WorkflowStarter;
+  /** Base URLs of the end systems whose pages the status links to (AWX jobs, TFE runs); absent: no links. */
+  endSystemUrls?: EndSystemUrls;
+  /** Wakes the event streams when their request has new events. */
+  events: RequestEventFeed;
+  /** Overrides of the event streams' timing (tests end streams sooner). */
+  eventStream?: Partial<EventStreamOptions>;
 }

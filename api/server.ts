@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+    endSystemUrls: { awx: config.AWX_URL, tfe: config.TFE_URL },
   });
   log.info({ url: api.url }, 'api listening');
 

@@ -10,6 +10,7 @@ import { ulid } from 'ulid';
 import { startPresence } from '../platform/presence';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
+import { createRequestEventFeed } from './routes/requests/event-feed';
 import { createResourceValidator } from './routes/requests/validation';
 import { createWorkflowStarter, type WorkflowStarter } from './starter';
 
@@ -20,7 +21,7 @@ const START_DRAIN_MS = 5_000;
 
 export interface ApiServiceOptions extends Pick<
   ApiDeps,
-  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl'
+  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl' | 'endSystemUrls' | 'eventStream'
 > {
   host: string;
   /** 0: a free port. */
@@ -42,6 +43,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   const { temporal, pool, log } = opts;
   const made = createWorkflowStarter({ temporal, pool, log });
   const starter = opts.starter ? opts.starter(made) : made;
+  const events = createRequestEventFeed(pool, log);
   const app = createApp(
     {
       temporal,
@@ -50,6 +52,9 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       log,
       temporalUiUrl: opts.temporalUiUrl,
       publicUrl: opts.publicUrl,
+      ...(opts.endSystemUrls ? { endSystemUrls: opts.endSystemUrls } : {}),
+      ...(opts.eventStream ? { eventStream: opts.eventStream } : {}),
+      events,
       resources: createResourceValidator(pool),
       starter,
     },
@@ -73,6 +78,8 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
     close() {
       closing ??= (async () => {
         await presence.stop();
+        // Open event streams end now (their clients reconnect elsewhere), or close would wait for them.
+        await events.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
