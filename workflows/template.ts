@@ -44,9 +44,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
   if (!parent) return run.execute();
   let ended = false;
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
-  const reporting = CancellationScope.nonCancellable(() =>
-    reportProgress(run, parent, () => ended),
-  );
+  const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
   try {
     return await run.execute();
   } finally {

@@ -56,7 +56,10 @@ export function createRequestEventFeed(pool: Pool, log: Logger): RequestEventFee
       // Streams read again: what was notified while not listening is not lost.
       for (const ring of all) ring();
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'request events: cannot LISTEN; streams read the ledger every few seconds');
+      log.warn(
+        { err: (err as Error).message },
+        'request events: cannot LISTEN; streams read the ledger every few seconds',
+      );
       if (!closed) retry = setTimeout(() => void listen(), RELISTEN_MS);
     }
   }

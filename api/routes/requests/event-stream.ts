@@ -40,7 +40,10 @@ function lastEventIdOf(req: Request): number {
   if (raw === undefined) return 0;
   if (!lastEventIdPattern.test(raw))
     throw new HttpError(400, 'InvalidInput', 'Last-Event-ID must be the id of an event of this stream', [
-      { path: 'headers.last-event-id', message: `must be a whole number, not ${JSON.stringify(raw.slice(0, 40))}` },
+      {
+        path: 'headers.last-event-id',
+        message: `must be a whole number, not ${JSON.stringify(raw.slice(0, 40))}`,
+      },
     ]);
   return Number(raw);
 }
@@ -50,7 +53,12 @@ function frame(e: RequestEvent): string {
 }
 
 /** Streams the request's events after the client's Last-Event-ID until its outcome. */
-export async function streamEvents(deps: ApiDeps, req: Request, res: Response, row: RequestRow): Promise<void> {
+export async function streamEvents(
+  deps: ApiDeps,
+  req: Request,
+  res: Response,
+  row: RequestRow,
+): Promise<void> {
   const opts = { ...defaultEventStreamOptions, ...deps.eventStream };
   let last = lastEventIdOf(req);
   const bell = deps.events.subscribe(row.requestId);
@@ -102,6 +110,11 @@ function ledgerOutcome(row: RequestRow): RequestEvent {
     seq: 1,
     at: row.updatedAt,
     type: 'outcome',
-    data: { traceId: row.traceId, requestId: row.requestId, status: row.status, resources: recorded.resources ?? [] },
+    data: {
+      traceId: row.traceId,
+      requestId: row.requestId,
+      status: row.status,
+      resources: recorded.resources ?? [],
+    },
   };
 }

@@ -25,7 +25,6 @@ import {
   findIdempotent,
   findRerun,
   getRequest,
-  eventsAfter,
   getRequestFile,
   insertRequest,
   listRequests,
