@@ -501,8 +501,8 @@ class Story {
 
   /** Appends the changes to the ledger until the story ended. */
   async tell(): Promise<void> {
-    let seen = -1;
-    let states = '';
+    let seen = 0;
+    let states = this.resourceStates();
     for (;;) {
       await condition(() => this.changes !== seen || this.resourceStates() !== states || this.ended);
       seen = this.changes;

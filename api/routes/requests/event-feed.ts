@@ -1,10 +1,10 @@
 /**
  * Wakes the event streams of one API process when their request has new events: one PostgreSQL
- * connection per process LISTENs on the channel `ledger:record-events` notifies, whatever the
+ * connection per process (its own beside the pool, made when the first stream opens) LISTENs on the channel `ledger:record-events` notifies, whatever the
  * number of streams, so no stream polls Temporal. Notifications can be lost (the connection
  * drops and is made again), so a stream also reads the ledger every `fallbackMs` by itself.
  */
-import type { Pool, PoolClient } from 'pg';
+import { Client, type Pool } from 'pg';
 import { REQUEST_EVENTS_CHANNEL } from '../../../activities/ledger/record-events';
 import type { Logger } from '../../../platform/logger';
 
@@ -31,9 +31,14 @@ const RELISTEN_MS = 1_000;
 export function createRequestEventFeed(pool: Pool, log: Logger): RequestEventFeed {
   const bells = new Map<string, Set<() => void>>();
   const all = new Set<() => void>();
-  let client: PoolClient | undefined;
+  let client: Client | undefined;
+  let listening = false;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  const again = () => {
+    retry = setTimeout(() => void listen(), RELISTEN_MS);
+    retry.unref();
+  };
 
   const onNotification = (msg: { channel: string; payload?: string }) => {
     if (msg.channel !== REQUEST_EVENTS_CHANNEL || !msg.payload) return;
@@ -41,15 +46,16 @@ export function createRequestEventFeed(pool: Pool, log: Logger): RequestEventFee
   };
   async function listen(): Promise<void> {
     if (closed) return;
+    const c = new Client(pool.options);
+    c.on('notification', onNotification);
+    c.on('error', (err) => {
+      log.warn({ err: err.message }, 'request events: LISTEN connection failed; listening again');
+      if (client === c) client = undefined;
+      void c.end().catch(() => undefined);
+      if (!closed) again();
+    });
     try {
-      const c = await pool.connect();
-      c.on('notification', onNotification);
-      c.on('error', (err) => {
-        log.warn({ err: err.message }, 'request events: LISTEN connection failed; listening again');
-        c.release(err);
-        if (client === c) client = undefined;
-        retry = setTimeout(() => void listen(), RELISTEN_MS);
-      });
+      await c.connect();
       await c.query(`LISTEN ${REQUEST_EVENTS_CHANNEL}`);
       client = c;
       if (closed) await stop();
@@ -60,24 +66,25 @@ export function createRequestEventFeed(pool: Pool, log: Logger): RequestEventFee
         { err: (err as Error).message },
         'request events: cannot LISTEN; streams read the ledger every few seconds',
       );
-      if (!closed) retry = setTimeout(() => void listen(), RELISTEN_MS);
+      void c.end().catch(() => undefined);
+      if (!closed) again();
     }
   }
   async function stop(): Promise<void> {
     const c = client;
     client = undefined;
-    if (!c) return;
-    c.removeListener('notification', onNotification);
-    await c.query(`UNLISTEN ${REQUEST_EVENTS_CHANNEL}`).catch(() => undefined);
-    c.release();
+    await c?.end().catch(() => undefined);
   }
-  void listen();
 
   return {
     get closed() {
       return closed;
     },
     subscribe(requestId) {
+      if (!listening) {
+        listening = true;
+        void listen();
+      }
       let rung = false;
       let wake: (() => void) | undefined;
       const ring = () => {

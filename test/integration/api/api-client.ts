@@ -28,7 +28,7 @@ export interface TestApi {
 export async function startTestApi(
   stack: TestStack,
   limits?: RateLimits,
-  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs'> = {},
+  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream'> = {},
 ): Promise<TestApi> {
   const api = await startApiService({
     temporal: stack.client,
@@ -41,6 +41,7 @@ export async function startTestApi(
     host: '127.0.0.1',
     port: 0,
     limits,
+    endSystemUrls: { awx: stack.endSystemsEnv.AWX_URL, tfe: stack.endSystemsEnv.TFE_URL },
     ...opts,
   });
   const baseUrl = api.url;
