@@ -77,12 +77,14 @@ export async function streamEvents(
   const until = Date.now() + opts.maxMs;
   try {
     while (!gone && !deps.events.closed && Date.now() < until) {
-      const { events, maxSeq } = await eventsAfter(deps.pool, row.requestId, last);
+      const { events, maxSeq, ended } = await eventsAfter(deps.pool, row.requestId, last);
       for (const e of events) {
         res.write(frame(e));
         last = e.seq;
         if (e.type === 'outcome') return;
       }
+      // The client has seen the outcome already (it reconnected after it): nothing follows.
+      if (events.length === 0 && ended) return;
       if (events.length === 0 && maxSeq === 0 && last === 0) {
         // A request whose workflow never ran (Temporal refused its start) tells no story: its
         // ledger row is all there is, and its end is the one event.

@@ -310,13 +310,16 @@ export async function recordCancelling(pool: Pool, requestId: string): Promise<v
   );
 }
 
-/** A request's recorded events after `afterSeq`, in order (at most `limit`), and the highest seq recorded. */
+/**
+ * A request's recorded events after `afterSeq`, in order (at most `limit`), the highest seq
+ * recorded, and whether its outcome is recorded (`ended`).
+ */
 export async function eventsAfter(
   pool: Pool,
   requestId: string,
   afterSeq: number,
   limit = 500,
-): Promise<{ events: RequestEvent[]; maxSeq: number }> {
+): Promise<{ events: RequestEvent[]; maxSeq: number; ended: boolean }> {
   const { rows } = await pool.query(
     `SELECT seq, type, data, at, max(seq) OVER () AS max_seq
        FROM request_events WHERE request_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
@@ -324,15 +327,17 @@ export async function eventsAfter(
   );
   if (rows.length === 0) {
     const { rows: top } = await pool.query(
-      'SELECT coalesce(max(seq), 0) AS max_seq FROM request_events WHERE request_id = $1',
+      `SELECT coalesce(max(seq), 0) AS max_seq, coalesce(bool_or(type = 'outcome'), false) AS ended
+         FROM request_events WHERE request_id = $1`,
       [requestId],
     );
-    return { events: [], maxSeq: Number(top[0].max_seq) };
+    return { events: [], maxSeq: Number(top[0].max_seq), ended: top[0].ended as boolean };
   }
   return {
     events: rows.map(
       (r) => ({ seq: r.seq, type: r.type, data: r.data, at: (r.at as Date).toISOString() }) as RequestEvent,
     ),
     maxSeq: Number(rows[0].max_seq),
+    ended: rows.some((r) => r.type === 'outcome'),
   };
 }
