@@ -478,7 +478,8 @@ function progressOf(result: TemplateResult): TemplateProgress {
  * on its way go together in the next). The last event is the outcome.
  */
 class Story {
-  private changes = 0;
+  /** Events told but not yet appended, in order. */
+  private readonly pending: RequestEvent[] = [];
   private ended = false;
   private seq = 0;
   private told = { status: '', resources: new Map<string, string>(), steps: new Map<string, string>() };
@@ -488,9 +489,9 @@ class Story {
     private readonly state: RequestProgress,
   ) {}
 
-  /** Something in the request's state changed. */
+  /** Something in the request's state changed: what did becomes events now, so none is skipped. */
   changed(): void {
-    this.changes++;
+    this.pending.push(...this.news());
   }
 
   /** Tells what is left, the outcome last, and waits for `telling` (the loop of `tell`) to finish. */
@@ -501,17 +502,16 @@ class Story {
 
   /** Appends the changes to the ledger until the story ended. */
   async tell(): Promise<void> {
-    let seen = 0;
     let states = this.resourceStates();
     for (;;) {
-      await condition(() => this.changes !== seen || this.resourceStates() !== states || this.ended);
-      seen = this.changes;
+      await condition(() => this.pending.length > 0 || this.resourceStates() !== states || this.ended);
       states = this.resourceStates();
-      const events = this.news();
+      this.changed();
       const done = this.ended && terminalStatuses.includes(this.state.status);
-      if (done) events.push(this.event({ type: 'outcome', data: this.state }));
+      if (done) this.pending.push(this.event({ type: 'outcome', data: this.state }));
+      const events = this.pending.splice(0);
       if (events.length) await recordEvents({ requestId: this.requestId, events });
-      if (done || (this.ended && seen === this.changes)) return;
+      if (done || (this.ended && this.pending.length === 0)) return;
     }
   }
 

@@ -24,13 +24,20 @@ async function readStream(
   requestId: string,
   lastEventId?: number,
 ): Promise<{ status: number; contentType: string; events: (RequestEvent & { id: number })[] }> {
+  // A stream that does not end fails the test with what it sent, instead of hanging it.
   const res = await fetch(`${t.api.baseUrl}/v1/requests/${requestId}/events`, {
     headers: {
       authorization: `Bearer ${token}`,
       ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}),
     },
+    signal: AbortSignal.timeout(120_000),
   });
-  const text = await res.text();
+  let text = '';
+  try {
+    for await (const chunk of res.body!) text += Buffer.from(chunk).toString('utf8');
+  } catch (err) {
+    throw new Error(`the stream did not end: ${(err as Error).message}; it sent:\n${text}`);
+  }
   const events = text
     .split('\n\n')
     .map((block) =>
@@ -133,8 +140,11 @@ describe("a request's story: status during and after the run, and its event stre
     const buildStates = events
       .filter((e) => e.type === 'step' && e.data.step.id === 'build')
       .map((e) => (e.type === 'step' ? [e.data.step.state, e.data.step.externalIds.awxJob] : []));
-    assert.deepEqual(buildStates[0], ['pending', undefined]);
-    assert.deepEqual(buildStates[1], ['running', undefined]);
+    assert.deepEqual(
+      [...new Set(buildStates.map(([state]) => state))],
+      ['pending', 'running', 'succeeded'],
+      JSON.stringify(buildStates),
+    );
     assert.ok(
       buildStates.some(([state, id]) => state === 'running' && id === job),
       `the job was told while the build ran: ${JSON.stringify(buildStates)}`,
