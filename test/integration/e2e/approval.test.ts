@@ -37,14 +37,19 @@ describe('approvals: a large VM waits for the capacity group', () => {
     const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
     const submitted = new Date().toISOString();
     await capacityStepWaiting(t, carol, requestId);
-    // The status says what waits, for whom, since when.
-    const waiting = (
-      await t.api.call<{ waiting: { resource: string; stepId: string; groups: string[]; since: string }[] }>(
-        'GET',
-        `/v1/requests/${requestId}`,
-        { token: carol },
-      )
-    ).body.waiting;
+    // The status says what waits, for whom, since when (told by the template a moment after it waits).
+    let waiting: { resource: string; stepId: string; groups: string[]; since: string }[] = [];
+    await waitFor(
+      'the status to list the waiting approval',
+      async () => {
+        waiting = (
+          await t.api.call<{ waiting: typeof waiting }>('GET', `/v1/requests/${requestId}`, { token: carol })
+        ).body.waiting;
+        return waiting.length > 0;
+      },
+      30_000,
+      250,
+    );
     assert.deepEqual(
       waiting.map((w) => [w.resource, w.stepId, w.groups, w.since >= submitted.slice(0, 19)]),
       [[name, 'capacity', ['capacity'], true]],
