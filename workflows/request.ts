@@ -507,11 +507,12 @@ class Story {
       await condition(() => this.pending.length > 0 || this.resourceStates() !== states || this.ended);
       states = this.resourceStates();
       this.changed();
-      const done = this.ended && terminalStatuses.includes(this.state.status);
-      if (done) this.pending.push(this.event({ type: 'outcome', data: this.state }));
+      const done = this.ended;
+      if (done && terminalStatuses.includes(this.state.status))
+        this.pending.push(this.event({ type: 'outcome', data: this.state }));
       const events = this.pending.splice(0);
       if (events.length) await recordEvents({ requestId: this.requestId, events });
-      if (done || (this.ended && this.pending.length === 0)) return;
+      if (done) return;
     }
   }
 
