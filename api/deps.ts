@@ -5,7 +5,14 @@ import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
 import type { EndSystemProber } from './routes/system/end-systems';
 import type { ResourceValidator } from './routes/requests/validation';
+import type { RequestEventFeed } from './routes/requests/event-feed';
+import type { EventStreamOptions } from './routes/requests/event-stream';
 import type { WorkflowStarter } from './starter';
+
+export interface EndSystemUrls {
+  awx?: string;
+  tfe?: string;
+}
 
 export interface ApiDeps {
   temporal: Client;
@@ -24,4 +31,10 @@ export interface ApiDeps {
   endSystems: EndSystemProber;
   /** The payload encryption codec when PAYLOAD_ENCRYPTION_KEYS is set: served at /codec. */
   codec?: PayloadCodec;
+  /** Base URLs of the end systems whose pages the status links to (AWX jobs, TFE runs); absent: no links. */
+  endSystemUrls?: EndSystemUrls;
+  /** Wakes the event streams when their request has new events. */
+  events: RequestEventFeed;
+  /** Overrides of the event streams' timing (tests end streams sooner). */
+  eventStream?: Partial<EventStreamOptions>;
 }

@@ -24,6 +24,7 @@ import {
   reservedSpecFields,
 } from './routes/offerings/schema';
 import { inventoryLists } from './routes/inventory';
+import { lastEventIdPattern } from './routes/requests/event-stream';
 import {
   idempotencyKeySchema,
   idParameter,
@@ -188,6 +189,7 @@ const requestLinks = {
       'getRequest',
       'getRequestFile',
       'getRequestLog',
+      'getRequestEvents',
       'cancelRequest',
       'rerunRequest',
       'resumeRequest',
@@ -359,7 +361,7 @@ export function openApiDocument(
         RequestStatus: {
           enum: [...requestStatuses],
           description:
-            '`paused`: a template step failed and the request (submitted with `"onFailure": "pause"`) waits for `POST /v1/requests/{id}/resume` until its deadline, then aborts. The Temporal workflow of a `failed` request ends Failed (failure type `RequestFailed`, its details the same outcome), of a `cancelled` one Canceled, of a `succeeded` one Completed.',
+            '`cancelling`: a cancellation was asked for and what was built is being undone; it ends `cancelled`. `paused`: a template step failed and the request (submitted with `"onFailure": "pause"`) waits for `POST /v1/requests/{id}/resume` until its deadline, then aborts. The Temporal workflow of a `failed` request ends Failed (failure type `RequestFailed`, its details the same outcome), of a `cancelled` one Canceled, of a `succeeded` one Completed.',
         },
         Pause: {
           type: 'object',
@@ -556,6 +558,46 @@ export function openApiDocument(
               type: 'object',
               properties: {
                 status: { $ref: '#/components/schemas/RequestStatus' },
+                resources: {
+                  type: 'array',
+                  description:
+                    "Each resource: its state, outcome and `progress` (its template's steps: state, attempts, startedAt, endedAt, lastError with the upstream's reason, `externalIds` as soon as known (AWX job, TFE workspace and run, vCenter VM, git commit) and `links` to their pages in the end system), during the run and after it (kept in the ledger).",
+                  items: { type: 'object' },
+                },
+                waiting: {
+                  type: 'array',
+                  description:
+                    'The approval steps waiting now: who may decide (`groups`), since and until when, and the call that decides.',
+                  items: {
+                    type: 'object',
+                    required: ['resource', 'stepId', 'groups', 'since', 'deadline'],
+                    properties: {
+                      resource: { type: 'string' },
+                      stepId: { type: 'string' },
+                      groups: { type: 'array', items: { type: 'string' } },
+                      since: { type: 'string', format: 'date-time' },
+                      deadline: { type: 'string', format: 'date-time' },
+                      message: { type: 'string' },
+                    },
+                  },
+                },
+                approvals: {
+                  type: 'array',
+                  description: 'Every approval decision taken: what, by whom, when, as an admin or not.',
+                  items: {
+                    type: 'object',
+                    required: ['resource', 'stepId', 'decision', 'by', 'at', 'asAdmin'],
+                    properties: {
+                      resource: { type: 'string' },
+                      stepId: { type: 'string' },
+                      decision: { enum: ['approve', 'reject'] },
+                      by: { type: 'string' },
+                      at: { type: 'string', format: 'date-time' },
+                      asAdmin: { type: 'boolean' },
+                      comment: { type: 'string' },
+                    },
+                  },
+                },
                 pause: { $ref: '#/components/schemas/Pause' },
                 resumes: {
                   type: 'array',
@@ -570,6 +612,31 @@ export function openApiDocument(
                 },
               },
             }),
+            ...v1Errors(404),
+          },
+        },
+      },
+      '/v1/requests/{id}/events': {
+        get: {
+          operationId: 'getRequestEvents',
+          summary: "The request's story as it happens, as Server-Sent Events, ending with its outcome",
+          description:
+            'Events, each with its `id` (the same for every reader: the `seq` the request workflow gave it), its `event` type and as `data` the JSON event `{seq, at, type, data}`: `status` (the request status changed), `step` (a step of a resource changed: state, attempts, times, error, external IDs, approval), `resource` (a resource changed state) and `outcome` (the request ended; the stream then closes). A client that reconnects with `Last-Event-ID` gets only what followed. A comment line every 15 s keeps a quiet stream open; a stream open 15 minutes ends, and the client reconnects. Authorised like `GET /v1/requests/{id}`.',
+          parameters: [
+            requestIdParam,
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'The id of the last event received; the stream resumes after it.',
+              schema: { type: 'string', pattern: lastEventIdPattern.source },
+            },
+          ],
+          responses: {
+            200: {
+              description: 'the event stream',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
             ...v1Errors(404),
           },
         },
@@ -631,7 +698,8 @@ export function openApiDocument(
       '/v1/requests/{id}/cancel': {
         post: {
           operationId: 'cancelRequest',
-          summary: 'Cancel a running request; its resources are compensated',
+          summary:
+            'Cancel a running request; its resources are compensated. It shows `cancelling` until that is done, then `cancelled`',
           parameters: [requestIdParam],
           responses: { 202: ok('cancellation asked'), ...v1Errors(403, 404, 409, 503) },
         },

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
     endSystems: loadEndSystemLocations(),
     ...(codec ? { codec } : {}),
+    endSystemUrls: { awx: config.AWX_URL, tfe: config.TFE_URL },
   });
   log.info({ url: api.url }, 'api listening');
 

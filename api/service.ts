@@ -14,6 +14,7 @@ import { repeatEvery } from '../platform/repeat';
 import { gatherRequestLogs } from './routes/requests/log-store';
 import { createApp, type RateLimits } from './app';
 import type { ApiDeps } from './deps';
+import { createRequestEventFeed } from './routes/requests/event-feed';
 import { createResourceValidator } from './routes/requests/validation';
 import { approvalsWaitingByGroup } from './routes/metrics';
 import { startEndSystemProber } from './routes/system/end-systems';
@@ -28,7 +29,15 @@ const START_DRAIN_MS = 5_000;
 
 export interface ApiServiceOptions extends Pick<
   ApiDeps,
-  'temporal' | 'namespace' | 'pool' | 'log' | 'temporalUiUrl' | 'publicUrl' | 'codec'
+  | 'temporal'
+  | 'namespace'
+  | 'pool'
+  | 'log'
+  | 'temporalUiUrl'
+  | 'publicUrl'
+  | 'codec'
+  | 'endSystemUrls'
+  | 'eventStream'
 > {
   host: string;
   /** 0: a free port. */
@@ -56,6 +65,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   const starter = opts.starter ? opts.starter(made) : made;
   const endSystems = startEndSystemProber(opts.endSystems ?? {});
   const stopCountingApprovals = countApprovalsWaiting(() => approvalsWaitingByGroup(temporal, pool));
+  const events = createRequestEventFeed(pool, log);
   const app = createApp(
     {
       temporal,
@@ -64,6 +74,9 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       log,
       temporalUiUrl: opts.temporalUiUrl,
       publicUrl: opts.publicUrl,
+      ...(opts.endSystemUrls ? { endSystemUrls: opts.endSystemUrls } : {}),
+      ...(opts.eventStream ? { eventStream: opts.eventStream } : {}),
+      events,
       resources: createResourceValidator(pool),
       starter,
       endSystems,
@@ -98,6 +111,8 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
     close() {
       closing ??= (async () => {
         await presence.stop();
+        // Open event streams end now (their clients reconnect elsewhere), or close would wait for them.
+        await events.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

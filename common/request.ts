@@ -5,10 +5,25 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from './authority';
 import { templateFor as resourceTemplate } from './resource';
-import type { PauseInfo, ResumeAction, ResumeRecord, StepError, TemplateProgress } from './template';
+import type {
+  PauseInfo,
+  ResumeAction,
+  ResumeRecord,
+  StepError,
+  StepProgress,
+  TemplateProgress,
+} from './template';
 
 /** The lifecycle of a request, as the ledger, the RequestStatus search attribute and the API show it. */
-export const requestStatuses = ['received', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
+export const requestStatuses = [
+  'received',
+  'running',
+  'paused',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
 export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -117,6 +132,11 @@ export interface ResourceOutcome {
   paused?: PauseInfo;
   /** Every `resume` decision taken for it: who, when, what. */
   resumes?: ResumeRecord[];
+  /**
+   * Its template's steps as the template last reported them (state, attempts, times, errors,
+   * external IDs, approvals), kept in the outcome so the story outlives the workflow.
+   */
+  progress?: TemplateProgress;
 }
 
 /** The request workflow's `status` query answer and its result. */
@@ -127,10 +147,18 @@ export interface RequestProgress {
   resources: ResourceOutcome[];
 }
 
-/** Live detail of one resource: its outcome plus the template's own progress when it is running. */
-export interface ResourceDetail extends ResourceOutcome {
-  progress?: TemplateProgress;
-}
+/**
+ * One change in a request's story, as the event stream (`GET /v1/requests/{id}/events`) sends
+ * it: `seq` counts from 1 in the order the request workflow saw the changes, so it is the same
+ * for every reader and every reconnect. `outcome` is the last one.
+ */
+export type RequestEvent = { seq: number; at: string } & (
+  | { type: 'status'; data: { status: RequestStatus } }
+  | { type: 'step'; data: { resource: string; workflowId: string; step: StepProgress } }
+  | { type: 'resource'; data: Omit<ResourceOutcome, 'progress'> }
+  | { type: 'outcome'; data: RequestProgress }
+);
+export type RequestEventType = RequestEvent['type'];
 
 /**
  * The template that builds or removes a resource, from the resource types' template table; a

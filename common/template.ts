@@ -127,7 +127,20 @@ export interface StepProgress {
   /** Fan-out counts. */
   items?: { total: number; running: number; succeeded: number; failed: number };
   approval?: ApprovalDecision & { at: string };
+  /** While an approval step waits for its decision: who may decide, since when, until when. */
+  waiting?: ApprovalWait;
   compensation?: { state: 'succeeded' | 'failed'; error?: StepError };
+}
+
+/** An approval step waiting for a decision. */
+export interface ApprovalWait {
+  /** Token groups whose members may decide (admins may decide any step). */
+  groups: string[];
+  since: string;
+  /** When the wait ends by itself in a refusal (`ApprovalDenied`). */
+  deadline: string;
+  /** The step's message, its expressions resolved. */
+  message?: string;
 }
 
 /** The `approve` signal's payload; the API fills `by`, `groups` and `asAdmin` from the authenticated caller. */

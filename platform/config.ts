@@ -36,6 +36,12 @@ const apiSchema = baseSchema.extend({
   API_PUBLIC_URL: z.url().optional(),
   /** Calls per minute per client address on /v1. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * The end systems' base URLs (the workers' own variables), read here only to link a request's
+   * external IDs to the system's pages: an AWX job, a TFE workspace and run.
+   */
+  AWX_URL: z.url().optional(),
+  TFE_URL: z.url().optional(),
 });
 
 const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);

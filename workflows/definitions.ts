@@ -57,3 +57,9 @@ export const turnGrantedSignal =
 
 /** From a request to a resource's workflow: its action on the resource ended. */
 export const actionFinishedSignal = defineSignal<[ActionFinished]>('actionFinished');
+/**
+ * From a template to the workflow that started it (the request, or the template whose step runs
+ * it): its progress, each time it changed. The request keeps it as the resource's story; a
+ * parent template takes the external IDs into the step that runs the child, as soon as known.
+ */
+export const templateProgressSignal = defineSignal<[TemplateProgress]>('templateProgress');

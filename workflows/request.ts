@@ -63,7 +63,9 @@ import {
   DEFAULT_PAUSE_TIMEOUT,
   REQUEST_FAILED,
   templateFor,
+  terminalStatuses,
   type RequestedResource,
+  type RequestEvent,
   type RequestProgress,
   type RequestStatus,
   type RequestWorkflowInput,
@@ -77,6 +79,7 @@ import {
   type ResumeRecord,
   type StepError,
   type TemplatePlan,
+  type TemplateProgress,
   type TemplateResult,
 } from '../common/template';
 import {
@@ -86,6 +89,7 @@ import {
   resumeUpdate,
   statusQuery,
   templatePausedSignal,
+  templateProgressSignal,
   turnGrantedSignal,
 } from './definitions';
 import { followCurrentDetails } from './current-details';
@@ -118,7 +122,11 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
-const { 'resources:prepare': prepare, 'ledger:record-status': recordStatus } = proxyActivities<Activities>({
+const {
+  'resources:prepare': prepare,
+  'ledger:record-status': recordStatus,
+  'ledger:record-events': recordEvents,
+} = proxyActivities<Activities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -179,11 +187,22 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (refused) turn.refused = refused;
   });
 
+  const story = new Story(input.requestId, state);
+  const telling = CancellationScope.nonCancellable(() => story.tell());
+
+  setHandler(templateProgressSignal, (progress) => {
+    const outcome = work.find((w) => w.outcome.workflowId === progress.workflowId)?.outcome;
+    if (!outcome) return;
+    outcome.progress = progress;
+    story.changed();
+  });
+
   setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
     const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;
     if (!outcome || outcome.state !== 'running') return;
     if (pause) outcome.paused = pause;
     else delete outcome.paused;
+    story.changed();
   });
   const pausedWork = () => work.filter((w) => w.outcome.paused);
   setHandler(
@@ -223,8 +242,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     const wanted = (): RequestStatus => (pausedWork().length ? 'paused' : 'running');
     try {
       for (;;) {
-        await condition(() => !building || wanted() !== state.status);
-        if (!building) return;
+        await condition(() => !building || state.status === 'cancelling' || wanted() !== state.status);
+        if (!building || state.status === 'cancelling') return;
         await setStatus(wanted());
       }
     } catch (err) {
@@ -234,6 +253,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
 
   const setStatus = async (status: RequestStatus): Promise<void> => {
     state.status = status;
+    story.changed();
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
     await recordStatus.executeWithOptions(
       { summary: activitySummary(`record ${status}`, 'ledger:record-status') },
@@ -249,6 +269,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       ],
     );
   };
+
+  // A cancellation shows at once as `cancelling`, while the children undo what they built.
+  let cancelling: Promise<void> = Promise.resolve();
+  CancellationScope.current().cancelRequested.catch(() => {
+    if (state.status === 'running' || state.status === 'paused' || state.status === 'received')
+      cancelling = CancellationScope.nonCancellable(() => setStatus('cancelling'));
+  });
 
   try {
     // Inside the try, so that a cancellation arriving while these run still ends in the ledger.
@@ -273,10 +300,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       await CancellationScope.nonCancellable(async () => {
         building = false;
         await pauses;
+        await cancelling;
+        if (state.status !== 'cancelling') await setStatus('cancelling');
         for (const w of work)
           if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
         await cleanUp(input, work);
         await setStatus('cancelled');
+        await story.end(telling);
         await tell(input, finishedNotice(input, state));
       });
       throw err;
@@ -294,8 +324,10 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   await CancellationScope.nonCancellable(async () => {
     building = false;
     await pauses;
+    await cancelling;
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
+    await story.end(telling);
     await tell(input, finishedNotice(input, state));
   });
   if (state.status === 'failed') {
@@ -448,6 +480,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     });
     outcome.state = 'succeeded';
     outcome.output = result.output;
+    outcome.progress = progressOf(result);
     if (resource.action === 'create') await startResourceWorkflow(input, w);
     else await endTurn(input, w, true);
   } catch (err) {
@@ -457,6 +490,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     }
     await endTurn(input, w, false);
     const failed = templateResultOf(err);
+    if (failed) outcome.progress = progressOf(failed);
     delete outcome.paused;
     fail(w, err, failed?.error);
     if (failed?.compensations.length) {
@@ -596,6 +630,100 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
 function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {
   w.outcome.state = 'failed';
   w.outcome.error = error ?? describeError(err);
+}
+
+/** The progress part of a template's result: its steps, without the output or error told elsewhere. */
+function progressOf(result: TemplateResult): TemplateProgress {
+  const { output: _output, error: _error, ...progress } = result;
+  return progress;
+}
+
+/**
+ * A request's story for the event stream: each time the request changed (its status, a resource's
+ * state, a step reported by its template) the difference to what was told before becomes events,
+ * numbered in order, appended to the ledger by one activity at a time (changes made while one is
+ * on its way go together in the next). The last event is the outcome.
+ */
+class Story {
+  /** Events told but not yet appended, in order. */
+  private readonly pending: RequestEvent[] = [];
+  private ended = false;
+  private seq = 0;
+  private told = { status: '', resources: new Map<string, string>(), steps: new Map<string, string>() };
+
+  constructor(
+    private readonly requestId: string,
+    private readonly state: RequestProgress,
+  ) {}
+
+  /** Something in the request's state changed: what did becomes events now, so none is skipped. */
+  changed(): void {
+    this.pending.push(...this.news());
+  }
+
+  /** Tells what is left, the outcome last, and waits for `telling` (the loop of `tell`) to finish. */
+  async end(telling: Promise<void>): Promise<void> {
+    this.ended = true;
+    await telling;
+  }
+
+  /** Appends the changes to the ledger until the story ended. */
+  async tell(): Promise<void> {
+    let states = this.resourceStates();
+    for (;;) {
+      await condition(() => this.pending.length > 0 || this.resourceStates() !== states || this.ended);
+      states = this.resourceStates();
+      this.changed();
+      const done = this.ended;
+      if (done && terminalStatuses.includes(this.state.status))
+        this.pending.push(this.event({ type: 'outcome', data: this.state }));
+      const events = this.pending.splice(0);
+      if (events.length) await recordEvents({ requestId: this.requestId, events });
+      if (done) return;
+    }
+  }
+
+  /** The resources' states in short, so a resource that starts, ends or is undone is told at once. */
+  private resourceStates(): string {
+    return this.state.resources
+      .map((r) => `${r.state}${r.error ? '!' : ''}${r.compensated?.length ?? 0}`)
+      .join();
+  }
+
+  /** What changed since the last call, as events: steps and resources, the status first when it goes on, last when it ends. */
+  private news(): RequestEvent[] {
+    const events: RequestEvent[] = [];
+    const { status } = this.state;
+    const statusChanged = status !== this.told.status;
+    this.told.status = status;
+    const ending = terminalStatuses.includes(status) || status === 'cancelling';
+    if (statusChanged && !ending) events.push(this.event({ type: 'status', data: { status } }));
+    for (const resource of this.state.resources) {
+      for (const step of resource.progress?.steps ?? []) {
+        const key = `${resource.workflowId}\u0000${step.id}`;
+        const json = JSON.stringify(step);
+        if (this.told.steps.get(key) === json) continue;
+        this.told.steps.set(key, json);
+        events.push(
+          this.event({
+            type: 'step',
+            data: { resource: resource.name, workflowId: resource.workflowId, step },
+          }),
+        );
+      }
+      const { progress: _progress, ...outcome } = resource;
+      const json = JSON.stringify(outcome);
+      if (this.told.resources.get(resource.workflowId) === json) continue;
+      this.told.resources.set(resource.workflowId, json);
+      events.push(this.event({ type: 'resource', data: outcome }));
+    }
+    if (statusChanged && ending) events.push(this.event({ type: 'status', data: { status } }));
+    return events;
+  }
+
+  private event(e: Pick<RequestEvent, 'type' | 'data'>): RequestEvent {
+    return { seq: ++this.seq, at: new Date().toISOString(), ...e } as RequestEvent;
+  }
 }
 
 /** The TemplateResult a failed interpreter child carries in its failure details. */

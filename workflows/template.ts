@@ -2,13 +2,30 @@
  * `templateInterpreter`: the one generic workflow that runs any template plan as a DAG of steps.
  * Sub-templates and fan-out items run as children of the same type. Clients read progress with
  * the `progress` query, answer approval steps with the `approve` signal, and end a paused step's
- * wait with the `resumeStep` signal its request sends.
+ * wait with the `resumeStep` signal its request sends. A template started by another workflow
+ * tells it of every change of its progress (`templateProgress`), its last one included, so the
+ * request holds each resource's story while it runs and records it when it ends.
  */
-import { setHandler } from '@temporalio/workflow';
-import { templateCurrentDetails } from '../common/summaries';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { InterpreterInput, TemplateResult } from '../common/template';
+import {
+  approveSignal,
+  decideUpdate,
+  progressQuery,
+  resumeStepSignal,
+  templateProgressSignal,
+} from './definitions';
+import { describeError } from './interpreter/errors';
+import { templateCurrentDetails } from '../common/summaries';
 import { followCurrentDetails } from './current-details';
-import { approveSignal, decideUpdate, progressQuery, resumeStepSignal } from './definitions';
 import { TemplateRun } from './interpreter/runner';
 
 /** Runs the template `input.plan.entry` of the plan with `input.input`. */
@@ -18,6 +35,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
   followCurrentDetails(() => templateCurrentDetails(run.progress()));
   setHandler(approveSignal, (decision) => run.approve(decision));
   setHandler(resumeStepSignal, (decision) => run.resume(decision));
+  setHandler(templateProgressSignal, (progress) => run.childProgress(progress));
   // The validator refuses before anything is written to history; the caller gets the reason.
   setHandler(decideUpdate, (decision) => run.approve(decision), {
     validator: (decision) => {
@@ -25,5 +43,42 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
       if (refusal) throw new Error(refusal);
     },
   });
-  return run.execute();
+  const parent = workflowInfo().parent;
+  if (!parent) return run.execute();
+  let ended = false;
+  // Not cancellable: a cancelled template still tells its parent how its steps ended.
+  const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
+  try {
+    return await run.execute();
+  } finally {
+    ended = true;
+    await reporting;
+  }
+}
+
+/**
+ * Signals the parent the progress each time it changed, one signal at a time (changes made while
+ * one is on its way go together in the next), until the run ended and its last state was sent.
+ */
+async function reportProgress(
+  run: TemplateRun,
+  parent: { workflowId: string; runId: string },
+  ended: () => boolean,
+): Promise<void> {
+  const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
+  let sent = '';
+  for (;;) {
+    await condition(() => JSON.stringify(run.progress()) !== sent || ended());
+    const now = JSON.stringify(run.progress());
+    if (now === sent) return;
+    sent = now;
+    try {
+      await handle.signal(templateProgressSignal, run.progress());
+    } catch (err) {
+      // The parent ended (its own story is recorded); the template's history keeps the rest.
+      if (isCancellation(err)) throw err;
+      log.info('progress not reported: the parent is gone', { error: describeError(err).message });
+      return;
+    }
+  }
 }

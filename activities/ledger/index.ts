@@ -1,14 +1,15 @@
-/** The ledger: requests' statuses in Postgres, written from the `orchestrator` task queue. */
+/** The ledger: requests' statuses and stories in Postgres, written from the `orchestrator` task queue. */
 import { defineSystem, type TaskActivities } from '../task';
 import type { LedgerDeps } from './deps';
+import { recordEvents } from './record-events';
 import { recordStatus } from './record-status';
 
 export type { LedgerDeps } from './deps';
-export type LedgerActivities = TaskActivities<typeof recordStatus>;
+export type LedgerActivities = TaskActivities<typeof recordStatus | typeof recordEvents>;
 
 export const ledgerSystem = defineSystem({
   name: 'ledger',
   taskQueue: 'orchestrator',
-  tasks: [recordStatus],
+  tasks: [recordStatus, recordEvents],
   createDeps: ({ pool }): LedgerDeps => ({ pool }),
 });

@@ -53,6 +53,8 @@ export const recordStatus = defineTask({
         `WITH changed AS (
            UPDATE requests SET status = $2, updated_at = now()
             WHERE request_id = $1 AND status IS DISTINCT FROM $2
+              -- A cancellation asked for is not undone by a late 'running' or 'paused'.
+              AND NOT (status = 'cancelling' AND $2 IN ('received', 'running', 'paused'))
             RETURNING request_id)
          INSERT INTO request_status_events (request_id, status) SELECT request_id, $2 FROM changed`,
         [input.requestId, input.status],

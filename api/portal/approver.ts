@@ -6,7 +6,7 @@
  */
 import { Router } from 'express';
 import { taskCatalog } from '../../activities/registry';
-import type { ResourceDetail } from '../../common/request';
+import type { ResourceOutcome } from '../../common/request';
 import type { TemplateRef } from '../../common/template';
 import { loadTemplateLibrary, templatesDir, type TemplateLibrary } from '../../templates/library';
 import { html } from './html';
@@ -61,7 +61,7 @@ export function approverPages(): Router {
     );
     const waiting: Waiting[] = [];
     for (const r of running.body.requests ?? []) {
-      const detail = await api.call<{ resources?: ResourceDetail[] }>('GET', `/v1/requests/${r.requestId}`);
+      const detail = await api.call<{ resources?: ResourceOutcome[] }>('GET', `/v1/requests/${r.requestId}`);
       for (const resource of detail.body.resources ?? [])
         for (const step of resource.progress?.steps ?? [])
           if (step.kind === 'approval' && step.state === 'running') {

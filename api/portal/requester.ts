@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { ResourceDetail } from '../../common/request';
+import type { ResourceOutcome } from '../../common/request';
 import type { StepProgress } from '../../common/template';
 import type { Offering } from '../routes/offerings/store';
 import { fieldErrorsOf, type ApiAnswer } from './client';
@@ -23,7 +23,7 @@ interface RequestView {
   createdAt: string;
   updatedAt: string;
   rerunOf: string | null;
-  resources?: (ResourceDetail & { output?: Record<string, unknown> })[];
+  resources?: (ResourceOutcome & { output?: Record<string, unknown> })[];
   pause?: { paused: { resource: string; stepId: string; error: { message: string }; deadline: string }[] };
   history?: { status: string; at: string }[];
   starting?: { attempts: number; lastError?: string };
@@ -557,7 +557,7 @@ export function liveSection(r: RequestView, waitsForApproval: boolean): Html {
     ${(r.resources ?? []).map((res) => resourceSection(res))}`;
 }
 
-function resourceSection(res: ResourceDetail & { output?: Record<string, unknown> }): Html {
+function resourceSection(res: ResourceOutcome & { output?: Record<string, unknown> }): Html {
   const output = (res.output ?? {}) as Record<string, unknown>;
   const steps: StepProgress[] = res.progress?.steps ?? [];
   return html`<section class="resource" aria-label="${res.type} ${res.name}">

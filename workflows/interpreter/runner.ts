@@ -123,6 +123,8 @@ export class TemplateRun {
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
   private readonly fanOuts = new Map<string, FanOutRun>();
+  /** The child workflows of the steps, by workflow ID: the step and the prefix of its external IDs. */
+  private readonly childSteps = new Map<string, { stepId: string; prefix: string }>();
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
   /** Bumped whenever a step settles, so the scheduler wakes up. */
@@ -159,6 +161,24 @@ export class TemplateRun {
       ...(this.pauses.size ? { paused: [...this.pauses.values()] } : {}),
       ...(this.resumes.length ? { resumes: this.resumes } : {}),
     };
+  }
+
+  /**
+   * The progress of a child this run started (a sub-template, a fan-out item, an undo): its
+   * external IDs join the step that runs it the moment the child knows them, so the step shows
+   * the AWX job or TFE run while it still waits for it to end.
+   */
+  childProgress(progress: TemplateProgress): void {
+    const child = this.childSteps.get(progress.workflowId);
+    const rec = child && this.records.get(child.stepId);
+    if (!rec) return;
+    for (const step of progress.steps)
+      for (const [k, v] of Object.entries(step.externalIds)) rec.externalIds[`${child.prefix}${k}`] = v;
+  }
+
+  /** Registers a child workflow of step `stepId`; its external IDs are shown under `prefix`. */
+  private adopt(workflowId: string, stepId: string, prefix: string): void {
+    this.childSteps.set(workflowId, { stepId, prefix });
   }
 
   /** Takes a decision for the paused steps; one that arrives when none is paused is logged and ignored. */
@@ -448,6 +468,7 @@ export class TemplateRun {
   private async runSubTemplate(step: SubTemplateStep, input: unknown, rec: StepProgress): Promise<unknown> {
     const workflowId = childWorkflowId(this.ids.workflowId, step.id);
     rec.children = [workflowId];
+    this.adopt(workflowId, step.id, '');
     const result = await this.runChild(
       workflowId,
       subPlan(this.args.plan, templateKey(step.template)),
@@ -566,6 +587,7 @@ export class TemplateRun {
     const input = await this.resolve(step.input ?? {}, scope, `${step.id}[${item.key}].input`);
     const workflowId = childWorkflowId(this.ids.workflowId, step.id, item.key);
     if (!rec.children!.includes(workflowId)) rec.children!.push(workflowId);
+    this.adopt(workflowId, step.id, `${item.key}:`);
     const k = kinded(step);
     const plan =
       k.kind === 'task'
@@ -581,6 +603,13 @@ export class TemplateRun {
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
     const { timeout, groups } = step.approval;
+    const since = now();
+    rec.waiting = {
+      groups,
+      since,
+      deadline: new Date(Date.parse(since) + msToNumber(timeout as Duration)).toISOString(),
+      ...(await this.approvalMessage(step)),
+    };
     this.setAwaiting(step.id, groups);
     let decided: boolean;
     try {
@@ -589,6 +618,7 @@ export class TemplateRun {
       });
     } finally {
       this.setAwaiting(step.id, undefined);
+      delete rec.waiting;
     }
     const call = { system: 'template', call: step.id };
     if (!decided)
@@ -618,6 +648,17 @@ export class TemplateRun {
     else this.awaiting.delete(stepId);
     const all = [...new Set([...this.awaiting.values()].flat())].sort();
     upsertSearchAttributes([{ key: ApprovalGroups, value: all.length ? all : null }]);
+  }
+
+  /** The approval's message with its expressions resolved; none when it has none or they fail. */
+  private async approvalMessage(step: ApprovalStep): Promise<{ message?: string }> {
+    if (step.approval.message === undefined) return {};
+    try {
+      const message = await resolveValue(step.approval.message, this.scope());
+      return { message: typeof message === 'string' ? message : JSON.stringify(message) };
+    } catch {
+      return {};
+    }
   }
 
   /**
@@ -726,6 +767,7 @@ export class TemplateRun {
         else {
           const workflowId = childWorkflowId(this.ids.workflowId, `${step.id}-undo`, done.item?.key);
           this.records.get(step.id)!.children?.push(workflowId);
+          this.adopt(workflowId, step.id, done.item ? `undo:${done.item.key}:` : 'undo:');
           await this.runChild(workflowId, subPlan(this.args.plan, templateKey(undo.template)), input, call);
         }
         tally.ok++;

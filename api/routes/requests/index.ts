@@ -28,6 +28,7 @@ import {
   getRequestFile,
   insertRequest,
   listRequests,
+  recordCancelling,
   recordResume,
   resumesOf,
   sha256,
@@ -47,6 +48,8 @@ import {
 } from './schema';
 import type { RefusalStatus } from './validation';
 import { expandOfferingOrders } from '../offerings/store';
+import { streamEvents } from './event-stream';
+import { approvalDecisions, approvalWaits, linkedResources } from './story';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
@@ -273,7 +276,24 @@ export function requestRoutes(deps: ApiDeps): Router {
       resumesOf(deps.pool, row.requestId),
       liveProgress(row),
     ]);
-    res.json({ ...row, history, resumes, ...live, ...pauseOf(row, live.resources), links: links(row) });
+    const resources = (live.resources ?? []) as ResourceOutcome[];
+    const approve = `${deps.publicUrl}/v1/requests/${row.requestId}/approve`;
+    res.json({
+      ...row,
+      history,
+      resumes,
+      ...live,
+      resources: linkedResources(resources, deps.endSystemUrls),
+      waiting: approvalWaits(resources, approve),
+      approvals: approvalDecisions(resources),
+      ...pauseOf(row, live.resources),
+      links: links(row),
+    });
+  });
+
+  router.get('/requests/:id/events', async (req, res) => {
+    const row = await visibleRequest(req, String(req.params.id));
+    await streamEvents(deps, req, res, row);
   });
 
   router.get('/requests/:id/file', async (req, res) => {
@@ -346,6 +366,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       );
     }
     await deps.temporal.workflow.getHandle(row.workflowId).cancel();
+    // Asked for and taken: `cancelling` until the workflow has undone what it built and says so.
+    await recordCancelling(deps.pool, row.requestId);
     deps.log.info(
       { requestId: row.requestId, traceId: row.traceId, by: principalOf(req).subject },
       'request cancellation asked',
@@ -401,7 +423,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       const progress = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
       const resources = await Promise.all(
         progress.resources.map(async (r) => {
-          if (r.state !== 'running') return r;
+          // The template reports its progress to the request; asked only before its first report.
+          if (r.state !== 'running' || r.progress) return r;
           const detail = await deps.temporal.workflow
             .getHandle(r.workflowId)
             .query(progressQuery)

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { RequestStatus } from '../../../common/request';
+import type { RequestEvent, RequestStatus } from '../../../common/request';
 
 export interface RequestRow {
   requestId: string;
@@ -292,5 +292,52 @@ export async function listRequests(
     ...(rows.length > filter.limit && last
       ? { next: { createdMicros: String(last.created_micros), requestId: String(last.request_id) } }
       : {}),
+  };
+}
+
+/**
+ * Records that a cancellation was asked for: `cancelling` until the workflow records how it
+ * ended. Only a request still under way changes (an end already recorded stays).
+ */
+export async function recordCancelling(pool: Pool, requestId: string): Promise<void> {
+  await pool.query(
+    `WITH changed AS (
+       UPDATE requests SET status = 'cancelling', updated_at = now()
+        WHERE request_id = $1 AND status IN ('received', 'running', 'paused')
+        RETURNING request_id)
+     INSERT INTO request_status_events (request_id, status) SELECT request_id, 'cancelling' FROM changed`,
+    [requestId],
+  );
+}
+
+/**
+ * A request's recorded events after `afterSeq`, in order (at most `limit`), the highest seq
+ * recorded, and whether its outcome is recorded (`ended`).
+ */
+export async function eventsAfter(
+  pool: Pool,
+  requestId: string,
+  afterSeq: number,
+  limit = 500,
+): Promise<{ events: RequestEvent[]; maxSeq: number; ended: boolean }> {
+  const { rows } = await pool.query(
+    `SELECT seq, type, data, at, max(seq) OVER () AS max_seq
+       FROM request_events WHERE request_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [requestId, afterSeq, limit],
+  );
+  if (rows.length === 0) {
+    const { rows: top } = await pool.query(
+      `SELECT coalesce(max(seq), 0) AS max_seq, coalesce(bool_or(type = 'outcome'), false) AS ended
+         FROM request_events WHERE request_id = $1`,
+      [requestId],
+    );
+    return { events: [], maxSeq: Number(top[0].max_seq), ended: top[0].ended as boolean };
+  }
+  return {
+    events: rows.map(
+      (r) => ({ seq: r.seq, type: r.type, data: r.data, at: (r.at as Date).toISOString() }) as RequestEvent,
+    ),
+    maxSeq: Number(rows[0].max_seq),
+    ended: rows.some((r) => r.type === 'outcome'),
   };
 }

@@ -29,7 +29,7 @@ export interface TestApi {
 export async function startTestApi(
   stack: TestStack,
   limits?: RateLimits,
-  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs'> = {},
+  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream'> = {},
 ): Promise<TestApi> {
   const api = await startApiService({
     temporal: stack.client,
@@ -43,6 +43,7 @@ export async function startTestApi(
     port: 0,
     limits,
     endSystems: loadEndSystemLocations(stack.endSystemsEnv),
+    endSystemUrls: { awx: stack.endSystemsEnv.AWX_URL, tfe: stack.endSystemsEnv.TFE_URL },
     ...opts,
   });
   const baseUrl = api.url;

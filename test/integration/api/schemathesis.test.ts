@@ -31,7 +31,8 @@ describe('the API under schemathesis', function () {
     stack = await getStack();
     // The limit stays far above what one run sends: 429 is documented, but a run spent on it
     // would test the limiter instead of the routes.
-    api = await startTestApi(stack, { perMinute: 1_000_000 });
+    // An event stream it follows ends within a second, or it would wait for the request's end.
+    api = await startTestApi(stack, { perMinute: 1_000_000 }, { eventStream: { maxMs: 1_000 } });
     ({ rows: placement } = await stack.pool.query('SELECT * FROM placement_matrix'));
   });
 

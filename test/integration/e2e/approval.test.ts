@@ -35,7 +35,25 @@ describe('approvals: a large VM waits for the capacity group', () => {
   it('refuses a requester and an approver outside the group, then builds once the group approves', async () => {
     const name = `big-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(carol, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
+    const submitted = new Date().toISOString();
     await capacityStepWaiting(t, carol, requestId);
+    // The status says what waits, for whom, since when (told by the template a moment after it waits).
+    let waiting: { resource: string; stepId: string; groups: string[]; since: string }[] = [];
+    await waitFor(
+      'the status to list the waiting approval',
+      async () => {
+        waiting = (
+          await t.api.call<{ waiting: typeof waiting }>('GET', `/v1/requests/${requestId}`, { token: carol })
+        ).body.waiting;
+        return waiting.length > 0;
+      },
+      30_000,
+      250,
+    );
+    assert.deepEqual(
+      waiting.map((w) => [w.resource, w.stepId, w.groups, w.since >= submitted.slice(0, 19)]),
+      [[name, 'capacity', ['capacity'], true]],
+    );
     const approve = (token: string, stepId = 'capacity') =>
       t.api.call<{ error?: { type: string; message: string } }>('POST', `/v1/requests/${requestId}/approve`, {
         token,
@@ -63,8 +81,22 @@ describe('approvals: a large VM waits for the capacity group', () => {
     assert.equal((await approve(capacity, 'no-such-step')).status, 409);
     assert.equal((await approve(capacity)).status, 200);
 
+    const decidedAt = new Date().toISOString();
     const view = await t.settle(carol, requestId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    // After the end the status still says who decided, and when.
+    const after = (
+      await t.api.call<{ waiting: unknown[]; approvals: { stepId: string; by: string; at: string }[] }>(
+        'GET',
+        `/v1/requests/${requestId}`,
+        { token: carol },
+      )
+    ).body;
+    assert.deepEqual(after.waiting, []);
+    assert.deepEqual(
+      after.approvals.map((a) => [a.stepId, a.by, a.at <= decidedAt]),
+      [['capacity', 'cap@example.test', true]],
+    );
     const [summary] = await t.vcenter.listVms({ names: name });
     assert.equal((await t.vcenter.readVm(summary!.vm))?.cpu?.count, 12);
     assert.equal((await approve(capacity)).status, 409, 'nothing waits once the request has ended');

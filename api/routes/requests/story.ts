@@ -1,0 +1,84 @@
+/**
+ * A request's story as the status shows it: each step's external IDs linked to the end system's
+ * own page, the approval steps that wait (who may decide, since when) and the decisions taken.
+ * Pure functions of the recorded progress, the same during the run and after it.
+ */
+import type { ResourceOutcome } from '../../../common/request';
+import type { StepProgress } from '../../../common/template';
+import type { EndSystemUrls } from '../../deps';
+
+/**
+ * The pages of the external IDs one step shows, by the ID's key (a fan-out's `item:` or an
+ * undo's `undo:` prefix kept): an AWX job or job template, a TFE workspace or run.
+ */
+export function externalLinks(ids: Record<string, string>, urls: EndSystemUrls = {}): Record<string, string> {
+  const links: Record<string, string> = {};
+  const base = (url: string) => url.replace(/\/+$/, '');
+  for (const [key, id] of Object.entries(ids)) {
+    const cut = key.lastIndexOf(':') + 1;
+    const [prefix, name] = [key.slice(0, cut), key.slice(cut)];
+    const enc = encodeURIComponent(id);
+    if (urls.awx && name === 'awxJob') links[key] = `${base(urls.awx)}/#/jobs/playbook/${enc}`;
+    if (urls.awx && name === 'awxJobTemplate')
+      links[key] = `${base(urls.awx)}/#/templates/job_template/${enc}/details`;
+    const org = ids[`${prefix}tfeOrganization`];
+    const workspace = ids[`${prefix}tfeWorkspaceName`];
+    if (!urls.tfe || !org || !workspace) continue;
+    const page = `${base(urls.tfe)}/app/${encodeURIComponent(org)}/workspaces/${encodeURIComponent(workspace)}`;
+    if (name === 'tfeWorkspace') links[key] = page;
+    if (name === 'tfeRun') links[key] = `${page}/runs/${enc}`;
+  }
+  return links;
+}
+
+/** The resources with each step's external IDs linked (`links`, beside `externalIds`). */
+export function linkedResources(resources: ResourceOutcome[], urls: EndSystemUrls | undefined) {
+  return resources.map((r) =>
+    r.progress
+      ? {
+          ...r,
+          progress: {
+            ...r.progress,
+            steps: r.progress.steps.map((s: StepProgress) => ({
+              ...s,
+              links: externalLinks(s.externalIds, urls),
+            })),
+          },
+        }
+      : r,
+  );
+}
+
+/** The approval steps waiting now: which resource, which step, who may decide, since and until when. */
+export function approvalWaits(resources: ResourceOutcome[], approveUrl: string) {
+  return resources.flatMap((r) =>
+    (r.progress?.steps ?? [])
+      .filter((s) => s.waiting)
+      .map((s) => ({
+        resource: r.name,
+        stepId: s.id,
+        ...s.waiting!,
+        approve: { method: 'POST', href: approveUrl, body: { stepId: s.id, decision: 'approve' } },
+      })),
+  );
+}
+
+/** Every approval decision taken: on which resource and step, what, by whom, when. */
+export function approvalDecisions(resources: ResourceOutcome[]) {
+  return resources.flatMap((r) =>
+    (r.progress?.steps ?? [])
+      .filter((s) => s.approval)
+      .map((s) => {
+        const { stepId, decision, by, at, asAdmin, comment } = s.approval!;
+        return {
+          resource: r.name,
+          stepId,
+          decision,
+          by,
+          at,
+          asAdmin: asAdmin ?? false,
+          ...(comment !== undefined ? { comment } : {}),
+        };
+      }),
+  );
+}
