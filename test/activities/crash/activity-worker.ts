@@ -3,7 +3,7 @@
  * queue (CRASH_TASK_QUEUE) with clients built from the end-system environment, as the real worker
  * does. The test kills it with SIGKILL mid-activity and starts another.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { awxSystem, createAwxDeps } from '../../../activities/awx';
 import { buildActivities } from '../../../activities/task';
 import { createTfeDeps, tfeSystem } from '../../../activities/tfe';
