@@ -262,6 +262,7 @@ describe('template interpreter (integration)', function () {
             stepId: 'bad',
             message: 'bad failed for good',
             type: 'JobFailed',
+            system: 'test',
             externalId: 'job-bad',
           });
           assert.equal(stateOf(result, 'bad').attempts, 1, 'a non-retryable failure is not retried');
