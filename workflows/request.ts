@@ -41,7 +41,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { sendEmail } from '../activities/email/send-email';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
 import type { prepareResource } from '../activities/resources/prepare-resource';
@@ -52,7 +51,7 @@ import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
 import { resourceWorkflowId } from '../common/lifecycle';
-import { finishedNotice, receivedNotice, type Notice } from '../common/notices';
+import { finishedNotice, receivedNotice } from '../common/notices';
 import {
   activitySummary,
   requestCurrentDetails,
@@ -94,6 +93,7 @@ import {
 } from './definitions';
 import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
+import { tell } from './notify';
 import { runBounded } from './run-bounded';
 import { resourceWorkflow } from './resource';
 import { templateInterpreter } from './template';
@@ -130,12 +130,6 @@ const {
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
-
-// A notice that cannot be sent after a few tries must not fail the request it is about.
-const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
-  ...timeoutProfiles.short,
-  retry: { maximumAttempts: 5 },
 });
 
 /** What the request holds for one resource while it runs. */
@@ -285,7 +279,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // after the 'failed' that follows.
     const [, , plans] = await settledAll([
       setStatus('running'),
-      tell(input, receivedNotice(input)),
+      tell(input.notify, receivedNotice(input)),
       resolvePlans(work.map((w) => w.outcome.template)),
       prepareAndCommit(input, work),
     ] as const);
@@ -307,7 +301,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         await cleanUp(input, work);
         await setStatus('cancelled');
         await story.end(telling);
-        await tell(input, finishedNotice(input, state));
+        await tell(input.notify, finishedNotice(input, state));
       });
       throw err;
     }
@@ -328,7 +322,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await story.end(telling);
-    await tell(input, finishedNotice(input, state));
+    await tell(input.notify, finishedNotice(input, state));
   });
   if (state.status === 'failed') {
     throw ApplicationFailure.create({
@@ -747,18 +741,4 @@ async function settledAll<T extends readonly unknown[]>(promises: {
   const failed = failures.find((f) => isCancellation(f.reason)) ?? failures[0];
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/** Sends a notice to the people the request names; one that fails after its retries is logged, not fatal. */
-async function tell(input: RequestWorkflowInput, notice: Notice): Promise<void> {
-  if (input.notify.length === 0) return;
-  try {
-    await sendEmailActivity.executeWithOptions(
-      { summary: activitySummary(`notice "${notice.subject}"`, 'email:send-email') },
-      [{ to: input.notify, ...notice }],
-    );
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.warn('notice not sent', { error: describeError(err).message });
-  }
 }

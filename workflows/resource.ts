@@ -31,7 +31,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { ulid } from 'ulid';
-import type { sendEmail } from '../activities/email/send-email';
 import type { readLeaseSettings } from '../activities/resources/read-lease-settings';
 import type { recordResourceState } from '../activities/resources/record-state';
 import type { TaskActivities } from '../activities/task';
@@ -46,8 +45,7 @@ import {
   type ResourceWorkflowInput,
   type ActionFinished,
 } from '../common/lifecycle';
-import { leaseEndedNotice, leaseReminderNotice, type Notice } from '../common/notices';
-import { activitySummary } from '../common/summaries';
+import { leaseEndedNotice, leaseReminderNotice } from '../common/notices';
 import { requestOutcome, type RequestWorkflowInput } from '../common/request';
 import { traceSearchAttributes } from '../common/search-attributes';
 import { timeoutProfiles } from '../common/tasks';
@@ -59,6 +57,7 @@ import {
   turnGrantedSignal,
 } from './definitions';
 import { describeError } from './interpreter/errors';
+import { tell } from './notify';
 import { requestWorkflow } from './request';
 
 const { 'resources:record-state': recordState, 'resources:read-lease-settings': readSettings } =
@@ -66,12 +65,6 @@ const { 'resources:record-state': recordState, 'resources:read-lease-settings': 
     ...timeoutProfiles.short,
     retry: { maximumInterval: '30 seconds' },
   });
-
-// A notice that cannot be sent after a few tries must not stop the lease.
-const { 'email:send-email': sendEmailActivity } = proxyActivities<TaskActivities<typeof sendEmail>>({
-  ...timeoutProfiles.short,
-  retry: { maximumAttempts: 5 },
-});
 
 /** Continue as new past this many history events when the input does not say. */
 export const DEFAULT_HISTORY_LIMIT = 2000;
@@ -114,18 +107,7 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
   const record = (next: ResourceState, lease?: { leaseEnd: string | null }) =>
     recordState({ resourceType: type, name, traceId, state: next, ...(lease ?? {}), workflowId });
   const resourceUrl = `${input.apiUrl}/resources/${type}/${name}`;
-  const tell = async (notice: Notice) => {
-    if (input.notify.length === 0) return;
-    try {
-      await sendEmailActivity.executeWithOptions(
-        { summary: activitySummary(`notice "${notice.subject}"`, 'email:send-email') },
-        [{ to: input.notify, ...notice }],
-      );
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      log.warn('lease notice not sent', { error: describeError(err).message });
-    }
-  };
+
   /** Marks as sent the reminders whose time passed before this lease was set: never sent late. */
   const skipPastReminders = () => {
     if (!leaseEnd || !settings) return;
@@ -329,13 +311,13 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
         remindersSent = [...remindersSent, r.label];
         if (end <= at) continue;
         note({ kind: 'reminded', leaseEnd });
-        await tell(leaseReminderNotice(subject, r.label));
+        await tell(input.notify, leaseReminderNotice(subject, r.label));
       }
       if (end <= at) {
         state = 'expiring';
         note({ kind: 'expired', leaseEnd });
         await record(state);
-        await tell(leaseEndedNotice(subject, new Date(end + settings.graceMs).toISOString()));
+        await tell(input.notify, leaseEndedNotice(subject, new Date(end + settings.graceMs).toISOString()));
       }
     }
     if (
