@@ -61,14 +61,26 @@ export function displayUrl(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-function http(system: EndSystemName, at: { url: string; tls: TlsConfig }, timeoutMs: number) {
-  return new HttpClient({
+/** A probe of an HTTP end system: `ask` reads its version through a client of its own. */
+function httpProbe(
+  system: EndSystemName,
+  at: { url: string; tls: TlsConfig },
+  timeoutMs: number,
+  ask: (client: HttpClient, signal: AbortSignal) => Promise<{ version: string | null; product?: string }>,
+): Probe {
+  const client = new HttpClient({
     system,
     baseUrl: at.url,
     timeoutMs,
     tls: at.tls,
     parseError: () => undefined,
   });
+  return {
+    system,
+    url: displayUrl(at.url),
+    ask: (signal) => ask(client, signal),
+    close: () => client.close(),
+  };
 }
 
 /** The vSphere API version in `vimServiceVersions.xml`: the `urn:vim25` namespace's current version. */
@@ -85,29 +97,23 @@ export function smtpGreeting(line: string): string | undefined {
 function probesFor(at: EndSystemLocations, timeoutMs: number): Probe[] {
   const probes: Probe[] = [];
   if (at.awx) {
-    const client = http('awx', at.awx, timeoutMs);
-    probes.push({
-      system: 'awx',
-      url: displayUrl(at.awx.url),
-      async ask(signal) {
+    const apiPrefix = at.awx.apiPrefix.replace(/^\//, '');
+    probes.push(
+      httpProbe('awx', at.awx, timeoutMs, async (client, signal) => {
         // https://docs.ansible.com/automation-controller/latest/html/controllerapi/api_ref.html (ping)
         const res = await client.request<{ version?: unknown }>({
           call: 'ping',
           method: 'GET',
-          path: `${at.awx!.apiPrefix.replace(/^\//, '')}/ping/`,
+          path: `${apiPrefix}/ping/`,
           signal,
         });
         return { version: typeof res.body?.version === 'string' ? res.body.version : null };
-      },
-      close: () => client.close(),
-    });
+      }),
+    );
   }
-  if (at.tfe) {
-    const client = http('tfe', at.tfe, timeoutMs);
-    probes.push({
-      system: 'tfe',
-      url: displayUrl(at.tfe.url),
-      async ask(signal) {
+  if (at.tfe)
+    probes.push(
+      httpProbe('tfe', at.tfe, timeoutMs, async (client, signal) => {
         // https://developer.hashicorp.com/terraform/enterprise/api-docs (ping: 204 with version headers)
         const res = await client.request({ call: 'ping', method: 'GET', path: 'api/v2/ping', signal });
         const product = res.headers.get('tfp-appname') ?? undefined;
@@ -115,16 +121,11 @@ function probesFor(at: EndSystemLocations, timeoutMs: number): Probe[] {
           res.headers.get('x-tfe-version') ??
           (res.headers.get('tfp-api-version') ? `API ${res.headers.get('tfp-api-version')}` : null);
         return { version, ...(product ? { product } : {}) };
-      },
-      close: () => client.close(),
-    });
-  }
-  if (at.vcenter) {
-    const client = http('vcenter', at.vcenter, timeoutMs);
-    probes.push({
-      system: 'vcenter',
-      url: displayUrl(at.vcenter.url),
-      async ask(signal) {
+      }),
+    );
+  if (at.vcenter)
+    probes.push(
+      httpProbe('vcenter', at.vcenter, timeoutMs, async (client, signal) => {
         const res = await client.request<string>({
           call: 'vimServiceVersions',
           method: 'GET',
@@ -133,16 +134,11 @@ function probesFor(at: EndSystemLocations, timeoutMs: number): Probe[] {
         });
         const version = vimApiVersion(res.text);
         return { version: version ? `vSphere API ${version}` : null };
-      },
-      close: () => client.close(),
-    });
-  }
-  if (at.aci) {
-    const client = http('aci', at.aci, timeoutMs);
-    probes.push({
-      system: 'aci',
-      url: displayUrl(at.aci.url),
-      async ask(signal) {
+      }),
+    );
+  if (at.aci)
+    probes.push(
+      httpProbe('aci', at.aci, timeoutMs, async (client, signal) => {
         await client.request({
           call: 'aaaListDomains',
           method: 'GET',
@@ -150,10 +146,8 @@ function probesFor(at: EndSystemLocations, timeoutMs: number): Probe[] {
           signal,
         });
         return { version: null, product: 'Cisco APIC' };
-      },
-      close: () => client.close(),
-    });
-  }
+      }),
+    );
   if (at.smtp) {
     const smtp = at.smtp;
     probes.push({
