@@ -672,7 +672,11 @@ class Story {
       if (done && terminalStatuses.includes(this.state.status))
         this.pending.push(this.event({ type: 'outcome', data: this.state }));
       const events = this.pending.splice(0);
-      if (events.length) await recordEvents({ requestId: this.requestId, events });
+      if (events.length)
+        await recordEvents.executeWithOptions(
+          { summary: activitySummary(`record ${events.length} event(s)`, 'ledger:record-events') },
+          [{ requestId: this.requestId, events }],
+        );
       if (done) return;
     }
   }

@@ -103,8 +103,14 @@ export async function audit(input: AuditInput): Promise<Audit> {
   const workflows = new Map<string, WorkflowExecutionInfo>();
   for await (const wf of input.temporal.workflow.list({ query: `WorkflowType = 'requestWorkflow'` }))
     workflows.set(wf.workflowId, wf);
-  for await (const wf of input.temporal.workflow.list({ query: `ExecutionStatus = 'Running'` }))
-    add('lost', `workflow ${wf.workflowId} (${wf.type}) is still running`);
+  // A built resource's own workflow lives on (its lease, its queue of actions): it must be there
+  // for each built VM, and for nothing else.
+  const keeping = new Set<string>();
+  for await (const wf of input.temporal.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
+    const resource = /\/resource\/virtual_machine\/(.+)$/.exec(wf.workflowId)?.[1];
+    if (wf.type === 'resourceWorkflow' && resource) keeping.add(resource);
+    else add('lost', `workflow ${wf.workflowId} (${wf.type}) is still running`);
+  }
   const known = new Set([...ledger.values()].map((r) => r.workflowId));
   for (const id of workflows.keys())
     if (!known.has(id)) add('duplicated', `request workflow ${id} has no ledger row`);
@@ -266,6 +272,11 @@ export async function audit(input: AuditInput): Promise<Audit> {
   }
   for (const name of expected.keys())
     if (built(name) && !liveByName.has(name)) add('lost', `VM ${name} succeeded without a live address`);
+  for (const name of expected.keys())
+    if (built(name) && !keeping.has(name)) add('lost', `VM ${name} succeeded without its resource workflow`);
+  for (const name of keeping)
+    if (name.startsWith(input.namePrefix) && !built(name))
+      add('orphaned', `VM ${name} did not succeed but its resource workflow runs`);
 
   return { findings, vms, requests: counts };
 }

@@ -553,15 +553,17 @@ describe('TFE simulator runs', () => {
       }
       assert.equal(most, 1, 'two runs of the organization planned or applied at once');
       assert.ok(waitedWhileOtherRan, 'no run was seen waiting for the one running');
-      const applied = await Promise.all(
+      // Served in the order queued: each run began planning after the ones queued before it. (An
+      // apply queues anew, behind plans queued before it, so applies may interleave.)
+      const planning = await Promise.all(
         runs.map(
           async (id) =>
             (await tfe.api('GET', `/runs/${id}`)).json.data.attributes['status-timestamps'][
-              'applied-at'
+              'planning-at'
             ] as string,
         ),
       );
-      assert.deepEqual(applied, [...applied].sort(), 'first queued, first served');
+      assert.deepEqual(planning, [...planning].sort(), 'first queued, first served');
       assert.equal((await settings({ run_concurrency: null })).run_concurrency, null);
     });
 

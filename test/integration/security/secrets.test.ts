@@ -287,10 +287,10 @@ describe('secrets after a full run', () => {
       (line, f) => typeof f.activityType === 'string' && line.includes('Activity completed'),
     );
     has(
-      'an AWX call with its method, path, status and duration',
+      'an AWX or TFE call with its method, path, status and duration',
       (line, f) =>
         line.includes('end-system call') &&
-        f.system === 'awx' &&
+        (f.system === 'awx' || f.system === 'tfe') &&
         /^POST \//.test(String(f.request)) &&
         Number(f.status) >= 200 &&
         Number(f.status) < 300 &&
