@@ -464,7 +464,8 @@ export class TfeEngine {
 
   /**
    * Whether a queued run must wait for its organization's run concurrency: as many runs as it
-   * allows are planning or applying, or as many that were queued earlier wait too. A waiting run
+   * allows are planning or applying, or as many that were queued earlier wait too (also while they
+   * sit out their own retry delay: first queued, first served). A waiting run
    * looks again shortly (it stays `plan_queued` / `apply_queued`).
    */
   private waitsForCapacity(run: TfeRun): boolean {
@@ -481,7 +482,6 @@ export class TfeEngine {
       else if (
         (other.status === 'plan_queued' || other.status === 'apply_queued') &&
         other.next_transition_at !== null &&
-        other.next_transition_at <= now &&
         (queuedAt(other) < queuedAt(run) || (queuedAt(other) === queuedAt(run) && other.id < run.id))
       )
         busy++;

@@ -553,16 +553,19 @@ describe('TFE simulator runs', () => {
       }
       assert.equal(most, 1, 'two runs of the organization planned or applied at once');
       assert.ok(waitedWhileOtherRan, 'no run was seen waiting for the one running');
-      // Served in the order queued: each run began planning after the ones queued before it. (An
-      // apply queues anew, behind plans queued before it, so applies may interleave.)
-      const planning = await Promise.all(
-        runs.map(
-          async (id) =>
-            (await tfe.api('GET', `/runs/${id}`)).json.data.attributes['status-timestamps'][
-              'planning-at'
-            ] as string,
-        ),
+      // Served in the order queued: sorted by when each was queued for its plan, the runs began
+      // planning in that order too. (An apply queues anew, behind plans queued before it, so
+      // applies may interleave.)
+      const stamps = await Promise.all(
+        runs.map(async (id) => {
+          const at = (await tfe.api('GET', `/runs/${id}`)).json.data.attributes[
+            'status-timestamps'
+          ] as Record<string, string>;
+          return { queued: at['plan-queued-at']!, planning: at['planning-at']! };
+        }),
       );
+      const byQueue = [...stamps].sort((a, b) => a.queued.localeCompare(b.queued));
+      const planning = byQueue.map((s) => s.planning);
       assert.deepEqual(planning, [...planning].sort(), 'first queued, first served');
       assert.equal((await settings({ run_concurrency: null })).run_concurrency, null);
     });
