@@ -7,6 +7,7 @@ import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
+import { waitFor } from './net';
 
 export interface StackDatabase {
   url: string;
@@ -65,18 +66,39 @@ export async function startScratchDatabase(opts: {
     });
   }
   const name = `${opts.prefix}_${process.pid}_${Date.now().toString(36)}`;
-  const admin = async (sql: string) => {
-    const client = new PgClient({ connectionString: external });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
+  const client = new PgClient({ connectionString: external });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
   const url = new URL(external);
   url.pathname = `/${name}`;
   const db = await startDatabase({ url: url.toString(), dataDir: opts.dir, database: name, log });
-  return { ...db, stop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { ...db, stop: () => dropDatabase(external, name) };
+}
+
+/**
+ * Drops database `name` on the server of `adminUrl`. A pg pool's `end()` resolves before its
+ * connections have closed, and a connection the server cuts meanwhile raises an error nobody
+ * listens for any more; so this waits (up to 10 s) for the database's sessions to leave, and only
+ * then forces out whatever still holds on (a connection somebody leaked).
+ */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new PgClient({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await waitFor(
+      `the sessions of database ${name} to close`,
+      async () =>
+        (await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0]
+          .n === 0,
+      10_000,
+      50,
+    ).catch(() => undefined);
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

@@ -12,6 +12,7 @@ import { createResourceDeps, type ResourceDeps } from '../../../activities/resou
 import { prepareResource } from '../../../activities/resources/prepare-resource';
 import { resolveResource } from '../../../activities/resources/resolve-resource';
 import type { Actor } from '../../../common/authority';
+import { dropDatabase } from '../../../platform/database';
 import { migrate, readMigrations } from '../../../platform/db/migrate';
 import { changeOwnership, findResource, releaseAddress } from '../../../resource-handlers/store';
 import { getStack, type TestStack } from '../../harness/stack';
@@ -403,7 +404,7 @@ describe('resource ownership', function () {
       ]);
     } finally {
       await pool.end();
-      await stack.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase(stack.databaseUrl, name);
     }
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { ulid } from 'ulid';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { startRequestWorkflow } from '../../../api/starter';
+import { requestWorkflowId } from '../../../common/ids';
 import { requestOutcome } from '../../../common/request';
 import { createVcenterDeps } from '../../../activities/vcenter';
 import type { VcenterClient } from '../../../activities/vcenter/client';
@@ -300,6 +301,10 @@ describe('authorization: resources and their owners', function () {
     (await api.call('GET', `/v1/requests/${id}`, { token })).json as View & {
       resources: { state: string; error?: { message: string; type?: string } }[];
     };
+  /**
+   * Waits for a request to end: its last status in the ledger, then its workflow's close, which
+   * comes after the outcome notice is sent (so the mailbox holds it before a footprint is taken).
+   */
   async function settle(token: string, id: string) {
     let seen: Awaited<ReturnType<typeof view>> | undefined;
     await waitFor(
@@ -308,6 +313,10 @@ describe('authorization: resources and their owners', function () {
       180_000,
       250,
     );
+    await stack.client.workflow
+      .getHandle(requestWorkflowId(seen!.traceId, id))
+      .result()
+      .catch(() => undefined); // a failed or cancelled request's workflow ends in an error: it ended
     return seen!;
   }
   async function submit(token: string, body: unknown): Promise<View> {
