@@ -99,8 +99,9 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 0);
   });
 
-  it('lets an approver of the group approve a large VM with a reason', async () => {
-    const requester = await t.requester(`big-${Date.now().toString(36)}`);
+  it('lets an approver of the group see what a large VM asks and approve it with a reason', async () => {
+    const who = `big-${Date.now().toString(36)}`;
+    const requester = await t.requester(who);
     const name = `big-portal-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(requester, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
     const { page } = await signedIn('approver', { groups: ['capacity'] });
@@ -118,6 +119,13 @@ describe('the portal, in Chromium', function () {
     );
     await shot(page, 'approvals');
     await row.click();
+    // The request's details beside the decision: who asks, what, and the approval's own message.
+    const form = page.locator('form.approval');
+    assert.match((await form.locator('.approval-message').textContent()) ?? '', /asks for 12 CPUs/);
+    const facts = (await form.locator('dl.facts').innerText()).replace(/\s+/g, ' ');
+    assert.match(facts, new RegExp(`Requested by ${who}@example.test`));
+    assert.match(facts, /CPUs 12 Memory 32 GB/);
+    assert.match(facts, /Decided by capacity/);
     await page.getByLabel('Reason (shown to the requester)').fill('fits the cluster');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
@@ -195,6 +203,32 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 1);
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
+  });
+
+  it('has, on a phone’s width, no page that scrolls sideways and no control without a label', async () => {
+    const { page } = await signedIn('admin', { width: 390 });
+    for (const path of [
+      '/catalog',
+      '/order/small-rhel9-dev',
+      '/order/custom',
+      '/requests',
+      '/approvals',
+      '/admin/offerings',
+      '/admin/placement',
+      '/admin/tokens',
+      '/admin/status',
+    ]) {
+      await page.goto(`${t.api.baseUrl}${path}`);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${path} scrolls sideways (${width}px)`);
+      assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+      const unlabelled = await page.evaluate<
+        string[]
+      >(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      assert.deepEqual(unlabelled, [], `${path} has controls without a label`);
+    }
   });
 
   it('refuses a forged CSRF token, an ended session, a retired and a forbidden offering, creating nothing', async () => {
