@@ -6,6 +6,8 @@
  * a user without a role, an issuer that does not answer).
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -15,6 +17,9 @@ import { getStack, type TestStack } from '../../harness/stack';
 import { startTestApi, type TestApi } from '../api/api-client';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** With PORTAL_SCREENSHOTS=1, the sign-in page is saved for docs/portal.md. */
+const screenshots =
+  process.env.PORTAL_SCREENSHOTS === '1' ? path.join(__dirname, '../../../docs/portal') : undefined;
 
 /** The provider's users (any password): their groups at the issuer. */
 const accounts: Record<string, string[]> = {
@@ -113,6 +118,10 @@ describe('portal sign-in through OpenID Connect, in Chromium', function () {
 
   it('signs a user in with the role their groups give, and ends the session when it expires', async () => {
     const { page } = await signInPage();
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: path.join(screenshots, 'signin.png'), fullPage: true });
+    }
     await throughProvider(page, 'ann');
     await page.waitForURL(/\/catalog$/);
     assert.equal(await page.locator('.who').textContent(), 'ann@example.test (requester)');
