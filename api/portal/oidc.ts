@@ -8,6 +8,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import * as client from 'openid-client';
+import type { Pool } from 'pg';
 import { roles, type Actor, type Role } from '../../common/authority';
 import type { ApiConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
@@ -38,6 +39,11 @@ export interface OidcSettings {
 /** The settings the API process's environment gives, or undefined when no issuer is configured. */
 export function oidcSettingsOf(config: ApiConfig, publicUrl: string): OidcSettings | undefined {
   if (!config.OIDC_ISSUER_URL || !config.OIDC_CLIENT_ID) return undefined;
+  const issuer = new URL(config.OIDC_ISSUER_URL);
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && isLoopback(issuer)))
+    throw new Error(
+      'invalid configuration:\n  OIDC_ISSUER_URL: must be https (plain http on a loopback address only)',
+    );
   for (const [from, to] of Object.entries(config.OIDC_GROUP_MAP))
     if (!groupName.safeParse(to).success)
       throw new Error(`invalid configuration:\n  OIDC_GROUP_MAP: ${from}=${to} is not a group name here`);
@@ -156,7 +162,7 @@ export function oidcRoutes(
   opts: {
     log: Logger;
     secure: boolean;
-    pool: Parameters<typeof startOidcSession>[0];
+    pool: Pool;
     safeNext: (value: unknown) => string;
     /** Shows the sign-in page with an error message. */
     refuse: (res: Response, status: number, text: string) => void;

@@ -35,6 +35,20 @@ describe('OpenID Connect sign-in: configuration and claims', () => {
         (err: Error) => message.test(err.message) && !err.message.includes('s3cret'),
       ));
 
+  it('refuses an issuer over plain http, but on a loopback address', () => {
+    assert.throws(
+      () =>
+        oidcSettingsOf(
+          loadApiConfig({ ...oidcEnv, OIDC_ISSUER_URL: 'http://login.example.com' }),
+          'https://x',
+        ),
+      /OIDC_ISSUER_URL: must be https/,
+    );
+    assert.ok(
+      oidcSettingsOf(loadApiConfig({ ...oidcEnv, OIDC_ISSUER_URL: 'http://127.0.0.1:9000' }), 'https://x'),
+    );
+  });
+
   it('refuses a group map naming a group that is no group name here', () =>
     assert.throws(
       () => oidcSettingsOf(loadApiConfig({ ...oidcEnv, OIDC_GROUP_MAP: 'cab=Capacity Team' }), 'https://x'),
