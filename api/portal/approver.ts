@@ -25,7 +25,7 @@ function approvalGroups(ref: TemplateRef | undefined, stepId: string): string[] 
   const step = templates()
     .get(ref)
     ?.steps.find((s) => s.id === stepId);
-  return step && 'approval' in step ? step.approval.groups : undefined;
+  return step && 'approval' in step && Array.isArray(step.approval.groups) ? step.approval.groups : undefined;
 }
 
 interface Waiting {
@@ -65,7 +65,8 @@ export function approverPages(): Router {
       for (const resource of detail.body.resources ?? [])
         for (const step of resource.progress?.steps ?? [])
           if (step.kind === 'approval' && step.state === 'running') {
-            const groups = approvalGroups(resource.progress?.template, step.id);
+            // The step says who decides while it waits; the template, for groups written in it.
+            const groups = step.waiting?.groups ?? approvalGroups(resource.progress?.template, step.id);
             if (role === 'admin' || !groups || groups.some((g) => mine.includes(g)))
               waiting.push({
                 requestId: r.requestId,
