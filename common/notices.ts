@@ -286,7 +286,8 @@ function outcomeSubject(input: RequestWorkflowInput, progress: RequestProgress):
     const asked = input.resources[0]!;
     if (r.state === 'succeeded') {
       const address = (r.output as { ipv4Address?: unknown } | undefined)?.ipv4Address;
-      if (r.action === 'lease') return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
+      if (r.action === 'lease')
+        return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
       return `Your ${describeResource(asked)} ${r.action === 'delete' ? 'has been removed' : `is ready${typeof address === 'string' ? ` at ${address}` : ''}`}`;
     }
     return clip(`Your ${describeResource(asked)} ${notDone(r)}: ${readableReason(r.error)}`);

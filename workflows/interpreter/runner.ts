@@ -203,7 +203,8 @@ export class TemplateRun {
     }
     const { step } = waiting;
     // Groups an expression names are known once the step resolved them.
-    const groups = this.awaiting.get(step.id) ?? (Array.isArray(step.approval.groups) ? step.approval.groups : []);
+    const groups =
+      this.awaiting.get(step.id) ?? (Array.isArray(step.approval.groups) ? step.approval.groups : []);
     if (!decision.asAdmin && !decision.groups.some((g) => groups.includes(g))) {
       return `step ${step.id} is approved by ${groups.join(' or ') || 'groups not known yet'}`;
     }
@@ -656,7 +657,9 @@ export class TemplateRun {
   private async approvalParties(step: ApprovalStep): Promise<{ groups: string[]; timeout: string }> {
     const { groups, timeout } = step.approval;
     const where = `${step.id}.approval`;
-    const resolvedGroups = Array.isArray(groups) ? groups : await this.resolve(groups, this.scope(), `${where}.groups`);
+    const resolvedGroups = Array.isArray(groups)
+      ? groups
+      : await this.resolve(groups, this.scope(), `${where}.groups`);
     const resolvedTimeout = wholeExpression(timeout)
       ? await this.resolve(timeout, this.scope(), `${where}.timeout`)
       : timeout;

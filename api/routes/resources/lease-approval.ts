@@ -24,6 +24,18 @@ export interface LeaseApprovalStarted {
   links: { request: string; events: string; approve: string; trace: string };
 }
 
+/** What such a request's file holds (it is no submission: a re-run asks again through the lease call). */
+export function leaseRequestFile(type: string, name: string, leaseEnd: string) {
+  return { lease: { type, name, leaseEnd } };
+}
+
+/** The lease a request file asks for, when it is a lease request's. */
+export function leaseAskedIn(file: unknown): ReturnType<typeof leaseRequestFile>['lease'] | undefined {
+  return file && typeof file === 'object' && 'lease' in file
+    ? (file as ReturnType<typeof leaseRequestFile>).lease
+    : undefined;
+}
+
 /** Records the request that waits for the approval and starts its workflow in the background. */
 export async function requestLeaseApproval(
   deps: ApiDeps,
@@ -64,7 +76,7 @@ export async function requestLeaseApproval(
     requester: principal.subject,
     workflowId,
     resourceTypes: [found.type],
-    file: Buffer.from(JSON.stringify({ type: found.type, name: found.name, leaseEnd })),
+    file: Buffer.from(JSON.stringify(leaseRequestFile(found.type, found.name, leaseEnd))),
     workflowInput: input,
     claims: [],
   });

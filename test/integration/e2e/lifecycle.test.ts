@@ -275,7 +275,11 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
           body: { leaseEnd: inDays(days) },
         });
       const approver = (
-        await issueToken(t.stack.pool, { subject: 'lena@example.test', role: 'approver', groups: [group] }, 'test')
+        await issueToken(
+          t.stack.pool,
+          { subject: 'lena@example.test', role: 'approver', groups: [group] },
+          'test',
+        )
       ).token;
       const decide = (requestId: string, decision: 'approve' | 'reject') =>
         t.api.call('POST', `/v1/requests/${requestId}/approve`, {
@@ -286,9 +290,13 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
         waitFor(
           'the lease approval to wait',
           async () => {
-            const r = await t.api.call<{ waiting?: { groups: string[] }[] }>('GET', `/v1/requests/${requestId}`, {
-              token: carol,
-            });
+            const r = await t.api.call<{ waiting?: { groups: string[] }[] }>(
+              'GET',
+              `/v1/requests/${requestId}`,
+              {
+                token: carol,
+              },
+            );
             return r.body.waiting?.some((w) => w.groups.includes(group)) ?? false;
           },
           60_000,
@@ -376,7 +384,10 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
     await standIn.terminate('test done');
     if (process.env.RECORD_HISTORIES === '1') {
       const history = await handle.fetchHistory();
-      writeFileSync(path.join(historiesDir, 'resource-queue.json'), historyToJsonText(handle.workflowId, history));
+      writeFileSync(
+        path.join(historiesDir, 'resource-queue.json'),
+        historyToJsonText(handle.workflowId, history),
+      );
     }
   });
 
