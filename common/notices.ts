@@ -290,7 +290,8 @@ function outcomeSubject(input: RequestWorkflowInput, progress: RequestProgress):
         return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
       return `Your ${describeResource(asked)} ${r.action === 'delete' ? 'has been removed' : `is ready${typeof address === 'string' ? ` at ${address}` : ''}`}`;
     }
-    return clip(`Your ${describeResource(asked)} ${notDone(r)}: ${readableReason(r.error)}`);
+    const joint = r.action === 'lease' ? ':' : '';
+    return clip(`Your ${describeResource(asked)}${joint} ${notDone(r)}: ${readableReason(r.error)}`);
   }
   const ok = rs.filter((r) => r.state === 'succeeded');
   if (progress.status === 'succeeded')
@@ -312,6 +313,8 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
       steps.push(
         "Each resource's page shows its details, its lease and the requests that made and changed it; to remove one, submit a request with action delete for it.",
       );
+    if (progress.resources.some((r) => r.action === 'lease'))
+      steps.push('Its page shows the new lease end; reminders come before it, as before.');
     return steps;
   }
   if (progress.status === 'cancelled') {
@@ -322,8 +325,11 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
   }
   if (failed.some((r) => r.compensated?.length))
     steps.push('What was done for the failed resources was undone: nothing half-built is left behind.');
+  const lease = input.resources.find((r) => r.action === 'lease');
   steps.push(
-    `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
+    lease
+      ? `The lease is as it was. To ask again: POST ${input.statusUrl.slice(0, input.statusUrl.lastIndexOf('/requests/'))}/resources/${lease.type}/${lease.name}/lease with {"leaseEnd": "…"}, or the lease form on its page.`
+      : `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
   );
   if (failed.some((r) => r.error?.type === 'ApprovalDenied'))
     steps.push(
