@@ -285,6 +285,25 @@ describe('the portal, in Chromium', function () {
     assert.equal((await view()).leaseEnd, `${later}T23:59:59.000Z`);
     assert.match((await page.locator('.lease-end').textContent()) ?? '', new RegExp(later));
 
+    // Beyond the maximum, with an approval group set: the page links to the request that waits.
+    const admin = await t.api.tokenFor('admin');
+    await t.api.call('PUT', '/v1/admin/settings', {
+      token: admin,
+      body: { leaseApprovalGroup: 'lease-approvers' },
+    });
+    try {
+      await page.getByLabel('Keep it until').fill(inDays(400).slice(0, 10));
+      await page.getByRole('button', { name: 'Change the lease' }).click();
+      await page.getByText(/waits for an approval/).waitFor();
+      const waiting = await page.getByRole('link', { name: /^request req_/ }).textContent();
+      const cancelled = await t.api.call('POST', `/v1/requests/${waiting!.replace('request ', '')}/cancel`, {
+        token,
+      });
+      assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
+    } finally {
+      await t.api.call('PUT', '/v1/admin/settings', { token: admin, body: { leaseApprovalGroup: null } });
+    }
+
     // Delete asks first; the page then links to the removal's request.
     await page.getByRole('link', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: `Yes, delete ${name}` }).click();
