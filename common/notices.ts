@@ -108,6 +108,8 @@ function otherFacts(r: RequestedResource): string[] {
 /** One line of the "what you asked" list. */
 function askedLine(r: RequestedResource): string {
   if (r.action === 'delete') return `Remove ${describeResource(r)}`;
+  if (r.action === 'lease')
+    return `Keep ${describeResource(r)} until ${String(r.spec.leaseEnd)}, beyond the maximum lease: it waits for an approval`;
   const more = otherFacts(r);
   return `${describeResource(r)}${more.length ? `: ${more.join(', ')}` : ''}`;
 }
@@ -169,9 +171,14 @@ function builtFacts(output: unknown): string[] {
   return out;
 }
 
-const built = (r: ResourceOutcome) => (r.action === 'delete' ? 'removed' : 'ready');
+const built = (r: ResourceOutcome) =>
+  r.action === 'delete' ? 'removed' : r.action === 'lease' ? 'lease extended' : 'ready';
 const notDone = (r: ResourceOutcome) =>
-  r.action === 'delete' ? 'could not be removed' : 'could not be built';
+  r.action === 'delete'
+    ? 'could not be removed'
+    : r.action === 'lease'
+      ? 'lease not extended'
+      : 'could not be built';
 
 /** One line per resource of the outcome. */
 function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
@@ -195,7 +202,8 @@ function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
 /** The summary of the request for a subject: "your VM web-01 (2 CPU, 8 GB, INTRANET_DEV)", "3 VMs (a, b and c)". */
 function requestSummary(input: RequestWorkflowInput): string {
   const rs = input.resources;
-  if (rs.length === 1) return `${rs[0]!.action === 'delete' ? 'removal of ' : ''}${describeResource(rs[0]!)}`;
+  const verbs = { create: '', delete: 'removal of ', lease: 'lease of ' } as const;
+  if (rs.length === 1) return `${verbs[rs[0]!.action]}${describeResource(rs[0]!)}`;
   const types = [...new Set(rs.map((r) => r.type))];
   const actions = [...new Set(rs.map((r) => r.action))];
   const kind = types.length === 1 ? noun(types[0]!, rs.length) : 'resources';
@@ -278,9 +286,12 @@ function outcomeSubject(input: RequestWorkflowInput, progress: RequestProgress):
     const asked = input.resources[0]!;
     if (r.state === 'succeeded') {
       const address = (r.output as { ipv4Address?: unknown } | undefined)?.ipv4Address;
+      if (r.action === 'lease')
+        return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
       return `Your ${describeResource(asked)} ${r.action === 'delete' ? 'has been removed' : `is ready${typeof address === 'string' ? ` at ${address}` : ''}`}`;
     }
-    return clip(`Your ${describeResource(asked)} ${notDone(r)}: ${readableReason(r.error)}`);
+    const joint = r.action === 'lease' ? ':' : '';
+    return clip(`Your ${describeResource(asked)}${joint} ${notDone(r)}: ${readableReason(r.error)}`);
   }
   const ok = rs.filter((r) => r.state === 'succeeded');
   if (progress.status === 'succeeded')
@@ -302,6 +313,8 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
       steps.push(
         "Each resource's page shows its details, its lease and the requests that made and changed it; to remove one, submit a request with action delete for it.",
       );
+    if (progress.resources.some((r) => r.action === 'lease'))
+      steps.push('Its page shows the new lease end; reminders come before it, as before.');
     return steps;
   }
   if (progress.status === 'cancelled') {
@@ -312,8 +325,11 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
   }
   if (failed.some((r) => r.compensated?.length))
     steps.push('What was done for the failed resources was undone: nothing half-built is left behind.');
+  const lease = input.resources.find((r) => r.action === 'lease');
   steps.push(
-    `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
+    lease
+      ? `The lease is as it was. To ask again: POST ${input.statusUrl.slice(0, input.statusUrl.lastIndexOf('/requests/'))}/resources/${lease.type}/${lease.name}/lease with {"leaseEnd": "…"}, or the lease form on its page.`
+      : `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
   );
   if (failed.some((r) => r.error?.type === 'ApprovalDenied'))
     steps.push(

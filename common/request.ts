@@ -31,9 +31,10 @@ export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed'
 /** One resource of a request, as validated by the API (its handler's input plus the action). */
 export interface RequestedResource {
   type: string;
-  action: 'create' | 'delete';
+  /** `lease`: a lease change beyond the maximum, waiting for an approval (the API starts it). */
+  action: 'create' | 'delete' | 'lease';
   name: string;
-  /** The handler's input for a create; only `name` matters for a delete. */
+  /** The handler's input for a create; only `name` matters for a delete; a LeaseRequestSpec for a lease. */
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
   managed: boolean;
@@ -117,7 +118,7 @@ export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'ca
 export interface ResourceOutcome {
   name: string;
   type: string;
-  action: 'create' | 'delete';
+  action: RequestedResource['action'];
   template: string;
   workflowId: string;
   state: ResourceState;
@@ -160,11 +161,23 @@ export type RequestEvent = { seq: number; at: string } & (
 );
 export type RequestEventType = RequestEvent['type'];
 
+/** The spec of a `lease` action: the lease end asked for, and who must approve it by when. */
+export interface LeaseRequestSpec {
+  name: string;
+  leaseEnd: string;
+  approvalGroups: string[];
+  approvalTimeout: string;
+}
+
+/** The template a `lease` action runs, whatever the resource's type: an approval, then the change. */
+export const LEASE_TEMPLATE = 'resource-lease';
+
 /**
  * The template that builds or removes a resource, from the resource types' template table; a
  * type without templates gets a name no template has, so the request fails saying so.
  */
 export function templateFor(resource: Pick<RequestedResource, 'type' | 'action' | 'managed'>): string {
+  if (resource.action === 'lease') return LEASE_TEMPLATE;
   const action = resource.action === 'delete' ? 'remove' : 'create';
   return resourceTemplate(resource.type, resource.managed, action) ?? `${resource.type}-${resource.action}`;
 }

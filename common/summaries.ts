@@ -41,7 +41,8 @@ function specParts(r: RequestedResource): string[] {
 
 /** One line: "VM web-01 · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)"; a delete says so first. */
 export function resourceSummary(r: RequestedResource): string {
-  const what = `${r.action === 'delete' ? 'Delete ' : ''}${kindOf(r.type)} ${r.name}`;
+  const verb = r.action === 'delete' ? 'Delete ' : r.action === 'lease' ? 'Extend the lease of ' : '';
+  const what = `${verb}${kindOf(r.type)} ${r.name}`;
   return [what, ...specParts(r), management(r)].join(' · ');
 }
 
@@ -73,7 +74,7 @@ export function requestSummary(input: RequestWorkflowInput): string {
   if (rs.length === 1) return `${input.requester} asks for ${resourceSummary(rs[0]!)}`;
   const names = rs
     .slice(0, 5)
-    .map((r) => `${r.action === 'delete' ? 'delete ' : ''}${kindOf(r.type)} ${r.name}`)
+    .map((r) => `${r.action === 'create' ? '' : `${r.action} `}${kindOf(r.type)} ${r.name}`)
     .join(', ');
   return `${input.requester} asks for ${rs.length} resources: ${names}${rs.length > 5 ? ', …' : ''}`;
 }
@@ -102,7 +103,7 @@ function outline(template: Template): string[] {
         : 'template' in s && s.template
           ? `runs template \`${s.template.name}\``
           : 'approval' in s && s.approval
-            ? `waits for approval by ${s.approval.groups.join(' or ')}`
+            ? `waits for approval by ${Array.isArray(s.approval.groups) ? s.approval.groups.join(' or ') : `the groups \`${s.approval.groups}\` names`}`
             : 'waits';
     const each = 'forEach' in s && s.forEach ? ' for each item' : '';
     return `- \`${s.id}\`: ${calls}${each}${s.description ? ` (${s.description})` : ''}`;

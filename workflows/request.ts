@@ -63,6 +63,7 @@ import {
   REQUEST_FAILED,
   templateFor,
   terminalStatuses,
+  type LeaseRequestSpec,
   type RequestedResource,
   type RequestEvent,
   type RequestProgress,
@@ -445,7 +446,9 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
   };
   try {
     const plan = plans.get(outcome.template)!;
-    if (resource.action !== 'create') {
+    // A lease change takes no turn: it may wait days for its approval, and the lease changes
+    // whatever else acts on the resource.
+    if (resource.action !== 'create' && resource.action !== 'lease') {
       const refused = await awaitTurn(input, w);
       if (refused)
         throw ApplicationFailure.create({ type: 'NotFound', nonRetryable: true, message: refused });
@@ -463,6 +466,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
             resourceType: resource.type,
             name: resource.name,
             ...(w.committed ?? {}),
+            ...(resource.action === 'lease' ? leaseInput(input, resource.spec) : {}),
           },
           trace,
           ...(input.onFailure === 'pause'
@@ -493,6 +497,12 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
       );
     }
   }
+}
+
+/** What templates/resource-lease.json takes beyond the common input: the lease asked for and its approval. */
+function leaseInput(input: RequestWorkflowInput, spec: RequestedResource['spec']) {
+  const { leaseEnd, approvalGroups, approvalTimeout } = spec as Partial<LeaseRequestSpec>;
+  return { leaseEnd, approvalGroups, approvalTimeout, requester: input.requester };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Resources: validating and preparing a requested resource, and recording its life, on the `orchestrator` task queue. */
 import { defineSystem } from '../task';
+import { changeLease } from './change-lease';
 import { createResourceDeps } from './deps';
 import { prepareResource } from './prepare-resource';
 import { readLeaseSettings } from './read-lease-settings';
@@ -11,6 +12,6 @@ export { createResourceDeps, type ResourceDeps } from './deps';
 export const resourcesSystem = defineSystem({
   name: 'resources',
   taskQueue: 'orchestrator',
-  tasks: [prepareResource, resolveResource, recordResourceState, readLeaseSettings],
+  tasks: [prepareResource, resolveResource, recordResourceState, readLeaseSettings, changeLease],
   createDeps: ({ pool }) => createResourceDeps({ pool }),
 });

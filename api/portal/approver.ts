@@ -25,7 +25,7 @@ function approvalGroups(ref: TemplateRef | undefined, stepId: string): string[] 
   const step = templates()
     .get(ref)
     ?.steps.find((s) => s.id === stepId);
-  return step && 'approval' in step ? step.approval.groups : undefined;
+  return step && 'approval' in step && Array.isArray(step.approval.groups) ? step.approval.groups : undefined;
 }
 
 interface Waiting {

@@ -136,6 +136,9 @@ export function layout(page: Page): string {
           ? ([['/order/custom', 'Custom VM']] as [string, string][])
           : []),
         ['/requests', 'Requests'],
+        ...(role === 'requester' || role === 'admin'
+          ? ([['/resources', 'Resources']] as [string, string][])
+          : []),
         ...(role === 'approver' || role === 'admin'
           ? ([['/approvals', 'Approvals']] as [string, string][])
           : []),

@@ -1,7 +1,7 @@
 /**
  * The requester's pages: the catalog and an offering's order form, the custom VM form generated
  * from the resource type's JSON Schema, their requests and each request's live page with its
- * failures and the ways on (cancel, re-run, resume; approve for approvers), and a resource's page.
+ * failures and the ways on (cancel, re-run, resume; approve for approvers); their resources (resources.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -12,6 +12,7 @@ import { fieldErrorsOf, type ApiAnswer } from './client';
 import { formJson, schemaFields, type ChoiceLabels, type FormValues, type JsonSchema } from './form';
 import { html, Html, input, select, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
+import { resourcePages } from './resources';
 
 type CatalogEntry = Offering & { orderSchema: JsonSchema };
 
@@ -540,40 +541,7 @@ export function requesterPages(): Router {
     );
   });
 
-  router.get('/resources/:type/:name', async (req, res) => {
-    const { api } = portalOf(req);
-    const type = String(req.params.type);
-    const name = String(req.params.name);
-    const answer = await api.call<Record<string, unknown>>(
-      'GET',
-      `/v1/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}`,
-    );
-    if (answer.status !== 200) {
-      sendPage(
-        req,
-        res,
-        {
-          title: `${type} ${name}`,
-          flash: { kind: 'error', text: `There is no ${type} named ${name} you may see.` },
-          body: html`<p><a href="/requests">Your requests</a></p>`,
-        },
-        404,
-      );
-      return;
-    }
-    sendPage(req, res, {
-      title: `${type} ${name}`,
-      body: html`<dl class="facts">
-        ${Object.entries(answer.body)
-          .filter(([, v]) => typeof v !== 'object' || v === null)
-          .map(
-            ([k, v]) =>
-              html`<dt>${k}</dt>
-                <dd>${String(v)}</dd>`,
-          )}
-      </dl>`,
-    });
-  });
+  router.use(resourcePages());
 
   return router;
 }

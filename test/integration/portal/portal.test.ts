@@ -318,4 +318,67 @@ describe('the portal, in Chromium', function () {
     assert.ok(await page.getByText('Your session has ended; sign in again. Nothing was done.').isVisible());
     assert.equal(await requestCount(subject), 0);
   });
+
+  it('shows a resource’s lease, extends it with the error at the field first, and deletes it after a confirmation', async () => {
+    const { page, token } = await signedIn('requester');
+    const name = `res-${Date.now().toString(36)}`;
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const { requestId } = await t.submit(token, { resources: [vm(name, { leaseEnd: inDays(2) })] });
+    assert.equal((await t.settle(token, requestId)).status, 'succeeded');
+    const view = async () =>
+      (
+        await t.api.call<{ state: string; leaseEnd: string }>(
+          'GET',
+          `/v1/resources/virtual_machine/${name}`,
+          { token },
+        )
+      ).body;
+    await waitFor('the VM active', async () => (await view()).state === 'active');
+
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page.getByRole('link', { name, exact: true }).click();
+    assert.equal(await page.getByLabel('Keep it until').inputValue(), inDays(2).slice(0, 10));
+
+    // A day in the past: the API's message at the field, the lease as it was.
+    await page.getByLabel('Keep it until').fill('2020-01-01');
+    await page.getByRole('button', { name: 'Change the lease' }).click();
+    assert.equal(await page.getByLabel('Keep it until').getAttribute('aria-invalid'), 'true');
+    assert.match((await page.locator('#f-leaseEnd-error').textContent()) ?? '', /in the future/);
+    await shot(page, 'resource');
+
+    const later = inDays(5).slice(0, 10);
+    await page.getByLabel('Keep it until').fill(later);
+    await page.getByRole('button', { name: 'Change the lease' }).click();
+    await page.getByText('The lease was changed.').waitFor();
+    assert.equal((await view()).leaseEnd, `${later}T23:59:59.000Z`);
+    assert.match((await page.locator('.lease-end').textContent()) ?? '', new RegExp(later));
+
+    // Beyond the maximum, with an approval group set: the page links to the request that waits.
+    const admin = await t.api.tokenFor('admin');
+    await t.api.call('PUT', '/v1/admin/settings', {
+      token: admin,
+      body: { leaseApprovalGroup: 'lease-approvers' },
+    });
+    try {
+      await page.getByLabel('Keep it until').fill(inDays(400).slice(0, 10));
+      await page.getByRole('button', { name: 'Change the lease' }).click();
+      await page.getByText(/waits for an approval/).waitFor();
+      const waiting = await page.getByRole('link', { name: /^request req_/ }).textContent();
+      const cancelled = await t.api.call('POST', `/v1/requests/${waiting!.replace('request ', '')}/cancel`, {
+        token,
+      });
+      assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
+    } finally {
+      await t.api.call('PUT', '/v1/admin/settings', { token: admin, body: { leaseApprovalGroup: null } });
+    }
+
+    // Delete asks first; the page then links to the removal's request.
+    await page.getByRole('link', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: `Yes, delete ${name}` }).click();
+    await page.getByText('Its removal was asked.').waitFor();
+    await page.getByRole('link', { name: /^request req_/ }).click();
+    await page.waitForURL(/\/requests\/req_/);
+    await page.locator('.status-line').getByText('Ready').waitFor({ timeout: 90_000 });
+    assert.equal((await view()).state, 'removed');
+  });
 });
