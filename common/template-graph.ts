@@ -93,3 +93,22 @@ export function reachableTemplates(
   add(entry);
   return templates;
 }
+
+/**
+ * The nodes `0 … count-1` in an order where every node comes after those it depends on
+ * (`dependsOn`), the lowest-numbered ready node first, so the order is the same on every run;
+ * nodes on a cycle come last, in number order. Reversed, it is the order to undo them in.
+ */
+export function dependencyOrder(count: number, dependsOn: (node: number) => readonly number[]): number[] {
+  const placed = new Set<number>();
+  const order: number[] = [];
+  while (order.length < count) {
+    let next = -1;
+    for (let i = 0; i < count && next < 0; i++)
+      if (!placed.has(i) && dependsOn(i).every((d) => placed.has(d) || d < 0 || d >= count)) next = i;
+    if (next < 0) next = [...Array(count).keys()].find((i) => !placed.has(i))!;
+    placed.add(next);
+    order.push(next);
+  }
+  return order;
+}
