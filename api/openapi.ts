@@ -26,6 +26,7 @@ import {
 import { inventoryLists } from './routes/inventory';
 import { lastEventIdPattern } from './routes/requests/event-stream';
 import {
+  dependsOnSchema,
   idempotencyKeySchema,
   idParameter,
   listQuerySchema,
@@ -67,17 +68,26 @@ const json = (schema: z.ZodType): Schema => {
  */
 function submissionDocument(catalog: CatalogSnapshot | undefined, registry: ResourceHandlerRegistry): Schema {
   const envelope = json(submissionSchema);
+  const dependsOn = json(dependsOnSchema);
   const creates = registry.all().map((handler) => {
     const input = (
       catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
     ) as Schema;
-    return { ...input, properties: { ...input.properties, action: { const: 'create', default: 'create' } } };
+    return {
+      ...input,
+      properties: { ...input.properties, action: { const: 'create', default: 'create' }, dependsOn },
+    };
   });
   const remove = {
     type: 'object',
     additionalProperties: false,
     required: ['type', 'action', 'name'],
-    properties: { type: { enum: registry.types() }, action: { const: 'delete' }, name: json(resourceName) },
+    properties: {
+      type: { enum: registry.types() },
+      action: { const: 'delete' },
+      name: json(resourceName),
+      dependsOn,
+    },
   };
   // An offering ordered from GET /v1/catalog, expanded by the API into the resource it stands for.
   const order = json(offeringOrderSchema);

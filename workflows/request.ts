@@ -8,9 +8,12 @@
  *    builds it; resolves each existing resource it acts on, which only its owner, its group's
  *    members and admins may;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
- *    the commit to read;
+ *    the commit to read, in dependency order: a resource starts once those it depends on
+ *    (`dependsOn`, resolved by the API) succeeded, side by side with the independent ones; one
+ *    whose dependency failed is never started (`skipped`, saying which);
  * 4. undoes what the request did for a resource that failed (its address released, its removal
- *    committed), removes what deletes removed, records the outcome and tells people.
+ *    committed), dependents before what they depend on, removes what deletes removed, records the
+ *    outcome and tells people.
  *
  * With `onFailure: "pause"` a resource's template waits at its failed step instead of undoing
  * (the request is `paused`) until the `resume` update decides: `retry` runs the step again,
@@ -50,6 +53,7 @@ import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
+import { dependencyOrder } from '../common/template-graph';
 import { resourceWorkflowId } from '../common/lifecycle';
 import { finishedNotice, receivedNotice } from '../common/notices';
 import {
@@ -65,6 +69,7 @@ import {
   terminalStatuses,
   type RequestedResource,
   type RequestEvent,
+  type ResourceKey,
   type RequestProgress,
   type RequestStatus,
   type RequestWorkflowInput,
@@ -94,7 +99,7 @@ import {
 import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
 import { tell } from './notify';
-import { runBounded } from './run-bounded';
+import { runBounded, runInDependencyOrder } from './run-bounded';
 import { resourceWorkflow } from './resource';
 import { templateInterpreter } from './template';
 
@@ -148,14 +153,19 @@ interface Work {
   resourceWorkflowId?: string | null;
   /** Its lease end, for a create (ISO 8601), from its common format. */
   leaseEnd?: string | null;
+  /** The positions in the request of the resources it is built after. */
+  needs: number[];
 }
 
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
   const workflowId = workflowInfo().workflowId;
+  const positionOf = (key: ResourceKey) =>
+    input.resources.findIndex((r) => r.type === key.type && r.name === key.name);
   const work: Work[] = input.resources.map((resource) => {
     const template = templateFor(resource);
     return {
       resource,
+      needs: (resource.dependsOn ?? []).map(positionOf),
       outcome: {
         name: resource.name,
         type: resource.type,
@@ -283,11 +293,18 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       resolvePlans(work.map((w) => w.outcome.template)),
       prepareAndCommit(input, work),
     ] as const);
-    const runnable = work.filter((w) => w.outcome.state === 'pending');
     pauses = followPauses();
-    await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
-      build(input, w, plans),
-    );
+    await runInDependencyOrder({
+      items: work,
+      limit: input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY,
+      needs: (i) => work[i]!.needs,
+      // One that failed to be prepared or committed is not built; what depends on it is skipped.
+      run: async (w) => {
+        if (w.outcome.state === 'pending') await build(input, w, plans);
+        return w.outcome.state === 'succeeded';
+      },
+      skip: (w, _i, blocker) => skip(w, work[blocker]!),
+    });
   } catch (err) {
     if (isCancellation(err)) {
       // The children were cancelled with us and ran their own undo steps; undo ours, then say so.
@@ -580,11 +597,13 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
 /**
  * What the request itself undoes or completes, per resource type: a create that did not succeed
  * gives back its address and has its removal committed; a delete that succeeded frees the
- * address and commits the removal.
+ * address and commits the removal. Dependents go before what they depend on (a VM's address
+ * before the network's pool).
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const removed = new Map<string, string[]>();
-  for (const w of work) {
+  const undoOrder = dependencyOrder(work.length, (i) => work[i]!.needs).reverse();
+  for (const w of undoOrder.map((i) => work[i]!)) {
     // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
     const mayHoldAddress = w.address !== undefined || w.prepareCut === true;
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
@@ -619,6 +638,15 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
       }
     }
   }
+}
+
+/** Marks a resource never started because `blocker`, which it depends on, did not succeed. */
+function skip(w: Work, blocker: Work): void {
+  const { type, name, state } = blocker.outcome;
+  w.outcome.state = 'skipped';
+  w.outcome.error = {
+    message: `not started: it depends on ${type} ${name}, which ${state === 'skipped' ? 'was not started either' : 'failed'}`,
+  };
 }
 
 function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {
