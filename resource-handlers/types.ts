@@ -135,6 +135,8 @@ export interface ResourceMetadata {
   template: string;
   /** The template that removes it (`vm-delete-unmanaged`, `vm-delete-managed`). */
   removalTemplate: string;
+  /** The AWX job template that configures it once built (`vm-configure`); absent: none. */
+  configurationJob?: string;
 }
 
 /** A documented input the handler's tests run through validation and emit. */
