@@ -232,8 +232,8 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     const view = await t.settle(erin, requestId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     assert.equal((await t.vcenter.listVms({ names: name })).length, 1);
-    const jobs = Object.values(t.stack.sims.world.state.awx.jobs).filter((j) =>
-      j.extra_vars.includes(`"${name}"`),
+    const jobs = Object.values(t.stack.sims.world.state.awx.jobs).filter(
+      (j) => j.name === 'vm-create' && j.extra_vars.includes(`"${name}"`),
     );
     assert.deepEqual(jobs.map((j) => j.status).sort(), ['failed', 'successful']);
   });
