@@ -99,7 +99,7 @@ describe('resources that depend on each other; Terraform builds, Ansible configu
     }
   });
 
-  it('refuses a cycle, an unknown name and a name two resources share, naming each path, recording nothing', async () => {
+  it('refuses a cycle and an unknown name, naming each path, recording nothing', async () => {
     const mallory = await t.requester('mallory-deps');
     const [a, b, c] = [unique('cyc-a'), unique('cyc-b'), unique('cyc-c')];
     const refused = await t.api.call<{
