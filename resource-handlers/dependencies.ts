@@ -65,8 +65,7 @@ export function resolveDependencies(
     const names = cycle.map((id) => nodes[Number(id)]!.name);
     problems.push({
       path: edges[from]!.get(to)!,
-      message:
-        from === to ? `${names[0]} depends on itself` : `a dependency cycle: ${names.join(' → ')}`,
+      message: from === to ? `${names[0]} depends on itself` : `a dependency cycle: ${names.join(' → ')}`,
     });
   }
   return { problems, dependsOn: edges.map((e) => [...e.keys()]) };

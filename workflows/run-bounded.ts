@@ -41,13 +41,19 @@ export interface DependencyRun<T> {
  * cancellation), starting nothing more. Plain promises and list order only: the same commands on
  * every replay.
  */
-export async function runInDependencyOrder<T>({ items, limit, needs, run, skip }: DependencyRun<T>): Promise<void> {
+export async function runInDependencyOrder<T>({
+  items,
+  limit,
+  needs,
+  run,
+  skip,
+}: DependencyRun<T>): Promise<void> {
   type State = 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped';
   const states: State[] = items.map(() => 'waiting');
   const running = new Map<number, Promise<number>>();
   for (;;) {
     // Skips first, to a fixed point, so a skip reaches the dependents of the skipped too.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const [i, state] of states.entries()) {
         if (state !== 'waiting') continue;

@@ -170,7 +170,10 @@ export function createResourceValidator(
       problems.push(...order.problems);
       for (const [index, positions] of order.dependsOn.entries())
         if (positions.length && resources[index])
-          resources[index].dependsOn = positions.map((k) => ({ type: envelopes[k]!.type, name: envelopes[k]!.name }));
+          resources[index].dependsOn = positions.map((k) => ({
+            type: envelopes[k]!.type,
+            name: envelopes[k]!.name,
+          }));
       // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy
       // one or a name taken.
       const status = problems.length > absent + building + taken ? 400 : absent ? 404 : 409;

@@ -180,6 +180,7 @@ describe('dependencyOrder (reversed: the order of undo)', () => {
       );
       const undo = [...order].reverse().map((i) => names[i]!);
       for (const [name, deps] of Object.entries(c.graph))
-        for (const dep of deps) assert.ok(undo.indexOf(name) < undo.indexOf(dep), `${name} undone before ${dep}`);
+        for (const dep of deps)
+          assert.ok(undo.indexOf(name) < undo.indexOf(dep), `${name} undone before ${dep}`);
     });
 });

@@ -19,7 +19,11 @@ const net = (name: string, dependsOn?: string[]): DependencyNode => ({
 
 describe('resolveDependencies', () => {
   const accepted: { name: string; nodes: DependencyNode[]; dependsOn: number[][] }[] = [
-    { name: 'nothing depends on anything', nodes: [vm('a', 'INTRANET_DEV'), vm('b', 'DMZ')], dependsOn: [[], []] },
+    {
+      name: 'nothing depends on anything',
+      nodes: [vm('a', 'INTRANET_DEV'), vm('b', 'DMZ')],
+      dependsOn: [[], []],
+    },
     {
       name: 'a network and three VMs on it: each VM waits for the network, by its network field',
       nodes: [net('app-net'), vm('a', 'app-net'), vm('b', 'app-net'), vm('c', 'app-net')],
@@ -48,38 +52,41 @@ describe('resolveDependencies', () => {
       assert.deepEqual(result.dependsOn, c.dependsOn);
     });
 
-  const refused: { name: string; nodes: DependencyNode[]; problems: { path: string; message: RegExp }[] }[] = [
-    {
-      name: 'an unknown name',
-      nodes: [vm('a', 'DMZ'), vm('b', 'DMZ'), vm('c', 'DMZ', ['a', 'nope'])],
-      problems: [{ path: 'body.resources.2.dependsOn.1', message: /no resource of this request is named nope/ }],
-    },
-    {
-      name: 'itself',
-      nodes: [vm('a', 'DMZ', ['a'])],
-      problems: [{ path: 'body.resources.0.dependsOn.0', message: /depends on itself/ }],
-    },
-    {
-      name: 'a cycle, named once, where it closes',
-      nodes: [vm('a', 'DMZ', ['c']), vm('b', 'DMZ', ['a']), vm('c', 'DMZ', ['b'])],
-      problems: [{ path: 'body.resources.0.dependsOn.0', message: /cycle: a → c → b → a/ }],
-    },
-    {
-      name: 'a cycle through a network field',
-      nodes: [net('n', ['a']), vm('a', 'n')],
-      problems: [{ path: 'body.resources.0.dependsOn.0', message: /cycle: n → a → n/ }],
-    },
-    {
-      name: 'a name two resources of the request have',
-      nodes: [net('web'), vm('web', 'DMZ'), vm('app', 'DMZ', ['web'])],
-      problems: [
-        {
-          path: 'body.resources.2.dependsOn.0',
-          message: /names both body.resources.0 \(network\) and body.resources.1 \(virtual_machine\)/,
-        },
-      ],
-    },
-  ];
+  const refused: { name: string; nodes: DependencyNode[]; problems: { path: string; message: RegExp }[] }[] =
+    [
+      {
+        name: 'an unknown name',
+        nodes: [vm('a', 'DMZ'), vm('b', 'DMZ'), vm('c', 'DMZ', ['a', 'nope'])],
+        problems: [
+          { path: 'body.resources.2.dependsOn.1', message: /no resource of this request is named nope/ },
+        ],
+      },
+      {
+        name: 'itself',
+        nodes: [vm('a', 'DMZ', ['a'])],
+        problems: [{ path: 'body.resources.0.dependsOn.0', message: /depends on itself/ }],
+      },
+      {
+        name: 'a cycle, named once, where it closes',
+        nodes: [vm('a', 'DMZ', ['c']), vm('b', 'DMZ', ['a']), vm('c', 'DMZ', ['b'])],
+        problems: [{ path: 'body.resources.0.dependsOn.0', message: /cycle: a → c → b → a/ }],
+      },
+      {
+        name: 'a cycle through a network field',
+        nodes: [net('n', ['a']), vm('a', 'n')],
+        problems: [{ path: 'body.resources.0.dependsOn.0', message: /cycle: n → a → n/ }],
+      },
+      {
+        name: 'a name two resources of the request have',
+        nodes: [net('web'), vm('web', 'DMZ'), vm('app', 'DMZ', ['web'])],
+        problems: [
+          {
+            path: 'body.resources.2.dependsOn.0',
+            message: /names both body.resources.0 \(network\) and body.resources.1 \(virtual_machine\)/,
+          },
+        ],
+      },
+    ];
   for (const c of refused)
     it(`refuses ${c.name}, naming the path`, () => {
       const result = resolveDependencies(c.nodes);
