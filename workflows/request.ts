@@ -53,7 +53,7 @@ import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
-import { dependencyOrder } from '../common/template-graph';
+import { undoOrder } from '../common/template-graph';
 import { resourceWorkflowId } from '../common/lifecycle';
 import { finishedNotice, receivedNotice } from '../common/notices';
 import {
@@ -165,7 +165,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     const template = templateFor(resource);
     return {
       resource,
-      needs: (resource.dependsOn ?? []).map(positionOf),
+      needs: (resource.dependsOn ?? []).map(positionOf).filter((i) => i >= 0),
       outcome: {
         name: resource.name,
         type: resource.type,
@@ -602,8 +602,7 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const removed = new Map<string, string[]>();
-  const undoOrder = dependencyOrder(work.length, (i) => work[i]!.needs).reverse();
-  for (const w of undoOrder.map((i) => work[i]!)) {
+  for (const w of undoOrder(work.length, (i) => work[i]!.needs).map((i) => work[i]!)) {
     // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
     const mayHoldAddress = w.address !== undefined || w.prepareCut === true;
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;

@@ -1,10 +1,10 @@
 /**
  * How the request workflow runs the resources of a request that depend on each other
- * (`runInDependencyOrder`), and in which order it undoes them (`dependencyOrder` reversed): as
+ * (`runInDependencyOrder`), and in which order it undoes them (`undoOrder`): as
  * rehearsal tables, a graph, the outcome of each item and the expected order and states.
  */
 import assert from 'node:assert/strict';
-import { dependencyOrder } from '../../../common/template-graph';
+import { dependencyOrder, undoOrder } from '../../../common/template-graph';
 import { runInDependencyOrder } from '../../../workflows/run-bounded';
 
 interface Case {
@@ -155,32 +155,40 @@ describe('runInDependencyOrder', () => {
   });
 });
 
-describe('dependencyOrder (reversed: the order of undo)', () => {
-  const cases: { name: string; graph: Record<string, string[]>; order: string[] }[] = [
-    { name: 'no dependencies keep list order', graph: { a: [], b: [], c: [] }, order: ['a', 'b', 'c'] },
+describe('dependencyOrder and undoOrder', () => {
+  const cases: { name: string; graph: Record<string, string[]>; order: string[]; undo: string[] }[] = [
     {
-      name: 'what is depended on comes before its dependents',
+      name: 'no dependencies keep list order, both ways',
+      graph: { a: [], b: [], c: [] },
+      order: ['a', 'b', 'c'],
+      undo: ['a', 'b', 'c'],
+    },
+    {
+      name: 'a network and its VMs: the network first, undone last',
       graph: { vm1: ['net'], vm2: ['net'], net: [] },
       order: ['net', 'vm1', 'vm2'],
+      undo: ['vm1', 'vm2', 'net'],
     },
-    { name: 'a chain', graph: { c: ['b'], a: [], b: ['a'] }, order: ['a', 'b', 'c'] },
+    { name: 'a chain', graph: { c: ['b'], a: [], b: ['a'] }, order: ['a', 'b', 'c'], undo: ['c', 'b', 'a'] },
     {
       name: 'a diamond',
       graph: { join: ['left', 'right'], right: ['top'], left: ['top'], top: [] },
       order: ['top', 'right', 'left', 'join'],
+      undo: ['join', 'right', 'left', 'top'],
     },
   ];
   for (const c of cases)
     it(c.name, () => {
       const names = Object.keys(c.graph);
-      const order = dependencyOrder(names.length, (i) => c.graph[names[i]!]!.map((n) => names.indexOf(n)));
-      assert.deepEqual(
-        order.map((i) => names[i]),
-        c.order,
-      );
-      const undo = [...order].reverse().map((i) => names[i]!);
+      const needs = (i: number) => c.graph[names[i]!]!.map((n) => names.indexOf(n));
+      const order = dependencyOrder(names.length, needs).map((i) => names[i]!);
+      const undo = undoOrder(names.length, needs).map((i) => names[i]!);
+      assert.deepEqual(order, c.order);
+      assert.deepEqual(undo, c.undo);
       for (const [name, deps] of Object.entries(c.graph))
-        for (const dep of deps)
+        for (const dep of deps) {
+          assert.ok(order.indexOf(dep) < order.indexOf(name), `${dep} done before ${name}`);
           assert.ok(undo.indexOf(name) < undo.indexOf(dep), `${name} undone before ${dep}`);
+        }
     });
 });
