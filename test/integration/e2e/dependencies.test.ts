@@ -67,10 +67,11 @@ describe('resources that depend on each other; Terraform builds, Ansible configu
     const [a, b, c, d] = [unique('fail-a'), unique('fail-b'), unique('fail-c'), unique('fail-d')];
     const clear = t.failAwxFor(a, 'no capacity');
     try {
-      const { requestId } = await t.submit(dan, {
+      const { requestId, traceId } = await t.submit(dan, {
         resources: [vm(a), vm(b, { dependsOn: [a] }), vm(c, { dependsOn: [b] }), vm(d)],
       });
       const done = await settle(requestId);
+      await t.record('request-dependency-failed', traceId);
       assert.equal(done.status, 'failed');
       assert.deepEqual(
         done.resources.map((r) => [r.name, r.state]),
