@@ -6,7 +6,8 @@
  *    moment, claimed for its requester, placed, given an address) and commits the common format
  *    to git, one commit per request and resource type, beside metadata naming the template that
  *    builds it; resolves each existing resource it acts on, which only its owner, its group's
- *    members and admins may;
+ *    members and admins may; a resource that depends on others is prepared and committed only
+ *    once they are built, so it sees what they made;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
  *    the commit to read, in dependency order: a resource starts once those it depends on
  *    (`dependsOn`, resolved by the API) succeeded, side by side with the independent ones; one
@@ -291,15 +292,21 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
       resolvePlans(work.map((w) => w.outcome.template)),
-      prepareAndCommit(input, work),
+      prepareAndCommit(
+        input,
+        work.filter((w) => w.needs.length === 0),
+      ),
     ] as const);
     pauses = followPauses();
     await runInDependencyOrder({
       items: work,
       limit: input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY,
       needs: (i) => work[i]!.needs,
-      // One that failed to be prepared or committed is not built; what depends on it is skipped.
+      // One that depends on others is prepared when they are built, so it finds what they made
+      // (a network's pool, say). One that failed to be prepared or committed is not built, and
+      // what depends on it is skipped.
       run: async (w) => {
+        if (w.needs.length && w.outcome.state === 'pending') await prepareAndCommit(input, [w]);
         if (w.outcome.state === 'pending') await build(input, w, plans);
         return w.outcome.state === 'succeeded';
       },
@@ -382,7 +389,8 @@ async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePl
 /**
  * Prepares every resource to create and resolves every existing one acted on (a failure, a
  * refusal included, marks that resource failed), then commits the prepared ones: one commit per
- * resource type for the whole request.
+ * resource type for the whole request, and one more for each resource that depends on others,
+ * prepared when its turn comes.
  */
 async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const documents = new Map<string, { work: Work; document: unknown }[]>();

@@ -56,6 +56,11 @@ describe('resources that depend on each other; Terraform builds, Ansible configu
     assert.equal(done.status, 'succeeded', JSON.stringify(done.resources));
     assert.ok(firstStart(done, b) >= lastEnd(done, a), `${b} started after ${a} was built`);
     assert.ok(firstStart(done, c) < lastEnd(done, a), `${c} did not wait for ${a}`);
+    // The independent ones share the request's commit; the dependent one is prepared, and
+    // committed, once what it depends on is built.
+    const commitOf = (name: string) => resourceOf(done, name).output!.commit;
+    assert.equal(commitOf(a), commitOf(c));
+    assert.notEqual(commitOf(b), commitOf(a));
     for (const name of [a, b, c]) {
       const [job] = awxJobs('vm-configure', name);
       assert.equal(job?.status, 'successful', `${name} configured`);
