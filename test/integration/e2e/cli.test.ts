@@ -130,7 +130,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
       ...recipe(metadataRecipe, { traceId, requestId }).slice(0, -1),
       child,
     ]);
-    assert.ok(templateNow.includes('**succeeded** · 7 of 7 steps done'), templateNow);
+    assert.ok(templateNow.includes('**succeeded** · 9 of 9 steps done'), templateNow);
     assert.ok(templateNow.includes('- `build`: succeeded · awxJob'), templateNow);
 
     // Each activity's summary, as the Web UI shows it: the step it serves and the task it calls.
