@@ -168,6 +168,29 @@ describe('resources that depend on each other; Terraform builds, Ansible configu
     assert.equal(configure.externalIds.awxJob, String(job!.id));
   });
 
+  it('a configuration failure undoes the build when the request does not pause', async () => {
+    const name = unique('cfg-undo');
+    const rule = t.stack.sims.world.addOutcomeRule({
+      system: 'awx',
+      match: { template: 'vm-configure', extra_vars: `"${name}"` },
+      outcome: 'failed',
+      message: 'baseline role failed',
+    });
+    try {
+      const { requestId } = await t.submit(dan, { resources: [vm(name)], onFailure: 'compensate' });
+      const done = await settle(requestId);
+      assert.equal(done.status, 'failed');
+      const [resource] = done.resources;
+      assert.equal(resource!.error!.stepId, 'configure');
+      assert.match(resource!.error!.message, /baseline role failed/);
+      assert.ok(resource!.compensated?.includes('build'), JSON.stringify(resource));
+      assert.deepEqual(await t.vcenter.listVms({ names: name }), [], 'the VM was removed again');
+      assert.equal(await t.liveAddresses(name), 0);
+    } finally {
+      t.stack.sims.world.removeFault(rule.id);
+    }
+  });
+
   it('a configuration failure with onFailure pause pauses at the configure step; retry configures', async () => {
     const name = unique('cfg-pause');
     const rule = t.stack.sims.world.addOutcomeRule({
