@@ -26,6 +26,7 @@ import {
 import { inventoryLists } from './routes/inventory';
 import { lastEventIdPattern } from './routes/requests/event-stream';
 import {
+  dependsOnSchema,
   idempotencyKeySchema,
   idParameter,
   listQuerySchema,
@@ -67,17 +68,26 @@ const json = (schema: z.ZodType): Schema => {
  */
 function submissionDocument(catalog: CatalogSnapshot | undefined, registry: ResourceHandlerRegistry): Schema {
   const envelope = json(submissionSchema);
+  const dependsOn = json(dependsOnSchema);
   const creates = registry.all().map((handler) => {
     const input = (
       catalog && handler.documentedInput ? plain(handler.documentedInput(catalog)) : json(handler.input)
     ) as Schema;
-    return { ...input, properties: { ...input.properties, action: { const: 'create', default: 'create' } } };
+    return {
+      ...input,
+      properties: { ...input.properties, action: { const: 'create', default: 'create' }, dependsOn },
+    };
   });
   const remove = {
     type: 'object',
     additionalProperties: false,
     required: ['type', 'action', 'name'],
-    properties: { type: { enum: registry.types() }, action: { const: 'delete' }, name: json(resourceName) },
+    properties: {
+      type: { enum: registry.types() },
+      action: { const: 'delete' },
+      name: json(resourceName),
+      dependsOn,
+    },
   };
   // An offering ordered from GET /v1/catalog, expanded by the API into the resource it stands for.
   const order = json(offeringOrderSchema);
@@ -527,7 +537,7 @@ export function openApiDocument(
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names.",
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names. A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`.",
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
@@ -536,7 +546,8 @@ export function openApiDocument(
             // 404: a resource to act on that does not exist or is not the caller's; 409: a name
             // taken, a resource still being built, or one another unfinished request acts on;
             // 422: a rule no schema states (the disks' total, a lease in the future, what the
-            // placement matrix allows), or an Idempotency-Key used before with another body.
+            // placement matrix allows, dependsOn naming the request's resources without a cycle),
+            // or an Idempotency-Key used before with another body.
             ...v1Errors(403, 404, 409, 413, 415, 422),
           },
         },

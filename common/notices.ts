@@ -196,6 +196,7 @@ function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
     return `${what}: ${notDone(r)}: ${readableReason(r.error)}${at}${undone}${by}`;
   }
   if (r.state === 'cancelled') return `${what}: cancelled before it was done`;
+  if (r.state === 'skipped') return `${what}: ${r.error?.message ?? 'not started'}`;
   return `${what}: ${r.state}`;
 }
 

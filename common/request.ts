@@ -40,6 +40,17 @@ export interface RequestedResource {
   managed: boolean;
   /** For a create: the group whose members act on the resource as its owner. */
   group?: string;
+  /**
+   * The resources of the same request it is built (or removed) after: those its `dependsOn`
+   * names and those its fields refer to (a VM's network created by the request).
+   */
+  dependsOn?: ResourceKey[];
+}
+
+/** A resource by type and name, which together name it. */
+export interface ResourceKey {
+  type: string;
+  name: string;
 }
 
 /** The request workflow's argument: everything it needs, nothing secret. */
@@ -112,7 +123,8 @@ export async function requestOutcome(result: Promise<unknown>): Promise<RequestP
   }
 }
 
-export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** A resource's state in its request; `skipped`: never started, because one it depends on failed (its error says which). */
+export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 /** What became of one resource. */
 export interface ResourceOutcome {

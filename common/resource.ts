@@ -20,6 +20,16 @@ export const resourceTemplates = {
 
 export type TemplatedResourceType = keyof typeof resourceTemplates;
 
+/**
+ * The AWX job template that configures a built resource of a type (baseline configuration,
+ * registration in monitoring), by type: Terraform or AWX builds, Ansible configures. Recorded in
+ * the metadata file beside the common format, where the build templates read it; a type absent
+ * here is not configured.
+ */
+export const configurationJobTemplates: Readonly<Record<string, string>> = {
+  virtual_machine: 'vm-configure',
+};
+
 /** The template that creates or removes a resource of `type`; undefined for a type without templates. */
 export function templateFor(type: string, managed: boolean, action: 'create' | 'remove'): string | undefined {
   const byManagement = (

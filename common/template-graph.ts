@@ -93,3 +93,32 @@ export function reachableTemplates(
   add(entry);
   return templates;
 }
+
+/**
+ * The nodes `0 … count-1` in an order where every node comes after those it depends on
+ * (`dependsOn`), the lowest-numbered ready node first, so the order is the same on every run;
+ * nodes on a cycle come last, in number order.
+ */
+export function dependencyOrder(count: number, dependsOn: (node: number) => readonly number[]): number[] {
+  const placed = new Set<number>();
+  const order: number[] = [];
+  while (order.length < count) {
+    let next = -1;
+    for (let i = 0; i < count && next < 0; i++)
+      if (!placed.has(i) && dependsOn(i).every((d) => placed.has(d) || d < 0 || d >= count)) next = i;
+    if (next < 0) next = [...Array(count).keys()].find((i) => !placed.has(i))!;
+    placed.add(next);
+    order.push(next);
+  }
+  return order;
+}
+
+/**
+ * The order to undo nodes in: every node after those that depend on it, otherwise in number
+ * order (so nodes without dependencies are undone in the order they were done).
+ */
+export function undoOrder(count: number, dependsOn: (node: number) => readonly number[]): number[] {
+  const dependents = Array.from({ length: count }, () => [] as number[]);
+  for (let i = 0; i < count; i++) for (const d of dependsOn(i)) dependents[d]?.push(i);
+  return dependencyOrder(count, (i) => dependents[i]!);
+}

@@ -135,6 +135,8 @@ export interface ResourceMetadata {
   template: string;
   /** The template that removes it (`vm-delete-unmanaged`, `vm-delete-managed`). */
   removalTemplate: string;
+  /** The AWX job template that configures it once built (`vm-configure`); absent: none. */
+  configurationJob?: string;
 }
 
 /** A documented input the handler's tests run through validation and emit. */
@@ -176,6 +178,8 @@ export interface ResourceHandler<S extends z.ZodType, D extends CommonFormatDocu
   documentedInput?(catalog: CatalogSnapshot): Record<string, unknown>;
   /** Checks a schema-valid input against permitted values; paths are relative to the resource. */
   validate(input: z.infer<S>, catalog: CatalogSnapshot, ctx: ValidationContext): FieldProblem[];
+  /** The fields of a schema-valid input that name other resources; absent: none. */
+  references?(input: z.infer<S>): ResourceReference[];
   /** The lookups `emit` needs for this input. */
   needs(input: z.infer<S>, catalog: CatalogSnapshot): EnrichmentNeeds;
   /** The common format of a validated input, given what the lookups found. */
@@ -191,6 +195,17 @@ export interface ResourceSummary {
   size: Record<string, unknown>;
   placement: Record<string, unknown>;
   leaseEnd: string | null;
+}
+
+/**
+ * A field of a resource that names another resource (a VM's `network`): when the request holds
+ * a resource of that type and name, the resource depends on it and is built after it.
+ */
+export interface ResourceReference {
+  /** The field, relative to the resource (`network`). */
+  path: string;
+  type: string;
+  name: string;
 }
 
 /** A handler with its types erased, as the registry holds it. */

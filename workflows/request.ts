@@ -6,11 +6,15 @@
  *    moment, claimed for its requester, placed, given an address) and commits the common format
  *    to git, one commit per request and resource type, beside metadata naming the template that
  *    builds it; resolves each existing resource it acts on, which only its owner, its group's
- *    members and admins may;
+ *    members and admins may; a resource that depends on others is prepared and committed only
+ *    once they are built, so it sees what they made;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
- *    the commit to read;
+ *    the commit to read, in dependency order: a resource starts once those it depends on
+ *    (`dependsOn`, resolved by the API) succeeded, side by side with the independent ones; one
+ *    whose dependency failed is never started (`skipped`, saying which);
  * 4. undoes what the request did for a resource that failed (its address released, its removal
- *    committed), removes what deletes removed, records the outcome and tells people.
+ *    committed), dependents before what they depend on, removes what deletes removed, records the
+ *    outcome and tells people.
  *
  * With `onFailure: "pause"` a resource's template waits at its failed step instead of undoing
  * (the request is `paused`) until the `resume` update decides: `retry` runs the step again,
@@ -50,6 +54,7 @@ import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
+import { undoOrder } from '../common/template-graph';
 import { resourceWorkflowId } from '../common/lifecycle';
 import { finishedNotice, receivedNotice } from '../common/notices';
 import {
@@ -66,6 +71,7 @@ import {
   type LeaseRequestSpec,
   type RequestedResource,
   type RequestEvent,
+  type ResourceKey,
   type RequestProgress,
   type RequestStatus,
   type RequestWorkflowInput,
@@ -95,7 +101,7 @@ import {
 import { followCurrentDetails } from './current-details';
 import { describeError } from './interpreter/errors';
 import { tell } from './notify';
-import { runBounded } from './run-bounded';
+import { runBounded, runInDependencyOrder } from './run-bounded';
 import { resourceWorkflow } from './resource';
 import { templateInterpreter } from './template';
 
@@ -149,14 +155,19 @@ interface Work {
   resourceWorkflowId?: string | null;
   /** Its lease end, for a create (ISO 8601), from its common format. */
   leaseEnd?: string | null;
+  /** The positions in the request of the resources it is built after. */
+  needs: number[];
 }
 
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
   const workflowId = workflowInfo().workflowId;
+  const positionOf = (key: ResourceKey) =>
+    input.resources.findIndex((r) => r.type === key.type && r.name === key.name);
   const work: Work[] = input.resources.map((resource) => {
     const template = templateFor(resource);
     return {
       resource,
+      needs: (resource.dependsOn ?? []).map(positionOf).filter((i) => i >= 0),
       outcome: {
         name: resource.name,
         type: resource.type,
@@ -282,13 +293,26 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
       resolvePlans(work.map((w) => w.outcome.template)),
-      prepareAndCommit(input, work),
+      prepareAndCommit(
+        input,
+        work.filter((w) => w.needs.length === 0),
+      ),
     ] as const);
-    const runnable = work.filter((w) => w.outcome.state === 'pending');
     pauses = followPauses();
-    await runBounded(runnable, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, (w) =>
-      build(input, w, plans),
-    );
+    await runInDependencyOrder({
+      items: work,
+      limit: input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY,
+      needs: (i) => work[i]!.needs,
+      // One that depends on others is prepared when they are built, so it finds what they made
+      // (a network's pool, say). One that failed to be prepared or committed is not built, and
+      // what depends on it is skipped.
+      run: async (w) => {
+        if (w.needs.length && w.outcome.state === 'pending') await prepareAndCommit(input, [w]);
+        if (w.outcome.state === 'pending') await build(input, w, plans);
+        return w.outcome.state === 'succeeded';
+      },
+      skip: (w, _i, blocker) => skip(w, work[blocker]!),
+    });
   } catch (err) {
     if (isCancellation(err)) {
       // The children were cancelled with us and ran their own undo steps; undo ours, then say so.
@@ -366,7 +390,8 @@ async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePl
 /**
  * Prepares every resource to create and resolves every existing one acted on (a failure, a
  * refusal included, marks that resource failed), then commits the prepared ones: one commit per
- * resource type for the whole request.
+ * resource type for the whole request, and one more for each resource that depends on others,
+ * prepared when its turn comes.
  */
 async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const documents = new Map<string, { work: Work; document: unknown }[]>();
@@ -590,11 +615,12 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
 /**
  * What the request itself undoes or completes, per resource type: a create that did not succeed
  * gives back its address and has its removal committed; a delete that succeeded frees the
- * address and commits the removal.
+ * address and commits the removal. Dependents go before what they depend on (a VM's address
+ * before the network's pool).
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
   const removed = new Map<string, string[]>();
-  for (const w of work) {
+  for (const w of undoOrder(work.length, (i) => work[i]!.needs).map((i) => work[i]!)) {
     // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
     const mayHoldAddress = w.address !== undefined || w.prepareCut === true;
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
@@ -629,6 +655,15 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
       }
     }
   }
+}
+
+/** Marks a resource never started because `blocker`, which it depends on, did not succeed. */
+function skip(w: Work, blocker: Work): void {
+  const { type, name, state } = blocker.outcome;
+  w.outcome.state = 'skipped';
+  w.outcome.error = {
+    message: `not started: it depends on ${type} ${name}, which ${state === 'skipped' ? 'was not started either' : 'failed'}`,
+  };
 }
 
 function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {

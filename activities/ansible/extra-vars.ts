@@ -37,6 +37,29 @@ export function createVmExtraVars(vm: VirtualMachineDocument): Record<string, un
   };
 }
 
+/**
+ * Variables of the configuration job template (baseline, monitoring): the facts of the built VM
+ * it configures and registers: name, address, OS image, size.
+ */
+export function configureVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
+  return {
+    vm_name: vm.name,
+    hostname: vm.hostname,
+    fqdn: vm.fqdn,
+    ip_address: vm.network.ipv4Address,
+    network: vm.network.name,
+    os_image: vm.os.image,
+    os_type: vm.os.type,
+    os_family: vm.os.family,
+    cpu: vm.cpu,
+    memory_mb: vm.memoryMb,
+    disks_gb: vm.disks.map((d) => d.sizeGb),
+    managed: vm.managed,
+    tags: vm.tags,
+    contacts: vm.contacts,
+  };
+}
+
 /** Variables of the delete job template: which VM, and where, so a namesake elsewhere is safe. */
 export function deleteVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
   return { vm_name: vm.name, datacenter: vm.placement.datacenter, folder: vm.placement.folder };

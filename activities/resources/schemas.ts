@@ -33,6 +33,8 @@ export const resourceMetadataSchema = z.object({
   managed: z.boolean(),
   template: z.string().min(1),
   removalTemplate: z.string().min(1),
+  /** Absent in metadata committed before resources were configured: nothing to configure then. */
+  configurationJob: z.string().min(1).optional(),
 });
 
 /**

@@ -42,6 +42,7 @@ const statusWords: Record<string, string> = {
   succeeded: 'Ready',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  skipped: 'Not started',
 };
 
 export const statusBadge = (status: string) =>

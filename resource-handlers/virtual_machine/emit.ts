@@ -3,7 +3,7 @@
  * Pure. Request and trace IDs stay out of the document on purpose: a re-run of the same request
  * then emits the same bytes, and RFM makes no second commit.
  */
-import { resourceTemplates } from '../../common/resource';
+import { configurationJobTemplates, resourceTemplates } from '../../common/resource';
 import { parseCidr, prefixToNetmask } from '../ipv4';
 import type { CatalogSnapshot, Enrichment, ResourceMetadata } from '../types';
 import { commonFormatVersion, type VirtualMachineDocument } from './common-format';
@@ -70,7 +70,7 @@ export function emitVirtualMachine(
   };
 }
 
-/** The metadata file of a VM document: OS type and the templates that build and remove it. */
+/** The metadata file of a VM document: OS type, the templates that build and remove it, the job that configures it. */
 export function describeVirtualMachine(
   document: VirtualMachineDocument,
   handlerVersion: string,
@@ -87,5 +87,6 @@ export function describeVirtualMachine(
     managed: document.managed,
     template: templates.create,
     removalTemplate: templates.remove,
+    configurationJob: configurationJobTemplates.virtual_machine,
   };
 }

@@ -24,6 +24,8 @@ export const virtualMachine = defineResourceHandler({
   commonFormat: { version: commonFormatVersion, schema: commonFormatSchema },
   documentedInput: virtualMachineInputSchema,
   validate: validateVirtualMachine,
+  // A network the same request creates is built before the VM that sits on it.
+  references: (input) => [{ path: 'network', type: 'network', name: input.network }],
   needs(input, catalog) {
     const network = catalog.networks[input.network];
     return {

@@ -4,8 +4,10 @@
  * it already exists with the asked size, or reconfigures it; a new VM given `ip_address` gets it
  * through guest customization with the netmask, gateway, DNS and hostname the vars carry, which,
  * as with vmware_guest, applies at deployment only); `vm_delete.yml` like
- * `state: absent` (powers off and deletes, ok when already gone). Failures become a failed job
- * whose stdout says why, as a real playbook's `fatal:` line would.
+ * `state: absent` (powers off and deletes, ok when already gone); `vm_configure.yml` applies the
+ * baseline configuration to a built VM and registers it in monitoring (the VM must exist and be
+ * running, as Ansible must reach it; the job's artifacts say what it registered). Failures become
+ * a failed job whose stdout says why, as a real playbook's `fatal:` line would.
  */
 import {
   WorldError,
@@ -269,6 +271,36 @@ function vmDelete(world: World, vars: Record<string, unknown>): PlaybookResult {
   };
 }
 
+/**
+ * The baseline role and the monitoring registration, run against the VM at `ip_address`: a VM
+ * vCenter does not have, or one not running, cannot be reached, and Ansible says so.
+ */
+function vmConfigure(world: World, vars: Record<string, unknown>): PlaybookResult {
+  const name = str(vars, 'vm_name', 'name');
+  const address = str(vars, 'ip_address', 'ansible_host');
+  if (!name || !address) throw new PlaybookFailure('missing required arguments: vm_name, ip_address');
+  if (!isIpv4(address)) throw new PlaybookFailure(`'${address}' is not a valid IPv4 address (ip_address)`);
+  const vm = world.vcenter.listVms({ names: [name] })[0];
+  if (!vm || vm.power_state !== 'POWERED_ON')
+    throw new PlaybookFailure(
+      `Failed to connect to the host via ssh: ssh: connect to host ${address} port 22: ${vm ? 'Connection refused' : 'No route to host'}`,
+    );
+  return {
+    ok: true,
+    changed: true,
+    task: 'Apply the baseline and register in monitoring',
+    lines: [`changed: [${name}]`],
+    artifacts: {
+      vm_id: vm.vm,
+      vm_name: vm.name,
+      ip_address: address,
+      os_image: str(vars, 'os_image', 'image') ?? vm.image ?? null,
+      baseline: 'applied',
+      monitoring: { registered: true, host: str(vars, 'fqdn') ?? name, address },
+    },
+  };
+}
+
 /** Runs the template's simulated playbook against the world with the job's extra vars. */
 export function runPlaybook(
   world: World,
@@ -276,15 +308,16 @@ export function runPlaybook(
   vars: Record<string, unknown>,
   who: string,
 ): PlaybookResult {
-  const task =
-    template.action === 'vm-create'
-      ? 'Ensure virtual machine is present'
-      : template.action === 'vm-delete'
-        ? 'Ensure virtual machine is absent'
-        : 'Ping';
+  const task = {
+    'vm-create': 'Ensure virtual machine is present',
+    'vm-delete': 'Ensure virtual machine is absent',
+    'vm-configure': 'Apply the baseline and register in monitoring',
+    noop: 'Ping',
+  }[template.action];
   try {
     if (template.action === 'vm-create') return vmCreate(world, vars, who);
     if (template.action === 'vm-delete') return vmDelete(world, vars);
+    if (template.action === 'vm-configure') return vmConfigure(world, vars);
     return { ok: true, changed: false, task, lines: ['ok: [localhost]'], artifacts: {} };
   } catch (err) {
     if (err instanceof PlaybookFailure || err instanceof WorldError) {

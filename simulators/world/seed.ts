@@ -17,6 +17,8 @@ export const seededJobTemplates = {
   vmDelete: 'vm-delete',
   /** Does nothing to the lab and does NOT prompt for variables (the ignored_fields trap). */
   labPing: 'lab-ping',
+  /** Baseline configuration of a built VM and its registration in monitoring; prompts for variables. */
+  vmConfigure: 'vm-configure',
 } as const;
 
 function vcenterSeed(): VcenterState {
@@ -251,7 +253,7 @@ function awxSeed(now: string): AwxState {
         scm_type: 'git',
         scm_url: 'https://git.lab.local/infra/playbooks.git',
         scm_branch: 'main',
-        playbooks: ['vm_create.yml', 'vm_delete.yml', 'ping.yml'],
+        playbooks: ['vm_create.yml', 'vm_delete.yml', 'ping.yml', 'vm_configure.yml'],
         created: now,
         modified: now,
       },
@@ -274,9 +276,17 @@ function awxSeed(now: string): AwxState {
         'Delete a VM from vCenter',
       ),
       '9': template(9, seededJobTemplates.labPing, 'ping.yml', 'noop', false, 'Ping the lab (no prompts)'),
+      '10': template(
+        10,
+        seededJobTemplates.vmConfigure,
+        'vm_configure.yml',
+        'vm-configure',
+        true,
+        'Baseline configuration of a VM and its registration in monitoring',
+      ),
     },
     jobs: {},
-    next_id: { job: 101, job_template: 10 },
+    next_id: { job: 101, job_template: 11 },
   };
 }
 
@@ -294,4 +304,20 @@ export function seedWorld(now = new Date()): WorldState {
     awx: awxSeed(iso),
     sections: {},
   };
+}
+
+/**
+ * Gives a world saved by an earlier version the job templates seeded since (the ids it would next
+ * hand out), as an admin adds a job template to a running AWX; nothing else of it changes.
+ */
+export function addSeededJobTemplates(state: WorldState, now = new Date()): void {
+  const seeded = awxSeed(now.toISOString());
+  const names = new Set(Object.values(state.awx.job_templates).map((t) => t.name));
+  for (const template of Object.values(seeded.job_templates)) {
+    if (names.has(template.name)) continue;
+    const id = state.awx.next_id.job_template++;
+    state.awx.job_templates[String(id)] = { ...template, id };
+    const project = state.awx.projects[String(template.project)];
+    if (project && !project.playbooks.includes(template.playbook)) project.playbooks.push(template.playbook);
+  }
 }

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { createRandom, type Random } from './random';
 import { Scheduler } from './scheduler';
-import { seedWorld } from './seed';
+import { addSeededJobTemplates, seedWorld } from './seed';
 import { readJsonIfExists, writeJsonAtomic } from './store';
 import type { HttpFaultRule, OutcomeRule, SimulatorSystem, WorldState } from './types';
 import { VcenterInventory } from './vcenter-inventory';
@@ -76,6 +76,7 @@ export class World extends EventEmitter {
     const saved = readJsonIfExists<WorldState>(file);
     if (saved && saved.version !== 1)
       throw new Error(`${file}: unsupported world version ${String(saved.version)}`);
+    if (saved) addSeededJobTemplates(saved);
     const world = new World(options.dataDir, saved ?? seedWorld(), options);
     if (options.durations) world.current.durations = { ...world.current.durations, ...options.durations };
     world.save();

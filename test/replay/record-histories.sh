@@ -8,5 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 find test/replay/histories -name '*.json' -delete
 RECORD_HISTORIES=1 npx mocha 'test/integration/engine/**/*.test.ts' 'test/integration/e2e/vm-request.test.ts' \
-  'test/integration/e2e/failed-requests.test.ts' 'test/integration/e2e/lifecycle.test.ts'
+  'test/integration/e2e/failed-requests.test.ts' 'test/integration/e2e/lifecycle.test.ts' \
+  'test/integration/e2e/dependencies.test.ts'
 ls test/replay/histories

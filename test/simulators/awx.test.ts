@@ -434,6 +434,51 @@ describe('AWX simulator', () => {
       assert.equal(counters['vcenter.vms.deleted'], 1);
     });
 
+    it('configures a running VM with vm-configure (baseline, monitoring) and cannot reach one that is not there', async () => {
+      const vars = {
+        vm_name: 'cfg-01',
+        network: 'INTRANET_DEV',
+        ip_address: '10.10.20.77',
+        netmask: '255.255.255.0',
+      };
+      assert.equal(
+        (await finished((await launch('vm-create++Default', { extra_vars: vars })).body.id)).status,
+        'successful',
+      );
+      const facts = {
+        vm_name: 'cfg-01',
+        ip_address: '10.10.20.77',
+        os_image: 'rhel9',
+        cpu: 2,
+        memory_mb: 4096,
+      };
+      const configured = await finished(
+        (await launch('vm-configure++Default', { extra_vars: facts })).body.id,
+      );
+      assert.equal(configured.status, 'successful');
+      assert.deepEqual(JSON.parse(configured.extra_vars), facts);
+      assert.equal(configured.artifacts.baseline, 'applied');
+      assert.deepEqual(configured.artifacts.monitoring, {
+        registered: true,
+        host: 'cfg-01',
+        address: '10.10.20.77',
+      });
+      assert.match(await stdout(configured.id), /PLAY \[vm-configure\][\s\S]*changed: \[cfg-01\]/);
+
+      const unreachable = await finished(
+        (
+          await launch('vm-configure++Default', {
+            extra_vars: { vm_name: 'nowhere', ip_address: '10.10.20.78' },
+          })
+        ).body.id,
+      );
+      assert.equal(unreachable.status, 'failed');
+      assert.match(
+        await stdout(unreachable.id),
+        /fatal: .*connect to host 10.10.20.78 port 22: No route to host/,
+      );
+    });
+
     it('fails the job with a fatal stdout line when the playbook cannot do its work', async () => {
       const failed = await finished(
         (await launch(7, { extra_vars: { vm_name: 'x', network: 'NO_SUCH_NET' } })).body.id,

@@ -54,8 +54,26 @@ describe('lab world', () => {
       Object.values(state.awx.job_templates)
         .map((t) => t.name)
         .sort(),
-      ['lab-ping', 'vm-create', 'vm-delete'],
+      ['lab-ping', 'vm-configure', 'vm-create', 'vm-delete'],
     );
+  });
+
+  it('gives a world saved before a job template was seeded that template, keeping its own objects', () => {
+    const first = open();
+    const vm = createVm(first, 'old-world');
+    first.change((state) => {
+      delete state.awx.job_templates['10'];
+      state.awx.next_id.job_template = 10;
+      state.awx.projects['1']!.playbooks = ['vm_create.yml', 'vm_delete.yml', 'ping.yml'];
+    });
+    first.close();
+    const second = open();
+    const added = Object.values(second.state.awx.job_templates).find((t) => t.name === 'vm-configure');
+    assert.equal(added?.id, 10);
+    assert.equal(added?.ask_variables_on_launch, true);
+    assert.ok(second.state.awx.projects['1']!.playbooks.includes('vm_configure.yml'));
+    assert.equal(second.state.awx.next_id.job_template, 11);
+    assert.equal(second.state.vcenter.vms[vm.vm]?.name, 'old-world');
   });
 
   it('writes every change to world.json, without leftover temp files, and a reopened world has it', () => {

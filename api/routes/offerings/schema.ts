@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { groupName } from '../../auth/tokens';
-import { emailAddress, resourceName, resourceType } from '../requests/schema';
+import { dependsOnSchema, emailAddress, resourceName, resourceType } from '../requests/schema';
 
 /** An offering's name as requests write it (`small-rhel9-dev`). */
 export const offeringName = z
@@ -15,10 +15,10 @@ export const offeringName = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens only');
 
 /** The fields an order may carry besides the offering: what is left to ask. */
-export const orderFields = ['name', 'leaseDays', 'group', 'tags', 'notify'] as const;
+export const orderFields = ['name', 'leaseDays', 'group', 'tags', 'notify', 'dependsOn'] as const;
 
 /** Fields of the resource an offering may not preset: the orderer gives them, or the offering's own fields do. */
-export const reservedSpecFields = ['type', 'name', 'leaseEnd', 'action', 'group'];
+export const reservedSpecFields = ['type', 'name', 'leaseEnd', 'action', 'group', 'dependsOn'];
 
 const offeringFields = {
   title: z.string().min(1).max(200),
@@ -55,5 +55,6 @@ export const offeringOrderSchema = z.strictObject({
   }),
   tags: z.record(z.string(), z.string().max(256)).optional(),
   notify: z.array(emailAddress).max(50).optional(),
+  dependsOn: dependsOnSchema.optional(),
 });
 export type OfferingOrder = z.output<typeof offeringOrderSchema>;

@@ -3,7 +3,13 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor } from '../../../common/authority';
 import type { FieldProblem } from '../../errors';
-import { offeringOrderSchema, type OfferingChange, type OfferingCreate, type OfferingOrder } from './schema';
+import {
+  offeringOrderSchema,
+  orderFields,
+  type OfferingChange,
+  type OfferingCreate,
+  type OfferingOrder,
+} from './schema';
 
 export interface Offering {
   name: string;
@@ -175,7 +181,7 @@ export async function expandOfferingOrders(
             problems.push({
               path: [at, ...issue.path.map(String), ...(key ? [key] : [])].join('.'),
               message: key
-                ? 'unknown field (an order names the offering, a name, leaseDays, group, tags, notify)'
+                ? `unknown field (an order names the offering, ${orderFields.join(', ')})`
                 : issue.message,
             });
         }

@@ -32,6 +32,12 @@ export const resourceType = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a resource type such as virtual_machine');
 
+/** The names of other resources of the same request that a resource is built after. */
+export const dependsOnSchema = z.array(resourceName).max(MAX_RESOURCES).meta({
+  description:
+    'Names of other resources of this request that must be built (or removed) before this one. The request builds in this order, side by side where independent; a resource whose dependency failed is not started. A VM whose `network` names a network of the same request depends on it without saying so. An unknown name, a name two resources share, or a cycle is refused.',
+});
+
 const resourceEnvelope = z.looseObject({
   type: resourceType,
   action: z.enum(['create', 'delete']).default('create'),
@@ -40,6 +46,7 @@ const resourceEnvelope = z.looseObject({
     description:
       "For a create: a group whose members act on the resource as its owner; one of the caller's token groups (an admin may name any).",
   }),
+  dependsOn: dependsOnSchema.optional(),
 });
 
 export const submissionSchema = z.strictObject({

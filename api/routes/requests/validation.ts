@@ -12,7 +12,9 @@ import {
   resourceHandlers,
   validateResources as validateWithHandlers,
   type ResourceHandlerRegistry,
+  type ResourceReference,
 } from '../../../resource-handlers';
+import { resolveDependencies } from '../../../resource-handlers/dependencies';
 import { actionableStates, busyMessage } from '../../../common/lifecycle';
 import {
   exists,
@@ -56,13 +58,15 @@ export function createResourceValidator(
       let absent = 0;
       let building = 0;
       let taken = 0;
+      const references: ResourceReference[][] = envelopes.map(() => []);
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
         const catalog = await loadCatalogSnapshot(pool);
-        // The handlers see the resource itself: what it is for (action) and whose (group) are ours.
+        // The handlers see the resource itself: what it is for (action), whose (group) and when
+        // (dependsOn) are the request's.
         const withoutAction = creates.map(({ e }) => {
-          const { action: _action, group: _group, ...rest } = e;
+          const { action: _action, group: _group, dependsOn: _dependsOn, ...rest } = e;
           return rest;
         });
         const result = validateWithHandlers(withoutAction, catalog, { now: new Date() }, registry);
@@ -74,6 +78,7 @@ export function createResourceValidator(
         else {
           for (const valid of result.resources) {
             const index = creates[valid.index]!.index;
+            references[index] = valid.handler.references?.(valid.input) ?? [];
             const [live, existing] = await Promise.all([
               findLiveAddresses(pool, valid.type, [valid.name]),
               findResource(pool, valid.type, valid.name),
@@ -119,11 +124,11 @@ export function createResourceValidator(
           });
           continue;
         }
-        const extra = Object.keys(e).filter((k) => !['type', 'action', 'name'].includes(k));
+        const extra = Object.keys(e).filter((k) => !['type', 'action', 'name', 'dependsOn'].includes(k));
         for (const k of extra)
           problems.push({
             path: `body.resources.${index}.${k}`,
-            message: 'unknown field (a delete names only type and name)',
+            message: 'unknown field (a delete names only type, name and dependsOn)',
           });
         const found = await findResource(pool, e.type, e.name);
         if (!exists(found) || !mayActOn(actor, found)) {
@@ -154,6 +159,21 @@ export function createResourceValidator(
           managed: found.managed,
         };
       }
+      const order = resolveDependencies(
+        envelopes.map((e, index) => ({
+          type: e.type,
+          name: e.name,
+          dependsOn: e.dependsOn,
+          references: references[index],
+        })),
+      );
+      problems.push(...order.problems);
+      for (const [index, positions] of order.dependsOn.entries())
+        if (positions.length && resources[index])
+          resources[index].dependsOn = positions.map((k) => ({
+            type: envelopes[k]!.type,
+            name: envelopes[k]!.name,
+          }));
       // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy
       // one or a name taken.
       const status = problems.length > absent + building + taken ? 400 : absent ? 404 : 409;

@@ -130,7 +130,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
       ...recipe(metadataRecipe, { traceId, requestId }).slice(0, -1),
       child,
     ]);
-    assert.ok(templateNow.includes('**succeeded** · 7 of 7 steps done'), templateNow);
+    assert.ok(templateNow.includes('**succeeded** · 9 of 9 steps done'), templateNow);
     assert.ok(templateNow.includes('- `build`: succeeded · awxJob'), templateNow);
 
     // Each activity's summary, as the Web UI shows it: the step it serves and the task it calls.
@@ -232,8 +232,8 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     const view = await t.settle(erin, requestId);
     assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
     assert.equal((await t.vcenter.listVms({ names: name })).length, 1);
-    const jobs = Object.values(t.stack.sims.world.state.awx.jobs).filter((j) =>
-      j.extra_vars.includes(`"${name}"`),
+    const jobs = Object.values(t.stack.sims.world.state.awx.jobs).filter(
+      (j) => j.name === 'vm-create' && j.extra_vars.includes(`"${name}"`),
     );
     assert.deepEqual(jobs.map((j) => j.status).sort(), ['failed', 'successful']);
   });

@@ -38,9 +38,10 @@ describe('failed requests: pause, resume, re-run once', () => {
       90_000,
       250,
     );
+  /** The states of the AWX jobs that built `name` (its configuration job is another). */
   const awxJobsFor = (name: string) =>
     Object.values(t.stack.sims.world.state.awx.jobs)
-      .filter((j) => j.extra_vars.includes(`"${name}"`))
+      .filter((j) => j.name === 'vm-create' && j.extra_vars.includes(`"${name}"`))
       .map((j) => j.status)
       .sort();
   async function commitsOf(workflowId: string): Promise<number> {

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { createAnsibleDeps } from '../../../activities/ansible/deps';
-import { createVmExtraVars, deleteVmExtraVars } from '../../../activities/ansible/extra-vars';
+import {
+  configureVmExtraVars,
+  createVmExtraVars,
+  deleteVmExtraVars,
+} from '../../../activities/ansible/extra-vars';
 import { renderExtraVars } from '../../../activities/ansible/render-extra-vars';
 import { createTerraformDeps } from '../../../activities/terraform/deps';
 import { renderConfiguration } from '../../../activities/terraform/render-configuration';
@@ -117,6 +121,30 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
       assert.equal(runPlaybook(world, remove, deleteVmExtraVars(doc), 'awx job 2').ok, true);
       assert.equal(world.vcenter.listVms({ names: ['web-01'] }).length, 0);
     });
+
+    it('configures the built VM with its facts through the job template its metadata names', () => {
+      const doc = vm();
+      const job = virtualMachine.describe(doc).configurationJob;
+      assert.equal(job, 'vm-configure');
+      const vars = configureVmExtraVars(doc);
+      assert.deepEqual(
+        [vars.vm_name, vars.ip_address, vars.os_image, vars.cpu, vars.memory_mb, vars.disks_gb],
+        ['web-01', doc.network.ipv4Address, 'rhel9', 2, 8192, [100, 50]],
+      );
+      const templates = Object.values(world.state.awx.job_templates);
+      const configure = templates.find((t) => t.name === job)!;
+      const unbuilt = runPlaybook(world, configure, vars, 'awx job 1');
+      assert.equal(unbuilt.ok, false, 'nothing to reach before the build');
+      const create = templates.find((t) => t.name === 'vm-create')!;
+      assert.equal(runPlaybook(world, create, createVmExtraVars(doc), 'awx job 2').ok, true);
+      const configured = runPlaybook(world, configure, vars, 'awx job 3');
+      assert.equal(configured.ok, true, configured.lines.join('\n'));
+      assert.deepEqual(configured.artifacts.monitoring, {
+        registered: true,
+        host: doc.fqdn,
+        address: doc.network.ipv4Address,
+      });
+    });
   });
 
   describe('terraform configuration', () => {
@@ -227,6 +255,20 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
         jobTemplateName: 'vm-delete',
         extraVars: { vm_name: 'web-01', datacenter: 'LAB-DC1', folder: 'Orchestrated' },
       });
+    });
+
+    it('ansible:render-extra-vars configures with the job template it is given, and refuses to guess one', async () => {
+      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete' } });
+      const out = (await runTask(renderExtraVars, deps, {
+        document: vm(),
+        action: 'configure',
+        jobTemplate: 'baseline-and-monitoring',
+      })) as { jobTemplateName: string; extraVars: Record<string, unknown> };
+      assert.equal(out.jobTemplateName, 'baseline-and-monitoring');
+      assert.deepEqual(out.extraVars, configureVmExtraVars(vm()));
+      const failure = await taskFailure(renderExtraVars, deps, { document: vm(), action: 'configure' });
+      assert.equal(failure.type, 'InvalidInput');
+      assert.equal(failure.nonRetryable, true);
     });
 
     it('ansible:render-extra-vars fits the input of the awx-run-job-template template', async () => {
