@@ -232,8 +232,6 @@ const classes: MoClassSpec[] = [
       classPref: oneOf('encap', 'encap', 'useg'),
       untagged: yesNo('no'),
       netflowPref: oneOf('disabled', 'disabled', 'enabled'),
-      /** The name of the port group the APIC makes in vCenter for a VMM domain binding (APIC 4.2(3)+). */
-      customEpgName: { default: '', check: { kind: 'name' } },
       switchingMode: oneOf('native', 'native', 'AVE'),
       bindingType: oneOf('none', 'none', 'staticBinding', 'dynamicBinding', 'ephemeral'),
       portAllocation: oneOf('none', 'none', 'elastic', 'fixed'),
