@@ -528,7 +528,7 @@ export function openApiDocument(
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken,, when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them).",
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them).",
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
