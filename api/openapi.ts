@@ -731,7 +731,8 @@ export function openApiDocument(
       '/v1/admin/network-permits': {
         get: {
           operationId: 'listNetworkPermits',
-          summary: 'Where requests may build networks: tenants, VRFs, subnet ranges and sizes, VMM domains, VLANs (admin)',
+          summary:
+            'Where requests may build networks: tenants, VRFs, subnet ranges and sizes, VMM domains, VLANs (admin)',
           responses: { 200: ok('every permit'), ...v1Errors(403) },
         },
         put: {

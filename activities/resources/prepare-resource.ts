@@ -161,7 +161,8 @@ export const prepareResource = defineTask({
       } catch (err) {
         if (err instanceof SubnetOverlapError || err instanceof NetworkPermitError)
           throw invalid([{ path: `${at}.subnet`, message: err.message }]);
-        if (err instanceof NetworkNameTakenError) throw invalid([{ path: `${at}.name`, message: err.message }]);
+        if (err instanceof NetworkNameTakenError)
+          throw invalid([{ path: `${at}.name`, message: err.message }]);
         throw err;
       }
     }

@@ -20,13 +20,18 @@ export const awaitNetwork = defineTask({
   timeouts: 'short',
   input: z.object({
     name: z.string().min(1),
-    type: z.enum(['STANDARD_PORTGROUP', 'DISTRIBUTED_PORTGROUP', 'OPAQUE_NETWORK']).default('DISTRIBUTED_PORTGROUP'),
+    type: z
+      .enum(['STANDARD_PORTGROUP', 'DISTRIBUTED_PORTGROUP', 'OPAQUE_NETWORK'])
+      .default('DISTRIBUTED_PORTGROUP'),
     present: z.boolean().default(true),
   }),
   output: z.object({ name: z.string(), network: moRefSchema.nullable() }),
   examples: [{ name: 'shop-web' }, { name: 'shop-web', present: false }],
   async handler(input, ctx: TaskContext<VcenterDeps>) {
-    const found = await ctx.deps.vcenter.listNetworks({ names: [input.name], types: [input.type] }, ctx.signal);
+    const found = await ctx.deps.vcenter.listNetworks(
+      { names: [input.name], types: [input.type] },
+      ctx.signal,
+    );
     if (found.length > 0 !== input.present)
       throw failure(
         'Conflict',

@@ -19,7 +19,11 @@ export class MissingSubnetError extends Error {}
 /** The VMM domain dn of a vCenter distributed switch, as ACI names it. */
 export const vmmDomainDn = (domain: string) => `uni/vmmp-VMware/dom-${domain}`;
 
-export function emitNetwork(input: NetworkInput, catalog: CatalogSnapshot, enrichment: Enrichment): NetworkDocument {
+export function emitNetwork(
+  input: NetworkInput,
+  catalog: CatalogSnapshot,
+  enrichment: Enrichment,
+): NetworkDocument {
   const pool = enrichment.subnet;
   const permit = permitFor(input, catalog);
   if (!pool || pool.name !== input.name || pool.vlan === null)

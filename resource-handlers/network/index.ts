@@ -18,7 +18,10 @@ const version = '1.0.0';
 
 /** The input schema with the permitted tenants and VRFs of the moment, as the API documents it. */
 function networkInputSchema(catalog: CatalogSnapshot): Record<string, unknown> {
-  const schema = z.toJSONSchema(networkInput, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & {
+  const schema = z.toJSONSchema(networkInput, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  > & {
     properties: Record<string, Record<string, unknown>>;
   };
   delete schema.$schema;

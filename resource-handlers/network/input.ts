@@ -28,7 +28,10 @@ export const networkInput = z.strictObject({
   description: z
     .string()
     .max(128)
-    .regex(/^[A-Za-z0-9 _.:,!#%&()*+=?@[\]^{|}~-]*$/, 'letters, digits, spaces and common punctuation only (ACI)')
+    .regex(
+      /^[A-Za-z0-9 _.:,!#%&()*+=?@[\]^{|}~-]*$/,
+      'letters, digits, spaces and common punctuation only (ACI)',
+    )
     .optional(),
   /** When the network should be removed; ISO 8601 with an offset. */
   leaseEnd: z.iso.datetime({ offset: true }).optional(),

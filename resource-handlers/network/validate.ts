@@ -55,9 +55,15 @@ export function validateNetwork(
   const inTenant = permits.filter((p) => p.tenant === input.tenant);
   const inVrf = inTenant.filter((p) => p.vrf === input.vrf);
   if (!inTenant.length)
-    add('tenant', `tenant '${input.tenant}' is not permitted for new networks; allowed: ${list(permits.map((p) => p.tenant))}`);
+    add(
+      'tenant',
+      `tenant '${input.tenant}' is not permitted for new networks; allowed: ${list(permits.map((p) => p.tenant))}`,
+    );
   else if (!inVrf.length)
-    add('vrf', `VRF '${input.vrf}' is not permitted in tenant ${input.tenant}; allowed: ${list(inTenant.map((p) => p.vrf))}`);
+    add(
+      'vrf',
+      `VRF '${input.vrf}' is not permitted in tenant ${input.tenant}; allowed: ${list(inTenant.map((p) => p.vrf))}`,
+    );
 
   // Our own earlier reservation (a re-run in the request's trace) is neither a clash nor an overlap.
   const others = Object.values(catalog.networks).filter((n) => !(n.builtBy && n.name === input.name));

@@ -231,7 +231,11 @@ export async function listNetworkPermits(pool: Pool): Promise<NetworkPermit[]> {
 }
 
 /** Creates or replaces a network permit (an admin action, recorded with who did it). */
-export async function setNetworkPermit(pool: Pool, permit: NetworkPermit, updatedBy: string): Promise<NetworkPermit> {
+export async function setNetworkPermit(
+  pool: Pool,
+  permit: NetworkPermit,
+  updatedBy: string,
+): Promise<NetworkPermit> {
   const { rows } = await pool.query<PermitRow>(
     `INSERT INTO network_permits (name, tenant, vrf, cidr, min_prefix, max_prefix, datacenter, vmm_domain,
                                   vlan_min, vlan_max, dns_servers, dns_domain, enabled, updated_by, updated_at)

@@ -49,7 +49,10 @@ const labMatrix: Record<string, Record<string, number | null>> = {
  * from 10.30.0.0/16 (clear of the lab's own networks), port groups on the lab's distributed switch
  * (the ACI simulator's VMM domain lab_vds) with VLANs 200-299, the lab's DNS.
  */
-function labNetworkPermits(datacenter: string, dns: { servers: string[]; domain: string }): CatalogSeed['networkPermits'] {
+function labNetworkPermits(
+  datacenter: string,
+  dns: { servers: string[]; domain: string },
+): CatalogSeed['networkPermits'] {
   return {
     'lab-apps': {
       name: 'lab-apps',

@@ -12,7 +12,9 @@ import { principalOf, requireRole } from '../../auth/middleware';
 import type { ApiDeps } from '../../deps';
 import { invalidRequest } from '../../errors';
 
-const aciName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64), as ACI accepts');
+const aciName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64), as ACI accepts');
 
 export const networkPermitSchema = z
   .strictObject({
@@ -20,7 +22,9 @@ export const networkPermitSchema = z
     tenant: aciName,
     vrf: aciName,
     /** The range new subnets are cut from, e.g. `10.30.0.0/16`. */
-    cidr: z.string().refine((c) => ipaddr.IPv4.isValidCIDRFourPartDecimal(c), 'an IPv4 range like 10.30.0.0/16'),
+    cidr: z
+      .string()
+      .refine((c) => ipaddr.IPv4.isValidCIDRFourPartDecimal(c), 'an IPv4 range like 10.30.0.0/16'),
     minPrefix: z.number().int().min(8).max(30),
     maxPrefix: z.number().int().min(8).max(30),
     datacenter: z.string().min(1).max(200),
@@ -33,12 +37,18 @@ export const networkPermitSchema = z
     enabled: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
-    if (p.minPrefix > p.maxPrefix) ctx.addIssue({ code: 'custom', path: ['minPrefix'], message: 'must not exceed maxPrefix' });
-    if (p.vlanMin > p.vlanMax) ctx.addIssue({ code: 'custom', path: ['vlanMin'], message: 'must not exceed vlanMax' });
+    if (p.minPrefix > p.maxPrefix)
+      ctx.addIssue({ code: 'custom', path: ['minPrefix'], message: 'must not exceed maxPrefix' });
+    if (p.vlanMin > p.vlanMax)
+      ctx.addIssue({ code: 'custom', path: ['vlanMin'], message: 'must not exceed vlanMax' });
     if (ipaddr.IPv4.isValidCIDRFourPartDecimal(p.cidr)) {
       const [address, length] = ipaddr.IPv4.parseCIDR(p.cidr);
       if (length > p.minPrefix)
-        ctx.addIssue({ code: 'custom', path: ['minPrefix'], message: `a /${length} range holds no /${p.minPrefix}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minPrefix'],
+          message: `a /${length} range holds no /${p.minPrefix}`,
+        });
       if (ipaddr.IPv4.networkAddressFromCIDR(p.cidr).toString() !== address.toString())
         ctx.addIssue({ code: 'custom', path: ['cidr'], message: 'not a network address' });
     }
