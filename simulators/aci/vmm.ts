@@ -4,7 +4,8 @@
  * that domain's switch in vCenter, named `<tenant>|<application profile>|<EPG>` or the relation's
  * `customEpgName`, carrying the relation's VLAN; when the binding or the EPG goes, the APIC takes
  * the port group away again, except while VMs are still attached to it (vCenter refuses, and the
- * APIC keeps it and raises a fault). Both simulators share the world, so the port group appears
+ * APIC keeps it, raises a fault, and takes it away at a later change once the VMs are gone).
+ * Both simulators share the world, so the port group appears
  * in the vCenter simulator exactly as the APIC would have pushed it.
  * https://www.cisco.com/c/en/us/td/docs/dcn/aci/apic/5x/virtualization-configuration/cisco-aci-virtualization-guide-52x/m-vmm-integration.html
  */
