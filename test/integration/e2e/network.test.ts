@@ -101,6 +101,32 @@ describe('a network as a resource, end to end', () => {
     assert.deepEqual(await pool(name), { pools: 0, addresses: 0 }, 'the pool and its addresses are gone');
   });
 
+  it('a network whose EPG ACI refuses ends failed with nothing left: ACI objects undone, subnet given back', async () => {
+    const name = `nope-${Date.now().toString(36)}`;
+    const subnet = `10.30.${100 + Math.floor(Math.random() * 150)}.0/28`;
+    const fault = t.stack.sims.world.addHttpFault({
+      system: 'aci',
+      method: 'POST',
+      path: `/api/mo/uni/tn-Lab/ap-${name}.json`,
+      kind: 'error',
+      status: 400,
+    });
+    try {
+      const { requestId } = await t.submit(alice, {
+        resources: [{ type: 'network', name, tenant: 'Lab', vrf: 'lab_vrf', subnet }],
+      });
+      const view = await t.settle(alice, requestId);
+      assert.equal(view.status, 'failed', JSON.stringify(view.resources));
+      assert.equal(view.resources[0]!.error?.stepId, 'epg');
+    } finally {
+      t.stack.sims.world.removeFault(fault.id);
+    }
+    for (const dn of [`uni/tn-Lab/ap-${name}`, `uni/tn-Lab/BD-${name}-bd`])
+      assert.equal(await exists(aci, dn, signal), false, `${dn} was undone`);
+    assert.deepEqual(await portgroups(name), []);
+    assert.deepEqual(await pool(name), { pools: 0, addresses: 0 }, 'the reserved subnet is given back');
+  });
+
   it('refuses a subnet overlapping an existing network, naming the field, and builds nothing', async () => {
     const name = `clash-${Date.now().toString(36)}`;
     const res = await t.api.call<{ error: { fields?: { path: string; message: string }[] } }>(
