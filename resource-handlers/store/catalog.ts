@@ -4,7 +4,7 @@
  * matrix (list, set) the API's admin routes use.
  */
 import type { Pool } from 'pg';
-import type { CatalogSnapshot, NetworkPermit, PlacementRule } from '../types';
+import type { CatalogNetwork, CatalogSnapshot, NetworkPermit, PlacementRule } from '../types';
 
 interface ImageRow {
   name: string;
@@ -23,7 +23,8 @@ interface LimitRow {
   min_value: number | string;
   max_value: number | string;
 }
-interface NetworkRow {
+/** A catalog_networks row as the catalog's queries select it (addresses as text). */
+export interface NetworkRow {
   name: string;
   datacenter: string;
   cidr: string;
@@ -59,6 +60,11 @@ interface PermitRow {
  * of the same moment without a transaction around several queries (the API calls this on every
  * submission, and each round trip waits for a CPU when the machine is busy).
  */
+/** The columns of a NetworkRow. */
+export const networkColumns = `name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
+  ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
+  host(range_start) AS range_start, host(range_end) AS range_end, enabled, built_by_trace, tenant, vrf`;
+
 const permitColumns = `name, tenant, vrf, cidr::text AS cidr, min_prefix, max_prefix, datacenter, vmm_domain,
   vlan_min, vlan_max, ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, enabled`;
 
@@ -68,11 +74,7 @@ const snapshotQuery = `
     (SELECT coalesce(json_agg(l ORDER BY l.resource_type, l.name), '[]')
        FROM (SELECT resource_type, name, min_value, max_value FROM catalog_limits) l) AS limits,
     (SELECT coalesce(json_agg(n ORDER BY n.name), '[]')
-       FROM (SELECT name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
-                    ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
-                    host(range_start) AS range_start, host(range_end) AS range_end, enabled,
-                    built_by_trace, tenant, vrf
-               FROM catalog_networks) n) AS networks,
+       FROM (SELECT ${networkColumns} FROM catalog_networks) n) AS networks,
     (SELECT coalesce(json_agg(p ORDER BY p.name), '[]')
        FROM (SELECT ${permitColumns} FROM network_permits) p) AS permits,
     (SELECT coalesce(json_agg(c ORDER BY c.name), '[]')
@@ -121,22 +123,7 @@ export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> 
       min: Number(r.min_value),
       max: Number(r.max_value),
     };
-  for (const r of networks)
-    snapshot.networks[r.name] = {
-      name: r.name,
-      datacenter: r.datacenter,
-      cidr: r.cidr,
-      gateway: r.gateway,
-      dnsServers: r.dns_servers,
-      dnsDomain: r.dns_domain,
-      vlan: r.vlan,
-      rangeStart: r.range_start,
-      rangeEnd: r.range_end,
-      enabled: r.enabled,
-      ...(r.built_by_trace !== null
-        ? { builtBy: { traceId: r.built_by_trace, tenant: r.tenant ?? '', vrf: r.vrf ?? '' } }
-        : {}),
-    };
+  for (const r of networks) snapshot.networks[r.name] = toCatalogNetwork(r);
   for (const r of clusters)
     snapshot.clusters[r.name] = { name: r.name, datacenter: r.datacenter, vmFolder: r.vm_folder };
   for (const r of datastores) snapshot.datastores[r.name] = { name: r.name, datacenter: r.datacenter };
@@ -204,6 +191,25 @@ export async function setPlacementRule(
     [rule.cluster, rule.datastore, rule.allowed, rule.weight, updatedBy],
   );
   return { ...rule, updatedBy, updatedAt: rows[0]!.updated_at.toISOString() };
+}
+
+/** A catalog_networks row as the handlers see it. */
+export function toCatalogNetwork(r: NetworkRow): CatalogNetwork {
+  return {
+    name: r.name,
+    datacenter: r.datacenter,
+    cidr: r.cidr,
+    gateway: r.gateway,
+    dnsServers: r.dns_servers,
+    dnsDomain: r.dns_domain,
+    vlan: r.vlan,
+    rangeStart: r.range_start,
+    rangeEnd: r.range_end,
+    enabled: r.enabled,
+    ...(r.built_by_trace !== null
+      ? { builtBy: { traceId: r.built_by_trace, tenant: r.tenant ?? '', vrf: r.vrf ?? '' } }
+      : {}),
+  };
 }
 
 function toPermit(r: PermitRow): NetworkPermit {

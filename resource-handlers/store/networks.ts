@@ -8,6 +8,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { numberToIpv4, parseCidr } from '../ipv4';
 import type { CatalogNetwork } from '../types';
+import { networkColumns, toCatalogNetwork, type NetworkRow } from './catalog';
+import { inTransaction } from './ipam';
 
 /** The subnet overlaps networks that exist (or are being built). */
 export class SubnetOverlapError extends Error {
@@ -37,59 +39,6 @@ export interface SubnetReservation {
   traceId: string;
 }
 
-interface PoolRow {
-  name: string;
-  datacenter: string;
-  cidr: string;
-  gateway: string;
-  dns_servers: string[];
-  dns_domain: string;
-  vlan: number | null;
-  range_start: string;
-  range_end: string;
-  enabled: boolean;
-  built_by_trace: string | null;
-  tenant: string | null;
-  vrf: string | null;
-}
-
-const poolColumns = `name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
-  ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
-  host(range_start) AS range_start, host(range_end) AS range_end, enabled, built_by_trace, tenant, vrf`;
-
-function toNetwork(r: PoolRow): CatalogNetwork {
-  return {
-    name: r.name,
-    datacenter: r.datacenter,
-    cidr: r.cidr,
-    gateway: r.gateway,
-    dnsServers: r.dns_servers,
-    dnsDomain: r.dns_domain,
-    vlan: r.vlan,
-    rangeStart: r.range_start,
-    rangeEnd: r.range_end,
-    enabled: r.enabled,
-    ...(r.built_by_trace !== null
-      ? { builtBy: { traceId: r.built_by_trace, tenant: r.tenant ?? '', vrf: r.vrf ?? '' } }
-      : {}),
-  };
-}
-
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /**
  * The addressing of a new subnet: the first host is the gateway; a subnet of 64 addresses or more
  * keeps the first ten for static infrastructure, as the lab's networks do; the broadcast is never
@@ -115,13 +64,13 @@ export async function reserveSubnet(pool: Pool, req: SubnetReservation): Promise
     // Serialises reservations (not allocations, which only lock rows): the overlap check and the
     // VLAN choice below see every other reservation.
     await client.query('LOCK TABLE catalog_networks IN SHARE ROW EXCLUSIVE MODE');
-    const same = await client.query<PoolRow>(
-      `SELECT ${poolColumns} FROM catalog_networks WHERE lower(name) = lower($1)`,
+    const same = await client.query<NetworkRow>(
+      `SELECT ${networkColumns} FROM catalog_networks WHERE lower(name) = lower($1)`,
       [req.network],
     );
     const held = same.rows[0];
     if (held) {
-      if (held.built_by_trace === req.traceId && held.cidr === req.cidr) return toNetwork(held);
+      if (held.built_by_trace === req.traceId && held.cidr === req.cidr) return toCatalogNetwork(held);
       throw new NetworkNameTakenError(`a network named ${held.name} already exists`);
     }
     const overlapping = await client.query<{ name: string; cidr: string }>(
@@ -149,11 +98,11 @@ export async function reserveSubnet(pool: Pool, req: SubnetReservation): Promise
     if (!permit) throw new NetworkPermitError(`the permit ${req.permit} no longer allows ${req.cidr}`);
     if (permit.vlan === null) throw new NetworkPermitError(`the permit ${req.permit} has no VLAN left`);
     const { gateway, rangeStart, rangeEnd } = subnetAddressing(req.cidr);
-    const inserted = await client.query<PoolRow>(
+    const inserted = await client.query<NetworkRow>(
       `INSERT INTO catalog_networks (name, datacenter, cidr, gateway, dns_servers, dns_domain, vlan,
                                      range_start, range_end, enabled, built_by_trace, tenant, vrf)
        VALUES ($1, $2, $3, $4, $5::inet[], $6, $7, $8, $9, false, $10, $11, $12)
-       RETURNING ${poolColumns}`,
+       RETURNING ${networkColumns}`,
       [
         req.network,
         permit.datacenter,
@@ -169,7 +118,7 @@ export async function reserveSubnet(pool: Pool, req: SubnetReservation): Promise
         permit.vrf,
       ],
     );
-    return toNetwork(inserted.rows[0]!);
+    return toCatalogNetwork(inserted.rows[0]!);
   });
 }
 
