@@ -9,6 +9,7 @@ import { requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { guardJsonBody, requireJsonBody } from './input-guard';
+import { networkPermitRoutes } from './routes/admin/network-permits';
 import { placementRoutes } from './routes/admin/placement';
 import { settingsRoutes } from './routes/admin/settings';
 import { tokenRoutes } from './routes/admin/tokens';
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(guardJsonBody());
   v1.use('/admin/tokens', tokenRoutes(deps));
   v1.use('/admin/placement', placementRoutes(deps));
+  v1.use('/admin/network-permits', networkPermitRoutes(deps));
   v1.use('/admin/settings', settingsRoutes(deps));
   v1.use(requestRoutes(deps));
   v1.use('/resources', resourceRoutes(deps));

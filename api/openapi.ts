@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { issueTokenSchema } from './auth/tokens';
 import { HttpError } from './errors';
 import { requestStatuses } from '../common/request';
+import { networkPermitSchema } from './routes/admin/network-permits';
 import { placementRuleSchema } from './routes/admin/placement';
 import { settingsSchema } from './routes/admin/settings';
 import { inventoryQuerySchema, leaseChangeSchema, ownershipSchema } from './routes/resources';
@@ -537,7 +538,7 @@ export function openApiDocument(
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names. A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`.",
+            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them). A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`.",
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
@@ -736,6 +737,21 @@ export function openApiDocument(
           summary: 'Allow or forbid one cluster × datastore pair and set its weight (admin)',
           requestBody: jsonBody(placementRuleDocument(catalog)),
           responses: { 200: ok('the cell as stored'), ...v1Errors(403, 413, 415) },
+        },
+      },
+      '/v1/admin/network-permits': {
+        get: {
+          operationId: 'listNetworkPermits',
+          summary:
+            'Where requests may build networks: tenants, VRFs, subnet ranges and sizes, VMM domains, VLANs (admin)',
+          responses: { 200: ok('every permit'), ...v1Errors(403) },
+        },
+        put: {
+          operationId: 'setNetworkPermit',
+          summary:
+            'Create or replace a network permit by name (admin); a disabled one allows no new network, and networks built under it stay',
+          requestBody: jsonBody(json(networkPermitSchema)),
+          responses: { 200: ok('the permit as stored'), ...v1Errors(403, 413, 415) },
         },
       },
       '/v1/admin/settings': {

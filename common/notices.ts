@@ -75,6 +75,7 @@ function keyFacts(r: RequestedResource): string[] {
   if (typeof s.cpu === 'number') facts.push(`${s.cpu} CPU`);
   if (typeof s.memoryGb === 'number') facts.push(`${s.memoryGb} GB`);
   if (typeof s.network === 'string') facts.push(s.network);
+  if (typeof s.subnet === 'string') facts.push(s.subnet);
   return facts;
 }
 

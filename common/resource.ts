@@ -16,6 +16,11 @@ export const resourceTemplates = {
     unmanaged: { create: 'vm-create-unmanaged', remove: 'vm-delete-unmanaged' },
     managed: { create: 'vm-create-managed', remove: 'vm-delete-managed' },
   },
+  // A network is built the same way whatever `managed` says: ACI, the port group, the pool.
+  network: {
+    unmanaged: { create: 'network-create', remove: 'network-delete' },
+    managed: { create: 'network-create', remove: 'network-delete' },
+  },
 } as const satisfies Record<string, { unmanaged: ResourceTemplates; managed: ResourceTemplates }>;
 
 export type TemplatedResourceType = keyof typeof resourceTemplates;

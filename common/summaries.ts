@@ -19,7 +19,9 @@ function kindOf(type: string): string {
   return kinds[type] ?? type.replace(/_/g, ' ');
 }
 
-function management(r: Pick<RequestedResource, 'managed'>): string {
+/** How it is built: by TFE or AWX for a VM; a network is built in ACI and vCenter whatever `managed` says. */
+function management(r: Pick<RequestedResource, 'managed' | 'type'>): string {
+  if (r.type === 'network') return 'ACI + vCenter';
   return r.managed ? 'managed (TFE)' : 'unmanaged (AWX)';
 }
 
@@ -28,6 +30,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** The size and place of a resource, from the spec fields known to be plain facts. */
 function specParts(r: RequestedResource): string[] {
+  if (r.action === 'create' && r.type === 'network')
+    return [str(r.spec.subnet), str(r.spec.tenant) && `${r.spec.tenant}/${str(r.spec.vrf) ?? ''}`].filter(
+      (x): x is string => !!x,
+    );
   if (r.action !== 'create' || r.type !== 'virtual_machine') return [];
   const cpu = num(r.spec.cpu);
   const memory = num(r.spec.memoryGb);

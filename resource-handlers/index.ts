@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { AnyResourceHandler, CatalogSnapshot, FieldProblem, ValidationContext } from './types';
+import { network, networksCreatedBy } from './network';
 import { virtualMachine } from './virtual_machine';
 
 /** Thrown when two handlers declare the same type. */
@@ -58,7 +59,7 @@ export class ResourceHandlerRegistry {
 }
 
 /** Every resource type of the project. */
-export const resourceHandlers = new ResourceHandlerRegistry([virtualMachine]);
+export const resourceHandlers = new ResourceHandlerRegistry([virtualMachine, network]);
 
 /** A resource that passed validation: its handler and its parsed input (defaults applied). */
 export interface ValidResource {
@@ -91,6 +92,11 @@ export function validateResources(
   const problems: FieldProblem[] = [];
   const valid: ValidResource[] = [];
   const seen = new Map<string, number>();
+  // A VM may name a network this same request creates (ordering is the request's business).
+  const context: ValidationContext = {
+    ...ctx,
+    requestNetworks: new Set([...(ctx.requestNetworks ?? []), ...networksCreatedBy(resources)]),
+  };
   resources.forEach((raw, index) => {
     const at = `${root}.${index}`;
     const type = (raw as { type?: unknown } | null)?.type;
@@ -126,7 +132,7 @@ export function validateResources(
         message: `'${input.name}' is also the name of ${root}.${earlier}`,
       });
     else seen.set(key, index);
-    for (const p of handler.validate(input, catalog, ctx))
+    for (const p of handler.validate(input, catalog, context))
       problems.push({ path: `${at}.${p.path}`, message: p.message });
     valid.push({ index, type, name: input.name, handler, input });
   });
@@ -134,5 +140,6 @@ export function validateResources(
 }
 
 export { commonFormatProblems } from './common-format';
+export { networksCreatedBy } from './network';
 export { choosePlacement, candidatePlacements } from './placement';
 export type * from './types';

@@ -39,6 +39,32 @@ export interface CatalogNetwork {
   rangeStart: string;
   rangeEnd: string;
   enabled: boolean;
+  /**
+   * Set for the pool a `network` resource registered: the trace that built it and where it lives
+   * in ACI. Absent for the admin's own networks. Disabled while it is being built.
+   */
+  builtBy?: { traceId: string; tenant: string; vrf: string };
+}
+
+/**
+ * Where an admin permits new networks: an ACI tenant and VRF, the range their subnets are cut
+ * from and how large they may be, the VMM domain (vCenter distributed switch) their port groups
+ * go on, the VLANs they may use, and the DNS their pools hand out.
+ */
+export interface NetworkPermit {
+  name: string;
+  tenant: string;
+  vrf: string;
+  cidr: string;
+  minPrefix: number;
+  maxPrefix: number;
+  datacenter: string;
+  vmmDomain: string;
+  vlanMin: number;
+  vlanMax: number;
+  dnsServers: string[];
+  dnsDomain: string;
+  enabled: boolean;
 }
 
 export interface CatalogCluster {
@@ -80,6 +106,8 @@ export interface CatalogSnapshot {
   clusters: Record<string, CatalogCluster>;
   datastores: Record<string, CatalogDatastore>;
   placements: PlacementRule[];
+  /** Where new networks may go, by permit name (absent: none may be built). */
+  networkPermits?: Record<string, NetworkPermit>;
 }
 
 /** Where a resource goes, as chosen from the matrix. */
@@ -109,6 +137,8 @@ export interface AddressAllocation {
 export interface Enrichment {
   placement?: Placement;
   address?: AddressAllocation;
+  /** The pool reserved for a new network's subnet (its gateway, range and VLAN chosen). */
+  subnet?: CatalogNetwork;
 }
 
 /** The lookups `emit` will need, derived from the validated input. */
@@ -116,6 +146,8 @@ export interface EnrichmentNeeds {
   placement?: PlacementRequest;
   /** The network to allocate an address on. */
   address?: { network: string };
+  /** A new network's subnet to reserve as an address pool, under the permit that allows it. */
+  subnet?: { network: string; cidr: string; permit: string };
 }
 
 /**
@@ -148,6 +180,11 @@ export interface HandlerExample<In> {
 /** Context validation may read besides the catalog; passed in so validation stays pure. */
 export interface ValidationContext {
   now: Date;
+  /**
+   * The networks the same request creates, by name (`network` resources of the request): a VM may
+   * name one of them as its `network`. `validateResources` fills it from the request itself.
+   */
+  requestNetworks?: ReadonlySet<string>;
 }
 
 /** The common format every handler emits carries these two fields at its root. */

@@ -31,6 +31,10 @@ export const ensureEpg = defineTask({
             .string()
             .regex(/^vlan-\d{1,4}$/)
             .optional(),
+          /** `vlan` with a VLAN `encap`: the port group gets that VLAN rather than one from the domain's pool. */
+          encapMode: z.enum(['auto', 'vlan', 'vxlan']).optional(),
+          /** For a VMM domain: the name of the vCenter port group the APIC makes for the EPG. */
+          customEpgName: aciNameSchema.optional(),
         }),
       )
       .default([]),
@@ -80,6 +84,8 @@ export const ensureEpg = defineTask({
             resImedcy: d.resImedcy,
             instrImedcy: d.instrImedcy,
             encap: d.encap,
+            encapMode: d.encapMode,
+            customEpgName: d.customEpgName,
           }),
         ),
         ...input.staticPaths.map((p) => mo('fvRsPathAtt', { tDn: p.tDn, encap: p.encap, mode: p.mode })),

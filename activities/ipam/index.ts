@@ -1,6 +1,7 @@
-/** IPAM: the address allocations in Postgres, served on the `orchestrator` task queue. */
+/** IPAM: the address allocations and the pools of built networks in Postgres, served on the `orchestrator` task queue. */
 import { defineSystem } from '../task';
 import { createIpamDeps } from './deps';
+import { closePool, openPool, removePoolTask } from './pools';
 import { releaseAddressTask } from './release-address';
 
 export { createIpamDeps, type IpamDeps } from './deps';
@@ -8,6 +9,6 @@ export { createIpamDeps, type IpamDeps } from './deps';
 export const ipamSystem = defineSystem({
   name: 'ipam',
   taskQueue: 'orchestrator',
-  tasks: [releaseAddressTask],
+  tasks: [releaseAddressTask, openPool, closePool, removePoolTask],
   createDeps: ({ pool }) => createIpamDeps({ pool }),
 });

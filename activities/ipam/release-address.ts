@@ -2,10 +2,11 @@
  * `ipam:release-address`: frees the address a resource holds, when it is decommissioned or when
  * the request that prepared it fails (the undo of `resources:prepare`, which passes its trace so
  * it frees only what its own trace allocated). Releasing an address already free releases
- * nothing and succeeds, so retries and repeated undos are harmless.
+ * nothing and succeeds, so retries and repeated undos are harmless. A network's "address" is the
+ * subnet its prepare reserved: an undo (with its trace) gives back a reservation never opened.
  */
 import { z } from 'zod';
-import { releaseAddress } from '../../resource-handlers/store';
+import { releaseAddress, removePool } from '../../resource-handlers/store';
 import { resourceNameSchema, resourceTypeSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
 import type { IpamDeps } from './deps';
@@ -36,6 +37,8 @@ export const releaseAddressTask = defineTask({
       address: input.address,
       heldByTraceId: input.traceId,
     });
+    if (input.resourceType === 'network' && input.traceId !== undefined)
+      await removePool(ctx.deps.pool, { network: input.name, traceId: input.traceId });
     return { released: released.map((r) => ({ network: r.network, address: r.address })) };
   },
 });

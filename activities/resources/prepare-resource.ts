@@ -3,9 +3,11 @@
  * catalog, validates (a violation fails non-retryably, naming the field as the API would, e.g.
  * `resources.0.cpu`: the catalog may have changed since the API checked), claims the name for
  * the requester (its owner from now on, with the group the request gave it), chooses a placement
- * from the matrix, allocates an address, and emits the document and its metadata file. Safe to
+ * from the matrix, allocates an address (or, for a network, reserves its subnet as a pool), and
+ * emits the document and its metadata file. Safe to
  * retry: the claim and the allocation return what this request (or an earlier run in its trace)
- * already holds, and the placement is a function of the name. Its undo is `ipam:release-address`;
+ * already holds, and the placement is a function of the name. Its undo is `ipam:release-address`
+ * (which gives back a network's reserved subnet too);
  * the request's end gives up the claim of a resource it did not build.
  */
 import { z } from 'zod';
@@ -18,8 +20,12 @@ import {
   allocateAddress,
   claimResource,
   loadCatalogSnapshot,
+  NetworkNameTakenError,
   NetworkNotFoundError,
+  NetworkPermitError,
   recordSummary,
+  reserveSubnet,
+  SubnetOverlapError,
   ResourceExistsError,
   ResourceNameInUseError,
 } from '../../resource-handlers/store';
@@ -146,6 +152,17 @@ export const prepareResource = defineTask({
         // Addresses come back as VMs are removed: worth retrying for a while.
         if (err instanceof AddressPoolExhaustedError)
           throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
+        throw err;
+      }
+    }
+    if (needs.subnet) {
+      try {
+        enrichment.subnet = await reserveSubnet(pool, { ...needs.subnet, traceId: input.traceId });
+      } catch (err) {
+        if (err instanceof SubnetOverlapError || err instanceof NetworkPermitError)
+          throw invalid([{ path: `${at}.subnet`, message: err.message }]);
+        if (err instanceof NetworkNameTakenError)
+          throw invalid([{ path: `${at}.name`, message: err.message }]);
         throw err;
       }
     }

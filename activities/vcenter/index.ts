@@ -1,5 +1,6 @@
 /** The vCenter system: its tasks run on the `vcenter` task queue with the worker's vCenter client. */
 import { defineSystem } from '../task';
+import { awaitNetwork } from './await-network';
 import { deleteVm } from './delete-vm';
 import { createVcenterDeps } from './deps';
 import { listClusters } from './list-clusters';
@@ -22,6 +23,7 @@ export const vcenterSystem = defineSystem({
     listClusters,
     listDatastores,
     listNetworks,
+    awaitNetwork,
     listFolders,
     listVms,
     readVm,

@@ -4,7 +4,7 @@
  * matrix (list, set) the API's admin routes use.
  */
 import type { Pool } from 'pg';
-import type { CatalogSnapshot, PlacementRule } from '../types';
+import type { CatalogNetwork, CatalogSnapshot, NetworkPermit, PlacementRule } from '../types';
 
 interface ImageRow {
   name: string;
@@ -23,7 +23,8 @@ interface LimitRow {
   min_value: number | string;
   max_value: number | string;
 }
-interface NetworkRow {
+/** A catalog_networks row as the catalog's queries select it (addresses as text). */
+export interface NetworkRow {
   name: string;
   datacenter: string;
   cidr: string;
@@ -34,6 +35,24 @@ interface NetworkRow {
   range_start: string;
   range_end: string;
   enabled: boolean;
+  built_by_trace: string | null;
+  tenant: string | null;
+  vrf: string | null;
+}
+interface PermitRow {
+  name: string;
+  tenant: string;
+  vrf: string;
+  cidr: string;
+  min_prefix: number;
+  max_prefix: number;
+  datacenter: string;
+  vmm_domain: string;
+  vlan_min: number;
+  vlan_max: number;
+  dns_servers: string[];
+  dns_domain: string;
+  enabled: boolean;
 }
 
 /**
@@ -41,16 +60,23 @@ interface NetworkRow {
  * of the same moment without a transaction around several queries (the API calls this on every
  * submission, and each round trip waits for a CPU when the machine is busy).
  */
+/** The columns of a NetworkRow. */
+export const networkColumns = `name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
+  ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
+  host(range_start) AS range_start, host(range_end) AS range_end, enabled, built_by_trace, tenant, vrf`;
+
+const permitColumns = `name, tenant, vrf, cidr::text AS cidr, min_prefix, max_prefix, datacenter, vmm_domain,
+  vlan_min, vlan_max, ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, enabled`;
+
 const snapshotQuery = `
   SELECT
     (SELECT coalesce(json_agg(i ORDER BY i.name), '[]') FROM catalog_os_images i) AS images,
     (SELECT coalesce(json_agg(l ORDER BY l.resource_type, l.name), '[]')
        FROM (SELECT resource_type, name, min_value, max_value FROM catalog_limits) l) AS limits,
     (SELECT coalesce(json_agg(n ORDER BY n.name), '[]')
-       FROM (SELECT name, datacenter, cidr::text AS cidr, host(gateway) AS gateway,
-                    ARRAY(SELECT host(d) FROM unnest(dns_servers) AS d) AS dns_servers, dns_domain, vlan,
-                    host(range_start) AS range_start, host(range_end) AS range_end, enabled
-               FROM catalog_networks) n) AS networks,
+       FROM (SELECT ${networkColumns} FROM catalog_networks) n) AS networks,
+    (SELECT coalesce(json_agg(p ORDER BY p.name), '[]')
+       FROM (SELECT ${permitColumns} FROM network_permits) p) AS permits,
     (SELECT coalesce(json_agg(c ORDER BY c.name), '[]')
        FROM (SELECT name, datacenter, vm_folder FROM catalog_clusters) c) AS clusters,
     (SELECT coalesce(json_agg(d ORDER BY d.name), '[]')
@@ -64,11 +90,12 @@ export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> 
     images: ImageRow[];
     limits: LimitRow[];
     networks: NetworkRow[];
+    permits: PermitRow[];
     clusters: { name: string; datacenter: string; vm_folder: string }[];
     datastores: { name: string; datacenter: string }[];
     placements: PlacementRule[];
   }>(snapshotQuery);
-  const { images, limits, networks, clusters, datastores, placements } = rows[0]!;
+  const { images, limits, networks, permits, clusters, datastores, placements } = rows[0]!;
 
   const snapshot: CatalogSnapshot = {
     images: {},
@@ -77,6 +104,7 @@ export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> 
     clusters: {},
     datastores: {},
     placements,
+    networkPermits: Object.fromEntries(permits.map((r) => [r.name, toPermit(r)])),
   };
   for (const r of images)
     snapshot.images[r.name] = {
@@ -95,19 +123,7 @@ export async function loadCatalogSnapshot(pool: Pool): Promise<CatalogSnapshot> 
       min: Number(r.min_value),
       max: Number(r.max_value),
     };
-  for (const r of networks)
-    snapshot.networks[r.name] = {
-      name: r.name,
-      datacenter: r.datacenter,
-      cidr: r.cidr,
-      gateway: r.gateway,
-      dnsServers: r.dns_servers,
-      dnsDomain: r.dns_domain,
-      vlan: r.vlan,
-      rangeStart: r.range_start,
-      rangeEnd: r.range_end,
-      enabled: r.enabled,
-    };
+  for (const r of networks) snapshot.networks[r.name] = toCatalogNetwork(r);
   for (const r of clusters)
     snapshot.clusters[r.name] = { name: r.name, datacenter: r.datacenter, vmFolder: r.vm_folder };
   for (const r of datastores) snapshot.datastores[r.name] = { name: r.name, datacenter: r.datacenter };
@@ -175,4 +191,84 @@ export async function setPlacementRule(
     [rule.cluster, rule.datastore, rule.allowed, rule.weight, updatedBy],
   );
   return { ...rule, updatedBy, updatedAt: rows[0]!.updated_at.toISOString() };
+}
+
+/** A catalog_networks row as the handlers see it. */
+export function toCatalogNetwork(r: NetworkRow): CatalogNetwork {
+  return {
+    name: r.name,
+    datacenter: r.datacenter,
+    cidr: r.cidr,
+    gateway: r.gateway,
+    dnsServers: r.dns_servers,
+    dnsDomain: r.dns_domain,
+    vlan: r.vlan,
+    rangeStart: r.range_start,
+    rangeEnd: r.range_end,
+    enabled: r.enabled,
+    ...(r.built_by_trace !== null
+      ? { builtBy: { traceId: r.built_by_trace, tenant: r.tenant ?? '', vrf: r.vrf ?? '' } }
+      : {}),
+  };
+}
+
+function toPermit(r: PermitRow): NetworkPermit {
+  return {
+    name: r.name,
+    tenant: r.tenant,
+    vrf: r.vrf,
+    cidr: r.cidr,
+    minPrefix: r.min_prefix,
+    maxPrefix: r.max_prefix,
+    datacenter: r.datacenter,
+    vmmDomain: r.vmm_domain,
+    vlanMin: r.vlan_min,
+    vlanMax: r.vlan_max,
+    dnsServers: r.dns_servers,
+    dnsDomain: r.dns_domain,
+    enabled: r.enabled,
+  };
+}
+
+/** Every network permit, by name. */
+export async function listNetworkPermits(pool: Pool): Promise<NetworkPermit[]> {
+  const { rows } = await pool.query<PermitRow>(`SELECT ${permitColumns} FROM network_permits ORDER BY name`);
+  return rows.map(toPermit);
+}
+
+/** Creates or replaces a network permit (an admin action, recorded with who did it). */
+export async function setNetworkPermit(
+  pool: Pool,
+  permit: NetworkPermit,
+  updatedBy: string,
+): Promise<NetworkPermit> {
+  const { rows } = await pool.query<PermitRow>(
+    `INSERT INTO network_permits (name, tenant, vrf, cidr, min_prefix, max_prefix, datacenter, vmm_domain,
+                                  vlan_min, vlan_max, dns_servers, dns_domain, enabled, updated_by, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::inet[], $12, $13, $14, now())
+     ON CONFLICT (name) DO UPDATE SET
+       tenant = EXCLUDED.tenant, vrf = EXCLUDED.vrf, cidr = EXCLUDED.cidr, min_prefix = EXCLUDED.min_prefix,
+       max_prefix = EXCLUDED.max_prefix, datacenter = EXCLUDED.datacenter, vmm_domain = EXCLUDED.vmm_domain,
+       vlan_min = EXCLUDED.vlan_min, vlan_max = EXCLUDED.vlan_max, dns_servers = EXCLUDED.dns_servers,
+       dns_domain = EXCLUDED.dns_domain, enabled = EXCLUDED.enabled,
+       updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+     RETURNING ${permitColumns}`,
+    [
+      permit.name,
+      permit.tenant,
+      permit.vrf,
+      permit.cidr,
+      permit.minPrefix,
+      permit.maxPrefix,
+      permit.datacenter,
+      permit.vmmDomain,
+      permit.vlanMin,
+      permit.vlanMax,
+      permit.dnsServers,
+      permit.dnsDomain,
+      permit.enabled,
+      updatedBy,
+    ],
+  );
+  return toPermit(rows[0]!);
 }

@@ -5,7 +5,21 @@ export {
   setPlacementRule,
   UnknownPlacementTargetError,
   type PlacementMatrixEntry,
+  listNetworkPermits,
+  setNetworkPermit,
 } from './catalog';
+export {
+  reserveSubnet,
+  setPoolEnabled,
+  removePool,
+  networkUsers,
+  subnetAddressing,
+  SubnetOverlapError,
+  NetworkNameTakenError,
+  NetworkPermitError,
+  NetworkInUseError,
+  type SubnetReservation,
+} from './networks';
 export {
   allocateAddress,
   releaseAddress,

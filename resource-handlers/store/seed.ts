@@ -44,6 +44,34 @@ const labMatrix: Record<string, Record<string, number | null>> = {
   'CL-DEV-01': { 'DS-DEV-01': 100, 'DS-PROD-01': 25, 'NFS-ISO': null },
 };
 
+/**
+ * Where the lab lets requests build networks: tenant Lab, VRF lab_vrf, subnets of /24 to /28 cut
+ * from 10.30.0.0/16 (clear of the lab's own networks), port groups on the lab's distributed switch
+ * (the ACI simulator's VMM domain lab_vds) with VLANs 200-299, the lab's DNS.
+ */
+function labNetworkPermits(
+  datacenter: string,
+  dns: { servers: string[]; domain: string },
+): CatalogSeed['networkPermits'] {
+  return {
+    'lab-apps': {
+      name: 'lab-apps',
+      tenant: 'Lab',
+      vrf: 'lab_vrf',
+      cidr: '10.30.0.0/16',
+      minPrefix: 24,
+      maxPrefix: 28,
+      datacenter,
+      vmmDomain: 'lab_vds',
+      vlanMin: 200,
+      vlanMax: 299,
+      dnsServers: dns.servers,
+      dnsDomain: dns.domain,
+      enabled: true,
+    },
+  };
+}
+
 /** The catalog that matches a fresh simulator world. */
 export function labCatalog(): CatalogSeed {
   const world = seedWorld(new Date(0));
@@ -101,6 +129,11 @@ export function labCatalog(): CatalogSeed {
   for (const [cluster, row] of Object.entries(labMatrix))
     for (const [datastore, weight] of Object.entries(row))
       catalog.placements.push({ cluster, datastore, allowed: weight !== null, weight: weight ?? 0 });
+  const dev = world.lab.networks.INTRANET_DEV!;
+  catalog.networkPermits = labNetworkPermits(Object.values(vc.datacenters)[0]!.name, {
+    servers: dev.dns_servers,
+    domain: dev.dns_domain,
+  });
   return catalog;
 }
 
@@ -166,6 +199,27 @@ export async function seedCatalog(pool: Pool, seed: CatalogSeed = labCatalog()):
         `INSERT INTO placement_matrix (cluster, datastore, allowed, weight, updated_by)
          VALUES ($1, $2, $3, $4, 'seed') ON CONFLICT DO NOTHING`,
         [p.cluster, p.datastore, p.allowed, p.weight],
+      );
+    for (const p of Object.values(seed.networkPermits ?? {}))
+      await client.query(
+        `INSERT INTO network_permits (name, tenant, vrf, cidr, min_prefix, max_prefix, datacenter, vmm_domain,
+                                      vlan_min, vlan_max, dns_servers, dns_domain, enabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::inet[], $12, $13) ON CONFLICT DO NOTHING`,
+        [
+          p.name,
+          p.tenant,
+          p.vrf,
+          p.cidr,
+          p.minPrefix,
+          p.maxPrefix,
+          p.datacenter,
+          p.vmmDomain,
+          p.vlanMin,
+          p.vlanMax,
+          p.dnsServers,
+          p.dnsDomain,
+          p.enabled,
+        ],
       );
     await client.query('COMMIT');
   } catch (err) {

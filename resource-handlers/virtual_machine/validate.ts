@@ -2,7 +2,8 @@
  * Checks a schema-valid VM input against the catalog: the image and network exist and are
  * enabled, CPU, memory and disks stay within the limits, the first disk can hold the image, the
  * lease ends in the future and within its limit, and the matrix allows a placement (the pinned
- * one when the user pinned it). Pure: the catalog and the clock are arguments.
+ * one when the user pinned it). The network is the catalog's, a built `network` resource (its
+ * pool is in the catalog), or one the same request creates (`ctx.requestNetworks`). Pure: the catalog and the clock are arguments.
  */
 import { candidatePlacements } from '../placement';
 import type { CatalogSnapshot, FieldProblem, Limit, ValidationContext } from '../types';
@@ -44,8 +45,13 @@ export function validateVirtualMachine(
   const allowedNetworks = Object.values(catalog.networks)
     .filter((n) => n.enabled)
     .map((n) => n.name);
-  if (!network || !network.enabled)
-    add('network', `network '${input.network}' is not offered; allowed: ${known(allowedNetworks)}`);
+  // A network the same request creates is not built yet: the VM is placed once it is.
+  const builtByRequest = !(network?.enabled ?? false) && (ctx.requestNetworks?.has(input.network) ?? false);
+  if ((!network || !network.enabled) && !builtByRequest)
+    add(
+      'network',
+      `network '${input.network}' is not offered, built, or created by this request; allowed: ${known([...allowedNetworks, ...(ctx.requestNetworks ?? [])])}`,
+    );
 
   const range = (limit: Limit, unit = '') => `${limit.min}${unit} to ${limit.max}${unit}`;
   if (outside(input.cpu, limits.cpu)) add('cpu', `must be ${range(limits.cpu!)} CPUs`);

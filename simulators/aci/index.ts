@@ -19,10 +19,13 @@ import {
   seedTable,
   type MoTable,
 } from './tree';
+import { syncVmmPortGroups, type VmmPortGroup } from './vmm';
 
 /** The ACI section of the world: the management information tree keyed by dn. */
 export interface AciSection {
   mos: MoTable;
+  /** The vCenter port groups the VMM integration made, by the dn of the EPG binding that asked. */
+  vmmPortGroups?: Record<string, VmmPortGroup>;
 }
 
 /** Durations (ms) of APIC sessions; the APIC reports them in seconds on login. */
@@ -209,7 +212,9 @@ export function createAciApp(ctx: SimulatorContext): express.Express {
     const mos = () => tree(world).mos;
     const commit = (next: MoTable) =>
       world.change(() => {
-        tree(world).mos = next;
+        const section = tree(world);
+        section.mos = next;
+        syncVmmPortGroups(world, next, (section.vmmPortGroups ??= {}));
       });
     if (req.method === 'GET') {
       const options = parseQueryOptions(req.query as Record<string, unknown>);

@@ -50,6 +50,7 @@ const expected: [readonly AnyTask<never>[], string, string[]][] = [
       'vcenter:list-clusters',
       'vcenter:list-datastores',
       'vcenter:list-networks',
+      'vcenter:await-network',
       'vcenter:list-folders',
       'vcenter:list-vms',
       'vcenter:read-vm',

@@ -2,7 +2,8 @@
  * Checks each resource of a submission before anything is written or started, so a bad request
  * leaves nothing behind: a create against its resource handler and the permitted values of the
  * moment (catalog, limits, placement), against names already in use, and its group against the
- * caller's; a delete against what exists, whose it is and how it was built. A resource the caller
+ * caller's; a delete against what exists, whose it is and how it was built (and a network's
+ * against the VMs still on it). A resource the caller
  * may not act on is refused exactly as one that does not exist.
  */
 import type { Pool } from 'pg';
@@ -21,6 +22,7 @@ import {
   findLiveAddresses,
   findResource,
   loadCatalogSnapshot,
+  networkUsers,
 } from '../../../resource-handlers/store';
 import type { FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
@@ -29,7 +31,8 @@ import { findClaim } from './store';
 /**
  * Why a submission is refused, as the HTTP status says it: 400 when anything in it is wrong in
  * itself; otherwise 404 when it names a resource that does not exist (or that the caller may not
- * act on), 409 when it acts on one still being built or creates a name that is taken.
+ * act on), 409 when it acts on one still being built, creates a name that is taken, or removes a
+ * network VMs are still on.
  */
 export type RefusalStatus = 400 | 404 | 409;
 
@@ -59,6 +62,7 @@ export function createResourceValidator(
       let building = 0;
       let taken = 0;
       const references: ResourceReference[][] = envelopes.map(() => []);
+      let inUse = 0;
 
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
@@ -151,6 +155,21 @@ export function createResourceValidator(
           });
           continue;
         }
+        if (e.type === 'network' && e.action === 'delete') {
+          // VMs this same request removes do not hold the network.
+          const leaving = new Set(
+            envelopes.filter((x) => x.action === 'delete' && x.type !== 'network').map((x) => x.name),
+          );
+          const users = (await networkUsers(pool, e.name)).filter((vm) => !leaving.has(vm));
+          if (users.length) {
+            inUse++;
+            problems.push({
+              path: `body.resources.${index}.name`,
+              message: `the network ${e.name} still has VMs on it: ${users.join(', ')}; remove them first`,
+            });
+            continue;
+          }
+        }
         resources[index] = {
           type: e.type,
           action: e.action,
@@ -176,7 +195,7 @@ export function createResourceValidator(
           }));
       // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy
       // one or a name taken.
-      const status = problems.length > absent + building + taken ? 400 : absent ? 404 : 409;
+      const status = problems.length > absent + building + taken + inUse ? 400 : absent ? 404 : 409;
       return { problems, status, resources: problems.length ? [] : resources };
     },
   };

@@ -42,6 +42,15 @@ const request = (overrides: Record<string, unknown> = {}, name?: string) => ({
   resources: [vm(overrides, name)],
 });
 const named = (name: string) => request({}, name);
+/** One network as a user writes it, in the lab's permit, with `overrides`. */
+const network = (overrides: Record<string, unknown> = {}) => ({
+  type: 'network',
+  name: unique(),
+  tenant: 'Lab',
+  vrf: 'lab_vrf',
+  subnet: `10.30.${200 + (serial % 50)}.0/24`,
+  ...overrides,
+});
 const deep = (levels: number, inner = '0') => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
@@ -258,6 +267,37 @@ export function corpus(): BadInput[] {
       type: 'Unprocessable',
     },
     { name: 'a name of 64 characters', body: named('a'.repeat(64)), field: 'body.resources.0.name' },
+
+    // Networks: permits, overlaps, names ACI accepts, VMs on networks that are not there.
+    {
+      name: 'a network overlapping a catalog network',
+      body: { resources: [network({ subnet: '10.20.0.0/25' })] },
+      field: 'body.resources.0.subnet',
+      status: 422,
+      type: 'Unprocessable',
+    },
+    {
+      name: 'a network outside the permitted ranges',
+      body: { resources: [network({ subnet: '172.16.0.0/24' })] },
+      field: 'body.resources.0.subnet',
+      status: 422,
+      type: 'Unprocessable',
+    },
+    {
+      name: 'a network in a tenant not permitted',
+      body: { resources: [network({ tenant: 'common' })] },
+      field: 'body.resources.0.tenant',
+    },
+    {
+      name: 'a network name ACI refuses',
+      body: { resources: [network({ name: 'web net!' })] },
+      field: 'body.resources.0.name',
+    },
+    {
+      name: 'a VM on a network neither existing nor in the request',
+      body: request({ network: 'nowhere-net' }),
+      field: 'body.resources.0.network',
+    },
     {
       name: 'a description over 2000 characters',
       body: { ...request(), description: 'd'.repeat(2001) },

@@ -306,7 +306,7 @@ describe('resource handler registry', () => {
 
   it('names the known types when asked for an unknown one', () => {
     assert.throws(() => resourceHandlers.get('container'), UnknownResourceTypeError);
-    assert.throws(() => resourceHandlers.get('container'), /known: virtual_machine/);
+    assert.throws(() => resourceHandlers.get('container'), /known: network, virtual_machine/);
   });
 
   it('gives the API one input schema for every type', () => {
