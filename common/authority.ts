@@ -4,8 +4,11 @@
  * and admins act on it; to anyone else it does not exist. Pure (no Node imports).
  */
 
-/** The roles a token carries. */
-export const roles = ['requester', 'approver', 'operator', 'admin'] as const;
+/**
+ * The roles a token carries. `machine` is a monitoring system's: it calls the hooks
+ * (`/v1/hooks/…`) and nothing else, and acts through what an admin defined (a scaling group).
+ */
+export const roles = ['requester', 'approver', 'operator', 'admin', 'machine'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who asks for an action: a token's subject, role and groups. */

@@ -26,7 +26,8 @@ export async function startSession(
   token: string,
 ): Promise<{ sessionId: string; session: Session } | undefined> {
   const principal = await authenticate(pool, token);
-  if (!principal) return undefined;
+  // A machine's token calls its hooks only: it signs in to nothing.
+  if (!principal || principal.role === 'machine') return undefined;
   const sessionId = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const { rows } = await pool.query<{ expires_at: Date }>(

@@ -89,7 +89,7 @@ const pgError = (err: unknown) => err as { code?: string; constraint?: string };
  * re-run of one request (the first re-run is returned) and for a resource another unfinished
  * request claims (that request is returned), through the unique indexes, across processes.
  */
-export async function insertRequest(pool: Pool, req: NewRequest): Promise<InsertOutcome> {
+export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): Promise<InsertOutcome> {
   const fileHash = sha256(req.file);
   const params: unknown[] = [
     req.requestId,
@@ -156,14 +156,14 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
 }
 
 /** The request that re-ran `requestId`, if one did. */
-export async function findRerun(pool: Pool, requestId: string): Promise<string | undefined> {
+export async function findRerun(pool: Pool | PoolClient, requestId: string): Promise<string | undefined> {
   const { rows } = await pool.query('SELECT request_id FROM requests WHERE rerun_of = $1', [requestId]);
   return rows[0]?.request_id;
 }
 
 /** The first of `claims` an unfinished request holds, and that request. */
 export async function findClaim(
-  pool: Pool,
+  pool: Pool | PoolClient,
   claims: { type: string; name: string }[],
 ): Promise<ClaimConflict | undefined> {
   const { rows } = await pool.query(
