@@ -33,6 +33,7 @@ import { readRequestLog } from './log-store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
 import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, resumeSchema } from './schema';
 import { prepareRequest, recordRequest, temporalWorkflowUrl } from './submit';
+import { originOf } from '../hooks/scale-out';
 import { streamEvents } from './event-stream';
 import { approvalDecisions, approvalWaits, linkedResources } from './story';
 
@@ -168,10 +169,11 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   router.get('/requests/:id', async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
-    const [history, resumes, live] = await Promise.all([
+    const [history, resumes, live, origin] = await Promise.all([
       statusHistory(deps.pool, row.requestId),
       resumesOf(deps.pool, row.requestId),
       liveProgress(row),
+      originOf(deps.pool, row.requestId),
     ]);
     const resources = (live.resources ?? []) as ResourceOutcome[];
     const approve = `${deps.publicUrl}/v1/requests/${row.requestId}/approve`;
@@ -184,6 +186,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       waiting: approvalWaits(resources, approve),
       approvals: approvalDecisions(resources),
       ...pauseOf(row, live.resources),
+      ...(origin ? { origin } : {}),
       links: links(row),
     });
   });

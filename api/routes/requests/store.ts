@@ -17,11 +17,13 @@ export interface RequestRow {
   resourceTypes: string[];
   rerunOf: string | null;
   outcome: unknown;
+  /** What the submission says it is for (`description`); a hook's request names its alert here. */
+  description: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, created_at, updated_at`;
+const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, body->>'description' AS description, created_at, updated_at`;
 
 function toRow(r: Record<string, unknown>): RequestRow {
   return {
@@ -33,6 +35,7 @@ function toRow(r: Record<string, unknown>): RequestRow {
     resourceTypes: r.resource_types as string[],
     rerunOf: (r.rerun_of as string | null) ?? null,
     outcome: r.outcome ?? null,
+    description: (r.description as string | null) ?? null,
     createdAt: (r.created_at as Date).toISOString(),
     updatedAt: (r.updated_at as Date).toISOString(),
   };

@@ -33,7 +33,8 @@ CREATE TABLE scaling_groups (
 CREATE TABLE scaling_firings (
   group_key      text NOT NULL,
   fingerprint    text NOT NULL,
-  starts_at      timestamptz NOT NULL,
+  -- As Alertmanager wrote it (RFC 3339, nanoseconds and all): the firing's identity, compared verbatim.
+  starts_at      text NOT NULL,
   scaling_group  text NOT NULL,
   request_id     text NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
   -- The alert as Alertmanager sent it (labels, annotations, generatorURL, receiver, externalURL).
