@@ -258,12 +258,26 @@ const offeringNameParam = {
 const scalingGroupNameParam = { ...offeringNameParam };
 
 /** A scaling group as the admin routes answer it. */
-const scalingGroupDocument = {
-  ...json(scalingGroupCreateSchema),
-  description:
-    'The definition, and: `size` (live VMs named by `naming`), `nextIndex`, `lastScaledAt`, who created and changed it and when',
-  additionalProperties: true,
-};
+const scalingGroupDocument = (() => {
+  const definition = json(scalingGroupCreateSchema);
+  const properties = definition.properties!;
+  return {
+    ...definition,
+    properties: {
+      ...properties,
+      group: { ...properties.group, type: ['string', 'null'] },
+      size: {
+        type: 'integer',
+        description: 'Live VMs of the group: built or being built, named by `naming`',
+      },
+      nextIndex: { type: 'integer' },
+      lastScaledAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+    description:
+      'The definition, its live size, its numbering, its last scale-out, who created and changed it and when',
+    additionalProperties: true,
+  };
+})();
 
 /** An offering as the catalog and the admin routes show it. */
 const offeringDocument = {

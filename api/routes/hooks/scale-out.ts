@@ -10,7 +10,7 @@
  * group's number (`next_index`) read before is the version checked there, and a group that
  * changed meanwhile is read and checked again.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Actor } from '../../../common/authority';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
@@ -39,10 +39,10 @@ export const firingOf = (payload: AlertmanagerPayload, alert: Alert): Firing => 
 
 /** The request a firing already made, if it made one. */
 export async function findFiring(
-  pool: Pool,
+  db: Pool | PoolClient,
   f: Firing,
 ): Promise<{ requestId: string; vms: number } | undefined> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     'SELECT request_id, vms FROM scaling_firings WHERE group_key = $1 AND fingerprint = $2 AND starts_at = $3',
     [f.groupKey, f.fingerprint, f.startsAt],
   );
@@ -164,13 +164,10 @@ export async function scaleOut(
     try {
       await client.query('BEGIN');
       const locked = await getScalingGroup(client, groupName, { lock: true });
-      const again = await client.query(
-        'SELECT request_id, vms FROM scaling_firings WHERE group_key = $1 AND fingerprint = $2 AND starts_at = $3',
-        [firing.groupKey, firing.fingerprint, firing.startsAt],
-      );
-      if (again.rows[0]) {
+      const again = await findFiring(client, firing);
+      if (again) {
         await client.query('ROLLBACK');
-        return duplicate(result, { requestId: again.rows[0].request_id, vms: again.rows[0].vms });
+        return duplicate(result, again);
       }
       if (!locked || locked.nextIndex !== seen.nextIndex || locked.updatedAt !== seen.updatedAt) {
         await client.query('ROLLBACK');

@@ -10,7 +10,9 @@ ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_role_check
 -- never beyond `max_size` live members, and not again within `cooldown_seconds` of the last.
 CREATE TABLE scaling_groups (
   name              text PRIMARY KEY,
-  offering          text NOT NULL REFERENCES offerings (name),
+  -- No foreign key: offerings are retired, not deleted, and a group outlives an offering's row
+  -- being rewritten (the lab's seeding); a group whose offering is gone is refused at its firing.
+  offering          text NOT NULL,
   step              integer NOT NULL CHECK (step > 0),
   max_size          integer NOT NULL CHECK (max_size >= step),
   cooldown_seconds  integer NOT NULL CHECK (cooldown_seconds >= 0),
