@@ -254,6 +254,24 @@ const offeringNameParam = {
   schema: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63 },
 };
 
+/**
+ * Alertmanager's payload as documented: its own fields only. The hook lets through fields a later
+ * Alertmanager may add, but the document promises no more than it reads (a field of any name and
+ * content could be one the input guard refuses, like a control character in its name).
+ */
+function alertmanagerPayloadDocument(): Schema {
+  const payload = json(alertmanagerPayloadSchema);
+  const alert = (payload.properties!.alerts as Schema & { items: Schema }).items;
+  return {
+    ...payload,
+    additionalProperties: false,
+    properties: {
+      ...payload.properties,
+      alerts: { ...payload.properties!.alerts, items: { ...alert, additionalProperties: false } },
+    },
+  };
+}
+
 /** A scaling group is named like an offering: a DNS label. */
 const scalingGroupNameParam = { ...offeringNameParam };
 
@@ -447,7 +465,7 @@ export function openApiDocument(
         ScalingGroupCreate: json(scalingGroupCreateSchema),
         ScalingGroupChange: json(scalingGroupChangeSchema),
         ScalingGroup: scalingGroupDocument,
-        AlertmanagerPayload: json(alertmanagerPayloadSchema),
+        AlertmanagerPayload: alertmanagerPayloadDocument(),
         LeaseChange: json(leaseChangeSchema),
         ResourceState: {
           enum: [...resourceStates],
