@@ -13,6 +13,34 @@ import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from '../e2e/fixture';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * In the page: the visible text whose contrast with its background is below WCAG AA's 4.5:1
+ * (colours as computed; the background the nearest one that is not transparent).
+ */
+const lowContrastText = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest('.skip')) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 30));
+  }
+  return low;
+})()`;
 const screenshots =
   process.env.PORTAL_SCREENSHOTS === '1' ? path.join(__dirname, '../../../docs/portal') : undefined;
 
@@ -99,8 +127,9 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 0);
   });
 
-  it('lets an approver of the group approve a large VM with a reason', async () => {
-    const requester = await t.requester(`big-${Date.now().toString(36)}`);
+  it('lets an approver of the group see what a large VM asks and approve it with a reason', async () => {
+    const who = `big-${Date.now().toString(36)}`;
+    const requester = await t.requester(who);
     const name = `big-portal-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(requester, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
     const { page } = await signedIn('approver', { groups: ['capacity'] });
@@ -118,6 +147,14 @@ describe('the portal, in Chromium', function () {
     );
     await shot(page, 'approvals');
     await row.click();
+    // The request's details beside the decision: who asks, what, and the approval's own message.
+    const form = page.locator('form.approval');
+    assert.match((await form.locator('.approval-message').textContent()) ?? '', /asks for 12 CPUs/);
+    const facts = (await form.locator('dl.facts').innerText()).replace(/\s+/g, ' ');
+    assert.match(facts, new RegExp(`Requested by ${who}@example.test`));
+    assert.match(facts, /CPUs 12 Memory 32 GB/);
+    assert.match(facts, /Decided by capacity/);
+    await shot(page, 'approval');
     await page.getByLabel('Reason (shown to the requester)').fill('fits the cluster');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
@@ -195,6 +232,37 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 1);
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
+  });
+
+  it('has, on a phone’s width, no page that scrolls sideways, no control without a label, no text of low contrast', async () => {
+    const { page } = await signedIn('admin', { width: 390 });
+    for (const path of [
+      '/catalog',
+      '/order/small-rhel9-dev',
+      '/order/custom',
+      '/requests',
+      '/approvals',
+      '/admin/offerings',
+      '/admin/placement',
+      '/admin/tokens',
+      '/admin/status',
+    ]) {
+      await page.goto(`${t.api.baseUrl}${path}`);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${path} scrolls sideways (${width}px)`);
+      assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+      const unlabelled = await page.evaluate<
+        string[]
+      >(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      assert.deepEqual(unlabelled, [], `${path} has controls without a label`);
+      assert.deepEqual(
+        await page.evaluate<string[]>(lowContrastText),
+        [],
+        `${path} has text of low contrast`,
+      );
+    }
   });
 
   it('refuses a forged CSRF token, an ended session, a retired and a forbidden offering, creating nothing', async () => {
