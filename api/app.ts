@@ -5,7 +5,7 @@
 import express, { type Express } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { requireToken } from './auth/middleware';
+import { confineMachines, requireToken } from './auth/middleware';
 import type { ApiDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { guardJsonBody, requireJsonBody } from './input-guard';
@@ -23,6 +23,8 @@ import { resourceRoutes } from './routes/resources';
 import { systemRoutes } from './routes/system';
 import { catalogRoutes, offeringAdminRoutes } from './routes/offerings';
 import { inventoryRoutes } from './routes/inventory';
+import { hookRoutes } from './routes/hooks';
+import { scalingGroupRoutes } from './routes/scaling-groups';
 import { PORTAL_CLIENT_HEADER, PORTAL_KEY_HEADER, portalKey } from './portal/client';
 import { portalRoutes } from './portal';
 import { countLeasesWith } from '../platform/metrics';
@@ -81,6 +83,8 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   );
   // Authenticate before reading a body: an anonymous caller gets no parsing work out of us.
   v1.use(requireToken(deps.pool));
+  // A machine's token reaches the hooks and nothing else, whatever a route would allow.
+  v1.use(confineMachines('/hooks/'));
   v1.use(requireJsonBody());
   v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
   v1.use(guardJsonBody());
@@ -95,6 +99,8 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(catalogRoutes(deps));
   v1.use('/admin/offerings', offeringAdminRoutes(deps));
   v1.use('/inventory', inventoryRoutes(deps));
+  v1.use('/admin/scaling-groups', scalingGroupRoutes(deps));
+  v1.use('/hooks', hookRoutes(deps));
   app.use('/v1', v1);
 
   app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));

@@ -25,6 +25,8 @@ import {
   reservedSpecFields,
 } from './routes/offerings/schema';
 import { inventoryLists } from './routes/inventory';
+import { alertmanagerPayloadSchema, DEFAULT_GROUP_LABEL, labelName } from './routes/hooks/schema';
+import { scalingGroupChangeSchema, scalingGroupCreateSchema } from './routes/scaling-groups/schema';
 import { lastEventIdPattern } from './routes/requests/event-stream';
 import {
   dependsOnSchema,
@@ -263,6 +265,49 @@ const offeringNameParam = {
   schema: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63 },
 };
 
+/**
+ * Alertmanager's payload as documented: its own fields only. The hook lets through fields a later
+ * Alertmanager may add, but the document promises no more than it reads (a field of any name and
+ * content could be one the input guard refuses, like a control character in its name).
+ */
+function alertmanagerPayloadDocument(): Schema {
+  const payload = json(alertmanagerPayloadSchema);
+  const alert = (payload.properties!.alerts as Schema & { items: Schema }).items;
+  return {
+    ...payload,
+    additionalProperties: false,
+    properties: {
+      ...payload.properties,
+      alerts: { ...payload.properties!.alerts, items: { ...alert, additionalProperties: false } },
+    },
+  };
+}
+
+/** A scaling group is named like an offering: a DNS label. */
+const scalingGroupNameParam = { ...offeringNameParam };
+
+/** A scaling group as the admin routes answer it. */
+const scalingGroupDocument = (() => {
+  const definition = json(scalingGroupCreateSchema);
+  const properties = definition.properties!;
+  return {
+    ...definition,
+    properties: {
+      ...properties,
+      group: { ...properties.group, type: ['string', 'null'] },
+      size: {
+        type: 'integer',
+        description: 'Live VMs of the group: built or being built, named by `naming`',
+      },
+      nextIndex: { type: 'integer' },
+      lastScaledAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+    description:
+      'The definition, its live size, its numbering, its last scale-out, who created and changed it and when',
+    additionalProperties: true,
+  };
+})();
+
 /** An offering as the catalog and the admin routes show it. */
 const offeringDocument = {
   type: 'object',
@@ -428,6 +473,10 @@ export function openApiDocument(
         OfferingCreate: withSpec(json(offeringCreateSchema), offeringSpecDocument(catalog, registry)),
         OfferingChange: withSpec(json(offeringChangeSchema), offeringSpecDocument(catalog, registry)),
         Offering: offeringDocument,
+        ScalingGroupCreate: json(scalingGroupCreateSchema),
+        ScalingGroupChange: json(scalingGroupChangeSchema),
+        ScalingGroup: scalingGroupDocument,
+        AlertmanagerPayload: alertmanagerPayloadDocument(),
         LeaseChange: json(leaseChangeSchema),
         ResourceState: {
           enum: [...resourceStates],
@@ -570,6 +619,27 @@ export function openApiDocument(
               type: 'object',
               properties: {
                 status: { $ref: '#/components/schemas/RequestStatus' },
+                description: {
+                  type: ['string', 'null'],
+                  description:
+                    "The submission's `description`; a request a hook made names its alert here (alertname, since when, fingerprint, alert group)",
+                },
+                origin: {
+                  type: 'object',
+                  description:
+                    'Only for a request a hook made: the scaling group, how many VMs, the machine token subject that posted it, the firing (group key, fingerprint, startsAt) and the alert as Alertmanager sent it (labels, annotations, generatorURL, receiver, externalURL)',
+                  properties: {
+                    hook: { const: 'alertmanager' },
+                    scalingGroup: { type: 'string' },
+                    vms: { type: 'integer' },
+                    by: { type: 'string' },
+                    at: { type: 'string', format: 'date-time' },
+                    groupKey: { type: 'string' },
+                    fingerprint: { type: 'string' },
+                    startsAt: { type: 'string' },
+                    alert: { type: 'object' },
+                  },
+                },
                 resources: {
                   type: 'array',
                   description:
@@ -1001,6 +1071,111 @@ export function openApiDocument(
           },
         ]),
       ),
+      '/v1/admin/scaling-groups': {
+        get: {
+          operationId: 'listScalingGroups',
+          summary: 'Every scaling group, with its live size (admin)',
+          responses: {
+            200: ok('the scaling groups', {
+              type: 'object',
+              properties: {
+                scalingGroups: { type: 'array', items: { $ref: '#/components/schemas/ScalingGroup' } },
+              },
+            }),
+            ...v1Errors(403),
+          },
+        },
+        post: {
+          operationId: 'createScalingGroup',
+          summary:
+            'Define a scaling group (admin): the offering its VMs are built from, the step (VMs per firing alert), the maximum size, the cooldown, the naming (`web-{n}`) and the owner and group of the VMs built',
+          description:
+            '422: an unknown or retired offering (`body.offering`), one the owner and group may not order (`body.group`), a maximum below the step (`body.maxSize`), a naming whose names would not be DNS labels (`body.naming`). 409: the name is taken.',
+          requestBody: jsonBody({ $ref: '#/components/schemas/ScalingGroupCreate' }),
+          responses: {
+            201: ok('the scaling group as stored', { $ref: '#/components/schemas/ScalingGroup' }),
+            ...v1Errors(403, 409, 413, 415, 422),
+          },
+        },
+      },
+      '/v1/admin/scaling-groups/{name}': {
+        get: {
+          operationId: 'getScalingGroup',
+          summary: 'One scaling group, with its live size and last scale-out (admin)',
+          parameters: [scalingGroupNameParam],
+          responses: {
+            200: ok('the scaling group', { $ref: '#/components/schemas/ScalingGroup' }),
+            ...v1Errors(403, 404),
+          },
+        },
+        put: {
+          operationId: 'changeScalingGroup',
+          summary: 'Change a scaling group (admin): its whole definition but its name',
+          parameters: [scalingGroupNameParam],
+          requestBody: jsonBody({ $ref: '#/components/schemas/ScalingGroupChange' }),
+          responses: {
+            200: ok('the scaling group as stored', { $ref: '#/components/schemas/ScalingGroup' }),
+            ...v1Errors(403, 404, 413, 415, 422),
+          },
+        },
+        delete: {
+          operationId: 'deleteScalingGroup',
+          summary:
+            'Delete a scaling group (admin): the VMs it built stay; alerts naming it are refused (422) from now on',
+          parameters: [scalingGroupNameParam],
+          responses: { 204: { description: 'deleted' }, ...v1Errors(403, 404) },
+        },
+      },
+      '/v1/hooks/alertmanager': {
+        post: {
+          operationId: 'alertmanagerHook',
+          summary:
+            "Prometheus Alertmanager's webhook (payload version 4), with a `machine` token: each firing alert whose labels name a scaling group asks for the group's step of VMs, once per firing (alert group, fingerprint, startsAt)",
+          description:
+            "Alertmanager retries on 5xx only, so: 200 with what became of each alert (`requested`, `duplicate` of a firing already acted on, `cooldown`, `maximum` when decided under the group's lock, `ignored` for a resolved alert or one naming no group); 400 a malformed payload or another version; 401 no valid token; 403 a token of another role (admins too); 422 a firing alert naming an unknown scaling group or one whose step would exceed its maximum, nothing requested for any alert of the notification; 5xx: send again (the firing's record makes it safe). See docs/alertmanager.md.",
+          parameters: [
+            {
+              name: 'groupLabel',
+              in: 'query',
+              required: false,
+              description: `The alert label that names the scaling group (default \`${DEFAULT_GROUP_LABEL}\`)`,
+              schema: { ...json(labelName), default: DEFAULT_GROUP_LABEL },
+            },
+          ],
+          requestBody: jsonBody({ $ref: '#/components/schemas/AlertmanagerPayload' }),
+          responses: {
+            200: ok('what became of each alert, in order', {
+              type: 'object',
+              required: ['alerts'],
+              properties: {
+                receiver: { type: 'string' },
+                groupKey: { type: 'string' },
+                status: { enum: ['firing', 'resolved'] },
+                alerts: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['index', 'fingerprint', 'status', 'outcome', 'reason'],
+                    properties: {
+                      index: { type: 'integer' },
+                      fingerprint: { type: 'string' },
+                      alertname: { type: 'string' },
+                      status: { enum: ['firing', 'resolved'] },
+                      scalingGroup: { type: 'string' },
+                      outcome: { enum: ['requested', 'duplicate', 'cooldown', 'maximum', 'ignored'] },
+                      reason: { type: 'string' },
+                      requestId: { type: 'string' },
+                      vms: { type: 'integer' },
+                      names: { type: 'array', items: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            }),
+            ...v1Errors(403, 413, 415, 422, 503),
+          },
+        },
+      },
       '/v1/admin/tokens': {
         post: {
           operationId: 'issueToken',

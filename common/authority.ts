@@ -4,8 +4,15 @@
  * and admins act on it; to anyone else it does not exist. Pure (no Node imports).
  */
 
-/** The roles a token carries. */
-export const roles = ['requester', 'approver', 'operator', 'admin'] as const;
+/** The roles of people, lowest to highest: what a portal sign-in (a token, OpenID Connect) may carry. */
+export const personRoles = ['requester', 'approver', 'operator', 'admin'] as const;
+export type PersonRole = (typeof personRoles)[number];
+
+/**
+ * The roles a token carries: a person's, or `machine`, a monitoring system's, which calls the
+ * hooks (`/v1/hooks/…`) and nothing else, and acts through what an admin defined (a scaling group).
+ */
+export const roles = [...personRoles, 'machine'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who asks for an action: a token's subject, role and groups. */

@@ -3,7 +3,7 @@
  * to start with the variable that is wrong. Every variable is listed in the README's table.
  */
 import { z } from 'zod';
-import { roles } from '../common/authority';
+import { personRoles } from '../common/authority';
 import { parseConfig } from './parse-config';
 import { parseEncryptionKeys } from './payload-codec';
 
@@ -69,7 +69,7 @@ const oidcSchema = z.object({
   /** The claim that lists the user's groups at the issuer. */
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** The issuer's groups that give a role: `portal-admins=admin,capacity-approvers=approver,staff=requester`. */
-  OIDC_ROLE_MAP: pairMap(roles),
+  OIDC_ROLE_MAP: pairMap(personRoles),
   /** The issuer's groups that are approval groups here, `capacity-approvers=capacity,…`; empty: every group by its own name. */
   OIDC_GROUP_MAP: pairMap(),
   /** What the sign-in button names: "Sign in with <OIDC_DISPLAY_NAME>". */

@@ -14,7 +14,7 @@ import { projectRoot } from '../platform/dev-config';
 
 const usage = `Usage: npm run token -- <command>
 
-  issue --subject S --role requester|approver|operator|admin [--groups g1,g2] [--expires-in-days N] [--description TEXT]
+  issue --subject S --role requester|approver|operator|admin|machine [--groups g1,g2] [--expires-in-days N] [--description TEXT]
       Issues a token and prints it once (only its SHA-256 is stored). --groups names the approval
       groups (e.g. capacity) whose approval steps the token may decide; an admin may decide any.
   list

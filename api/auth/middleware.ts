@@ -60,6 +60,26 @@ export function requireRole(...allowed: Role[]): RequestHandler {
   };
 }
 
+/**
+ * Keeps a `machine` token to the hooks: on any other path under /v1 it is a 403, before a body is
+ * read, whatever the route itself would allow. Every route written later is covered too.
+ */
+export function confineMachines(hooksPrefix: string): RequestHandler {
+  return (req, _res, next) => {
+    if (req.principal?.role === 'machine' && !req.path.startsWith(hooksPrefix))
+      throw new HttpError(403, 'Forbidden', 'a machine token calls the hooks only');
+    next();
+  };
+}
+
+/** Lets the request through only for exactly this role (admins too are refused). */
+export function requireOnlyRole(role: Role): RequestHandler {
+  return (req, _res, next) => {
+    if (req.principal?.role !== role) throw new HttpError(403, 'Forbidden', `this needs a ${role} token`);
+    next();
+  };
+}
+
 /** The authenticated principal of a request that went through requireToken. */
 export function principalOf(req: Request): Principal {
   if (!req.principal) throw new HttpError(401, 'Unauthorized', 'a bearer token is required');

@@ -5,6 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { SystemStatus } from '../routes/system/status';
 import type { Offering } from '../routes/offerings/store';
+import { roles } from '../../common/authority';
 import { fieldErrorsOf } from './client';
 import { formJson, schemaFields, type FormValues, type JsonSchema } from './form';
 import { errorAttrs, fieldError, fieldId, html, Html, input, select, type FieldErrors } from './html';
@@ -424,7 +425,7 @@ export function adminPages(): Router {
             ${input({ path: 'subject', label: 'Subject (who uses it, usually an e-mail address)', required: true, value: values.subject }, errors)}
             ${select(
               { path: 'role', label: 'Role', value: values.role ?? 'requester', required: true },
-              ['requester', 'approver', 'operator', 'admin'].map((r) => [r, r] as [string, string]),
+              roles.map((r) => [r, r] as [string, string]),
               errors,
             )}
             ${input({ path: 'groups', label: 'Groups', value: values.groups, hint: 'Comma separated: approval groups and groups resources are shared with.' }, errors)}

@@ -9,7 +9,7 @@
 import { Router, type Request, type Response } from 'express';
 import * as client from 'openid-client';
 import type { Pool } from 'pg';
-import { roles, type Actor, type Role } from '../../common/authority';
+import { personRoles, type Actor, type PersonRole } from '../../common/authority';
 import type { ApiConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { groupName, subjectName } from '../auth/tokens';
@@ -28,7 +28,7 @@ export interface OidcSettings {
   subjectClaim: string;
   groupsClaim: string;
   /** The issuer's group → the role it gives; the highest role of the user's groups wins. */
-  roleMap: Record<string, Role>;
+  roleMap: Record<string, PersonRole>;
   /** The issuer's group → the approval group it is here; empty: each group by its own name. */
   groupMap: Record<string, string>;
   displayName: string;
@@ -94,12 +94,12 @@ export function actorOf(
     : typeof raw === 'string'
       ? raw.split(/[\s,]+/).filter(Boolean)
       : [];
-  const granted = theirs.map((g) => settings.roleMap[g]).filter((r): r is Role => r !== undefined);
+  const granted = theirs.map((g) => settings.roleMap[g]).filter((r): r is PersonRole => r !== undefined);
   if (!granted.length)
     return {
       refusal: `${subject.data} is in no group that gives a role in this portal. Nothing was signed in; ask an administrator for access.`,
     };
-  const role = granted.reduce((a, b) => (roles.indexOf(b) > roles.indexOf(a) ? b : a));
+  const role = granted.reduce((a, b) => (personRoles.indexOf(b) > personRoles.indexOf(a) ? b : a));
   const mapped = Object.keys(settings.groupMap).length
     ? theirs.map((g) => settings.groupMap[g]).filter((g): g is string => g !== undefined)
     : theirs.filter((g) => groupName.safeParse(g).success);

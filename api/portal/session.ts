@@ -31,7 +31,9 @@ export async function startSession(
   token: string,
 ): Promise<{ sessionId: string; session: Session } | undefined> {
   const principal = await authenticate(pool, token);
-  return principal ? openSession(pool, principal, principal.tokenId) : undefined;
+  // A machine's token calls its hooks only: it signs in to nothing.
+  if (!principal || principal.role === 'machine') return undefined;
+  return openSession(pool, principal, principal.tokenId);
 }
 
 /** Signs in someone an OpenID Connect issuer vouched for, as the role and groups their claims map to. */

@@ -5,28 +5,22 @@
  */
 import { Router, type Request } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ulid } from 'ulid';
-import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import {
   terminalStatuses,
   type RequestedResource,
   type RequestProgress,
-  type RequestWorkflowInput,
   type ResourceOutcome,
 } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
-import { HttpError, invalidRequest, type FieldProblem } from '../../errors';
-import { keepsDocumentedSubmission } from '../../openapi';
+import { HttpError, invalidRequest } from '../../errors';
 import { StartDeferredError } from '../../starter';
-import { loadCatalogSnapshot } from '../../../resource-handlers/store';
 import {
   findIdempotent,
   findRerun,
   getRequest,
   getRequestFile,
-  insertRequest,
   listRequests,
   recordCancelling,
   recordResume,
@@ -37,17 +31,9 @@ import {
 } from './store';
 import { readRequestLog } from './log-store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
-import { pauseTimeoutProblem, readSettings } from '../admin/settings';
-import {
-  idempotencyKeySchema,
-  idParameter,
-  listCursor,
-  listQuerySchema,
-  resumeSchema,
-  submissionSchema,
-} from './schema';
-import type { RefusalStatus } from './validation';
-import { expandOfferingOrders } from '../offerings/store';
+import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, resumeSchema } from './schema';
+import { prepareRequest, recordRequest, temporalWorkflowUrl } from './submit';
+import { originOf } from '../hooks/scale-out';
 import { streamEvents } from './event-stream';
 import { leaseAskedIn } from '../resources/lease-approval';
 import { approvalDecisions, approvalWaits, linkedResources } from './story';
@@ -56,16 +42,6 @@ const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' 
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
 /** Who may end a pause: the requester, an admin, an operator. */
 const canResume = (p: Principal, row: RequestRow) => canActOn(p, row) || p.role === 'operator';
-
-/** How a refused submission is introduced, by its status (see ResourceValidator). */
-const refusals: Record<Exclude<RefusalStatus, 400>, [type: string, what: string]> = {
-  404: ['NotFound', 'not found'],
-  409: ['Conflict', 'not now'],
-};
-
-/** A workflow's page in the Temporal Web UI. */
-const temporalWorkflowUrl = (deps: Pick<ApiDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string) =>
-  `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 
 export function requestRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -110,103 +86,25 @@ export function requestRoutes(deps: ApiDeps): Router {
   ) {
     const principal = principalOf(req);
     const key = idempotencyKeyOf(req);
-    // No body at all is an invalid body, refused below, not a crash here.
-    const file = Buffer.from(JSON.stringify(body ?? null));
     if (key) {
       const existing = await findIdempotent(deps.pool, principal.subject, key);
-      if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
+      if (existing)
+        return repeated(existing.requestId, existing.bodySha256 === sha256(JSON.stringify(body ?? null)));
     }
-    // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
-    const orders = await expandOfferingOrders(deps.pool, body, principal, new Date());
-    if (orders.problems.length) throw await refusal(body, 400, orders.problems);
-    const parsed = submissionSchema.safeParse(orders.body);
-    if (!parsed.success) throw invalidRequest('body', parsed.error);
-    const validated = await deps.resources.validate(parsed.data.resources, principal, traceId);
-    const { resources } = validated;
-    // A pause length out of range is wrong in the body itself, like a field of a resource.
-    const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
-    const problems = pause ? [...validated.problems, pause] : validated.problems;
-    if (problems.length) throw await refusal(body, pause ? 400 : validated.status, problems);
-    const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
-    const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
-    const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
-    // Everyone the request or any of its resources names, and the requester when they are an address.
-    const notify = [
-      ...new Set([
-        ...parsed.data.notify,
-        ...resources.flatMap((r) => (Array.isArray(r.spec.notify) ? (r.spec.notify as string[]) : [])),
-        ...(principal.subject.includes('@') ? [principal.subject] : []),
-      ]),
-    ];
-    const settings = await readSettings(deps.pool);
-    const input: RequestWorkflowInput = {
-      ...ids,
-      requester: principal.subject,
-      requesterRole: principal.role,
-      requesterGroups: principal.groups,
-      resources,
-      notify,
-      fileUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}/file`,
-      statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
-      temporalUrl: temporalWorkflowUrl(deps, workflowId),
-      ...(rerunOf ? { rerunOf } : {}),
-      onFailure: parsed.data.onFailure ?? settings.onFailure,
-      pauseTimeout: parsed.data.pauseTimeout ?? settings.pauseTimeout,
-    };
-    const outcome = await insertRequest(deps.pool, {
-      ...ids,
-      requester: principal.subject,
-      workflowId,
-      resourceTypes,
-      rerunOf,
-      file,
-      idempotencyKey: key,
-      workflowInput: input,
-      claims: resources.map((r) => ({ type: r.type, name: r.name })),
-    });
-    if (!outcome.created && 'claimedBy' in outcome) {
-      const c = outcome.claimedBy;
-      throw new HttpError(
-        409,
-        'Conflict',
-        `${c.type} ${c.name} is being acted on by request ${c.requestId} (${c.status}); wait for it to end`,
-        [{ path: 'body.resources', message: `${c.type} ${c.name} is claimed by request ${c.requestId}` }],
-      );
-    }
+    const prepared = await prepareRequest(deps, principal, body, { traceId, rerunOf });
+    const outcome = await recordRequest(deps.pool, prepared, key);
     if (!outcome.created) return repeated(outcome.existingRequestId, true);
+    const ids = { traceId: prepared.traceId, requestId: prepared.requestId };
     deps.log.info(
-      { ...ids, requester: principal.subject, resources: resources.length, rerunOf },
+      { ...ids, requester: principal.subject, resources: prepared.input.resources.length, rerunOf },
       'request submitted',
     );
     // Recorded: the workflow starts now, in the background (api/starter.ts).
-    deps.starter.kick(ids.requestId, input);
+    deps.starter.kick(ids.requestId, prepared.input);
     return {
       status: 202,
       body: { requestId: ids.requestId, traceId: ids.traceId, status: 'received', links: links(outcome.row) },
     };
-  }
-
-  /**
-   * The answer to a body its resources' checks refused: 409 when every problem is the state of
-   * things (a name taken, nothing of that name to delete); 422 when the body keeps the schema the
-   * OpenAPI document shows but breaks a rule a schema cannot state (the disks' total, a lease in
-   * the future, what the placement matrix allows); 400 when it breaks the documented schema.
-   */
-  /**
-   * The answer to a refused submission: 404 or 409 as the validator says; else 422 when the body
-   * keeps the document's schema but breaks a rule no schema can state, 400 when it does not.
-   */
-  async function refusal(body: unknown, status: RefusalStatus, problems: FieldProblem[]): Promise<HttpError> {
-    const fields = problems.map(({ path, message }) => ({ path, message }));
-    const details = fields.map((p) => `${p.path}: ${p.message}`).join('; ');
-    if (status !== 400) {
-      const [type, what] = refusals[status];
-      return new HttpError(status, type, `${what}: ${details}`, fields);
-    }
-    const message = `invalid body: ${details}`;
-    if (keepsDocumentedSubmission(body, await loadCatalogSnapshot(deps.pool)))
-      return new HttpError(422, 'Unprocessable', message, fields);
-    return new HttpError(400, 'InvalidInput', message, fields);
   }
 
   async function repeated(requestId: string, sameBody: boolean) {
@@ -272,10 +170,11 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   router.get('/requests/:id', async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
-    const [history, resumes, live] = await Promise.all([
+    const [history, resumes, live, origin] = await Promise.all([
       statusHistory(deps.pool, row.requestId),
       resumesOf(deps.pool, row.requestId),
       liveProgress(row),
+      originOf(deps.pool, row.requestId),
     ]);
     const resources = (live.resources ?? []) as ResourceOutcome[];
     const approve = `${deps.publicUrl}/v1/requests/${row.requestId}/approve`;
@@ -288,6 +187,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       waiting: approvalWaits(resources, approve),
       approvals: approvalDecisions(resources),
       ...pauseOf(row, live.resources),
+      ...(origin ? { origin } : {}),
       links: links(row),
     });
   });

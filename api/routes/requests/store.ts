@@ -17,11 +17,13 @@ export interface RequestRow {
   resourceTypes: string[];
   rerunOf: string | null;
   outcome: unknown;
+  /** What the submission says it is for (`description`); a hook's request names its alert here. */
+  description: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, created_at, updated_at`;
+const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, body->>'description' AS description, created_at, updated_at`;
 
 function toRow(r: Record<string, unknown>): RequestRow {
   return {
@@ -33,6 +35,7 @@ function toRow(r: Record<string, unknown>): RequestRow {
     resourceTypes: r.resource_types as string[],
     rerunOf: (r.rerun_of as string | null) ?? null,
     outcome: r.outcome ?? null,
+    description: (r.description as string | null) ?? null,
     createdAt: (r.created_at as Date).toISOString(),
     updatedAt: (r.updated_at as Date).toISOString(),
   };
@@ -89,7 +92,7 @@ const pgError = (err: unknown) => err as { code?: string; constraint?: string };
  * re-run of one request (the first re-run is returned) and for a resource another unfinished
  * request claims (that request is returned), through the unique indexes, across processes.
  */
-export async function insertRequest(pool: Pool, req: NewRequest): Promise<InsertOutcome> {
+export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): Promise<InsertOutcome> {
   const fileHash = sha256(req.file);
   const params: unknown[] = [
     req.requestId,
@@ -156,14 +159,14 @@ export async function insertRequest(pool: Pool, req: NewRequest): Promise<Insert
 }
 
 /** The request that re-ran `requestId`, if one did. */
-export async function findRerun(pool: Pool, requestId: string): Promise<string | undefined> {
+export async function findRerun(pool: Pool | PoolClient, requestId: string): Promise<string | undefined> {
   const { rows } = await pool.query('SELECT request_id FROM requests WHERE rerun_of = $1', [requestId]);
   return rows[0]?.request_id;
 }
 
 /** The first of `claims` an unfinished request holds, and that request. */
 export async function findClaim(
-  pool: Pool,
+  pool: Pool | PoolClient,
   claims: { type: string; name: string }[],
 ): Promise<ClaimConflict | undefined> {
   const { rows } = await pool.query(

@@ -26,6 +26,11 @@ describe('OpenID Connect sign-in: configuration and claims', () => {
     ['an issuer without a client ID', { ...oidcEnv, OIDC_CLIENT_ID: undefined }, /OIDC_CLIENT_ID: required/],
     ['an issuer without a role map', { ...oidcEnv, OIDC_ROLE_MAP: '' }, /OIDC_ROLE_MAP: required/],
     ['a role that does not exist', { ...oidcEnv, OIDC_ROLE_MAP: 'staff=boss' }, /OIDC_ROLE_MAP: .*boss/],
+    [
+      'a machine role (a token of monitoring, no person)',
+      { ...oidcEnv, OIDC_ROLE_MAP: 'bots=machine' },
+      /OIDC_ROLE_MAP: .*machine/,
+    ],
     ['a pair without =', { ...oidcEnv, OIDC_GROUP_MAP: 'cab' }, /OIDC_GROUP_MAP: "cab" is not key=value/],
   ];
   for (const [name, env, message] of refused)
