@@ -12,5 +12,6 @@ fi
 # virtualenv needs too.
 bash scripts/ensure-python-venv.sh >/dev/null
 node --import tsx platform/temporal/cli.ts >/dev/null
-bash scripts/ensure-prometheus.sh
+bash scripts/ensure-debian-tool.sh prometheus prometheus 'the metrics test'
+bash scripts/ensure-debian-tool.sh prometheus-alertmanager prometheus-alertmanager 'the Alertmanager hook test'
 bash scripts/ensure-chromium.sh
