@@ -169,9 +169,14 @@ function builtFacts(output: unknown): string[] {
   return out;
 }
 
-const built = (r: ResourceOutcome) => (r.action === 'delete' ? 'removed' : 'ready');
+const built = (r: ResourceOutcome) =>
+  r.action === 'delete' ? 'removed' : r.action === 'create' ? 'ready' : 'changed';
 const notDone = (r: ResourceOutcome) =>
-  r.action === 'delete' ? 'could not be removed' : 'could not be built';
+  r.action === 'delete'
+    ? 'could not be removed'
+    : r.action === 'create'
+      ? 'could not be built'
+      : 'could not be changed';
 
 /** One line per resource of the outcome. */
 function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {

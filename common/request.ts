@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from './authority';
-import { templateFor as resourceTemplate } from './resource';
+import { templateFor as resourceTemplate, type ResourceActionName } from './resource';
 import type {
   PauseInfo,
   ResumeAction,
@@ -31,9 +31,12 @@ export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed'
 /** One resource of a request, as validated by the API (its handler's input plus the action). */
 export interface RequestedResource {
   type: string;
-  action: 'create' | 'delete';
+  action: ResourceActionName;
   name: string;
-  /** The handler's input for a create; only `name` matters for a delete. */
+  /**
+   * The handler's input for a create; for a change (`update`, `power`) the change as the user
+   * wrote it (`cpu`, `memoryGb`, `disks`; `power`); only `name` matters for a delete.
+   */
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
   managed: boolean;
@@ -117,7 +120,7 @@ export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'ca
 export interface ResourceOutcome {
   name: string;
   type: string;
-  action: 'create' | 'delete';
+  action: ResourceActionName;
   template: string;
   workflowId: string;
   state: ResourceState;
@@ -161,10 +164,10 @@ export type RequestEvent = { seq: number; at: string } & (
 export type RequestEventType = RequestEvent['type'];
 
 /**
- * The template that builds or removes a resource, from the resource types' template table; a
+ * The template that builds, removes or changes a resource, from the resource types' template table; a
  * type without templates gets a name no template has, so the request fails saying so.
  */
 export function templateFor(resource: Pick<RequestedResource, 'type' | 'action' | 'managed'>): string {
-  const action = resource.action === 'delete' ? 'remove' : 'create';
+  const action = resource.action === 'delete' ? 'remove' : resource.action;
   return resourceTemplate(resource.type, resource.managed, action) ?? `${resource.type}-${resource.action}`;
 }

@@ -28,7 +28,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** The size and place of a resource, from the spec fields known to be plain facts. */
 function specParts(r: RequestedResource): string[] {
-  if (r.action !== 'create' || r.type !== 'virtual_machine') return [];
+  if ((r.action !== 'create' && r.action !== 'update') || r.type !== 'virtual_machine') return [];
   const cpu = num(r.spec.cpu);
   const memory = num(r.spec.memoryGb);
   const network = str(r.spec.network);
@@ -39,9 +39,15 @@ function specParts(r: RequestedResource): string[] {
   ];
 }
 
-/** One line: "VM web-01 · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)"; a delete says so first. */
+/** What an action other than a create says first: "Delete ", "Change ", "Power off ". */
+function actionPrefix(r: RequestedResource): string {
+  if (r.action === 'power') return `Power ${str(r.spec.power) ?? ''} `;
+  return r.action === 'delete' ? 'Delete ' : r.action === 'update' ? 'Change ' : '';
+}
+
+/** One line: "VM web-01 · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)"; another action says so first. */
 export function resourceSummary(r: RequestedResource): string {
-  const what = `${r.action === 'delete' ? 'Delete ' : ''}${kindOf(r.type)} ${r.name}`;
+  const what = `${actionPrefix(r)}${kindOf(r.type)} ${r.name}`;
   return [what, ...specParts(r), management(r)].join(' · ');
 }
 
