@@ -13,14 +13,16 @@ import {
   validateResources as validateWithHandlers,
   type ResourceHandlerRegistry,
 } from '../../../resource-handlers';
-import { actionableStates, busyMessage } from '../../../common/lifecycle';
+import { actionableStates, busyMessage, changeableStates } from '../../../common/lifecycle';
+import { isChange } from '../../../common/resource';
+import type { CatalogSnapshot } from '../../../resource-handlers/types';
 import {
   exists,
   findLiveAddresses,
   findResource,
   loadCatalogSnapshot,
 } from '../../../resource-handlers/store';
-import type { FieldProblem } from '../../errors';
+import { fieldProblems, type FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
 import { findClaim } from './store';
 
@@ -57,9 +59,10 @@ export function createResourceValidator(
       let building = 0;
       let taken = 0;
 
+      let catalog: CatalogSnapshot | undefined;
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
-        const catalog = await loadCatalogSnapshot(pool);
+        catalog = await loadCatalogSnapshot(pool);
         // The handlers see the resource itself: what it is for (action) and whose (group) are ours.
         const withoutAction = creates.map(({ e }) => {
           const { action: _action, group: _group, ...rest } = e;
@@ -119,19 +122,36 @@ export function createResourceValidator(
           });
           continue;
         }
-        const extra = Object.keys(e).filter((k) => !['type', 'action', 'name'].includes(k));
-        for (const k of extra)
-          problems.push({
-            path: `body.resources.${index}.${k}`,
-            message: 'unknown field (a delete names only type and name)',
-          });
+        const at = `body.resources.${index}`;
+        const change = isChange(e.action) ? registry.get(e.type).changes?.[e.action] : undefined;
+        let spec: Record<string, unknown> = { name: e.name };
+        if (isChange(e.action)) {
+          if (!change) {
+            problems.push({ path: `${at}.action`, message: `a ${e.type} has no day-2 action ${e.action}` });
+            continue;
+          }
+          const parsed = change.input.safeParse(e);
+          if (!parsed.success) {
+            problems.push(...fieldProblems(at, parsed.error));
+            continue;
+          }
+          spec = parsed.data as Record<string, unknown>;
+        } else {
+          const extra = Object.keys(e).filter((k) => !['type', 'action', 'name'].includes(k));
+          for (const k of extra)
+            problems.push({
+              path: `${at}.${k}`,
+              message: 'unknown field (a delete names only type and name)',
+            });
+        }
         const found = await findResource(pool, e.type, e.name);
         if (!exists(found) || !mayActOn(actor, found)) {
           absent++;
-          problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
+          problems.push({ path: `${at}.name`, message: absentResource(e.type, e.name) });
           continue;
         }
-        if (!actionableStates.includes(found.state)) {
+        // A change acts on a resource that is built and whole; a removal also retries a failed one.
+        if (!(change ? changeableStates : actionableStates).includes(found.state)) {
           building++;
           // Name the request acting on it, when one is (a lease's decommission is not claimed).
           const claim = found.state === 'building' ? undefined : await findClaim(pool, [e]);
@@ -146,13 +166,15 @@ export function createResourceValidator(
           });
           continue;
         }
-        resources[index] = {
-          type: e.type,
-          action: e.action,
-          name: e.name,
-          spec: { name: e.name },
-          managed: found.managed,
-        };
+        if (change) {
+          // Checked as a create would be, against the resource as the inventory knows it now.
+          catalog ??= await loadCatalogSnapshot(pool);
+          const current = { size: found.size, placement: found.placement, leaseEnd: found.leaseEnd };
+          problems.push(
+            ...change.check(spec, current, catalog).map((p) => ({ path: `${at}.${p.path}`, message: p.message })),
+          );
+        }
+        resources[index] = { type: e.type, action: e.action, name: e.name, spec, managed: found.managed };
       }
       // A body wrong in itself is a 400 whatever it names; then an absent resource, then a busy
       // one or a name taken.
