@@ -6,7 +6,8 @@
  *    moment, claimed for its requester, placed, given an address) and commits the common format
  *    to git, one commit per request and resource type, beside metadata naming the template that
  *    builds it; resolves each existing resource it acts on, which only its owner, its group's
- *    members and admins may;
+ *    members and admins may; a day-2 change (update, power) changes the resource's committed
+ *    document through its handler and commits it the same way;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
  *    the commit to read;
  * 4. undoes what the request did for a resource that failed (its address released, its removal
@@ -43,14 +44,18 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
+import type { prepareChange } from '../activities/resources/prepare-change';
 import type { prepareResource } from '../activities/resources/prepare-resource';
+import type { recordChange } from '../activities/resources/record-change';
 import type { resolveResource } from '../activities/resources/resolve-resource';
 import type { commitResource } from '../activities/rfm/commit-resource';
+import type { readResource } from '../activities/rfm/read-resource';
 import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
 import { resourceWorkflowId } from '../common/lifecycle';
+import { isChange } from '../common/resource';
 import { finishedNotice, receivedNotice } from '../common/notices';
 import {
   activitySummary,
@@ -105,6 +110,9 @@ type Activities = LedgerActivities &
   TemplateActivities &
   TaskActivities<
     | typeof prepareResource
+    | typeof prepareChange
+    | typeof recordChange
+    | typeof readResource
     | typeof resolveResource
     | typeof commitResource
     | typeof recordRemoval
@@ -114,6 +122,9 @@ type Activities = LedgerActivities &
 const {
   'templates:resolve-plan': resolvePlan,
   'resources:resolve': resolve,
+  'resources:prepare-change': prepareChangeActivity,
+  'resources:record-change': recordChangeActivity,
+  'rfm:read-resource': read,
   'rfm:commit-resource': commit,
   'rfm:record-removal': recordRemovalActivity,
   'ipam:release-address': releaseAddress,
@@ -148,7 +159,12 @@ interface Work {
   resourceWorkflowId?: string | null;
   /** Its lease end, for a create (ISO 8601), from its common format. */
   leaseEnd?: string | null;
+  /** For a day-2 change: its common format before (to commit again if the change fails) and after. */
+  change?: { before: CommonFormat; after: CommonFormat };
 }
+
+/** A common-format document as the tasks pass it. */
+type CommonFormat = Parameters<typeof commitResource.handler>[0]['documents'][number];
 
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
   const workflowId = workflowInfo().workflowId;
@@ -379,6 +395,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
           [{ resourceType: w.resource.type, name: w.resource.name, requester, index }],
         );
         w.resourceWorkflowId = found.workflowId;
+        if (isChange(w.resource.action)) await prepareDayTwo(w, index, documents);
         return;
       }
       const prepared = await prepare.executeWithOptions(
@@ -432,6 +449,35 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
   }
 }
 
+/**
+ * A day-2 change's common format: the document at the branch tip, changed and checked by the
+ * resource's handler, queued for the request's commit.
+ */
+async function prepareDayTwo(
+  w: Work,
+  index: number,
+  documents: Map<string, { work: Work; document: unknown }[]>,
+): Promise<void> {
+  const { type, name, action, spec } = w.resource;
+  const current = await read.executeWithOptions(
+    { summary: activitySummary(`read ${name}`, 'rfm:read-resource') },
+    [{ resourceType: type, name }],
+  );
+  const changed = await prepareChangeActivity.executeWithOptions(
+    { summary: activitySummary(`prepare the ${action} of ${name}`, 'resources:prepare-change') },
+    [
+      {
+        action: action as 'update' | 'power',
+        change: { ...spec, type, name },
+        document: current.document,
+        index,
+      },
+    ],
+  );
+  w.change = { before: current.document, after: changed.document };
+  documents.set(type, [...(documents.get(type) ?? []), { work: w, document: changed.document }]);
+}
+
 /** Runs a resource's template as a child workflow and records how it ended. */
 async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, TemplatePlan>): Promise<void> {
   const { resource, outcome } = w;
@@ -463,6 +509,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
             resourceType: resource.type,
             name: resource.name,
             ...(w.committed ?? {}),
+            ...(resource.action === 'power' ? { power: resource.spec.power } : {}),
           },
           trace,
           ...(input.onFailure === 'pause'
@@ -476,7 +523,15 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     outcome.output = result.output;
     outcome.progress = progressOf(result);
     if (resource.action === 'create') await startResourceWorkflow(input, w);
-    else await endTurn(input, w, true);
+    else {
+      // The inventory shows the new size before the resource is `active` again.
+      if (w.change)
+        await recordChangeActivity.executeWithOptions(
+          { summary: activitySummary(`record the change of ${resource.name}`, 'resources:record-change') },
+          [{ document: w.change.after }],
+        );
+      await endTurn(input, w, true);
+    }
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => endTurn(input, w, false));
@@ -583,6 +638,7 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
  * address and commits the removal.
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
+  await restoreUnchanged(input, work);
   const removed = new Map<string, string[]>();
   for (const w of work) {
     // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
@@ -618,6 +674,27 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
         w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
       }
     }
+  }
+}
+
+/**
+ * A day-2 change that did not succeed has its common format as it was committed again (one commit
+ * per resource type), so git keeps saying what the resource is.
+ */
+async function restoreUnchanged(input: RequestWorkflowInput, work: Work[]): Promise<void> {
+  const undone = work.filter((w) => w.change && w.committed && w.outcome.state !== 'succeeded');
+  for (const type of new Set(undone.map((w) => w.resource.type))) {
+    const ofType = undone.filter((w) => w.resource.type === type);
+    await commit.executeWithOptions(
+      {
+        summary: activitySummary(
+          `commit ${ofType.map((w) => w.resource.name).join(', ')} as before`,
+          'rfm:commit-resource',
+        ),
+      },
+      [{ requestId: input.requestId, traceId: input.traceId, documents: ofType.map((w) => w.change!.before) }],
+    );
+    for (const w of ofType) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
   }
 }
 
