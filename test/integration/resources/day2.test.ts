@@ -149,6 +149,29 @@ describe('day-2 changes: resize, add a disk, power', function () {
     assert.deepEqual(await inVcenter(name), { cpu: 3, memoryMiB: 12288, disks: 1, power: 'POWERED_ON' });
   });
 
+  it('a growth past 8 CPUs waits for the capacity group, as a create that large would', async () => {
+    const name = unique('d2g');
+    await built(name);
+    const { requestId } = await t.submit(erin, update(name, { cpu: 10 }));
+    await waitFor('the change to wait for capacity', async () => {
+      const { body } = await t.api.call<{ waiting: { stepId: string; groups: string[] }[] }>(
+        'GET',
+        `/v1/requests/${requestId}`,
+        { token: erin },
+      );
+      return body.waiting.some((w) => w.stepId === 'capacity' && w.groups.includes('capacity'));
+    });
+    assert.equal((await resource(name)).state, 'changing');
+    assert.equal((await inVcenter(name)).cpu, 2, 'not changed before the approval');
+    const approved = await t.api.call('POST', `/v1/requests/${requestId}/approve`, {
+      token: await t.api.tokenFor('admin'),
+      body: { stepId: 'capacity', decision: 'approve' },
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal((await t.settle(erin, requestId)).status, 'succeeded');
+    assert.equal((await inVcenter(name)).cpu, 10);
+  });
+
   it('two changes sent at once: one runs, the other is refused 409 naming the request acting on it', async () => {
     const name = unique('d2c');
     await built(name);
