@@ -55,9 +55,9 @@ describe('day-2 changes: resize, add a disk, power', function () {
   }
 
   /** Submits a change and waits for it to succeed; the resource once active again. */
-  async function changed(body: unknown): Promise<{ requestId: string; view: ResourceView }> {
+  async function changed(body: unknown): Promise<{ requestId: string; traceId: string; view: ResourceView }> {
     const name = (body as { resources: { name: string }[] }).resources[0]!.name;
-    const { requestId } = await t.submit(erin, body);
+    const { requestId, traceId } = await t.submit(erin, body);
     const outcome = await t.settle(erin, requestId);
     assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome.resources));
     let view: ResourceView | undefined;
@@ -65,7 +65,7 @@ describe('day-2 changes: resize, add a disk, power', function () {
       view = await resource(name);
       return view.state === 'active';
     });
-    return { requestId, view: view! };
+    return { requestId, traceId, view: view! };
   }
 
   /** The VM as vCenter's own API shows it. */
@@ -97,9 +97,10 @@ describe('day-2 changes: resize, add a disk, power', function () {
   it('resizes an unmanaged VM through AWX, adds a disk, powers it off: vCenter, git and the inventory follow', async () => {
     const name = unique('d2u');
     const before = await built(name);
-    const { requestId, view } = await changed(
+    const { requestId, traceId, view } = await changed(
       update(name, { cpu: 4, memoryGb: 16, disks: [{ sizeGb: 100 }, { sizeGb: 50 }] }),
     );
+    await t.record('request-update', traceId);
     assert.deepEqual(await inVcenter(name), { cpu: 4, memoryMiB: 16384, disks: 2, power: 'POWERED_ON' });
     assert.deepEqual([view.size.cpu, view.size.memoryMb, view.size.disks], [4, 16384, [100, 50]]);
     assert.notEqual(view.commit, before.commit, 'a new commit');
@@ -126,7 +127,8 @@ describe('day-2 changes: resize, add a disk, power', function () {
   it('resizes a managed VM through its TFE workspace, whose configuration keeps the size for a later run', async () => {
     const name = unique('d2m');
     await built(name, { managed: true });
-    const { view } = await changed(update(name, { cpu: 3, memoryGb: 12 }));
+    const { traceId, view } = await changed(update(name, { cpu: 3, memoryGb: 12 }));
+    await t.record('request-update-managed', traceId);
     assert.deepEqual(await inVcenter(name), { cpu: 3, memoryMiB: 12288, disks: 1, power: 'POWERED_ON' });
     assert.equal(view.size.cpu, 3);
 
