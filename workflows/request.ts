@@ -692,7 +692,13 @@ async function restoreUnchanged(input: RequestWorkflowInput, work: Work[]): Prom
           'rfm:commit-resource',
         ),
       },
-      [{ requestId: input.requestId, traceId: input.traceId, documents: ofType.map((w) => w.change!.before) }],
+      [
+        {
+          requestId: input.requestId,
+          traceId: input.traceId,
+          documents: ofType.map((w) => w.change!.before),
+        },
+      ],
     );
     for (const w of ofType) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
   }

@@ -11,12 +11,7 @@ import type { AnsibleDeps } from './deps';
 import { failure } from '../../common/errors';
 import { powerActions } from '../../common/resource';
 import { vmJobActions } from './config';
-import {
-  createVmExtraVars,
-  deleteVmExtraVars,
-  powerVmExtraVars,
-  updateVmExtraVars,
-} from './extra-vars';
+import { createVmExtraVars, deleteVmExtraVars, powerVmExtraVars, updateVmExtraVars } from './extra-vars';
 
 const call = 'ansible:render-extra-vars';
 
@@ -41,7 +36,9 @@ export const renderExtraVars = defineTask({
       throw failure('InvalidInput', `${call}: a power action names what to do`, {
         system: 'ansible',
         call,
-        fields: [{ path: 'input.power', message: `required with action power: one of ${powerActions.join(', ')}` }],
+        fields: [
+          { path: 'input.power', message: `required with action power: one of ${powerActions.join(', ')}` },
+        ],
       });
     const extraVars = {
       create: () => createVmExtraVars(vm),

@@ -49,10 +49,15 @@ export const prepareChange = defineTask({
       });
     const handler = ctx.deps.registry.get(input.change.type);
     const change = handler.changes?.[input.action];
-    if (!change) throw invalid([{ path: `${at}.action`, message: `a ${handler.type} has no day-2 action ${input.action}` }]);
+    if (!change)
+      throw invalid([
+        { path: `${at}.action`, message: `a ${handler.type} has no day-2 action ${input.action}` },
+      ]);
     const parsed = change.input.safeParse(input.change);
     if (!parsed.success)
-      throw invalid(parsed.error.issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })));
+      throw invalid(
+        parsed.error.issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })),
+      );
     const spec = parsed.data as Record<string, unknown>;
     const current = input.document as Parameters<typeof handler.summarize>[0];
     const [catalog, found] = await Promise.all([
@@ -60,8 +65,12 @@ export const prepareChange = defineTask({
       findResource(ctx.deps.pool, handler.type, input.change.name),
     ]);
     const problems = change.check(spec, handler.summarize(current), catalog);
-    if (problems.length) throw invalid(problems.map((p) => ({ path: `${at}.${p.path}`, message: p.message })));
-    const document = { ...change.apply(current, spec), leaseEnd: found?.leaseEnd ?? current.leaseEnd ?? null };
+    if (problems.length)
+      throw invalid(problems.map((p) => ({ path: `${at}.${p.path}`, message: p.message })));
+    const document = {
+      ...change.apply(current, spec),
+      leaseEnd: found?.leaseEnd ?? current.leaseEnd ?? null,
+    };
     const wrong = commonFormatProblems(handler, document);
     if (wrong.length)
       throw failure(

@@ -132,7 +132,8 @@ export const virtualMachineChanges: Record<'update' | 'power', ChangeDeclaration
     },
   },
   power: {
-    description: 'Powers the VM on or off, or restarts it; a power action that is already its state is refused.',
+    description:
+      'Powers the VM on or off, or restarts it; a power action that is already its state is refused.',
     input: virtualMachinePower,
     check: checkPower,
     apply(document, change) {

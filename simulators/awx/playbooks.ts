@@ -281,7 +281,9 @@ function findVm(world: World, vars: Record<string, unknown>): Vm | undefined {
 function targetVm(world: World, vars: Record<string, unknown>): Vm {
   const vm = findVm(world, vars);
   if (!vm)
-    throw new PlaybookFailure(`Unable to find the virtual machine '${str(vars, 'vm_id', 'vm_name', 'name')}'`);
+    throw new PlaybookFailure(
+      `Unable to find the virtual machine '${str(vars, 'vm_id', 'vm_name', 'name')}'`,
+    );
   return vm;
 }
 
@@ -344,7 +346,13 @@ function vmPower(world: World, vars: Record<string, unknown>): PlaybookResult {
   if (state === 'restarted' && vm.power_state !== 'POWERED_ON')
     throw new PlaybookFailure(`Cannot restart virtual machine in the current state ${vm.power_state}`);
   const after = world.vcenter.powerVm(vm.vm, action[state as keyof typeof action]);
-  return { ok: true, changed: true, task, lines: ['changed: [localhost]'], artifacts: vmArtifacts(world, after) };
+  return {
+    ok: true,
+    changed: true,
+    task,
+    lines: ['changed: [localhost]'],
+    artifacts: vmArtifacts(world, after),
+  };
 }
 
 /** The task line each playbook action prints. */

@@ -171,7 +171,9 @@ export function createResourceValidator(
           catalog ??= await loadCatalogSnapshot(pool);
           const current = { size: found.size, placement: found.placement, leaseEnd: found.leaseEnd };
           problems.push(
-            ...change.check(spec, current, catalog).map((p) => ({ path: `${at}.${p.path}`, message: p.message })),
+            ...change
+              .check(spec, current, catalog)
+              .map((p) => ({ path: `${at}.${p.path}`, message: p.message })),
           );
         }
         resources[index] = { type: e.type, action: e.action, name: e.name, spec, managed: found.managed };

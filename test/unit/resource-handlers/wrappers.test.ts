@@ -218,7 +218,9 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
 
   describe('render tasks', () => {
     it('ansible:render-extra-vars names the job template of the action', async () => {
-      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' } });
+      const deps = createAnsibleDeps({
+        jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' },
+      });
       const out = (await runTask(renderExtraVars, deps, { document: vm(), action: 'delete' })) as {
         jobTemplateName: string;
         extraVars: Record<string, unknown>;
@@ -230,7 +232,9 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
     });
 
     it('ansible:render-extra-vars fits the input of the awx-run-job-template template', async () => {
-      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' } });
+      const deps = createAnsibleDeps({
+        jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' },
+      });
       const out = (await runTask(renderExtraVars, deps, { document: vm(), action: 'create' })) as {
         jobTemplateName: string;
         extraVars: Record<string, unknown>;
