@@ -493,8 +493,11 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     const plan = plans.get(outcome.template)!;
     if (resource.action !== 'create') {
       const refused = await awaitTurn(input, w);
-      if (refused)
+      if (refused) {
+        // The resource is gone: git says so, and a change's document is not committed again.
+        delete w.change;
         throw ApplicationFailure.create({ type: 'NotFound', nonRetryable: true, message: refused });
+      }
     }
     const result = await executeChild(templateInterpreter, {
       workflowId: outcome.workflowId,
