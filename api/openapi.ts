@@ -445,7 +445,11 @@ export function openApiDocument(
               format: 'date-time',
               description: 'null: it never expires',
             },
-            size: { type: 'object', description: 'a VM: cpu, memoryMb, disks (GB each)' },
+            size: {
+              type: 'object',
+              description:
+                'a VM: cpu, memoryMb, disks (GB each), osImage, power (`on`, `off`), as its last change left it',
+            },
             placement: {
               type: 'object',
               description: 'a VM: datacenter, cluster, datastore, folder, network, ipv4Address',
