@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
+import type { OidcSettings } from './portal/oidc';
 import type { EndSystemProber } from './routes/system/end-systems';
 import type { ResourceValidator } from './routes/requests/validation';
 import type { RequestEventFeed } from './routes/requests/event-feed';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   endSystemUrls?: EndSystemUrls;
   /** Wakes the event streams when their request has new events. */
   events: RequestEventFeed;
+  /** Portal sign-in through an OpenID Connect issuer; absent: API tokens only. */
+  oidc?: OidcSettings;
   /** Overrides of the event streams' timing (tests end streams sooner). */
   eventStream?: Partial<EventStreamOptions>;
 }

@@ -817,11 +817,34 @@ export function openApiDocument(
           summary:
             "Extend or shorten a resource's lease (its owner, its group's members, admins); takes effect at once on its running lease timer",
           description:
-            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab): a lease beyond it is refused with 422 (no approval path yet). A resource whose lease ended (`expiring`) may still be extended until its removal starts.",
+            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab) the change takes effect at once (200). Beyond it: when an admin named a group (setting `leaseApprovalGroup`) the change waits for that group's approval as a request in the resource's trace (202, with the request to follow; approve it with `POST /v1/requests/{id}/approve`, step `approve`), and takes effect when approved; rejected or timed out (`leaseApprovalTimeout`) nothing changes. Without such a group it is refused with 422. A resource whose lease ended (`expiring`) may still be extended until its removal starts.",
           parameters: resourcePathParams,
           requestBody: jsonBody({ $ref: '#/components/schemas/LeaseChange' }),
           responses: {
             200: ok('the resource with its new lease', { $ref: '#/components/schemas/Resource' }),
+            202: {
+              ...ok('beyond the maximum: the request that waits for the approval (Location: the request)', {
+                type: 'object',
+                required: ['requestId', 'traceId', 'status', 'leaseEnd', 'approvalGroup', 'links'],
+                properties: {
+                  requestId: { type: 'string' },
+                  traceId: { type: 'string' },
+                  status: { const: 'received' },
+                  leaseEnd: { type: 'string', format: 'date-time' },
+                  approvalGroup: { type: 'string' },
+                  links: {
+                    type: 'object',
+                    properties: {
+                      request: { type: 'string' },
+                      events: { type: 'string' },
+                      approve: { type: 'string' },
+                      trace: { type: 'string' },
+                    },
+                  },
+                },
+              }),
+              links: requestLinks,
+            },
             // 404: no such resource, or not the caller's; 409: being built or removed, or no
             // resource workflow owns it; 422: a lease end in the past or beyond the maximum.
             ...v1Errors(404, 409, 413, 415, 422),

@@ -6,6 +6,7 @@ import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { connectTemporalClient, loadTemporalConfig } from '../platform/temporal/connection';
 import { RequestLogCollector } from '../platform/request-log';
+import { oidcSettingsOf } from './portal/oidc';
 import { startApiService } from './service';
 
 async function main(): Promise<void> {
@@ -24,13 +25,19 @@ async function main(): Promise<void> {
   log.info({ temporal: temporalConfig.summary }, 'temporal connected');
   const pool = createPool(config.DATABASE_URL);
   requestLog.attach(pool);
+  const publicUrl = (config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`).replace(
+    /\/+$/,
+    '',
+  );
+  const oidc = oidcSettingsOf(config, publicUrl);
   const api = await startApiService({
     temporal,
     namespace: temporalConfig.namespace,
     pool,
     log,
     temporalUiUrl: config.TEMPORAL_UI_URL,
-    publicUrl: (config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`).replace(/\/+$/, ''),
+    publicUrl,
+    ...(oidc ? { oidc } : {}),
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
@@ -38,7 +45,7 @@ async function main(): Promise<void> {
     ...(codec ? { codec } : {}),
     endSystemUrls: { awx: config.AWX_URL, tfe: config.TFE_URL },
   });
-  log.info({ url: api.url }, 'api listening');
+  log.info({ url: api.url, oidcIssuer: oidc?.issuerUrl }, 'api listening');
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'api stopping');

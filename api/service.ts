@@ -38,6 +38,7 @@ export interface ApiServiceOptions extends Pick<
   | 'codec'
   | 'endSystemUrls'
   | 'eventStream'
+  | 'oidc'
 > {
   host: string;
   /** 0: a free port. */
@@ -76,6 +77,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       publicUrl: opts.publicUrl,
       ...(opts.endSystemUrls ? { endSystemUrls: opts.endSystemUrls } : {}),
       ...(opts.eventStream ? { eventStream: opts.eventStream } : {}),
+      ...(opts.oidc ? { oidc: opts.oidc } : {}),
       events,
       resources: createResourceValidator(pool),
       starter,

@@ -52,6 +52,9 @@ export const DEFAULT_LEASE_REMINDERS: readonly string[] = ['7 days', '1 day'];
 /** How long an ended lease waits (`expiring`, still extendable) before its removal starts, when no admin set it. */
 export const DEFAULT_LEASE_GRACE = '1 hour';
 
+/** How long a lease change beyond the maximum waits for its approval, when no admin set it. */
+export const DEFAULT_LEASE_APPROVAL_TIMEOUT = '7 days';
+
 /** The lease settings a resource workflow reads (`resources:read-lease-settings`), in milliseconds. */
 export interface LeaseSettings {
   /** Before the end, longest first; `label` as the admin wrote it (`7 days`). */

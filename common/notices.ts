@@ -120,6 +120,8 @@ function changeDone(r: Pick<RequestedResource, 'action' | 'spec'>): string {
 /** One line of the "what you asked" list. */
 function askedLine(r: RequestedResource): string {
   if (r.action === 'delete') return `Remove ${describeResource(r)}`;
+  if (r.action === 'lease')
+    return `Keep ${describeResource(r)} until ${String(r.spec.leaseEnd)}, beyond the maximum lease: it waits for an approval`;
   if (r.action === 'update' || r.action === 'power') {
     const name = changeName(r);
     return `${name[0]!.toUpperCase()}${name.slice(1)} of ${describeResource(r)}`;
@@ -186,13 +188,21 @@ function builtFacts(output: unknown): string[] {
 }
 
 const built = (r: ResourceOutcome) =>
-  r.action === 'delete' ? 'removed' : r.action === 'create' ? 'ready' : 'changed';
+  r.action === 'delete'
+    ? 'removed'
+    : r.action === 'lease'
+      ? 'lease extended'
+      : r.action === 'create'
+        ? 'ready'
+        : 'changed';
 const notDone = (r: ResourceOutcome) =>
   r.action === 'delete'
     ? 'could not be removed'
-    : r.action === 'create'
-      ? 'could not be built'
-      : 'could not be changed';
+    : r.action === 'lease'
+      ? 'lease not extended'
+      : r.action === 'create'
+        ? 'could not be built'
+        : 'could not be changed';
 
 /** One line per resource of the outcome. */
 function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
@@ -218,7 +228,8 @@ function requestSummary(input: RequestWorkflowInput): string {
   const rs = input.resources;
   if (rs.length === 1) {
     const r = rs[0]!;
-    const verb = r.action === 'delete' ? 'removal of ' : r.action === 'create' ? '' : `${changeName(r)} of `;
+    const verbs = { create: '', delete: 'removal of ', lease: 'lease of ' } as const;
+    const verb = r.action === 'update' || r.action === 'power' ? `${changeName(r)} of ` : verbs[r.action];
     return `${verb}${describeResource(r)}`;
   }
   const types = [...new Set(rs.map((r) => r.type))];
@@ -303,11 +314,14 @@ function outcomeSubject(input: RequestWorkflowInput, progress: RequestProgress):
     const asked = input.resources[0]!;
     if (r.state === 'succeeded') {
       const address = (r.output as { ipv4Address?: unknown } | undefined)?.ipv4Address;
+      if (r.action === 'lease')
+        return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
       if (asked.action === 'update' || asked.action === 'power')
         return `Your ${describeResource(asked)} ${changeDone(asked)}`;
       return `Your ${describeResource(asked)} ${r.action === 'delete' ? 'has been removed' : `is ready${typeof address === 'string' ? ` at ${address}` : ''}`}`;
     }
-    return clip(`Your ${describeResource(asked)} ${notDone(r)}: ${readableReason(r.error)}`);
+    const joint = r.action === 'lease' ? ':' : '';
+    return clip(`Your ${describeResource(asked)}${joint} ${notDone(r)}: ${readableReason(r.error)}`);
   }
   const ok = rs.filter((r) => r.state === 'succeeded');
   if (progress.status === 'succeeded')
@@ -329,6 +343,8 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
       steps.push(
         "Each resource's page shows its details, its lease and the requests that made and changed it; to remove one, submit a request with action delete for it.",
       );
+    if (progress.resources.some((r) => r.action === 'lease'))
+      steps.push('Its page shows the new lease end; reminders come before it, as before.');
     return steps;
   }
   if (progress.status === 'cancelled') {
@@ -339,8 +355,11 @@ function nextSteps(input: RequestWorkflowInput, progress: RequestProgress): stri
   }
   if (failed.some((r) => r.compensated?.length))
     steps.push('What was done for the failed resources was undone: nothing half-built is left behind.');
+  const lease = input.resources.find((r) => r.action === 'lease');
   steps.push(
-    `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
+    lease
+      ? `The lease is as it was. To ask again: POST ${input.statusUrl.slice(0, input.statusUrl.lastIndexOf('/requests/'))}/resources/${lease.type}/${lease.name}/lease with {"leaseEnd": "…"}, or the lease form on its page.`
+      : `Once the cause is fixed, re-run the request (same trace, new request ID): POST ${input.statusUrl}/rerun, or use the re-run button on the request's page.`,
   );
   if (failed.some((r) => r.error?.type === 'ApprovalDenied'))
     steps.push(

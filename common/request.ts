@@ -31,11 +31,16 @@ export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed'
 /** One resource of a request, as validated by the API (its handler's input plus the action). */
 export interface RequestedResource {
   type: string;
-  action: ResourceActionName;
+  /**
+   * A day-2 change is `update` or `power`; `lease`: a lease change beyond the maximum, waiting for
+   * an approval (the API starts it).
+   */
+  action: ResourceActionName | 'lease';
   name: string;
   /**
    * The handler's input for a create; for a change (`update`, `power`) the change as the user
-   * wrote it (`cpu`, `memoryGb`, `disks`; `power`); only `name` matters for a delete.
+   * wrote it (`cpu`, `memoryGb`, `disks`; `power`); only `name` matters for a delete; a
+   * LeaseRequestSpec for a lease.
    */
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
@@ -120,7 +125,7 @@ export type ResourceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'ca
 export interface ResourceOutcome {
   name: string;
   type: string;
-  action: ResourceActionName;
+  action: RequestedResource['action'];
   template: string;
   workflowId: string;
   state: ResourceState;
@@ -163,11 +168,23 @@ export type RequestEvent = { seq: number; at: string } & (
 );
 export type RequestEventType = RequestEvent['type'];
 
+/** The spec of a `lease` action: the lease end asked for, and who must approve it by when. */
+export interface LeaseRequestSpec {
+  name: string;
+  leaseEnd: string;
+  approvalGroups: string[];
+  approvalTimeout: string;
+}
+
+/** The template a `lease` action runs, whatever the resource's type: an approval, then the change. */
+export const LEASE_TEMPLATE = 'resource-lease';
+
 /**
  * The template that builds, removes or changes a resource, from the resource types' template table; a
  * type without templates gets a name no template has, so the request fails saying so.
  */
 export function templateFor(resource: Pick<RequestedResource, 'type' | 'action' | 'managed'>): string {
+  if (resource.action === 'lease') return LEASE_TEMPLATE;
   const action = resource.action === 'delete' ? 'remove' : resource.action;
   return resourceTemplate(resource.type, resource.managed, action) ?? `${resource.type}-${resource.action}`;
 }

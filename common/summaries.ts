@@ -39,9 +39,10 @@ function specParts(r: RequestedResource): string[] {
   ];
 }
 
-/** What an action other than a create says first: "Delete ", "Change ", "Power off ". */
+/** What an action other than a create says first: "Delete ", "Change ", "Power off ", "Extend the lease of ". */
 function actionPrefix(r: RequestedResource): string {
   if (r.action === 'power') return `Power ${str(r.spec.power) ?? ''} `;
+  if (r.action === 'lease') return 'Extend the lease of ';
   return r.action === 'delete' ? 'Delete ' : r.action === 'update' ? 'Change ' : '';
 }
 
@@ -79,7 +80,7 @@ export function requestSummary(input: RequestWorkflowInput): string {
   if (rs.length === 1) return `${input.requester} asks for ${resourceSummary(rs[0]!)}`;
   const names = rs
     .slice(0, 5)
-    .map((r) => `${r.action === 'delete' ? 'delete ' : ''}${kindOf(r.type)} ${r.name}`)
+    .map((r) => `${r.action === 'create' ? '' : `${r.action} `}${kindOf(r.type)} ${r.name}`)
     .join(', ');
   return `${input.requester} asks for ${rs.length} resources: ${names}${rs.length > 5 ? ', …' : ''}`;
 }
@@ -108,7 +109,7 @@ function outline(template: Template): string[] {
         : 'template' in s && s.template
           ? `runs template \`${s.template.name}\``
           : 'approval' in s && s.approval
-            ? `waits for approval by ${s.approval.groups.join(' or ')}`
+            ? `waits for approval by ${Array.isArray(s.approval.groups) ? s.approval.groups.join(' or ') : `the groups \`${s.approval.groups}\` names`}`
             : 'waits';
     const each = 'forEach' in s && s.forEach ? ' for each item' : '';
     return `- \`${s.id}\`: ${calls}${each}${s.description ? ` (${s.description})` : ''}`;

@@ -216,6 +216,10 @@ function checkTemplate(
     if ('input' in step) checkExpressions(step.input, `${at}/input`, { ...plain, item: !!forEach });
     const k = kinded(step);
     if (k.kind === 'wait') checkExpressions(k.step.wait.duration, `${at}/wait/duration`, plain);
+    if (k.kind === 'approval') {
+      checkExpressions(k.step.approval.groups, `${at}/approval/groups`, plain);
+      checkExpressions(k.step.approval.timeout, `${at}/approval/timeout`, plain);
+    }
     const withOutput: ExpressionPlace = { steps: before, item: !!forEach, output: true };
     if ('externalIds' in step && step.externalIds)
       for (const [k, v] of Object.entries(step.externalIds))

@@ -141,8 +141,12 @@ export const stepSchemas = {
     .strictObject({
       ...stepBase,
       approval: z.strictObject({
-        groups: z.array(z.string().min(1)).min(1),
-        timeout: duration,
+        groups: z
+          .union([z.array(z.string().min(1)).min(1), expression])
+          .describe(
+            'The groups that may decide, or one expression giving them (a list of names) when the step starts.',
+          ),
+        timeout: z.union([duration, expression]),
         message: z.string().optional(),
       }),
     })

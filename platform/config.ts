@@ -3,6 +3,7 @@
  * to start with the variable that is wrong. Every variable is listed in the README's table.
  */
 import { z } from 'zod';
+import { roles } from '../common/authority';
 import { parseConfig } from './parse-config';
 import { parseEncryptionKeys } from './payload-codec';
 
@@ -29,20 +30,79 @@ const baseSchema = z.object({
     }),
 });
 
-const apiSchema = baseSchema.extend({
-  API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: port.default(8080),
-  /** The API's base URL as clients and workers reach it (links, notices); default http://API_HOST:API_PORT. */
-  API_PUBLIC_URL: z.url().optional(),
-  /** Calls per minute per client address on /v1. */
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /**
-   * The end systems' base URLs (the workers' own variables), read here only to link a request's
-   * external IDs to the system's pages: an AWX job, a TFE workspace and run.
-   */
-  AWX_URL: z.url().optional(),
-  TFE_URL: z.url().optional(),
+/** `key=value,key=value` (spaces around either ignored) as a map; `values` narrows what a value may be. */
+const pairMap = <V extends string>(values?: readonly V[]) =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const map: Record<string, V> = {};
+      for (const pair of text.split(',').filter((p) => p.trim())) {
+        const [key, value, extra] = pair.split('=').map((p) => p.trim());
+        if (!key || !value || extra !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `"${pair.trim()}" is not key=value` });
+          return z.NEVER;
+        }
+        if (values && !values.includes(value as V)) {
+          ctx.addIssue({ code: 'custom', message: `${key}: "${value}" is not one of ${values.join(', ')}` });
+          return z.NEVER;
+        }
+        map[key] = value as V;
+      }
+      return map;
+    });
+
+/**
+ * Portal sign-in through OpenID Connect (api/portal/oidc.ts, docs/portal.md); off while
+ * OIDC_ISSUER_URL is unset. The client secret is only ever sent to the issuer's token endpoint.
+ */
+const oidcSchema = z.object({
+  OIDC_ISSUER_URL: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where the issuer sends the browser back; default `<API_PUBLIC_URL>/signin/oidc/callback`. */
+  OIDC_REDIRECT_URL: z.url().optional(),
+  /** Scopes asked for; add the one your issuer needs to release the groups claim (often `groups`). */
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** The claim that names the user (their requests' requester, their resources' owner). */
+  OIDC_SUBJECT_CLAIM: z.string().min(1).default('email'),
+  /** The claim that lists the user's groups at the issuer. */
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** The issuer's groups that give a role: `portal-admins=admin,capacity-approvers=approver,staff=requester`. */
+  OIDC_ROLE_MAP: pairMap(roles),
+  /** The issuer's groups that are approval groups here, `capacity-approvers=capacity,…`; empty: every group by its own name. */
+  OIDC_GROUP_MAP: pairMap(),
+  /** What the sign-in button names: "Sign in with <OIDC_DISPLAY_NAME>". */
+  OIDC_DISPLAY_NAME: z.string().min(1).max(60).default('your organisation’s sign-in'),
 });
+
+const apiSchema = baseSchema
+  .extend({
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port.default(8080),
+    /** The API's base URL as clients and workers reach it (links, notices); default http://API_HOST:API_PORT. */
+    API_PUBLIC_URL: z.url().optional(),
+    /** Calls per minute per client address on /v1. */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /**
+     * The end systems' base URLs (the workers' own variables), read here only to link a request's
+     * external IDs to the system's pages: an AWX job, a TFE workspace and run.
+     */
+    AWX_URL: z.url().optional(),
+    TFE_URL: z.url().optional(),
+  })
+  .extend(oidcSchema.shape)
+  .superRefine((config, ctx) => {
+    if (!config.OIDC_ISSUER_URL) return;
+    if (!config.OIDC_CLIENT_ID)
+      ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'required with OIDC_ISSUER_URL' });
+    if (!Object.keys(config.OIDC_ROLE_MAP).length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_ROLE_MAP'],
+        message: 'required with OIDC_ISSUER_URL: which groups give which role',
+      });
+  });
 
 const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 

@@ -68,6 +68,7 @@ import {
   REQUEST_FAILED,
   templateFor,
   terminalStatuses,
+  type LeaseRequestSpec,
   type RequestedResource,
   type RequestEvent,
   type RequestProgress,
@@ -491,7 +492,9 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
   };
   try {
     const plan = plans.get(outcome.template)!;
-    if (resource.action !== 'create') {
+    // A lease change takes no turn: it may wait days for its approval, and the lease changes
+    // whatever else acts on the resource.
+    if (resource.action !== 'create' && resource.action !== 'lease') {
       const refused = await awaitTurn(input, w);
       if (refused) {
         // The resource is gone: git says so, and a change's document is not committed again.
@@ -513,6 +516,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
             name: resource.name,
             ...(w.committed ?? {}),
             ...(resource.action === 'power' ? { power: resource.spec.power } : {}),
+            ...(resource.action === 'lease' ? leaseInput(input, resource.spec) : {}),
           },
           trace,
           ...(input.onFailure === 'pause'
@@ -551,6 +555,12 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
       );
     }
   }
+}
+
+/** What templates/resource-lease.json takes beyond the common input: the lease asked for and its approval. */
+function leaseInput(input: RequestWorkflowInput, spec: RequestedResource['spec']) {
+  const { leaseEnd, approvalGroups, approvalTimeout } = spec as Partial<LeaseRequestSpec>;
+  return { leaseEnd, approvalGroups, approvalTimeout, requester: input.requester };
 }
 
 /**

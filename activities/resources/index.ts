@@ -1,5 +1,6 @@
 /** Resources: validating and preparing a requested resource, and recording its life, on the `orchestrator` task queue. */
 import { defineSystem } from '../task';
+import { changeLease } from './change-lease';
 import { createResourceDeps } from './deps';
 import { prepareChange } from './prepare-change';
 import { prepareResource } from './prepare-resource';
@@ -20,6 +21,7 @@ export const resourcesSystem = defineSystem({
     recordResourceState,
     recordChange,
     readLeaseSettings,
+    changeLease,
   ],
   createDeps: ({ pool }) => createResourceDeps({ pool }),
 });

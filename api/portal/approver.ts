@@ -25,7 +25,7 @@ function approvalGroups(ref: TemplateRef | undefined, stepId: string): string[] 
   const step = templates()
     .get(ref)
     ?.steps.find((s) => s.id === stepId);
-  return step && 'approval' in step ? step.approval.groups : undefined;
+  return step && 'approval' in step && Array.isArray(step.approval.groups) ? step.approval.groups : undefined;
 }
 
 interface Waiting {
@@ -35,6 +35,7 @@ interface Waiting {
   stepId: string;
   groups: string[] | undefined;
   since?: string;
+  message?: string;
 }
 
 export function approverPages(): Router {
@@ -65,7 +66,8 @@ export function approverPages(): Router {
       for (const resource of detail.body.resources ?? [])
         for (const step of resource.progress?.steps ?? [])
           if (step.kind === 'approval' && step.state === 'running') {
-            const groups = approvalGroups(resource.progress?.template, step.id);
+            // The wait names its groups; a step recorded before it did, its template.
+            const groups = step.waiting?.groups ?? approvalGroups(resource.progress?.template, step.id);
             if (role === 'admin' || !groups || groups.some((g) => mine.includes(g)))
               waiting.push({
                 requestId: r.requestId,
@@ -73,7 +75,8 @@ export function approverPages(): Router {
                 resource: resource.name,
                 stepId: step.id,
                 groups,
-                since: step.startedAt,
+                since: step.waiting?.since ?? step.startedAt,
+                message: step.waiting?.message,
               });
           }
     }
@@ -91,6 +94,7 @@ export function approverPages(): Router {
                     <th scope="col">Requester</th>
                     <th scope="col">Resource</th>
                     <th scope="col">Step</th>
+                    <th scope="col">What it asks</th>
                     <th scope="col">Decided by</th>
                     <th scope="col">Waiting since</th>
                   </tr>
@@ -103,6 +107,7 @@ export function approverPages(): Router {
                         <td>${w.requester}</td>
                         <td>${w.resource}</td>
                         <td>${w.stepId}</td>
+                        <td>${w.message ?? ''}</td>
                         <td>${w.groups?.join(', ') ?? 'unknown'}</td>
                         <td>${w.since ? w.since.replace('T', ' ').slice(0, 16) : ''}</td>
                       </tr>`,

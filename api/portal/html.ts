@@ -122,6 +122,8 @@ export interface Page {
   flash?: { kind: 'error' | 'ok'; text: string };
   /** Extra attributes of <main> (the live request page names its request). */
   mainAttrs?: Html;
+  /** Extra elements of <head> (the page after an OpenID Connect sign-in moves on by itself). */
+  head?: Html;
 }
 
 /** The whole page: skip link, navigation by role, the flash message, the content. */
@@ -134,6 +136,9 @@ export function layout(page: Page): string {
           ? ([['/order/custom', 'Custom VM']] as [string, string][])
           : []),
         ['/requests', 'Requests'],
+        ...(role === 'requester' || role === 'admin'
+          ? ([['/resources', 'Resources']] as [string, string][])
+          : []),
         ...(role === 'approver' || role === 'admin'
           ? ([['/approvals', 'Approvals']] as [string, string][])
           : []),
@@ -154,6 +159,7 @@ export function layout(page: Page): string {
       <title>${page.title} · Orchestrator portal</title>
       <link rel="stylesheet" href="/portal/assets/portal.css" />
       <script src="/portal/assets/portal.js" defer></script>
+      ${page.head ?? ''}
     </head>
     <body>
       <a class="skip" href="#main">Skip to content</a>

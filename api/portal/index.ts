@@ -1,6 +1,7 @@
 /**
  * The self-service portal: server-rendered pages at `/` for requesters, approvers and admins
- * (docs/portal.md says why), signed in with an API token into a session cookie. Every page reads
+ * (docs/portal.md says why), signed in with an API token or through OpenID Connect (oidc.ts) into a
+ * session cookie. Every page reads
  * and acts through the API as the signed-in user (client.ts); a form's errors come back from the
  * API and are shown at their fields. Every form that changes something carries the session's CSRF
  * token; the sign-in form carries a token of its own, double-submitted in a short-lived cookie.
@@ -25,6 +26,7 @@ import {
 import { requesterPages } from './requester';
 import { approverPages } from './approver';
 import { adminPages } from './admin';
+import { OIDC_START_PATH, oidcRoutes } from './oidc';
 
 /** What every signed-in page handler gets. */
 export interface PortalRequest extends Request {
@@ -102,22 +104,34 @@ export function portalRoutes(deps: ApiDeps): Router {
         layout({
           title: 'Sign in',
           flash: opts.flash,
-          body: html`<form method="post" action="/signin" novalidate class="narrow">
-            <input type="hidden" name="_csrf" value="${token}" />
-            <input type="hidden" name="next" value="${opts.next ?? ''}" />
-            ${input(
-              {
-                path: 'token',
-                label: 'API token',
-                type: 'password',
-                required: true,
-                autocomplete: 'current-password',
-                hint: 'The token an administrator issued you (it starts with oot_). It stays on the server: the browser only keeps a session cookie.',
-              },
-              errors,
-            )}
-            <button type="submit">Sign in</button>
-          </form>`,
+          body: html`${
+              deps.oidc
+                ? html`<p class="narrow">
+                      <a
+                        class="button"
+                        href="${OIDC_START_PATH}?next=${encodeURIComponent(opts.next ?? '/catalog')}"
+                        >Sign in with ${deps.oidc.displayName}</a
+                      >
+                    </p>
+                    <h2 class="narrow">Or with an API token</h2>`
+                : ''
+            }
+            <form method="post" action="/signin" novalidate class="narrow">
+              <input type="hidden" name="_csrf" value="${token}" />
+              <input type="hidden" name="next" value="${opts.next ?? ''}" />
+              ${input(
+                {
+                  path: 'token',
+                  label: 'API token',
+                  type: 'password',
+                  required: true,
+                  autocomplete: 'current-password',
+                  hint: 'The token an administrator issued you (it starts with oot_). It stays on the server: the browser only keeps a session cookie.',
+                },
+                errors,
+              )}
+              <button type="submit">Sign in</button>
+            </form>`,
         }),
       );
   }
@@ -129,6 +143,16 @@ export function portalRoutes(deps: ApiDeps): Router {
       : '/catalog';
 
   router.get('/signin', (req, res) => signInPage(res, 200, { next: safeNext(req.query.next) }));
+  if (deps.oidc)
+    router.use(
+      oidcRoutes(deps.oidc, {
+        log: deps.log,
+        secure,
+        pool: deps.pool,
+        safeNext,
+        refuse: (res, status, text) => signInPage(res, status, { flash: { kind: 'error', text } }),
+      }),
+    );
 
   router.post('/signin', async (req, res) => {
     const expected = cookieOf(req, LOGIN_CSRF_COOKIE);

@@ -1,7 +1,7 @@
 /**
  * The requester's pages: the catalog and an offering's order form, the custom VM form generated
  * from the resource type's JSON Schema, their requests and each request's live page with its
- * failures and the ways on (cancel, re-run, resume; approve for approvers), and a resource's page.
+ * failures and the ways on (cancel, re-run, resume; approve for approvers); their resources (resources.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -12,6 +12,7 @@ import { fieldErrorsOf, type ApiAnswer } from './client';
 import { formJson, schemaFields, type ChoiceLabels, type FormValues, type JsonSchema } from './form';
 import { html, Html, input, select, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
+import { resourcePages } from './resources';
 
 type CatalogEntry = Offering & { orderSchema: JsonSchema };
 
@@ -381,9 +382,40 @@ export function requesterPages(): Router {
         typeof req.query.done === 'string'
           ? { kind: 'ok', text: doneWords[req.query.done] ?? 'Done.' }
           : undefined,
-      body: requestPage(req, answer.body),
+      body: requestPage(req, answer.body, await askedFor(req, answer.body)),
     });
   });
+
+  /**
+   * What the request asked for, by resource name, for an approver deciding it: the resources of
+   * the request as submitted, an offering's order with what the offering presets (when the
+   * catalog shows it to the approver). Only read when an approval waits for this user's role.
+   */
+  async function askedFor(req: Request, r: RequestView): Promise<Map<string, [string, string][]>> {
+    const asked = new Map<string, [string, string][]>();
+    const { api, session } = portalOf(req);
+    const role = session.principal.role;
+    if ((role !== 'approver' && role !== 'admin') || !waitingApprovals(r).length) return asked;
+    const [file, catalog] = await Promise.all([
+      api.call<{ resources?: Record<string, unknown>[] }>('GET', `/v1/requests/${r.requestId}/file`),
+      api.call<{ offerings?: CatalogEntry[] }>('GET', '/v1/catalog'),
+    ]);
+    for (const resource of file.status === 200 ? (file.body.resources ?? []) : []) {
+      if (typeof resource.name !== 'string') continue;
+      const offering =
+        typeof resource.offering === 'string'
+          ? catalog.body.offerings?.find((o) => o.name === resource.offering)
+          : undefined;
+      const facts: [string, string][] = [];
+      if (typeof resource.offering === 'string')
+        facts.push(['Offering', offering ? `${offering.title} (${offering.name})` : resource.offering]);
+      facts.push(...presetWords({ ...(offering?.spec ?? {}), ...resource }));
+      if (resource.leaseDays !== undefined) facts.push(['Lease', `${String(resource.leaseDays)} days`]);
+      if (typeof resource.group === 'string') facts.push(['Group', resource.group]);
+      asked.set(resource.name, facts);
+    }
+    return asked;
+  }
 
   const doneWords: Record<string, string> = {
     cancel: 'Cancellation asked: what was built is undone.',
@@ -393,13 +425,9 @@ export function requesterPages(): Router {
     reject: 'Rejected.',
   };
 
-  function requestPage(req: Request, r: RequestView): Html {
+  function requestPage(req: Request, r: RequestView, asked: Map<string, [string, string][]>): Html {
     const role = portalOf(req).session.principal.role;
-    const approvals = (r.resources ?? []).flatMap((res) =>
-      (res.progress?.steps ?? [])
-        .filter((s) => s.kind === 'approval' && s.state === 'running')
-        .map((s) => ({ resource: res.name, step: s })),
-    );
+    const approvals = waitingApprovals(r);
     const mine = portalOf(req).session.principal.subject === r.requester || role === 'admin';
     const actions: Html[] = [];
     if (mine && !terminal.includes(r.status))
@@ -429,6 +457,26 @@ export function requesterPages(): Router {
             ${csrfField(req)}
             <input type="hidden" name="stepId" value="${step.id}" />
             <h3>Approval “${step.id}” for ${resource}</h3>
+            ${step.waiting?.message ? html`<p class="approval-message">${step.waiting.message}</p>` : ''}
+            <dl class="facts">
+              <dt>Requested by</dt>
+              <dd>${r.requester}</dd>
+              <dt>Requested at</dt>
+              <dd>${r.createdAt.replace('T', ' ').slice(0, 16)} UTC</dd>
+              ${(asked.get(resource) ?? []).map(
+                ([k, v]) =>
+                  html`<dt>${k}</dt>
+                    <dd>${v}</dd>`,
+              )}
+              ${
+                step.waiting
+                  ? html`<dt>Decided by</dt>
+                      <dd>${step.waiting.groups.join(', ')}</dd>
+                      <dt>Refused by itself at</dt>
+                      <dd>${step.waiting.deadline.replace('T', ' ').slice(0, 16)} UTC</dd>`
+                  : ''
+              }
+            </dl>
             ${input({ path: 'comment', label: 'Reason (shown to the requester)', value: '' }, {})}
             <button type="submit" name="decision" value="approve">Approve</button>
             <button type="submit" name="decision" value="reject" class="secondary">Reject</button>
@@ -493,42 +541,18 @@ export function requesterPages(): Router {
     );
   });
 
-  router.get('/resources/:type/:name', async (req, res) => {
-    const { api } = portalOf(req);
-    const type = String(req.params.type);
-    const name = String(req.params.name);
-    const answer = await api.call<Record<string, unknown>>(
-      'GET',
-      `/v1/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}`,
-    );
-    if (answer.status !== 200) {
-      sendPage(
-        req,
-        res,
-        {
-          title: `${type} ${name}`,
-          flash: { kind: 'error', text: `There is no ${type} named ${name} you may see.` },
-          body: html`<p><a href="/requests">Your requests</a></p>`,
-        },
-        404,
-      );
-      return;
-    }
-    sendPage(req, res, {
-      title: `${type} ${name}`,
-      body: html`<dl class="facts">
-        ${Object.entries(answer.body)
-          .filter(([, v]) => typeof v !== 'object' || v === null)
-          .map(
-            ([k, v]) =>
-              html`<dt>${k}</dt>
-                <dd>${String(v)}</dd>`,
-          )}
-      </dl>`,
-    });
-  });
+  router.use(resourcePages());
 
   return router;
+}
+
+/** The approval steps of a request that wait for a decision, with their resource's name. */
+function waitingApprovals(r: RequestView): { resource: string; step: StepProgress }[] {
+  return (r.resources ?? []).flatMap((res) =>
+    (res.progress?.steps ?? [])
+      .filter((s) => s.kind === 'approval' && s.state === 'running')
+      .map((s) => ({ resource: res.name, step: s })),
+  );
 }
 
 /** The part of a request's page that follows it live: status, resources, steps, failures. */

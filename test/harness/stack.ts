@@ -67,6 +67,11 @@ export interface TestStack {
    * API started by a test gives its logger to it too (createLogger's collector).
    */
   requestLog: RequestLogCollector;
+  /**
+   * Stops the stack's workers (every task queue) until the returned function starts new ones, as
+   * a worker outage would: a test of what happens while no worker runs.
+   */
+  stopWorkers(): Promise<() => Promise<void>>;
 }
 
 const verbose = process.env.TEST_VERBOSE === '1';
@@ -189,18 +194,24 @@ async function startStack(): Promise<TestStack> {
     workflowInterceptorModules,
     logger: new DefaultLogger('WARN'),
   });
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: config.namespace,
-    workflowBundle,
-    activities: activities.byQueue,
-    shutdownGraceTimeMs: 1_000,
-  });
-  const running = workers.map((w) => w.run());
-  cleanups.push(async () => {
+  let workers: Worker[] = [];
+  let running: Promise<void>[] = [];
+  const startWorkers = async () => {
+    workers = await createWorkers({
+      connection: nativeConnection,
+      namespace: config.namespace,
+      workflowBundle,
+      activities: activities.byQueue,
+      shutdownGraceTimeMs: 1_000,
+    });
+    running = workers.map((w) => w.run());
+  };
+  const shutdownWorkers = async () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await Promise.allSettled(running);
-  });
+  };
+  await startWorkers();
+  cleanups.push(shutdownWorkers);
 
   return {
     temporalAddress: server.address,
@@ -217,6 +228,10 @@ async function startStack(): Promise<TestStack> {
     sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
     serverOutput: () => output.join('\n'),
     requestLog,
+    async stopWorkers() {
+      await shutdownWorkers();
+      return startWorkers;
+    },
   };
 }
 

@@ -51,8 +51,14 @@ describe('replay of recorded template histories', function () {
       );
   });
 
-  it('covers the resource workflow: lease set and changed, expired and decommissioned, continued as new', () => {
-    for (const scenario of ['resource-extend-', 'resource-lease-', 'resource-continue-as-new'])
+  it('covers the resource workflow: lease set and changed, expired and decommissioned, continued as new, a change queued behind a change, a lease approved', () => {
+    for (const scenario of [
+      'resource-extend-',
+      'resource-lease-',
+      'resource-continue-as-new',
+      'resource-queue',
+      'resource-lease-approval-',
+    ])
       assert.ok(
         files.some((f) => f.startsWith(scenario)),
         `no ${scenario} history: re-record with test/replay/record-histories.sh`,

@@ -202,8 +202,11 @@ export class TemplateRun {
       return `no approval step ${decision.stepId} is waiting`;
     }
     const { step } = waiting;
-    if (!decision.asAdmin && !decision.groups.some((g) => step.approval.groups.includes(g))) {
-      return `step ${step.id} is approved by ${step.approval.groups.join(' or ')}`;
+    // Groups an expression names are known once the step resolved them.
+    const groups =
+      this.awaiting.get(step.id) ?? (Array.isArray(step.approval.groups) ? step.approval.groups : []);
+    if (!decision.asAdmin && !decision.groups.some((g) => groups.includes(g))) {
+      return `step ${step.id} is approved by ${groups.join(' or ') || 'groups not known yet'}`;
     }
     return undefined;
   }
@@ -602,7 +605,7 @@ export class TemplateRun {
   }
 
   private async awaitApproval(step: ApprovalStep, rec: StepProgress): Promise<unknown> {
-    const { timeout, groups } = step.approval;
+    const { groups, timeout } = await this.approvalParties(step);
     const since = now();
     rec.waiting = {
       groups,
@@ -648,6 +651,27 @@ export class TemplateRun {
     else this.awaiting.delete(stepId);
     const all = [...new Set([...this.awaiting.values()].flat())].sort();
     upsertSearchAttributes([{ key: ApprovalGroups, value: all.length ? all : null }]);
+  }
+
+  /** Who decides an approval step and for how long: as written, or resolved from its expressions. */
+  private async approvalParties(step: ApprovalStep): Promise<{ groups: string[]; timeout: string }> {
+    const { groups, timeout } = step.approval;
+    const where = `${step.id}.approval`;
+    const resolvedGroups = Array.isArray(groups)
+      ? groups
+      : await this.resolve(groups, this.scope(), `${where}.groups`);
+    const resolvedTimeout = wholeExpression(timeout)
+      ? await this.resolve(timeout, this.scope(), `${where}.timeout`)
+      : timeout;
+    if (
+      !Array.isArray(resolvedGroups) ||
+      resolvedGroups.length === 0 ||
+      !resolvedGroups.every((g) => typeof g === 'string' && g.length > 0)
+    )
+      throw expressionFailure(`${where}.groups`, new Error('must give a list of group names'));
+    if (typeof resolvedTimeout !== 'string' || !validDuration(resolvedTimeout))
+      throw expressionFailure(`${where}.timeout`, new Error('must give a duration, such as "7 days"'));
+    return { groups: resolvedGroups as string[], timeout: resolvedTimeout };
   }
 
   /** The approval's message with its expressions resolved; none when it has none or they fail. */
@@ -816,5 +840,14 @@ export class TemplateRun {
       ...(item ? { item: item.value, index: item.index } : {}),
       ...extra,
     };
+  }
+}
+
+/** Whether `text` is a duration Temporal reads (`7 days`, `30s`). */
+function validDuration(text: string): boolean {
+  try {
+    return Number.isFinite(msToNumber(text as Duration));
+  } catch {
+    return false;
   }
 }

@@ -1,16 +1,22 @@
 /**
  * `/v1/admin/settings`: what a request gets when it does not say (admins only): whether a failed
  * step undoes at once or pauses (`onFailure`), and how long a pause waits (`pauseTimeout`); and
- * the leases' reminder offsets and grace period (docs/lifecycle.md).
+ * the leases' reminder offsets and grace period, and the group that approves a lease beyond the
+ * maximum (docs/lifecycle.md).
  * Stored in PostgreSQL, so every API process reads the same.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
-import { DEFAULT_LEASE_GRACE, DEFAULT_LEASE_REMINDERS } from '../../../common/lifecycle';
+import {
+  DEFAULT_LEASE_APPROVAL_TIMEOUT,
+  DEFAULT_LEASE_GRACE,
+  DEFAULT_LEASE_REMINDERS,
+} from '../../../common/lifecycle';
 import { DEFAULT_PAUSE_TIMEOUT, onFailureModes, type OnFailure } from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
+import { groupName } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest, type FieldProblem } from '../../errors';
 
@@ -57,6 +63,13 @@ export const settingsSchema = z.strictObject({
   leaseGrace: pauseTimeoutSchema.or(z.literal('0s')).meta({
     description: 'How long an ended lease stays `expiring` (still extendable) before its removal starts',
   }),
+  leaseApprovalGroup: groupName.nullable().meta({
+    description:
+      "The group whose approval a lease change beyond the catalog's maximum lease waits for; null: such a change is refused (422)",
+  }),
+  leaseApprovalTimeout: pauseTimeoutSchema.meta({
+    description: 'How long such a change waits for its approval before it is dropped',
+  }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -65,6 +78,8 @@ const defaults: Settings = {
   pauseTimeout: DEFAULT_PAUSE_TIMEOUT,
   leaseReminders: [...DEFAULT_LEASE_REMINDERS],
   leaseGrace: DEFAULT_LEASE_GRACE,
+  leaseApprovalGroup: null,
+  leaseApprovalTimeout: DEFAULT_LEASE_APPROVAL_TIMEOUT,
 };
 
 /** The settings in force: the stored ones over the defaults. */
@@ -88,6 +103,7 @@ export function settingsRoutes(deps: ApiDeps): Router {
     const parsed = settingsSchema.partial().safeParse(req.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
     checkPauseTimeout(parsed.data.pauseTimeout, 'body.pauseTimeout');
+    checkPauseTimeout(parsed.data.leaseApprovalTimeout, 'body.leaseApprovalTimeout');
     const by = principalOf(req).subject;
     const entries = Object.entries(parsed.data);
     if (entries.length) {

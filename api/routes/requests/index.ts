@@ -49,6 +49,7 @@ import {
 import type { RefusalStatus } from './validation';
 import { expandOfferingOrders } from '../offerings/store';
 import { streamEvents } from './event-stream';
+import { leaseAskedIn } from '../resources/lease-approval';
 import { approvalDecisions, approvalWaits, linkedResources } from './story';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
@@ -337,12 +338,15 @@ export function requestRoutes(deps: ApiDeps): Router {
         'Conflict',
         `request ${row.requestId} has no file to re-run (it was started outside the API)`,
       );
-    const { status, body } = await submit(
-      req,
-      JSON.parse(file.body.toString('utf8')),
-      row.traceId,
-      row.requestId,
-    );
+    const asked: unknown = JSON.parse(file.body.toString('utf8'));
+    const lease = leaseAskedIn(asked);
+    if (lease)
+      throw new HttpError(
+        409,
+        'Conflict',
+        `request ${row.requestId} asked for a lease change: ask again with POST /v1/resources/${lease.type}/${lease.name}/lease`,
+      );
+    const { status, body } = await submit(req, asked, row.traceId, row.requestId);
     res.status(status).json(body);
   });
 

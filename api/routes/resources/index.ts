@@ -22,7 +22,9 @@ import { principalOf, requireRole } from '../../auth/middleware';
 import { groupName, subjectName } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest } from '../../errors';
+import { readSettings } from '../admin/settings';
 import { resourceName, resourceType } from '../requests/schema';
+import { requestLeaseApproval } from './lease-approval';
 
 /** The body of `PUT …/owner`: the whole ownership, so a group left out is no group. */
 export const ownershipSchema = z.strictObject({
@@ -159,7 +161,11 @@ export function resourceRoutes(deps: ApiDeps): Router {
         { path: 'body.leaseEnd', message },
       ]);
     if (leaseEnd.getTime() <= Date.now()) throw unprocessable('must be in the future');
-    if (maxLeaseDays !== undefined && leaseEnd.getTime() > Date.now() + maxLeaseDays * 24 * 3600 * 1000)
+    // Beyond the maximum: refused, unless an admin named a group whose approval it may wait for.
+    const beyondMax =
+      maxLeaseDays !== undefined && leaseEnd.getTime() > Date.now() + maxLeaseDays * 24 * 3600 * 1000;
+    const settings = beyondMax ? await readSettings(deps.pool) : undefined;
+    if (beyondMax && !settings?.leaseApprovalGroup)
       throw unprocessable(`must be within ${maxLeaseDays} days, the catalog's maximum lease`);
     const busy = (why: string) =>
       new HttpError(409, 'Conflict', `not now: params.name: ${why}`, [{ path: 'params.name', message: why }]);
@@ -167,6 +173,18 @@ export function resourceRoutes(deps: ApiDeps): Router {
       throw busy(`the ${found.type} ${found.name} is ${found.state}: its lease cannot change now`);
     if (!found.workflowId) throw busy(`no resource workflow keeps the lease of ${found.type} ${found.name}`);
     const by = principalOf(req).subject;
+    if (settings?.leaseApprovalGroup) {
+      const started = await requestLeaseApproval(deps, found, principalOf(req), leaseEnd.toISOString(), {
+        ...settings,
+        leaseApprovalGroup: settings.leaseApprovalGroup,
+      });
+      deps.log.info(
+        { type: found.type, name: found.name, leaseEnd, by, requestId: started.requestId },
+        'resource lease change waits for approval',
+      );
+      res.status(202).location(started.links.request).json(started);
+      return;
+    }
     try {
       await deps.temporal.workflow
         .getHandle(found.workflowId)

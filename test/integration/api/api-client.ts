@@ -29,7 +29,7 @@ export interface TestApi {
 export async function startTestApi(
   stack: TestStack,
   limits?: RateLimits,
-  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream'> = {},
+  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream' | 'oidc'> & { port?: number } = {},
 ): Promise<TestApi> {
   const api = await startApiService({
     temporal: stack.client,
@@ -40,7 +40,7 @@ export async function startTestApi(
     // Links are not followed by these tests; the file URL only has to be well formed.
     publicUrl: 'http://api.test',
     host: '127.0.0.1',
-    port: 0,
+    port: opts.port ?? 0,
     limits,
     endSystems: loadEndSystemLocations(stack.endSystemsEnv),
     endSystemUrls: { awx: stack.endSystemsEnv.AWX_URL, tfe: stack.endSystemsEnv.TFE_URL },

@@ -9,11 +9,18 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ulid } from 'ulid';
+import { issueToken } from '../../../api/auth/tokens';
+import { approvalsWaitingByGroup } from '../../../api/routes/metrics';
 import { requestIdFrom, traceIdFrom } from '../../../common/ids';
 import { resourceWorkflowId, type ResourceLifecycle } from '../../../common/lifecycle';
 import { TaskQueues } from '../../../common/task-queues';
 import { waitFor } from '../../../platform/net';
-import { changeLeaseUpdate, lifecycleQuery } from '../../../workflows/definitions';
+import {
+  actionFinishedSignal,
+  changeLeaseUpdate,
+  lifecycleQuery,
+  requestTurnSignal,
+} from '../../../workflows/definitions';
 import { resourceWorkflow } from '../../../workflows/resource';
 import { historiesDir } from '../engine/engine-fixture';
 import { historyToJsonText } from '../../replay/history-json';
@@ -73,8 +80,17 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
     assert.equal(set.status, 200, JSON.stringify(set.body));
   });
   after(async () => {
-    await t.stack.pool.query(`DELETE FROM settings WHERE key IN ('leaseReminders', 'leaseGrace')`);
+    await t.stack.pool.query(
+      `DELETE FROM settings WHERE key IN ('leaseReminders', 'leaseGrace', 'leaseApprovalGroup')`,
+    );
   });
+  /** The commits in the resource type's repository that removed `name`. */
+  const removalCommits = (name: string) => {
+    const repo = gitRepositories(t.stack).find((r) => path.basename(r).startsWith('virtual_machine'))!;
+    return execFileSync('git', ['--git-dir', repo, 'log', '--all', '--format=%s'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((s) => new RegExp(`remove ${name}\\b`).test(s));
+  };
 
   it('lists a resource for its owner with size, placement, IDs and commit, and hides it from others', async () => {
     const name = unique('inv');
@@ -192,6 +208,187 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
     // Gone: its lease can no longer change, and its name can be built again.
     assert.equal((await changeLease(carol, name, { leaseEnd: inDays(1) })).status, 404);
     await t.record('resource-lease', view.traceId);
+  });
+
+  it('with the worker stopped across the expiry, is removed once when the worker returns', async () => {
+    const name = unique('down');
+    const view = await built(name);
+    // Nearer than the reminder offset (12 s): no reminder is due, only the end.
+    const ends = Date.now() + 10_000;
+    const shortened = await changeLease(carol, name, { leaseEnd: new Date(ends).toISOString() });
+    assert.equal(shortened.status, 200, JSON.stringify(shortened.body));
+    const startWorkers = await t.stack.stopWorkers();
+    try {
+      // Past the end and the grace (2 s) with no worker: nothing can happen yet.
+      await new Promise((r) => setTimeout(r, ends + 4_000 - Date.now()));
+      assert.equal((await resource(carol, name)).body.state, 'active');
+    } finally {
+      await startWorkers();
+    }
+    let gone: InventoryView | undefined;
+    await waitFor(
+      `${name} removed`,
+      async () => {
+        gone = (await resource(carol, name)).body;
+        return gone.state === 'removed';
+      },
+      120_000,
+      500,
+    );
+    const life: ResourceLifecycle = await t.stack.client.workflow.getHandle(view.workflowId!).result();
+    // No late reminder; one expiry, one decommission request, one removal commit.
+    assert.deepEqual(
+      life.events.map((e) => e.kind),
+      ['set', 'changed', 'expired', 'decommissioned'],
+    );
+    assert.deepEqual(
+      gone!.requests!.map((r) => [r.action, r.status]),
+      [
+        ['create', 'succeeded'],
+        ['delete', 'succeeded'],
+      ],
+    );
+    assert.equal(removalCommits(name).length, 1, removalCommits(name).join('\n'));
+    assert.deepEqual(await t.vcenter.listVms({ names: name }), []);
+    assert.equal(await t.liveAddresses(name), 0);
+  });
+
+  it('waits for the approval of the group an admin names for a lease beyond the maximum', async () => {
+    const name = unique('long');
+    const view = await built(name);
+    const group = 'lease-approvers';
+    const set = await t.api.call('PUT', '/v1/admin/settings', {
+      token: admin,
+      body: { leaseApprovalGroup: group },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    try {
+      interface Started {
+        requestId: string;
+        traceId: string;
+        approvalGroup: string;
+        links: Record<string, string>;
+      }
+      const ask = (days: number) =>
+        t.api.call<Started>('POST', `/v1/resources/virtual_machine/${name}/lease`, {
+          token: carol,
+          body: { leaseEnd: inDays(days) },
+        });
+      const approver = (
+        await issueToken(
+          t.stack.pool,
+          { subject: 'lena@example.test', role: 'approver', groups: [group] },
+          'test',
+        )
+      ).token;
+      const decide = (requestId: string, decision: 'approve' | 'reject') =>
+        t.api.call('POST', `/v1/requests/${requestId}/approve`, {
+          token: approver,
+          body: { stepId: 'approve', decision, comment: 'test' },
+        });
+      const waiting = (requestId: string) =>
+        waitFor(
+          'the lease approval to wait',
+          async () => {
+            const r = await t.api.call<{ waiting?: { groups: string[] }[] }>(
+              'GET',
+              `/v1/requests/${requestId}`,
+              {
+                token: carol,
+              },
+            );
+            return r.body.waiting?.some((w) => w.groups.includes(group)) ?? false;
+          },
+          60_000,
+          250,
+        );
+
+      // Rejected: the lease stays as it was.
+      const rejected = await ask(500);
+      assert.equal(rejected.status, 202, JSON.stringify(rejected.body));
+      assert.equal(rejected.body.traceId, view.traceId, 'a request in the resource’s trace');
+      assert.equal(rejected.body.approvalGroup, group);
+      assert.match(rejected.body.links.request!, new RegExp(`/v1/requests/${rejected.body.requestId}$`));
+      await waiting(rejected.body.requestId);
+      assert.ok(((await approvalsWaitingByGroup(t.stack.client)).get(group) ?? 0) >= 1);
+      assert.equal((await decide(rejected.body.requestId, 'reject')).status, 200);
+      assert.equal((await t.settle(carol, rejected.body.requestId)).status, 'failed');
+      assert.equal((await resource(carol, name)).body.leaseEnd, view.leaseEnd);
+
+      // Approved: the lease takes the end asked for, on the running timer.
+      const approved = await ask(400);
+      assert.equal(approved.status, 202, JSON.stringify(approved.body));
+      await waiting(approved.body.requestId);
+      assert.equal((await decide(approved.body.requestId, 'approve')).status, 200);
+      assert.equal((await t.settle(carol, approved.body.requestId)).status, 'succeeded');
+      const after = (await resource(carol, name)).body;
+      assert.ok(Date.parse(after.leaseEnd!) > Date.now() + 399 * 86_400_000, after.leaseEnd!);
+      const life = await t.stack.client.workflow.getHandle(view.workflowId!).query(lifecycleQuery);
+      assert.equal(life.leaseEnd, after.leaseEnd);
+      assert.match(life.events.at(-1)!.by!, /approved by lena@example.test/);
+      assert.deepEqual(
+        after.requests!.map((r) => [r.action, r.status]),
+        [
+          ['create', 'succeeded'],
+          ['lease', 'failed'],
+          ['lease', 'succeeded'],
+        ],
+      );
+      await t.record('resource-lease-approval', view.traceId);
+    } finally {
+      await t.stack.pool.query(`DELETE FROM settings WHERE key = 'leaseApprovalGroup'`);
+    }
+  });
+
+  it('queues a change that comes while another holds the turn, and grants it after', async () => {
+    // A resource workflow alone; the "requests" are stand-ins: a running workflow that takes the
+    // turnGranted signals, while the test says when each action finished.
+    const traceId = traceIdFrom(ulid());
+    const name = unique('queue');
+    const start = (workflowId: string, resourceName: string) =>
+      t.stack.client.workflow.start(resourceWorkflow, {
+        taskQueue: TaskQueues.orchestrator,
+        workflowId,
+        args: [
+          {
+            type: 'virtual_machine',
+            name: resourceName,
+            traceId,
+            requestId: requestIdFrom(ulid()),
+            requester: 'carol@example.test',
+            managed: false,
+            notify: [],
+            apiUrl: 'http://127.0.0.1/v1',
+            leaseEnd: inDays(1),
+          },
+        ],
+      });
+    const handle = await start(resourceWorkflowId(traceId, 'virtual_machine', name), name);
+    const standIn = await start(`${traceId}/stand-in`, `${name}-x`);
+    const action = (requestId: string) => ({ requestId, workflowId: standIn.workflowId, action: 'update' });
+    const [first, second] = [requestIdFrom(ulid()), requestIdFrom(ulid())];
+    const life = () => handle.query(lifecycleQuery);
+    await handle.signal(requestTurnSignal, action(first));
+    await waitFor('the first turn', async () => (await life()).current?.requestId === first);
+    await handle.signal(requestTurnSignal, action(second));
+    await waitFor('the second queued', async () => (await life()).queue.length === 1);
+    assert.deepEqual([(await life()).state, (await life()).queue[0]!.requestId], ['changing', second]);
+    await handle.signal(actionFinishedSignal, { requestId: first, action: 'update', succeeded: true });
+    await waitFor('the second turn', async () => (await life()).current?.requestId === second);
+    await handle.signal(actionFinishedSignal, { requestId: second, action: 'update', succeeded: true });
+    await waitFor('active again', async () => {
+      const l = await life();
+      return l.state === 'active' && !l.current && l.queue.length === 0;
+    });
+    await handle.terminate('test done');
+    await standIn.terminate('test done');
+    if (process.env.RECORD_HISTORIES === '1') {
+      const history = await handle.fetchHistory();
+      writeFileSync(
+        path.join(historiesDir, 'resource-queue.json'),
+        historyToJsonText(handle.workflowId, history),
+      );
+    }
   });
 
   it('continues as new before its history grows large, carrying its lease', async () => {

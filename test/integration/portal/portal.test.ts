@@ -13,6 +13,34 @@ import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from '../e2e/fixture';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * In the page: the visible text whose contrast with its background is below WCAG AA's 4.5:1
+ * (colours as computed; the background the nearest one that is not transparent).
+ */
+const lowContrastText = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest('.skip')) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 30));
+  }
+  return low;
+})()`;
 const screenshots =
   process.env.PORTAL_SCREENSHOTS === '1' ? path.join(__dirname, '../../../docs/portal') : undefined;
 
@@ -99,8 +127,9 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 0);
   });
 
-  it('lets an approver of the group approve a large VM with a reason', async () => {
-    const requester = await t.requester(`big-${Date.now().toString(36)}`);
+  it('lets an approver of the group see what a large VM asks and approve it with a reason', async () => {
+    const who = `big-${Date.now().toString(36)}`;
+    const requester = await t.requester(who);
     const name = `big-portal-${Date.now().toString(36)}`;
     const { requestId } = await t.submit(requester, { resources: [vm(name, { cpu: 12, memoryGb: 32 })] });
     const { page } = await signedIn('approver', { groups: ['capacity'] });
@@ -118,6 +147,14 @@ describe('the portal, in Chromium', function () {
     );
     await shot(page, 'approvals');
     await row.click();
+    // The request's details beside the decision: who asks, what, and the approval's own message.
+    const form = page.locator('form.approval');
+    assert.match((await form.locator('.approval-message').textContent()) ?? '', /asks for 12 CPUs/);
+    const facts = (await form.locator('dl.facts').innerText()).replace(/\s+/g, ' ');
+    assert.match(facts, new RegExp(`Requested by ${who}@example.test`));
+    assert.match(facts, /CPUs 12 Memory 32 GB/);
+    assert.match(facts, /Decided by capacity/);
+    await shot(page, 'approval');
     await page.getByLabel('Reason (shown to the requester)').fill('fits the cluster');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
@@ -197,6 +234,37 @@ describe('the portal, in Chromium', function () {
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
   });
 
+  it('has, on a phone’s width, no page that scrolls sideways, no control without a label, no text of low contrast', async () => {
+    const { page } = await signedIn('admin', { width: 390 });
+    for (const path of [
+      '/catalog',
+      '/order/small-rhel9-dev',
+      '/order/custom',
+      '/requests',
+      '/approvals',
+      '/admin/offerings',
+      '/admin/placement',
+      '/admin/tokens',
+      '/admin/status',
+    ]) {
+      await page.goto(`${t.api.baseUrl}${path}`);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${path} scrolls sideways (${width}px)`);
+      assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+      const unlabelled = await page.evaluate<
+        string[]
+      >(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      assert.deepEqual(unlabelled, [], `${path} has controls without a label`);
+      assert.deepEqual(
+        await page.evaluate<string[]>(lowContrastText),
+        [],
+        `${path} has text of low contrast`,
+      );
+    }
+  });
+
   it('refuses a forged CSRF token, an ended session, a retired and a forbidden offering, creating nothing', async () => {
     const { page, subject } = await signedIn('requester');
     await page.goto(`${t.api.baseUrl}/order/small-rhel9-dev`);
@@ -249,5 +317,68 @@ describe('the portal, in Chromium', function () {
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     assert.ok(await page.getByText('Your session has ended; sign in again. Nothing was done.').isVisible());
     assert.equal(await requestCount(subject), 0);
+  });
+
+  it('shows a resource’s lease, extends it with the error at the field first, and deletes it after a confirmation', async () => {
+    const { page, token } = await signedIn('requester');
+    const name = `res-${Date.now().toString(36)}`;
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const { requestId } = await t.submit(token, { resources: [vm(name, { leaseEnd: inDays(2) })] });
+    assert.equal((await t.settle(token, requestId)).status, 'succeeded');
+    const view = async () =>
+      (
+        await t.api.call<{ state: string; leaseEnd: string }>(
+          'GET',
+          `/v1/resources/virtual_machine/${name}`,
+          { token },
+        )
+      ).body;
+    await waitFor('the VM active', async () => (await view()).state === 'active');
+
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page.getByRole('link', { name, exact: true }).click();
+    assert.equal(await page.getByLabel('Keep it until').inputValue(), inDays(2).slice(0, 10));
+
+    // A day in the past: the API's message at the field, the lease as it was.
+    await page.getByLabel('Keep it until').fill('2020-01-01');
+    await page.getByRole('button', { name: 'Change the lease' }).click();
+    assert.equal(await page.getByLabel('Keep it until').getAttribute('aria-invalid'), 'true');
+    assert.match((await page.locator('#f-leaseEnd-error').textContent()) ?? '', /in the future/);
+    await shot(page, 'resource');
+
+    const later = inDays(5).slice(0, 10);
+    await page.getByLabel('Keep it until').fill(later);
+    await page.getByRole('button', { name: 'Change the lease' }).click();
+    await page.getByText('The lease was changed.').waitFor();
+    assert.equal((await view()).leaseEnd, `${later}T23:59:59.000Z`);
+    assert.match((await page.locator('.lease-end').textContent()) ?? '', new RegExp(later));
+
+    // Beyond the maximum, with an approval group set: the page links to the request that waits.
+    const admin = await t.api.tokenFor('admin');
+    await t.api.call('PUT', '/v1/admin/settings', {
+      token: admin,
+      body: { leaseApprovalGroup: 'lease-approvers' },
+    });
+    try {
+      await page.getByLabel('Keep it until').fill(inDays(400).slice(0, 10));
+      await page.getByRole('button', { name: 'Change the lease' }).click();
+      await page.getByText(/waits for an approval/).waitFor();
+      const waiting = await page.getByRole('link', { name: /^request req_/ }).textContent();
+      const cancelled = await t.api.call('POST', `/v1/requests/${waiting!.replace('request ', '')}/cancel`, {
+        token,
+      });
+      assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
+    } finally {
+      await t.api.call('PUT', '/v1/admin/settings', { token: admin, body: { leaseApprovalGroup: null } });
+    }
+
+    // Delete asks first; the page then links to the removal's request.
+    await page.getByRole('link', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: `Yes, delete ${name}` }).click();
+    await page.getByText('Its removal was asked.').waitFor();
+    await page.getByRole('link', { name: /^request req_/ }).click();
+    await page.waitForURL(/\/requests\/req_/);
+    await page.locator('.status-line').getByText('Ready').waitFor({ timeout: 90_000 });
+    assert.equal((await view()).state, 'removed');
   });
 });

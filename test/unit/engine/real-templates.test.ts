@@ -16,6 +16,7 @@ import { schemaFile } from '../../../scripts/validate-templates';
 const realTemplates = [
   'aci-network@1.0.0',
   'awx-run-job-template@1.0.0',
+  'resource-lease@1.0.0',
   'tfe-plan-apply@1.0.0',
   'vm-create-managed@1.0.0',
   'vm-create-unmanaged@1.0.0',

@@ -203,6 +203,13 @@ describe('template checks', () => {
       message: /refers to nothing: the input schema declares no property nmae/,
     },
     {
+      name: 'approval groups from an undeclared input',
+      templates: () => [withStep(3, { approval: { groups: '${input.approvers}', timeout: '1 hour' } })],
+      pointer: '/steps/3/approval/groups',
+      group: 'expressions',
+      message: /the input schema declares no property approvers/,
+    },
+    {
       name: 'an expression reading a step it does not need',
       templates: () => [withStep(1, { needs: [], input: { id: '${steps.create.output.id}' } })],
       pointer: '/steps/1/input/id',
