@@ -23,9 +23,9 @@ export class HttpError extends Error {
   }
 }
 
-/** Turns a zod error about `where` (body, query, params, headers) into a 400 naming each field. */
-export function invalidRequest(where: string, error: z.ZodError): HttpError {
-  const fields = error.issues.flatMap((i) => {
+/** The field problems of a zod error about `where` (body, query, `body.resources.0`, …). */
+export function fieldProblems(where: string, error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((i) => {
     const base = [where, ...i.path.map(String)];
     // An unknown key is reported where it is, not at its parent object.
     if (i.code === 'unrecognized_keys') {
@@ -33,6 +33,11 @@ export function invalidRequest(where: string, error: z.ZodError): HttpError {
     }
     return [{ path: base.join('.'), message: i.message }];
   });
+}
+
+/** Turns a zod error about `where` (body, query, params, headers) into a 400 naming each field. */
+export function invalidRequest(where: string, error: z.ZodError): HttpError {
+  const fields = fieldProblems(where, error);
   return new HttpError(
     400,
     'InvalidInput',

@@ -67,7 +67,8 @@ const json = (schema: z.ZodType): Schema => {
 
 /**
  * The request body: the envelope of schema.ts, each resource one of the registered types (a
- * create as its handler documents it, narrowed by `catalog` when given) or a delete naming one.
+ * create as its handler documents it, narrowed by `catalog` when given), a delete naming one, or
+ * a day-2 change its handler declares.
  */
 function submissionDocument(catalog: CatalogSnapshot | undefined, registry: ResourceHandlerRegistry): Schema {
   const envelope = json(submissionSchema);
@@ -92,11 +93,16 @@ function submissionDocument(catalog: CatalogSnapshot | undefined, registry: Reso
       dependsOn,
     },
   };
+  // The day-2 changes each type declares (`update`, `power`), as their handlers write them.
+  const changes = registry
+    .all()
+    .flatMap((handler) => Object.values(handler.changes ?? {}))
+    .map((change) => ({ ...json(change.input), description: change.description }));
   // An offering ordered from GET /v1/catalog, expanded by the API into the resource it stands for.
   const order = json(offeringOrderSchema);
   envelope.properties!.resources = {
     ...envelope.properties!.resources,
-    items: { oneOf: [...creates, remove, order] },
+    items: { oneOf: [...creates, remove, ...changes, order] },
   };
   return envelope;
 }
@@ -499,7 +505,11 @@ export function openApiDocument(
               format: 'date-time',
               description: 'null: it never expires',
             },
-            size: { type: 'object', description: 'a VM: cpu, memoryMb, disks (GB each)' },
+            size: {
+              type: 'object',
+              description:
+                'a VM: cpu, memoryMb, disks (GB each), osImage, power (`on`, `off`), as its last change left it',
+            },
             placement: {
               type: 'object',
               description: 'a VM: datacenter, cluster, datastore, folder, network, ipv4Address',
@@ -587,7 +597,7 @@ export function openApiDocument(
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            "A create may name a `group` of the caller's whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource's owner, its group's members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them). A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`.",
+            'A create may name a `group` of the caller\'s whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource\'s owner, its group\'s members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them). A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`. Day-2 changes of a built VM: `{"type": "virtual_machine", "action": "update", "name": …, "cpu"?, "memoryGb"?, "disks"?}` (`disks`: the disks it has at their sizes, then those to add) and `{…, "action": "power", "power": "on" | "off" | "restart"}`, checked as a create is (limits, the image\'s first disk, placement): 422 naming the field when the change breaks a limit, shrinks or drops a disk, changes nothing or asks for the power state the VM is in; 409 when the VM is not `active` (being built, changed, removed, expiring, failed); 404 when it does not exist (docs/lifecycle.md).',
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {

@@ -23,6 +23,9 @@ export type ResourceState = (typeof resourceStates)[number];
 /** The states in which a request may act on a resource (the others are busy, or it is gone). */
 export const actionableStates: readonly ResourceState[] = ['active', 'failed'];
 
+/** The states in which a day-2 change may act on a resource: built, whole, and not acted on. */
+export const changeableStates: readonly ResourceState[] = ['active'];
+
 /** Why a resource cannot be acted on now, by its state. */
 export function busyMessage(r: {
   type: string;

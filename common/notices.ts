@@ -79,9 +79,9 @@ function keyFacts(r: RequestedResource): string[] {
   return facts;
 }
 
-/** "VM web-01 (2 CPU, 8 GB, INTRANET_DEV)" for a create, "VM web-01" for a delete. */
+/** "VM web-01 (2 CPU, 8 GB, INTRANET_DEV)" for a create, its new size for an update, "VM web-01" otherwise. */
 export function describeResource(r: RequestedResource): string {
-  const facts = r.action === 'create' ? keyFacts(r) : [];
+  const facts = r.action === 'create' || r.action === 'update' ? keyFacts(r) : [];
   return `${noun(r.type)} ${r.name}${facts.length ? ` (${facts.join(', ')})` : ''}`;
 }
 
@@ -106,11 +106,27 @@ function otherFacts(r: RequestedResource): string[] {
   return out;
 }
 
+/** What a day-2 change is called, by its action: "change", "power-off", "restart". */
+function changeName(r: Pick<RequestedResource, 'action' | 'spec'>): string {
+  if (r.action !== 'power') return 'change';
+  return r.spec.power === 'restart' ? 'restart' : `power-${String(r.spec.power)}`;
+}
+
+/** What a day-2 change that succeeded did: "has been changed", "is powered off", "has been restarted". */
+function changeDone(r: Pick<RequestedResource, 'action' | 'spec'>): string {
+  if (r.action !== 'power') return 'has been changed';
+  return r.spec.power === 'restart' ? 'has been restarted' : `is powered ${String(r.spec.power)}`;
+}
+
 /** One line of the "what you asked" list. */
 function askedLine(r: RequestedResource): string {
   if (r.action === 'delete') return `Remove ${describeResource(r)}`;
   if (r.action === 'lease')
     return `Keep ${describeResource(r)} until ${String(r.spec.leaseEnd)}, beyond the maximum lease: it waits for an approval`;
+  if (r.action === 'update' || r.action === 'power') {
+    const name = changeName(r);
+    return `${name[0]!.toUpperCase()}${name.slice(1)} of ${describeResource(r)}`;
+  }
   const more = otherFacts(r);
   return `${describeResource(r)}${more.length ? `: ${more.join(', ')}` : ''}`;
 }
@@ -173,13 +189,21 @@ function builtFacts(output: unknown): string[] {
 }
 
 const built = (r: ResourceOutcome) =>
-  r.action === 'delete' ? 'removed' : r.action === 'lease' ? 'lease extended' : 'ready';
+  r.action === 'delete'
+    ? 'removed'
+    : r.action === 'lease'
+      ? 'lease extended'
+      : r.action === 'create'
+        ? 'ready'
+        : 'changed';
 const notDone = (r: ResourceOutcome) =>
   r.action === 'delete'
     ? 'could not be removed'
     : r.action === 'lease'
       ? 'lease not extended'
-      : 'could not be built';
+      : r.action === 'create'
+        ? 'could not be built'
+        : 'could not be changed';
 
 /** One line per resource of the outcome. */
 function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
@@ -204,8 +228,12 @@ function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {
 /** The summary of the request for a subject: "your VM web-01 (2 CPU, 8 GB, INTRANET_DEV)", "3 VMs (a, b and c)". */
 function requestSummary(input: RequestWorkflowInput): string {
   const rs = input.resources;
-  const verbs = { create: '', delete: 'removal of ', lease: 'lease of ' } as const;
-  if (rs.length === 1) return `${verbs[rs[0]!.action]}${describeResource(rs[0]!)}`;
+  if (rs.length === 1) {
+    const r = rs[0]!;
+    const verbs = { create: '', delete: 'removal of ', lease: 'lease of ' } as const;
+    const verb = r.action === 'update' || r.action === 'power' ? `${changeName(r)} of ` : verbs[r.action];
+    return `${verb}${describeResource(r)}`;
+  }
   const types = [...new Set(rs.map((r) => r.type))];
   const actions = [...new Set(rs.map((r) => r.action))];
   const kind = types.length === 1 ? noun(types[0]!, rs.length) : 'resources';
@@ -290,6 +318,8 @@ function outcomeSubject(input: RequestWorkflowInput, progress: RequestProgress):
       const address = (r.output as { ipv4Address?: unknown } | undefined)?.ipv4Address;
       if (r.action === 'lease')
         return `Your ${describeResource(asked)}: lease extended to ${String(asked.spec.leaseEnd)}`;
+      if (asked.action === 'update' || asked.action === 'power')
+        return `Your ${describeResource(asked)} ${changeDone(asked)}`;
       return `Your ${describeResource(asked)} ${r.action === 'delete' ? 'has been removed' : `is ready${typeof address === 'string' ? ` at ${address}` : ''}`}`;
     }
     const joint = r.action === 'lease' ? ':' : '';
@@ -355,11 +385,13 @@ export function finishedNotice(input: RequestWorkflowInput, progress: RequestPro
         : rs.length === 1
           ? 'Your request failed.'
           : `Your request failed: ${plural(rs.filter((r) => r.state === 'failed').length, 'resource')} of ${rs.length} could not be done.`;
-  // Pages for what exists now: what was built, and what a failed delete left in place.
+  // Pages for what exists now: what was built or changed, and what a failed delete left in place.
   const existing = rs.filter(
     (r) =>
       (r.action === 'create' && r.state === 'succeeded') ||
-      (r.action === 'delete' && r.state !== 'succeeded'),
+      (r.action === 'delete' && r.state !== 'succeeded') ||
+      r.action === 'update' ||
+      r.action === 'power',
   );
   return render({
     subject: outcomeSubject(input, progress),

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from './authority';
-import { templateFor as resourceTemplate } from './resource';
+import { templateFor as resourceTemplate, type ResourceActionName } from './resource';
 import type {
   PauseInfo,
   ResumeAction,
@@ -31,10 +31,17 @@ export const terminalStatuses: readonly RequestStatus[] = ['succeeded', 'failed'
 /** One resource of a request, as validated by the API (its handler's input plus the action). */
 export interface RequestedResource {
   type: string;
-  /** `lease`: a lease change beyond the maximum, waiting for an approval (the API starts it). */
-  action: 'create' | 'delete' | 'lease';
+  /**
+   * A day-2 change is `update` or `power`; `lease`: a lease change beyond the maximum, waiting for
+   * an approval (the API starts it).
+   */
+  action: ResourceActionName | 'lease';
   name: string;
-  /** The handler's input for a create; only `name` matters for a delete; a LeaseRequestSpec for a lease. */
+  /**
+   * The handler's input for a create; for a change (`update`, `power`) the change as the user
+   * wrote it (`cpu`, `memoryGb`, `disks`; `power`); only `name` matters for a delete; a
+   * LeaseRequestSpec for a lease.
+   */
   spec: Record<string, unknown>;
   /** Whether Terraform manages it (true) or AWX builds and removes it (false). */
   managed: boolean;
@@ -185,11 +192,11 @@ export interface LeaseRequestSpec {
 export const LEASE_TEMPLATE = 'resource-lease';
 
 /**
- * The template that builds or removes a resource, from the resource types' template table; a
+ * The template that builds, removes or changes a resource, from the resource types' template table; a
  * type without templates gets a name no template has, so the request fails saying so.
  */
 export function templateFor(resource: Pick<RequestedResource, 'type' | 'action' | 'managed'>): string {
   if (resource.action === 'lease') return LEASE_TEMPLATE;
-  const action = resource.action === 'delete' ? 'remove' : 'create';
+  const action = resource.action === 'delete' ? 'remove' : resource.action;
   return resourceTemplate(resource.type, resource.managed, action) ?? `${resource.type}-${resource.action}`;
 }

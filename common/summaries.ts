@@ -34,7 +34,7 @@ function specParts(r: RequestedResource): string[] {
     return [str(r.spec.subnet), str(r.spec.tenant) && `${r.spec.tenant}/${str(r.spec.vrf) ?? ''}`].filter(
       (x): x is string => !!x,
     );
-  if (r.action !== 'create' || r.type !== 'virtual_machine') return [];
+  if ((r.action !== 'create' && r.action !== 'update') || r.type !== 'virtual_machine') return [];
   const cpu = num(r.spec.cpu);
   const memory = num(r.spec.memoryGb);
   const network = str(r.spec.network);
@@ -45,10 +45,16 @@ function specParts(r: RequestedResource): string[] {
   ];
 }
 
-/** One line: "VM web-01 · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)"; a delete says so first. */
+/** What an action other than a create says first: "Delete ", "Change ", "Power off ", "Extend the lease of ". */
+function actionPrefix(r: RequestedResource): string {
+  if (r.action === 'power') return `Power ${str(r.spec.power) ?? ''} `;
+  if (r.action === 'lease') return 'Extend the lease of ';
+  return r.action === 'delete' ? 'Delete ' : r.action === 'update' ? 'Change ' : '';
+}
+
+/** One line: "VM web-01 · 2 CPU · 8 GB · INTRANET_DEV · unmanaged (AWX)"; another action says so first. */
 export function resourceSummary(r: RequestedResource): string {
-  const verb = r.action === 'delete' ? 'Delete ' : r.action === 'lease' ? 'Extend the lease of ' : '';
-  const what = `${verb}${kindOf(r.type)} ${r.name}`;
+  const what = `${actionPrefix(r)}${kindOf(r.type)} ${r.name}`;
   return [what, ...specParts(r), management(r)].join(' · ');
 }
 

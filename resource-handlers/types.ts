@@ -5,6 +5,7 @@
  * the tests all run handlers the same way.
  */
 import type { z } from 'zod';
+import type { ChangeAction } from '../common/resource';
 
 /** One problem with a field of a request, e.g. `{ path: 'resources.0.cpu', message: '…' }`. */
 export interface FieldProblem {
@@ -225,6 +226,25 @@ export interface ResourceHandler<S extends z.ZodType, D extends CommonFormatDocu
   describe(document: D): ResourceMetadata;
   /** What the inventory shows of a document: its size, its placement and its lease end. */
   summarize(document: D): ResourceSummary;
+  /** The day-2 changes the type allows (`update`, `power`), each declared once; absent: none. */
+  changes?: Partial<Record<ChangeAction, ChangeDeclaration<D>>>;
+}
+
+/**
+ * One day-2 change of a resource type: what a user writes for it, how it is checked against the
+ * resource as it is now (with the permitted values and placement a create obeys), and what it
+ * makes of the common format. The API checks against the inventory's summary, the request's
+ * preparation against the document in git: the same `check` for both.
+ */
+export interface ChangeDeclaration<D extends CommonFormatDocument> {
+  description: string;
+  /** The whole resource entry, `type`, `action` and `name` included (strict: unknown fields are named). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  input: z.ZodObject<any>;
+  /** Problems of a schema-valid change to a resource that is `current` now; paths relative to the resource. */
+  check(change: Record<string, unknown>, current: ResourceSummary, catalog: CatalogSnapshot): FieldProblem[];
+  /** The common format once the change is made. */
+  apply(document: D, change: Record<string, unknown>): D;
 }
 
 /** A resource as the inventory (`GET /v1/resources`) shows it, from its common format. */

@@ -7,7 +7,8 @@
  *    to git, one commit per request and resource type, beside metadata naming the template that
  *    builds it; resolves each existing resource it acts on, which only its owner, its group's
  *    members and admins may; a resource that depends on others is prepared and committed only
- *    once they are built, so it sees what they made;
+ *    once they are built, so it sees what they made; a day-2 change (update, power) changes the
+ *    resource's committed document through its handler and commits it the same way;
  * 3. runs each resource's template as a child workflow (a bounded number at once), handing it
  *    the commit to read, in dependency order: a resource starts once those it depends on
  *    (`dependsOn`, resolved by the API) succeeded, side by side with the independent ones; one
@@ -47,15 +48,19 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
+import type { prepareChange } from '../activities/resources/prepare-change';
 import type { prepareResource } from '../activities/resources/prepare-resource';
+import type { recordChange } from '../activities/resources/record-change';
 import type { resolveResource } from '../activities/resources/resolve-resource';
 import type { commitResource } from '../activities/rfm/commit-resource';
+import type { readResource } from '../activities/rfm/read-resource';
 import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
 import type { TemplateActivities } from '../activities/templates';
 import { childWorkflowId } from '../common/ids';
 import { undoOrder } from '../common/template-graph';
 import { resourceWorkflowId } from '../common/lifecycle';
+import { isChange } from '../common/resource';
 import { finishedNotice, receivedNotice } from '../common/notices';
 import {
   activitySummary,
@@ -112,6 +117,9 @@ type Activities = LedgerActivities &
   TemplateActivities &
   TaskActivities<
     | typeof prepareResource
+    | typeof prepareChange
+    | typeof recordChange
+    | typeof readResource
     | typeof resolveResource
     | typeof commitResource
     | typeof recordRemoval
@@ -121,6 +129,9 @@ type Activities = LedgerActivities &
 const {
   'templates:resolve-plan': resolvePlan,
   'resources:resolve': resolve,
+  'resources:prepare-change': prepareChangeActivity,
+  'resources:record-change': recordChangeActivity,
+  'rfm:read-resource': read,
   'rfm:commit-resource': commit,
   'rfm:record-removal': recordRemovalActivity,
   'ipam:release-address': releaseAddress,
@@ -157,7 +168,12 @@ interface Work {
   leaseEnd?: string | null;
   /** The positions in the request of the resources it is built after. */
   needs: number[];
+  /** For a day-2 change: its common format before (to commit again if the change fails) and after. */
+  change?: { before: CommonFormat; after: CommonFormat };
 }
+
+/** A common-format document as the tasks pass it. */
+type CommonFormat = Parameters<typeof commitResource.handler>[0]['documents'][number];
 
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
   const workflowId = workflowInfo().workflowId;
@@ -405,6 +421,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
           [{ resourceType: w.resource.type, name: w.resource.name, requester, index }],
         );
         w.resourceWorkflowId = found.workflowId;
+        if (isChange(w.resource.action)) await prepareDayTwo(w, index, documents);
         return;
       }
       const prepared = await prepare.executeWithOptions(
@@ -458,6 +475,35 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
   }
 }
 
+/**
+ * A day-2 change's common format: the document at the branch tip, changed and checked by the
+ * resource's handler, queued for the request's commit.
+ */
+async function prepareDayTwo(
+  w: Work,
+  index: number,
+  documents: Map<string, { work: Work; document: unknown }[]>,
+): Promise<void> {
+  const { type, name, action, spec } = w.resource;
+  const current = await read.executeWithOptions(
+    { summary: activitySummary(`read ${name}`, 'rfm:read-resource') },
+    [{ resourceType: type, name }],
+  );
+  const changed = await prepareChangeActivity.executeWithOptions(
+    { summary: activitySummary(`prepare the ${action} of ${name}`, 'resources:prepare-change') },
+    [
+      {
+        action: action as 'update' | 'power',
+        change: { ...spec, type, name },
+        document: current.document,
+        index,
+      },
+    ],
+  );
+  w.change = { before: current.document, after: changed.document };
+  documents.set(type, [...(documents.get(type) ?? []), { work: w, document: changed.document }]);
+}
+
 /** Runs a resource's template as a child workflow and records how it ended. */
 async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, TemplatePlan>): Promise<void> {
   const { resource, outcome } = w;
@@ -475,8 +521,11 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     // whatever else acts on the resource.
     if (resource.action !== 'create' && resource.action !== 'lease') {
       const refused = await awaitTurn(input, w);
-      if (refused)
+      if (refused) {
+        // The resource is gone: git says so, and a change's document is not committed again.
+        delete w.change;
         throw ApplicationFailure.create({ type: 'NotFound', nonRetryable: true, message: refused });
+      }
     }
     const result = await executeChild(templateInterpreter, {
       workflowId: outcome.workflowId,
@@ -491,6 +540,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
             resourceType: resource.type,
             name: resource.name,
             ...(w.committed ?? {}),
+            ...(resource.action === 'power' ? { power: resource.spec.power } : {}),
             ...(resource.action === 'lease' ? leaseInput(input, resource.spec) : {}),
           },
           trace,
@@ -505,7 +555,15 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     outcome.output = result.output;
     outcome.progress = progressOf(result);
     if (resource.action === 'create') await startResourceWorkflow(input, w);
-    else await endTurn(input, w, true);
+    else {
+      // The inventory shows the new size before the resource is `active` again.
+      if (w.change)
+        await recordChangeActivity.executeWithOptions(
+          { summary: activitySummary(`record the change of ${resource.name}`, 'resources:record-change') },
+          [{ document: w.change.after }],
+        );
+      await endTurn(input, w, true);
+    }
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => endTurn(input, w, false));
@@ -619,6 +677,7 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
  * before the network's pool).
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
+  await restoreUnchanged(input, work);
   const removed = new Map<string, string[]>();
   for (const w of undoOrder(work.length, (i) => work[i]!.needs).map((i) => work[i]!)) {
     // A prepare cut short by a cancellation may have allocated an address the workflow never heard of.
@@ -664,6 +723,33 @@ function skip(w: Work, blocker: Work): void {
   w.outcome.error = {
     message: `not started: it depends on ${type} ${name}, which ${state === 'skipped' ? 'was not started either' : 'failed'}`,
   };
+}
+
+/**
+ * A day-2 change that did not succeed has its common format as it was committed again (one commit
+ * per resource type), so git keeps saying what the resource is.
+ */
+async function restoreUnchanged(input: RequestWorkflowInput, work: Work[]): Promise<void> {
+  const undone = work.filter((w) => w.change && w.committed && w.outcome.state !== 'succeeded');
+  for (const type of new Set(undone.map((w) => w.resource.type))) {
+    const ofType = undone.filter((w) => w.resource.type === type);
+    await commit.executeWithOptions(
+      {
+        summary: activitySummary(
+          `commit ${ofType.map((w) => w.resource.name).join(', ')} as before`,
+          'rfm:commit-resource',
+        ),
+      },
+      [
+        {
+          requestId: input.requestId,
+          traceId: input.traceId,
+          documents: ofType.map((w) => w.change!.before),
+        },
+      ],
+    );
+    for (const w of ofType) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'git'];
+  }
 }
 
 function fail(w: Work, err: unknown, error?: StepError & { stepId?: string }): void {

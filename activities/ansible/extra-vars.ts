@@ -1,8 +1,10 @@
 /**
  * The AWX `extra_vars` of the VM job templates, from the common format: the variables the
- * playbooks (and the lab simulator's `vm_create.yml` / `vm_delete.yml`) read, named as Ansible's
+ * playbooks (and the lab simulator's `vm_create.yml`, `vm_delete.yml`, `vm_update.yml`,
+ * `vm_power.yml`) read, named as Ansible's
  * vmware modules name them. Pure.
  */
+import type { PowerAction } from '../../common/resource';
 import type { VirtualMachineDocument } from '../../resource-handlers/virtual_machine';
 
 /** Variables of the create job template: everything the playbook needs to build the VM. */
@@ -63,4 +65,20 @@ export function configureVmExtraVars(vm: VirtualMachineDocument): Record<string,
 /** Variables of the delete job template: which VM, and where, so a namesake elsewhere is safe. */
 export function deleteVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
   return { vm_name: vm.name, datacenter: vm.placement.datacenter, folder: vm.placement.folder };
+}
+
+/** Variables of the update job template: which VM, and its size after a day-2 change (disks beyond those it has are added). */
+export function updateVmExtraVars(vm: VirtualMachineDocument): Record<string, unknown> {
+  return {
+    ...deleteVmExtraVars(vm),
+    cpu: vm.cpu,
+    memory_mb: vm.memoryMb,
+    disks: vm.disks.map((d) => ({ size_gb: d.sizeGb, label: d.label, unit_number: d.unitNumber })),
+  };
+}
+
+/** Variables of the power job template: which VM, and the `state` of Ansible's vmware_guest_powerstate. */
+export function powerVmExtraVars(vm: VirtualMachineDocument, power: PowerAction): Record<string, unknown> {
+  const state = { on: 'powered-on', off: 'powered-off', restart: 'restarted' } as const;
+  return { ...deleteVmExtraVars(vm), state: state[power] };
 }

@@ -1,10 +1,10 @@
 /**
  * `ansible:render-extra-vars`: the AWX job template to run and its `extra_vars`, for creating,
- * deleting or configuring a VM described by its common format (as `rfm:read-resource` returns
- * it). The output goes straight into `awx:find-job-template` (name) and `awx:launch-job-template`
- * (extraVars). The create and delete job templates are the worker's configuration; the one that
- * configures is data: the resource's metadata names it (`configurationJob`) and the template
- * passes it in.
+ * deleting, updating (day 2), powering or configuring a VM described by its common format (as
+ * `rfm:read-resource` returns it). The output goes straight into `awx:find-job-template` (name) and
+ * `awx:launch-job-template` (extraVars). The create, delete, update and power job templates are
+ * the worker's configuration; the one that configures is data: the resource's metadata names it
+ * (`configurationJob`) and the template passes it in.
  */
 import { z } from 'zod';
 import { virtualMachineDocument } from '../resources/document';
@@ -12,18 +12,28 @@ import { commonFormatDocumentSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
 import type { AnsibleDeps } from './deps';
 import { failure } from '../../common/errors';
-import { configureVmExtraVars, createVmExtraVars, deleteVmExtraVars } from './extra-vars';
+import { powerActions } from '../../common/resource';
+import { vmJobActions } from './config';
+import {
+  configureVmExtraVars,
+  createVmExtraVars,
+  deleteVmExtraVars,
+  powerVmExtraVars,
+  updateVmExtraVars,
+} from './extra-vars';
 
 const call = 'ansible:render-extra-vars';
 
 export const renderExtraVars = defineTask({
   id: call,
   description:
-    'Renders the AWX job template name and extra_vars that create, delete or configure a VM from its common format.',
+    'Renders the AWX job template name and extra_vars that create, delete, update, power or configure a VM from its common format.',
   timeouts: 'short',
   input: z.object({
     document: commonFormatDocumentSchema,
-    action: z.enum(['create', 'delete', 'configure']),
+    action: z.enum([...vmJobActions, 'configure']),
+    /** For `power`: what to do. */
+    power: z.enum(powerActions).optional(),
     /** For `configure`: the job template the resource's metadata names. */
     jobTemplate: z.string().min(1).optional(),
   }),
@@ -42,8 +52,20 @@ export const renderExtraVars = defineTask({
         });
       return { jobTemplateName: input.jobTemplate, extraVars: configureVmExtraVars(vm) };
     }
-    return input.action === 'create'
-      ? { jobTemplateName: ctx.deps.jobTemplates.create, extraVars: createVmExtraVars(vm) }
-      : { jobTemplateName: ctx.deps.jobTemplates.delete, extraVars: deleteVmExtraVars(vm) };
+    if (input.action === 'power' && !input.power)
+      throw failure('InvalidInput', `${call}: a power action names what to do`, {
+        system: 'ansible',
+        call,
+        fields: [
+          { path: 'input.power', message: `required with action power: one of ${powerActions.join(', ')}` },
+        ],
+      });
+    const extraVars = {
+      create: () => createVmExtraVars(vm),
+      delete: () => deleteVmExtraVars(vm),
+      update: () => updateVmExtraVars(vm),
+      power: () => powerVmExtraVars(vm, input.power!),
+    }[input.action]();
+    return { jobTemplateName: ctx.deps.jobTemplates[input.action], extraVars };
   },
 });

@@ -186,7 +186,8 @@ function externalIdsOf(output: unknown): Record<string, unknown> {
 /**
  * Settles what a request that ended did to its resources: a create that succeeded makes its
  * resource active (with its external IDs and commit); a create that did not gives up its trace's
- * claim; a removal that succeeded leaves the resource `removed`, its name free. Every resource
+ * claim; a day-2 change that succeeded keeps its commit and external IDs; a removal that
+ * succeeded leaves the resource `removed`, its name free. Every resource
  * the request acted on lists it (a create that was given up is gone with its claim).
  */
 export async function settleResources(
@@ -221,6 +222,13 @@ export async function settleResources(
               FROM o
              WHERE r.resource_type = o.type AND r.name = o.name AND r.trace_id = $1
                AND o.action = 'create' AND o.state = 'succeeded'),
+          changed AS (
+            UPDATE resources r
+               SET external_ids = r.external_ids || o.external_ids,
+                   commit_sha = coalesce(o.commit, r.commit_sha)
+              FROM o
+             WHERE r.resource_type = o.type AND r.name = o.name AND r.state <> 'removed'
+               AND o.action IN ('update', 'power') AND o.state = 'succeeded'),
           removed AS (
             UPDATE resources r
                SET state = 'removed', state_changed_at = now(), commit_sha = coalesce(o.commit, r.commit_sha)
@@ -234,24 +242,31 @@ export async function settleResources(
   );
 }
 
-/** Records what the inventory shows of a resource being built, from its common format. */
+/**
+ * Records what the inventory shows of a resource, from its common format: of one being built by
+ * the trace `traceId`, with its lease end; of one a day-2 change changed (no trace), without.
+ * False when no such resource is there.
+ */
 export async function recordSummary(
   db: Pool | PoolClient,
-  at: { type: string; name: string; traceId: string },
-  summary: { size: unknown; placement: unknown; leaseEnd: string | null },
-): Promise<void> {
-  await db.query(
-    `UPDATE resources SET size = $4, placement = $5, lease_end = $6
-      WHERE resource_type = $1 AND name = $2 AND trace_id = $3 AND state <> 'removed'`,
+  at: { type: string; name: string; traceId?: string },
+  summary: { size: unknown; placement: unknown; leaseEnd?: string | null },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE resources SET size = $4, placement = $5,
+            lease_end = CASE WHEN $6 THEN $7::timestamptz ELSE lease_end END
+      WHERE resource_type = $1 AND name = $2 AND ($3::text IS NULL OR trace_id = $3) AND state <> 'removed'`,
     [
       at.type,
       at.name,
-      at.traceId,
+      at.traceId ?? null,
       JSON.stringify(summary.size),
       JSON.stringify(summary.placement),
-      summary.leaseEnd,
+      summary.leaseEnd !== undefined,
+      summary.leaseEnd ?? null,
     ],
   );
+  return (rowCount ?? 0) > 0;
 }
 
 /** A resource workflow's record of its resource's state (and lease, and itself). */

@@ -39,4 +39,6 @@ export interface VirtualMachineDocument {
   leaseEnd: string | null;
   tags: Record<string, string>;
   contacts: string[];
+  /** Set by a day-2 power action; absent: on, as every VM is built. */
+  power?: 'on' | 'off';
 }

@@ -15,6 +15,11 @@ export const vmTemplates = resourceTemplates.virtual_machine;
 /** Thrown when emit is called without what `needs` asked for: a wiring bug, not a user error. */
 export class MissingEnrichmentError extends Error {}
 
+/** The `i`-th disk of a VM (from 0) in its common format; vSphere's SCSI controller reserves unit 7 for itself. */
+export function diskAt(i: number, sizeGb: number): VirtualMachineDocument['disks'][number] {
+  return { label: `disk${i}`, unitNumber: i >= 7 ? i + 1 : i, sizeGb };
+}
+
 export function emitVirtualMachine(
   input: VirtualMachineInput,
   catalog: CatalogSnapshot,
@@ -46,12 +51,7 @@ export function emitVirtualMachine(
     },
     cpu: input.cpu,
     memoryMb: input.memoryGb * 1024,
-    // vSphere's SCSI controller reserves unit 7 for itself.
-    disks: input.disks.map((d, i) => ({
-      label: `disk${i}`,
-      unitNumber: i >= 7 ? i + 1 : i,
-      sizeGb: d.sizeGb,
-    })),
+    disks: input.disks.map((d, i) => diskAt(i, d.sizeGb)),
     network: {
       name: network.name,
       cidr: network.cidr,

@@ -8,6 +8,7 @@ import commonFormatSchema from './common-format.v1.schema.json';
 import { commonFormatVersion, type VirtualMachineDocument } from './common-format';
 import { virtualMachineInputSchema } from './document';
 import { describeVirtualMachine, emitVirtualMachine } from './emit';
+import { virtualMachineChanges } from './change';
 import { virtualMachineExamples } from './examples';
 import { virtualMachineInput } from './input';
 import { validateVirtualMachine } from './validate';
@@ -41,7 +42,13 @@ export const virtualMachine = defineResourceHandler({
   emit: emitVirtualMachine,
   describe: (document: VirtualMachineDocument) => describeVirtualMachine(document, version),
   summarize: (document: VirtualMachineDocument) => ({
-    size: { cpu: document.cpu, memoryMb: document.memoryMb, disks: document.disks.map((d) => d.sizeGb) },
+    size: {
+      cpu: document.cpu,
+      memoryMb: document.memoryMb,
+      disks: document.disks.map((d) => d.sizeGb),
+      osImage: document.os.image,
+      power: document.power ?? 'on',
+    },
     placement: {
       ...document.placement,
       network: document.network.name,
@@ -49,6 +56,7 @@ export const virtualMachine = defineResourceHandler({
     },
     leaseEnd: document.leaseEnd,
   }),
+  changes: virtualMachineChanges,
 });
 
 export {

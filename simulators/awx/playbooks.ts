@@ -4,10 +4,12 @@
  * it already exists with the asked size, or reconfigures it; a new VM given `ip_address` gets it
  * through guest customization with the netmask, gateway, DNS and hostname the vars carry, which,
  * as with vmware_guest, applies at deployment only); `vm_delete.yml` like
- * `state: absent` (powers off and deletes, ok when already gone); `vm_configure.yml` applies the
- * baseline configuration to a built VM and registers it in monitoring (the VM must exist and be
- * running, as Ansible must reach it; the job's artifacts say what it registered). Failures become
- * a failed job whose stdout says why, as a real playbook's `fatal:` line would.
+ * `state: absent` (powers off and deletes, ok when already gone); the day-2 `vm_update.yml` and
+ * `vm_power.yml` like vmware_guest's hardware with vmware_guest_disk, and
+ * vmware_guest_powerstate; `vm_configure.yml` applies the baseline configuration to a built VM
+ * and registers it in monitoring (the VM must exist and be running, as Ansible must reach it; the
+ * job's artifacts say what it registered). Failures become a failed job whose stdout says why, as
+ * a real playbook's `fatal:` line would.
  */
 import {
   WorldError,
@@ -240,18 +242,7 @@ function vmArtifacts(world: World, vm: Vm): Record<string, unknown> {
 
 function vmDelete(world: World, vars: Record<string, unknown>): PlaybookResult {
   const inventory = world.vcenter;
-  const id = str(vars, 'vm_id');
-  const name = str(vars, 'vm_name', 'name');
-  if (!id && !name) throw new PlaybookFailure('one of the following is required: vm_name, vm_id');
-  const folderRef = str(vars, 'folder', 'vm_folder');
-  const folder = folderRef ? inventory.find('folders', folderRef, true) : undefined;
-  if (folderRef && !folder) throw new PlaybookFailure(`No VM folder found named '${folderRef}'`);
-  const matches = id
-    ? inventory.listVms({ vms: [id] })
-    : inventory.listVms({ names: [name!], folders: folder ? [folder.folder] : undefined });
-  if (matches.length > 1)
-    throw new PlaybookFailure(`Multiple virtual machines named '${name}' found; give folder or vm_id`);
-  const vm = matches[0];
+  const vm = findVm(world, vars);
   if (!vm)
     return {
       ok: true,
@@ -301,6 +292,111 @@ function vmConfigure(world: World, vars: Record<string, unknown>): PlaybookResul
   };
 }
 
+/** The one VM a playbook acts on, by `vm_id` or by `vm_name` (and `folder`), as vmware_guest finds it. */
+function findVm(world: World, vars: Record<string, unknown>): Vm | undefined {
+  const inventory = world.vcenter;
+  const id = str(vars, 'vm_id');
+  const name = str(vars, 'vm_name', 'name');
+  if (!id && !name) throw new PlaybookFailure('one of the following is required: vm_name, vm_id');
+  const folderRef = str(vars, 'folder', 'vm_folder');
+  const folder = folderRef ? inventory.find('folders', folderRef, true) : undefined;
+  if (folderRef && !folder) throw new PlaybookFailure(`No VM folder found named '${folderRef}'`);
+  const matches = id
+    ? inventory.listVms({ vms: [id] })
+    : inventory.listVms({ names: [name!], folders: folder ? [folder.folder] : undefined });
+  if (matches.length > 1)
+    throw new PlaybookFailure(`Multiple virtual machines named '${name}' found; give folder or vm_id`);
+  return matches[0];
+}
+
+/** The VM a day-2 playbook changes: it must be there. */
+function targetVm(world: World, vars: Record<string, unknown>): Vm {
+  const vm = findVm(world, vars);
+  if (!vm)
+    throw new PlaybookFailure(
+      `Unable to find the virtual machine '${str(vars, 'vm_id', 'vm_name', 'name')}'`,
+    );
+  return vm;
+}
+
+/**
+ * `vm_update.yml`: vmware_guest's hardware (CPU, memory; a running VM is power-cycled for what
+ * cannot be hot-added) and vmware_guest_disk's new disks: the `disks` beyond those the VM has are
+ * added; a disk of another size than it has fails, as the module refuses to shrink one.
+ */
+function vmUpdate(world: World, vars: Record<string, unknown>): PlaybookResult {
+  const vm = targetVm(world, vars);
+  const task = 'Ensure virtual machine hardware';
+  const cpu = num(vars, 'cpu', 'num_cpus') ?? vm.cpu.count;
+  const memoryMiB = num(vars, 'memory_mb', 'memory_mib') ?? vm.memory.size_MiB;
+  const have = Object.keys(vm.disks)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => vm.disks[k]!.capacity);
+  const wanted = vars.disks === undefined ? have : diskSizes(vars, 0);
+  wanted.slice(0, have.length).forEach((capacity, i) => {
+    if (capacity !== have[i])
+      throw new PlaybookFailure(
+        `Given disk size ${capacity / GiB} GB of disk ${i} differs from the ${have[i]! / GiB} GB found; resizing a disk is not supported.`,
+      );
+  });
+  const add = wanted.slice(have.length).map((capacity) => ({ capacity }));
+  if (cpu === vm.cpu.count && memoryMiB === vm.memory.size_MiB && add.length === 0)
+    return { ok: true, changed: false, task, lines: ['ok: [localhost]'], artifacts: vmArtifacts(world, vm) };
+  const updated = world.vcenter.updateVm(vm.vm, {
+    cpu: { count: cpu },
+    memory: { size_MiB: memoryMiB },
+    add_disks: add,
+    power_cycle: true,
+  });
+  return {
+    ok: true,
+    changed: true,
+    task,
+    lines: ['changed: [localhost]'],
+    artifacts: { ...vmArtifacts(world, updated), cpu, memory_mb: memoryMiB, disks: have.length + add.length },
+  };
+}
+
+/**
+ * `vm_power.yml`: vmware_guest_powerstate with `state` powered-on, powered-off or restarted; a VM
+ * already in the state is ok (unchanged); restarting one that is not on fails, as the module does.
+ */
+function vmPower(world: World, vars: Record<string, unknown>): PlaybookResult {
+  const vm = targetVm(world, vars);
+  const task = 'Set the power state of the virtual machine';
+  const state = str(vars, 'state') ?? 'powered-on';
+  const action = { 'powered-on': 'start', 'powered-off': 'stop', restarted: 'reset' } as const;
+  if (!(state in action))
+    throw new PlaybookFailure(
+      `value of state must be one of: ${Object.keys(action).join(', ')}, got: ${state}`,
+    );
+  const already =
+    (state === 'powered-on' && vm.power_state === 'POWERED_ON') ||
+    (state === 'powered-off' && vm.power_state === 'POWERED_OFF');
+  if (already)
+    return { ok: true, changed: false, task, lines: ['ok: [localhost]'], artifacts: vmArtifacts(world, vm) };
+  if (state === 'restarted' && vm.power_state !== 'POWERED_ON')
+    throw new PlaybookFailure(`Cannot restart virtual machine in the current state ${vm.power_state}`);
+  const after = world.vcenter.powerVm(vm.vm, action[state as keyof typeof action]);
+  return {
+    ok: true,
+    changed: true,
+    task,
+    lines: ['changed: [localhost]'],
+    artifacts: vmArtifacts(world, after),
+  };
+}
+
+/** The task line each playbook action prints. */
+const playbookTasks: Record<AwxJobTemplate['action'], string> = {
+  'vm-create': 'Ensure virtual machine is present',
+  'vm-delete': 'Ensure virtual machine is absent',
+  'vm-update': 'Ensure virtual machine hardware',
+  'vm-power': 'Set the power state of the virtual machine',
+  'vm-configure': 'Apply the baseline and register in monitoring',
+  noop: 'Ping',
+};
+
 /** Runs the template's simulated playbook against the world with the job's extra vars. */
 export function runPlaybook(
   world: World,
@@ -308,15 +404,12 @@ export function runPlaybook(
   vars: Record<string, unknown>,
   who: string,
 ): PlaybookResult {
-  const task = {
-    'vm-create': 'Ensure virtual machine is present',
-    'vm-delete': 'Ensure virtual machine is absent',
-    'vm-configure': 'Apply the baseline and register in monitoring',
-    noop: 'Ping',
-  }[template.action];
+  const task = playbookTasks[template.action];
   try {
     if (template.action === 'vm-create') return vmCreate(world, vars, who);
     if (template.action === 'vm-delete') return vmDelete(world, vars);
+    if (template.action === 'vm-update') return vmUpdate(world, vars);
+    if (template.action === 'vm-power') return vmPower(world, vars);
     if (template.action === 'vm-configure') return vmConfigure(world, vars);
     return { ok: true, changed: false, task, lines: ['ok: [localhost]'], artifacts: {} };
   } catch (err) {

@@ -15,6 +15,10 @@ export const seededJobTemplates = {
   vmCreate: 'vm-create',
   /** Powers off and deletes a VM named in extra_vars; prompts for variables. */
   vmDelete: 'vm-delete',
+  /** Changes the CPU and memory of a VM named in extra_vars and adds the disks it lacks (day 2); prompts for variables. */
+  vmUpdate: 'vm-update',
+  /** Powers a VM named in extra_vars on or off, or restarts it (day 2); prompts for variables. */
+  vmPower: 'vm-power',
   /** Does nothing to the lab and does NOT prompt for variables (the ignored_fields trap). */
   labPing: 'lab-ping',
   /** Baseline configuration of a built VM and its registration in monitoring; prompts for variables. */
@@ -253,7 +257,14 @@ function awxSeed(now: string): AwxState {
         scm_type: 'git',
         scm_url: 'https://git.lab.local/infra/playbooks.git',
         scm_branch: 'main',
-        playbooks: ['vm_create.yml', 'vm_delete.yml', 'ping.yml', 'vm_configure.yml'],
+        playbooks: [
+          'vm_create.yml',
+          'vm_delete.yml',
+          'vm_update.yml',
+          'vm_power.yml',
+          'ping.yml',
+          'vm_configure.yml',
+        ],
         created: now,
         modified: now,
       },
@@ -284,9 +295,25 @@ function awxSeed(now: string): AwxState {
         true,
         'Baseline configuration of a VM and its registration in monitoring',
       ),
+      '11': template(
+        11,
+        seededJobTemplates.vmUpdate,
+        'vm_update.yml',
+        'vm-update',
+        true,
+        'Change the CPU, memory and disks of a VM in vCenter',
+      ),
+      '12': template(
+        12,
+        seededJobTemplates.vmPower,
+        'vm_power.yml',
+        'vm-power',
+        true,
+        'Power a VM in vCenter on or off, or restart it',
+      ),
     },
     jobs: {},
-    next_id: { job: 101, job_template: 11 },
+    next_id: { job: 101, job_template: 13 },
   };
 }
 

@@ -168,7 +168,7 @@ describe('AWX simulator with awxkit (conformance)', function () {
       CONTROLLER_PASSWORD: lab.env.AWX_PASSWORD!,
     });
     assert.notEqual(failed.code, 0);
-    assert.equal(lastJson<Page<unknown>>(await awx('job_templates', 'list')).count, 4);
+    assert.equal(lastJson<Page<unknown>>(await awx('job_templates', 'list')).count, 6);
   });
 
   it('awxkit API: session and token log-in, filters and paging, launch, events, stdout, cancel, relaunch, related links', async () => {

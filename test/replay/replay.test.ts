@@ -43,6 +43,14 @@ describe('replay of recorded template histories', function () {
       assert.ok(files.includes(file), `no ${file}: re-record with test/replay/record-histories.sh`);
   });
 
+  it('covers a day-2 change of an unmanaged and of a managed VM', () => {
+    for (const scenario of ['request-update-', 'request-update-managed-'])
+      assert.ok(
+        files.some((f) => f.startsWith(scenario)),
+        `no ${scenario} history: re-record with test/replay/record-histories.sh`,
+      );
+  });
+
   it('covers the resource workflow: lease set and changed, expired and decommissioned, continued as new, a change queued behind a change, a lease approved', () => {
     for (const scenario of [
       'resource-extend-',

@@ -54,7 +54,7 @@ describe('lab world', () => {
       Object.values(state.awx.job_templates)
         .map((t) => t.name)
         .sort(),
-      ['lab-ping', 'vm-configure', 'vm-create', 'vm-delete'],
+      ['lab-ping', 'vm-configure', 'vm-create', 'vm-delete', 'vm-power', 'vm-update'],
     );
   });
 
@@ -62,7 +62,7 @@ describe('lab world', () => {
     const first = open();
     const vm = createVm(first, 'old-world');
     first.change((state) => {
-      delete state.awx.job_templates['10'];
+      for (const id of ['10', '11', '12']) delete state.awx.job_templates[id];
       state.awx.next_id.job_template = 10;
       state.awx.projects['1']!.playbooks = ['vm_create.yml', 'vm_delete.yml', 'ping.yml'];
     });
@@ -72,7 +72,13 @@ describe('lab world', () => {
     assert.equal(added?.id, 10);
     assert.equal(added?.ask_variables_on_launch, true);
     assert.ok(second.state.awx.projects['1']!.playbooks.includes('vm_configure.yml'));
-    assert.equal(second.state.awx.next_id.job_template, 11);
+    assert.deepEqual(
+      ['vm-update', 'vm-power'].map(
+        (name) => Object.values(second.state.awx.job_templates).find((t) => t.name === name)?.id,
+      ),
+      [11, 12],
+    );
+    assert.equal(second.state.awx.next_id.job_template, 13);
     assert.equal(second.state.vcenter.vms[vm.vm]?.name, 'old-world');
   });
 

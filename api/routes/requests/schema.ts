@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { onFailureSchema, pauseTimeoutSchema } from '../admin/settings';
 import { requestStatuses } from '../../../common/request';
+import { resourceActions } from '../../../common/resource';
 import { resumeActions } from '../../../common/template';
 import { groupName } from '../../auth/tokens';
 
@@ -40,7 +41,7 @@ export const dependsOnSchema = z.array(resourceName).max(MAX_RESOURCES).meta({
 
 const resourceEnvelope = z.looseObject({
   type: resourceType,
-  action: z.enum(['create', 'delete']).default('create'),
+  action: z.enum(resourceActions).default('create'),
   name: resourceName,
   group: groupName.optional().meta({
     description:

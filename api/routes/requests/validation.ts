@@ -16,7 +16,9 @@ import {
   type ResourceReference,
 } from '../../../resource-handlers';
 import { resolveDependencies } from '../../../resource-handlers/dependencies';
-import { actionableStates, busyMessage } from '../../../common/lifecycle';
+import { actionableStates, busyMessage, changeableStates } from '../../../common/lifecycle';
+import { isChange } from '../../../common/resource';
+import type { CatalogSnapshot } from '../../../resource-handlers/types';
 import {
   exists,
   findLiveAddresses,
@@ -24,7 +26,7 @@ import {
   loadCatalogSnapshot,
   networkUsers,
 } from '../../../resource-handlers/store';
-import type { FieldProblem } from '../../errors';
+import { fieldProblems, type FieldProblem } from '../../errors';
 import type { ResourceEnvelope } from './schema';
 import { findClaim } from './store';
 
@@ -64,9 +66,10 @@ export function createResourceValidator(
       const references: ResourceReference[][] = envelopes.map(() => []);
       let inUse = 0;
 
+      let catalog: CatalogSnapshot | undefined;
       const creates = envelopes.map((e, index) => ({ e, index })).filter(({ e }) => e.action === 'create');
       if (creates.length) {
-        const catalog = await loadCatalogSnapshot(pool);
+        catalog = await loadCatalogSnapshot(pool);
         // The handlers see the resource itself: what it is for (action), whose (group) and when
         // (dependsOn) are the request's.
         const withoutAction = creates.map(({ e }) => {
@@ -128,19 +131,38 @@ export function createResourceValidator(
           });
           continue;
         }
-        const extra = Object.keys(e).filter((k) => !['type', 'action', 'name', 'dependsOn'].includes(k));
-        for (const k of extra)
-          problems.push({
-            path: `body.resources.${index}.${k}`,
-            message: 'unknown field (a delete names only type, name and dependsOn)',
-          });
+        const at = `body.resources.${index}`;
+        const change = isChange(e.action) ? registry.get(e.type).changes?.[e.action] : undefined;
+        let spec: Record<string, unknown> = { name: e.name };
+        if (isChange(e.action)) {
+          if (!change) {
+            problems.push({ path: `${at}.action`, message: `a ${e.type} has no day-2 action ${e.action}` });
+            continue;
+          }
+          // When (dependsOn) is the request's, not the change's.
+          const { dependsOn: _dependsOn, ...body } = e;
+          const parsed = change.input.safeParse(body);
+          if (!parsed.success) {
+            problems.push(...fieldProblems(at, parsed.error));
+            continue;
+          }
+          spec = parsed.data as Record<string, unknown>;
+        } else {
+          const extra = Object.keys(e).filter((k) => !['type', 'action', 'name', 'dependsOn'].includes(k));
+          for (const k of extra)
+            problems.push({
+              path: `${at}.${k}`,
+              message: 'unknown field (a delete names only type, name and dependsOn)',
+            });
+        }
         const found = await findResource(pool, e.type, e.name);
         if (!exists(found) || !mayActOn(actor, found)) {
           absent++;
-          problems.push({ path: `body.resources.${index}.name`, message: absentResource(e.type, e.name) });
+          problems.push({ path: `${at}.name`, message: absentResource(e.type, e.name) });
           continue;
         }
-        if (!actionableStates.includes(found.state)) {
+        // A change acts on a resource that is built and whole; a removal also retries a failed one.
+        if (!(change ? changeableStates : actionableStates).includes(found.state)) {
           building++;
           // Name the request acting on it, when one is (a lease's decommission is not claimed).
           const claim = found.state === 'building' ? undefined : await findClaim(pool, [e]);
@@ -164,19 +186,23 @@ export function createResourceValidator(
           if (users.length) {
             inUse++;
             problems.push({
-              path: `body.resources.${index}.name`,
+              path: `${at}.name`,
               message: `the network ${e.name} still has VMs on it: ${users.join(', ')}; remove them first`,
             });
             continue;
           }
         }
-        resources[index] = {
-          type: e.type,
-          action: e.action,
-          name: e.name,
-          spec: { name: e.name },
-          managed: found.managed,
-        };
+        if (change) {
+          // Checked as a create would be, against the resource as the inventory knows it now.
+          catalog ??= await loadCatalogSnapshot(pool);
+          const current = { size: found.size, placement: found.placement, leaseEnd: found.leaseEnd };
+          problems.push(
+            ...change
+              .check(spec, current, catalog)
+              .map((p) => ({ path: `${at}.${p.path}`, message: p.message })),
+          );
+        }
+        resources[index] = { type: e.type, action: e.action, name: e.name, spec, managed: found.managed };
       }
       const order = resolveDependencies(
         envelopes.map((e, index) => ({

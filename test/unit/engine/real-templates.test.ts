@@ -24,6 +24,10 @@ const realTemplates = [
   'vm-create-unmanaged@1.0.0',
   'vm-delete-managed@1.0.0',
   'vm-delete-unmanaged@1.0.0',
+  'vm-power-managed@1.0.0',
+  'vm-power-unmanaged@1.0.0',
+  'vm-update-managed@1.0.0',
+  'vm-update-unmanaged@1.0.0',
 ];
 // The registry's entries are the task declarations themselves, zod schemas included.
 const tasksById = new Map<string, AnyTask<never>>(registeredTasks.map((t) => [t.id, t as AnyTask<never>]));

@@ -194,6 +194,33 @@ describe('the notices about a request', () => {
     );
   });
 
+  it('tells of a day-2 change in a few words', () => {
+    const change = (action: 'update' | 'power', spec: Record<string, unknown>): RequestedResource => ({
+      type: 'virtual_machine',
+      action,
+      name: 'web-01',
+      managed: false,
+      spec: { type: 'virtual_machine', action, name: 'web-01', ...spec },
+    });
+    const grow = change('update', { cpu: 4, memoryGb: 16 });
+    const off = change('power', { power: 'off' });
+    const restart = change('power', { power: 'restart' });
+    assert.equal(receivedNotice(request([grow])).subject, 'Received: change of VM web-01 (4 CPU, 16 GB)');
+    assert.equal(receivedNotice(request([off])).subject, 'Received: power-off of VM web-01');
+    const done = (r: RequestedResource) =>
+      finishedNotice(request([r]), progress('succeeded', [outcome(r, {})])).subject;
+    assert.equal(done(grow), 'Your VM web-01 (4 CPU, 16 GB) has been changed');
+    assert.equal(done(off), 'Your VM web-01 is powered off');
+    assert.equal(done(restart), 'Your VM web-01 has been restarted');
+    assert.equal(
+      finishedNotice(
+        request([grow]),
+        progress('failed', [outcome(grow, { state: 'failed', error: noCapacity })]),
+      ).subject,
+      'Your VM web-01 (4 CPU, 16 GB) could not be changed: AWX reports: no capacity on cluster CL-DEV-01',
+    );
+  });
+
   it('says on receipt what was asked and how a paused request is resumed', () => {
     const n = receivedNotice(
       request([vm('db-01', { leaseEnd: '2026-12-31T00:00:00Z' })], {

@@ -249,6 +249,69 @@ describe('virtual_machine handler', () => {
   });
 });
 
+describe('virtual_machine day-2 changes', () => {
+  const document = emitFor(base);
+  const current = virtualMachine.summarize(document);
+  const changes = virtualMachine.changes!;
+  const update = (fields: Record<string, unknown>) => ({
+    type: 'virtual_machine',
+    action: 'update',
+    name: 'web-01',
+    ...fields,
+  });
+  const power = (what: string) => ({ type: 'virtual_machine', action: 'power', name: 'web-01', power: what });
+  const checked = (action: 'update' | 'power', change: Record<string, unknown>, now = current) =>
+    changes[action]!.check(changes[action]!.input.parse(change), now, catalog).map((p) => p.path);
+
+  for (const [what, action, change, paths] of [
+    ['a resize within the limits', 'update', update({ cpu: 4, memoryGb: 16 }), []],
+    ['a disk added', 'update', update({ disks: [{ sizeGb: 100 }, { sizeGb: 50 }] }), []],
+    ['more CPUs than permitted', 'update', update({ cpu: 99 }), ['cpu']],
+    [
+      'a first disk below what the image needs',
+      'update',
+      update({ disks: [{ sizeGb: 1 }] }),
+      ['disks.0.sizeGb', 'disks.0.sizeGb', 'disks.0.sizeGb'],
+    ],
+    ['the size it has', 'update', update({ cpu: 2 }), ['cpu']],
+    ['power off', 'power', power('off'), []],
+    ['power on when on', 'power', power('on'), ['power']],
+    ['restart when on', 'power', power('restart'), []],
+  ] as const) {
+    it(`${what}: ${paths.length ? paths.join(', ') : 'allowed'}`, () => {
+      assert.deepEqual(checked(action, change), paths);
+    });
+  }
+
+  it('refuses a restart of a VM that is off, and applies a resize and a power-off to the document', () => {
+    const off = changes.power!.apply(document, power('off'));
+    assert.equal(off.power, 'off');
+    assert.deepEqual(checked('power', power('restart'), virtualMachine.summarize(off)), ['power']);
+    const grown = changes.update!.apply(
+      document,
+      update({ memoryGb: 16, disks: [{ sizeGb: 100 }, { sizeGb: 50 }] }),
+    );
+    assert.deepEqual(
+      [grown.cpu, grown.memoryMb, grown.disks.map((d) => [d.label, d.unitNumber, d.sizeGb])],
+      [
+        2,
+        16384,
+        [
+          ['disk0', 0, 100],
+          ['disk1', 1, 50],
+        ],
+      ],
+    );
+    assert.deepEqual(commonFormatProblems(virtualMachine, grown), []);
+    // A disk cannot go.
+    assert.deepEqual(
+      checked('update', update({ disks: [{ sizeGb: 100 }] }), virtualMachine.summarize(grown)),
+      ['disks'],
+    );
+    assert.deepEqual(commonFormatProblems(virtualMachine, off), []);
+  });
+});
+
 describe('placement', () => {
   it('chooses the same pair for the same key, every time', () => {
     const request = { key: 'web-01', datacenter: 'LAB-DC1' };

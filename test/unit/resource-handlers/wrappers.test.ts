@@ -246,7 +246,9 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
 
   describe('render tasks', () => {
     it('ansible:render-extra-vars names the job template of the action', async () => {
-      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete' } });
+      const deps = createAnsibleDeps({
+        jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' },
+      });
       const out = (await runTask(renderExtraVars, deps, { document: vm(), action: 'delete' })) as {
         jobTemplateName: string;
         extraVars: Record<string, unknown>;
@@ -258,7 +260,9 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
     });
 
     it('ansible:render-extra-vars configures with the job template it is given, and refuses to guess one', async () => {
-      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete' } });
+      const deps = createAnsibleDeps({
+        jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' },
+      });
       const out = (await runTask(renderExtraVars, deps, {
         document: vm(),
         action: 'configure',
@@ -272,7 +276,9 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
     });
 
     it('ansible:render-extra-vars fits the input of the awx-run-job-template template', async () => {
-      const deps = createAnsibleDeps({ jobTemplates: { create: 'vm-create', delete: 'vm-delete' } });
+      const deps = createAnsibleDeps({
+        jobTemplates: { create: 'vm-create', delete: 'vm-delete', update: 'vm-update', power: 'vm-power' },
+      });
       const out = (await runTask(renderExtraVars, deps, { document: vm(), action: 'create' })) as {
         jobTemplateName: string;
         extraVars: Record<string, unknown>;
@@ -289,7 +295,7 @@ describe('wrappers: rendering the common format for AWX and Terraform', () => {
       const bad = { ...vm(), memoryMb: -1 };
       const ansible = await taskFailure(
         renderExtraVars,
-        createAnsibleDeps({ jobTemplates: { create: 'c', delete: 'd' } }),
+        createAnsibleDeps({ jobTemplates: { create: 'c', delete: 'd', update: 'u', power: 'p' } }),
         {
           document: bad,
           action: 'create',
