@@ -168,6 +168,8 @@ interface Work {
   leaseEnd?: string | null;
   /** The positions in the request of the resources it is built after. */
   needs: number[];
+  /** Set once its address was given back (a removal's, right after its template succeeded). */
+  addressReleased?: boolean;
   /** For a day-2 change: its common format before (to commit again if the change fails) and after. */
   change?: { before: CommonFormat; after: CommonFormat };
 }
@@ -557,6 +559,9 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     if (resource.action === 'create') await startResourceWorkflow(input, w);
     else {
       // The inventory shows the new size before the resource is `active` again.
+      // A removal frees its address at once: what the request removes after it (the network the
+      // address was on, say) finds it free.
+      if (resource.action === 'delete') await release(input, w, false);
       if (w.change)
         await recordChangeActivity.executeWithOptions(
           { summary: activitySummary(`record the change of ${resource.name}`, 'resources:record-change') },
@@ -672,8 +677,8 @@ async function startResourceWorkflow(input: RequestWorkflowInput, w: Work): Prom
 
 /**
  * What the request itself undoes or completes, per resource type: a create that did not succeed
- * gives back its address and has its removal committed; a delete that succeeded frees the
- * address and commits the removal. Dependents go before what they depend on (a VM's address
+ * gives back its address and has its removal committed; a delete that succeeded has its removal
+ * committed (its address was freed as soon as it was removed). Dependents go before what they depend on (a VM's address
  * before the network's pool).
  */
 async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void> {
@@ -685,18 +690,7 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
     const undoCreate = w.resource.action === 'create' && w.outcome.state !== 'succeeded' && mayHoldAddress;
     const finishDelete = w.resource.action === 'delete' && w.outcome.state === 'succeeded';
     if (!undoCreate && !finishDelete) continue;
-    await releaseAddress.executeWithOptions(
-      { summary: activitySummary(`release the address of ${w.resource.name}`, 'ipam:release-address') },
-      [
-        {
-          resourceType: w.resource.type,
-          name: w.resource.name,
-          requestId: input.requestId,
-          // A failed create gives back only what this trace allocated, never another request's address.
-          ...(undoCreate ? { traceId: input.traceId } : {}),
-        },
-      ],
-    );
+    if (!w.addressReleased) await release(input, w, undoCreate);
     if (undoCreate) w.outcome.compensated = [...(w.outcome.compensated ?? []), 'address'];
     if (undoCreate && !w.committed) continue;
     removed.set(w.resource.type, [...(removed.get(w.resource.type) ?? []), w.resource.name]);
@@ -714,6 +708,25 @@ async function cleanUp(input: RequestWorkflowInput, work: Work[]): Promise<void>
       }
     }
   }
+}
+
+/**
+ * Gives back a resource's address: a removed one's, or that of a create that did not succeed,
+ * which gives back only what this trace allocated, never another request's address.
+ */
+async function release(input: RequestWorkflowInput, w: Work, undoCreate: boolean): Promise<void> {
+  await releaseAddress.executeWithOptions(
+    { summary: activitySummary(`release the address of ${w.resource.name}`, 'ipam:release-address') },
+    [
+      {
+        resourceType: w.resource.type,
+        name: w.resource.name,
+        requestId: input.requestId,
+        ...(undoCreate ? { traceId: input.traceId } : {}),
+      },
+    ],
+  );
+  w.addressReleased = true;
 }
 
 /** Marks a resource never started because `blocker`, which it depends on, did not succeed. */

@@ -148,4 +148,53 @@ describe('a network as a resource, end to end', () => {
     );
     assert.deepEqual(await pool(name), { pools: 0, addresses: 0 });
   });
+
+  it('one request builds a network and three VMs on it, the VMs after the network; one more removes them all, the network last', async () => {
+    const name = `trio-${Date.now().toString(36)}`;
+    const octet = 100 + Math.floor(Math.random() * 150);
+    const subnet = `10.30.${octet}.0/26`;
+    const vms = [1, 2, 3].map((i) => `${name}-vm${i}`);
+    const built = await t.submit(alice, {
+      resources: [
+        ...vms.map((n) => vm(n, { network: name })),
+        { type: 'network', name, tenant: 'Lab', vrf: 'lab_vrf', subnet },
+      ],
+    });
+    const view = await t.settle(alice, built.requestId);
+    assert.equal(view.status, 'succeeded', JSON.stringify(view.resources));
+    // An address of the subnet exists only once the network's build opened its pool, its last step.
+    const addresses = vms.map((n) => String(view.resources.find((r) => r.name === n)!.output!.ipv4Address));
+    for (const a of addresses) assert.match(a, new RegExp(`^10\\.30\\.${octet}\\.\\d+$`));
+    assert.equal(new Set(addresses).size, 3, 'three addresses, one each');
+    const [portgroup] = await portgroups(name);
+    for (const n of vms) {
+      const [summary] = await t.vcenter.listVms({ names: n });
+      const nics = Object.values((await t.vcenter.readVm(summary!.vm))?.nics ?? {});
+      assert.deepEqual(
+        nics.map((nic) => nic.backing?.network),
+        [portgroup!.network],
+        `${n} is on the network's port group`,
+      );
+    }
+
+    const early = await t.api.call('POST', '/v1/requests', {
+      token: alice,
+      body: { resources: [{ type: 'network', action: 'delete', name }] },
+    });
+    assert.equal(early.status, 409, 'the network goes only once no VM is on it');
+
+    const gone = await t.submit(alice, {
+      resources: [
+        { type: 'network', action: 'delete', name, dependsOn: vms },
+        ...vms.map((n) => ({ type: 'virtual_machine', action: 'delete', name: n })),
+      ],
+    });
+    const removal = await t.settle(alice, gone.requestId);
+    assert.equal(removal.status, 'succeeded', JSON.stringify(removal.resources));
+    assert.deepEqual(await portgroups(name), [], 'the port group is gone from vCenter');
+    assert.deepEqual(await pool(name), { pools: 0, addresses: 0 }, 'the pool and its addresses are gone');
+    assert.equal(await exists(aci, `uni/tn-Lab/ap-${name}/epg-${name}`, signal), false, 'the EPG is gone');
+    for (const n of vms)
+      assert.deepEqual(await t.vcenter.listVms({ names: n }), [], `${n} is gone from vCenter`);
+  });
 });
