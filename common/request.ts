@@ -66,6 +66,8 @@ export interface RequestWorkflowInput {
   onFailure?: OnFailure;
   /** How long a paused resource waits for a decision before it is aborted (a Temporal duration, e.g. `24 hours`). */
   pauseTimeout?: string;
+  /** The hash of the plan the request was submitted with (docs/plan-preview.md): what its approvals approve. */
+  planHash?: string;
 }
 
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */

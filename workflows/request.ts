@@ -468,6 +468,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
           ...(input.onFailure === 'pause'
             ? { pauseTimeout: input.pauseTimeout ?? DEFAULT_PAUSE_TIMEOUT }
             : {}),
+          ...(input.planHash !== undefined ? { planHash: input.planHash } : {}),
         },
       ],
       typedSearchAttributes: traceSearchAttributes(trace),

@@ -17,6 +17,7 @@ export const renderExtraVars = defineTask({
   description:
     'Renders the AWX job template name and extra_vars that create or delete a VM from its common format.',
   timeouts: 'short',
+  preview: 'pure',
   input: z.object({
     document: commonFormatDocumentSchema,
     action: z.enum(['create', 'delete']),

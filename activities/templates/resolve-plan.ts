@@ -8,17 +8,6 @@ import { failure } from '../../common/errors';
 import { defineTask, type TaskContext } from '../task';
 import type { TemplateDeps } from './deps';
 
-/** Compares dotted numeric versions (1.10.0 > 1.9.3). */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 export const resolvePlan = defineTask({
   id: 'templates:resolve-plan',
   description: 'Compiles the plan of a template by name (newest version unless one is given).',
@@ -27,19 +16,13 @@ export const resolvePlan = defineTask({
   // The plan's shape is checked by the loader that built it; here it passes through.
   output: z.custom<import('../../common/template').TemplatePlan>((v) => typeof v === 'object' && v !== null),
   async handler({ name, version }, { deps }: TaskContext<TemplateDeps>) {
-    const versions = deps.library
-      .keys()
-      .map((key) => key.split('@') as [string, string])
-      .filter(([n, v]) => n === name && (version === undefined || v === version))
-      .map(([, v]) => v)
-      .sort(compareVersions);
-    const chosen = versions.at(-1);
+    const chosen = deps.library.resolve(name, version);
     if (!chosen) {
       throw failure('NotFound', `no template ${name}${version ? `@${version}` : ''}`, {
         system: 'template',
         call: 'templates:resolve-plan',
       });
     }
-    return deps.library.plan({ name, version: chosen });
+    return deps.library.plan(chosen);
   },
 });

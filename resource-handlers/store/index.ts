@@ -8,6 +8,7 @@ export {
 } from './catalog';
 export {
   allocateAddress,
+  peekAddress,
   releaseAddress,
   findLiveAddresses,
   NetworkNotFoundError,

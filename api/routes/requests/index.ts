@@ -28,6 +28,7 @@ import {
   getRequestFile,
   insertRequest,
   listRequests,
+  planOf,
   recordCancelling,
   recordResume,
   resumesOf,
@@ -36,6 +37,9 @@ import {
   type RequestRow,
 } from './store';
 import { readRequestLog } from './log-store';
+import type { PlanAnswer } from '../../plan/planner';
+import { planDifferences } from '../../plan/plan-hash';
+import { previewedPlan, rememberPreview } from '../../plan/store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
 import { pauseTimeoutProblem, readSettings } from '../admin/settings';
 import {
@@ -100,6 +104,60 @@ export function requestRoutes(deps: ApiDeps): Router {
     return parsed.data;
   }
 
+  /**
+   * A body checked as a submission is (offerings expanded, the envelope, each resource against its
+   * handler and what exists): the parsed submission and its resources, or the refusal thrown.
+   */
+  async function checkSubmission(req: Request, body: unknown, traceId: string | undefined) {
+    const principal = principalOf(req);
+    // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
+    const orders = await expandOfferingOrders(deps.pool, body, principal, new Date());
+    if (orders.problems.length) throw await refusal(body, 400, orders.problems);
+    const parsed = submissionSchema.safeParse(orders.body);
+    if (!parsed.success) throw invalidRequest('body', parsed.error);
+    const validated = await deps.resources.validate(parsed.data.resources, principal, traceId);
+    // A pause length out of range is wrong in the body itself, like a field of a resource.
+    const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
+    const problems = pause ? [...validated.problems, pause] : validated.problems;
+    if (problems.length) throw await refusal(body, pause ? 400 : validated.status, problems);
+    return { submission: parsed.data, resources: validated.resources };
+  }
+
+  /**
+   * The plan of the resources now. With `boundTo` (a submission's `planHash`) a plan that is no
+   * longer that one is refused with 409, naming what changed since the preview of that hash. A
+   * plan that cannot be made (git unreachable) leaves a submission unbound, not refused.
+   */
+  async function planFor(resources: RequestedResource[], boundTo: string | undefined) {
+    let answer: PlanAnswer;
+    try {
+      answer = await deps.planner.plan(resources);
+    } catch (err) {
+      if (boundTo) throw err;
+      deps.log.warn({ err: (err as Error).message }, 'no plan for the submission; it is not bound to one');
+      return undefined;
+    }
+    const { plan, hashed } = answer;
+    if (boundTo && boundTo !== plan.planHash) {
+      const before = await previewedPlan(deps.pool, boundTo);
+      const changed = before === undefined ? [] : planDifferences(before, hashed);
+      const fields = changed.length
+        ? changed.map((d) => ({
+            path: `plan.${d.path}`,
+            message: `was ${JSON.stringify(d.before ?? null)}, now ${JSON.stringify(d.after ?? null)}`,
+          }))
+        : [{ path: 'body.planHash', message: 'no preview of this hash is known; preview again' }];
+      throw new HttpError(
+        409,
+        'PlanChanged',
+        `the plan is no longer ${boundTo}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+        fields,
+        { planHash: plan.planHash, plan },
+      );
+    }
+    return plan;
+  }
+
   /** Validates, records and starts a request; answers 202 (or 200 with the first one for a repeated key). */
   async function submit(
     req: Request,
@@ -115,24 +173,16 @@ export function requestRoutes(deps: ApiDeps): Router {
       const existing = await findIdempotent(deps.pool, principal.subject, key);
       if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
     }
-    // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
-    const orders = await expandOfferingOrders(deps.pool, body, principal, new Date());
-    if (orders.problems.length) throw await refusal(body, 400, orders.problems);
-    const parsed = submissionSchema.safeParse(orders.body);
-    if (!parsed.success) throw invalidRequest('body', parsed.error);
-    const validated = await deps.resources.validate(parsed.data.resources, principal, traceId);
-    const { resources } = validated;
-    // A pause length out of range is wrong in the body itself, like a field of a resource.
-    const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
-    const problems = pause ? [...validated.problems, pause] : validated.problems;
-    if (problems.length) throw await refusal(body, pause ? 400 : validated.status, problems);
+    const { submission, resources } = await checkSubmission(req, body, traceId);
+    // A re-run is planned anew: the hash its first submission was bound to is of another time.
+    const plan = await planFor(resources, rerunOf ? undefined : submission.planHash);
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
     // Everyone the request or any of its resources names, and the requester when they are an address.
     const notify = [
       ...new Set([
-        ...parsed.data.notify,
+        ...submission.notify,
         ...resources.flatMap((r) => (Array.isArray(r.spec.notify) ? (r.spec.notify as string[]) : [])),
         ...(principal.subject.includes('@') ? [principal.subject] : []),
       ]),
@@ -149,8 +199,9 @@ export function requestRoutes(deps: ApiDeps): Router {
       statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
       temporalUrl: temporalWorkflowUrl(deps, workflowId),
       ...(rerunOf ? { rerunOf } : {}),
-      onFailure: parsed.data.onFailure ?? settings.onFailure,
-      pauseTimeout: parsed.data.pauseTimeout ?? settings.pauseTimeout,
+      onFailure: submission.onFailure ?? settings.onFailure,
+      pauseTimeout: submission.pauseTimeout ?? settings.pauseTimeout,
+      ...(plan ? { planHash: plan.planHash } : {}),
     };
     const outcome = await insertRequest(deps.pool, {
       ...ids,
@@ -162,6 +213,7 @@ export function requestRoutes(deps: ApiDeps): Router {
       idempotencyKey: key,
       workflowInput: input,
       claims: resources.map((r) => ({ type: r.type, name: r.name })),
+      ...(plan ? { plan } : {}),
     });
     if (!outcome.created && 'claimedBy' in outcome) {
       const c = outcome.claimedBy;
@@ -229,6 +281,14 @@ export function requestRoutes(deps: ApiDeps): Router {
     };
   }
 
+  // The plan of a body, as its submission would run it: nothing recorded, started, held or committed.
+  router.post('/requests/preview', requireRole('requester'), async (req, res) => {
+    const { resources } = await checkSubmission(req, req.body, undefined);
+    const { plan, hashed } = await deps.planner.plan(resources);
+    await rememberPreview(deps.pool, plan.planHash, hashed);
+    res.json(plan);
+  });
+
   router.post('/requests', requireRole('requester'), async (req, res) => {
     const { status, body } = await submit(req, req.body, undefined, undefined);
     res.status(status).json(body);
@@ -271,10 +331,11 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   router.get('/requests/:id', async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
-    const [history, resumes, live] = await Promise.all([
+    const [history, resumes, live, plan] = await Promise.all([
       statusHistory(deps.pool, row.requestId),
       resumesOf(deps.pool, row.requestId),
       liveProgress(row),
+      planOf(deps.pool, row.requestId),
     ]);
     const resources = (live.resources ?? []) as ResourceOutcome[];
     const approve = `${deps.publicUrl}/v1/requests/${row.requestId}/approve`;
@@ -286,6 +347,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       resources: linkedResources(resources, deps.endSystemUrls),
       waiting: approvalWaits(resources, approve),
       approvals: approvalDecisions(resources),
+      // What it was submitted to do, and what its approvals approve (docs/plan-preview.md).
+      plan: plan ?? null,
       ...pauseOf(row, live.resources),
       links: links(row),
     });

@@ -1,0 +1,74 @@
+/**
+ * A plan's hash and the differences between two plans. The hash is the SHA-256 of the plan's
+ * canonical JSON (object keys sorted, no whitespace) with every provisional value replaced by
+ * what it is provisional on: an address the preview only looked at becomes `<address from
+ * NETWORK>`, so the same plan has the same hash whichever address happens to be free, while a
+ * change of the network, the placement, the template or the resource's file changes it.
+ */
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted at every level and no whitespace: one text per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Every string equal to or containing a provisional value, with that value replaced by its stand-in. */
+export function withoutProvisional(value: unknown, stand: ReadonlyMap<string, string>): unknown {
+  if (stand.size === 0) return value;
+  if (typeof value === 'string') {
+    let out = value;
+    for (const [concrete, placeholder] of stand) out = out.split(concrete).join(placeholder);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => withoutProvisional(v, stand));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutProvisional(v, stand)]));
+  return value;
+}
+
+/** `sha256:<hex>` of the canonical JSON of `hashed`. */
+export function hashOf(hashed: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(hashed)).digest('hex')}`;
+}
+
+/** One value that differs between two plans, at its path (`resources.0.placement.cluster`). */
+export interface PlanDifference {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The most differences named; the rest are counted. */
+const MAX_DIFFERENCES = 50;
+
+/** The leaves that differ between `before` and `after`, depth first, at most MAX_DIFFERENCES. */
+export function planDifferences(before: unknown, after: unknown): PlanDifference[] {
+  const out: PlanDifference[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (out.length >= MAX_DIFFERENCES) return;
+    const objects = a && b && typeof a === 'object' && typeof b === 'object';
+    if (objects && Array.isArray(a) === Array.isArray(b)) {
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+      for (const k of keys)
+        walk(
+          (a as Record<string, unknown>)[k],
+          (b as Record<string, unknown>)[k],
+          path ? `${path}.${k}` : k,
+        );
+      return;
+    }
+    if (canonicalJson(a) === canonicalJson(b)) return;
+    out.push({
+      path,
+      ...(a !== undefined ? { before: a } : {}),
+      ...(b !== undefined ? { after: b } : {}),
+    });
+  };
+  walk(before, after, '');
+  return out;
+}
