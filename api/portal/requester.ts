@@ -226,7 +226,9 @@ export function requesterPages(): Router {
     const values = valuesOf(req);
     if (values.intent === 'preview') {
       // The plan, shown above the order button; ordering then binds the request to it.
-      const previewed = await api.call<RequestPlan>('POST', '/v1/requests/preview', { resources: [resource] });
+      const previewed = await api.call<RequestPlan>('POST', '/v1/requests/preview', {
+        resources: [resource],
+      });
       if (previewed.status === 200) return again({}, undefined, 200, previewed.body);
       const errors = fieldErrorsOf(previewed.error?.fields);
       return again(errors, refusalFlash(previewed, errors), previewed.status >= 500 ? 502 : previewed.status);
@@ -248,7 +250,10 @@ export function requesterPages(): Router {
       const plan = (answer.error.details as { plan?: RequestPlan } | undefined)?.plan;
       return again(
         {},
-        { kind: 'error', text: `Nothing was ordered: the plan changed since you looked (${answer.error.message}). Here is the new one.` },
+        {
+          kind: 'error',
+          text: `Nothing was ordered: the plan changed since you looked (${answer.error.message}). Here is the new one.`,
+        },
         409,
         plan,
       );
@@ -257,11 +262,14 @@ export function requesterPages(): Router {
     again(errors, refusalFlash(answer, errors), answer.status >= 500 ? 502 : answer.status);
   }
 
-  /** The plan when previewed, then the buttons: preview (again), and order (bound to the plan shown). */
+  /**
+   * The plan when previewed, then the buttons: order (bound to the plan shown; first, so Enter in
+   * a field orders as before) and preview (again).
+   */
   function orderButtons(plan: RequestPlan | undefined, order: string): Html {
     return html`${plan ? html`${planSection(plan)}<input type="hidden" name="planHash" value="${plan.planHash}" />` : ''}
-      <button type="submit" name="intent" value="preview" class="secondary">Preview the plan</button>
-      <button type="submit" name="intent" value="order">${order}</button>`;
+      <button type="submit" name="intent" value="order">${order}</button>
+      <button type="submit" name="intent" value="preview" class="secondary">Preview the plan</button>`;
   }
 
   async function offeringOf(req: Request, name: string): Promise<CatalogEntry | undefined> {
@@ -463,13 +471,15 @@ export function requesterPages(): Router {
             ${csrfField(req)}
             <input type="hidden" name="stepId" value="${step.id}" />
             <h3>Approval “${step.id}” for ${resource}</h3>
-            ${r.plan
-              ? html`${planSection(r.plan, 'The plan you approve')}<input
-                    type="hidden"
-                    name="planHash"
-                    value="${r.plan.planHash}"
-                  />`
-              : ''}
+            ${
+              r.plan
+                ? html`${planSection(r.plan, 'The plan you approve')}<input
+                      type="hidden"
+                      name="planHash"
+                      value="${r.plan.planHash}"
+                    />`
+                : ''
+            }
             ${input({ path: 'comment', label: 'Reason (shown to the requester)', value: '' }, {})}
             <button type="submit" name="decision" value="approve">Approve</button>
             <button type="submit" name="decision" value="reject" class="secondary">Reject</button>
