@@ -32,9 +32,20 @@ export function describePlan(plan: RequestPlan): string {
       lines.push(`    ${String(s.wave).padStart(2)}  ${s.id.padEnd(14)} ${notes.join('; ')}`);
     }
     for (const s of r.steps.filter((x) => x.output !== undefined && x.runs !== 'rfm:read-resource'))
-      lines.push(`  ${s.id} renders:`, ...JSON.stringify(s.output, null, 2).split('\n').map((l) => `    ${l}`));
+      lines.push(
+        `  ${s.id} renders:`,
+        ...JSON.stringify(s.output, null, 2)
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
     lines.push(`  git ${r.git.repository}:`);
-    for (const f of r.git.files) lines.push(...f.diff.trimEnd().split('\n').map((l) => `    ${l}`));
+    for (const f of r.git.files)
+      lines.push(
+        ...f.diff
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
   }
   return lines.join('\n');
 }

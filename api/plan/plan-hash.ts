@@ -17,18 +17,28 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** Every string equal to or containing a provisional value, with that value replaced by its stand-in. */
+/**
+ * Every string equal to or containing a provisional value, with that value replaced by its
+ * stand-in; only where it stands whole (10.20.0.2 is not replaced inside 10.20.0.25).
+ */
 export function withoutProvisional(value: unknown, stand: ReadonlyMap<string, string>): unknown {
   if (stand.size === 0) return value;
-  if (typeof value === 'string') {
-    let out = value;
-    for (const [concrete, placeholder] of stand) out = out.split(concrete).join(placeholder);
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((v) => withoutProvisional(v, stand));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutProvisional(v, stand)]));
-  return value;
+  const whole = [...stand].map(
+    ([concrete, placeholder]) =>
+      [
+        new RegExp(`(?<![\\w.])${concrete.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`, 'g'),
+        placeholder,
+      ] as const,
+  );
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string')
+      return whole.reduce((out, [re, placeholder]) => out.replace(re, () => placeholder), v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
 }
 
 /** `sha256:<hex>` of the canonical JSON of `hashed`. */
@@ -55,11 +65,7 @@ export function planDifferences(before: unknown, after: unknown): PlanDifference
     if (objects && Array.isArray(a) === Array.isArray(b)) {
       const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
       for (const k of keys)
-        walk(
-          (a as Record<string, unknown>)[k],
-          (b as Record<string, unknown>)[k],
-          path ? `${path}.${k}` : k,
-        );
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
       return;
     }
     if (canonicalJson(a) === canonicalJson(b)) return;

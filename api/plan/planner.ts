@@ -135,10 +135,7 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
     return found;
   }
 
-  async function gitChange(
-    type: string,
-    after: Record<string, string | null>,
-  ): Promise<ResourcePlan['git']> {
+  async function gitChange(type: string, after: Record<string, string | null>): Promise<ResourcePlan['git']> {
     const before = await currentFiles(type, Object.keys(after));
     const files: PlannedFileChange[] = [];
     for (const [file, content] of Object.entries(after)) {

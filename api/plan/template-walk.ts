@@ -6,7 +6,13 @@
  * configuration. A step whose input needs the output of a step that only runs for real (an AWX
  * job, a TFE run) is shown with what is known and `atRunTime`.
  */
-import { inspectExpression, expressionsIn, evaluateCondition, resolveValue, type ExpressionScope } from '../../common/template-expressions';
+import {
+  inspectExpression,
+  expressionsIn,
+  evaluateCondition,
+  resolveValue,
+  type ExpressionScope,
+} from '../../common/template-expressions';
 import { needsOf } from '../../common/template-graph';
 import { kinded, templateKey, undoOf, type Step, type StepKind, type Template } from '../../common/template';
 
@@ -111,7 +117,10 @@ export async function walkTemplate(
     }
     if (k.kind === 'approval') {
       const { groups, timeout, message } = k.step.approval;
-      const shown = message !== undefined && known(message) ? await resolveValue(message, scope).catch(() => undefined) : undefined;
+      const shown =
+        message !== undefined && known(message)
+          ? await resolveValue(message, scope).catch(() => undefined)
+          : undefined;
       p.approval = {
         groups,
         timeout: String(timeout),

@@ -70,8 +70,9 @@ describe('plan preview', () => {
     const capacity = r!.steps.find((s) => s.id === 'capacity')!;
     assert.deepEqual(capacity.approval?.groups, ['capacity']);
     assert.equal(capacity.when?.holds, false, 'a 2-CPU VM needs no approval');
-    const extraVars = (r!.steps.find((s) => s.id === 'renderCreate')!.output as { extraVars: Record<string, unknown> })
-      .extraVars;
+    const extraVars = (
+      r!.steps.find((s) => s.id === 'renderCreate')!.output as { extraVars: Record<string, unknown> }
+    ).extraVars;
     assert.equal(extraVars.ip_address, r!.provisional[0]!.value);
     assert.deepEqual(
       r!.git.files.map((f) => [f.path, f.change]),
@@ -92,11 +93,11 @@ describe('plan preview', () => {
     const done = await t.settle(alice, requestId);
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
     const view = (
-      await t.api.call<{ planHash: string; plan: RequestPlan; resources: { template: string; progress: { steps: { id: string }[] } }[] }>(
-        'GET',
-        `/v1/requests/${requestId}`,
-        { token: alice },
-      )
+      await t.api.call<{
+        planHash: string;
+        plan: RequestPlan;
+        resources: { template: string; progress: { steps: { id: string }[] } }[];
+      }>('GET', `/v1/requests/${requestId}`, { token: alice })
     ).body;
     assert.equal(view.planHash, plan.planHash);
     assert.equal(view.plan.planHash, plan.planHash);
@@ -108,8 +109,29 @@ describe('plan preview', () => {
     const { awx } = createAwxDeps(loadEndSystemsConfig(t.stack.endSystemsEnv).awx!);
     const job = await awx.readJob(Number(done.resources[0]!.output!.awxJob));
     // The launch adds the key it finds its job again by (activities/awx/launch-job-template.ts).
-    const { orchestrator_idempotency_key: _key, ...ran } = JSON.parse(job.extra_vars ?? '{}') as Record<string, unknown>;
+    const { orchestrator_idempotency_key: _key, ...ran } = JSON.parse(job.extra_vars ?? '{}') as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(ran, extraVars, 'AWX ran the previewed extra_vars');
+
+    // Its removal's plan: the file as it is, the removal template, the change a diff of the files.
+    const removal = (await preview({ resources: [{ type: 'virtual_machine', action: 'delete', name }] }))
+      .body;
+    const [d] = removal.resources;
+    assert.equal(d!.template.name, 'vm-delete-unmanaged');
+    assert.equal(
+      (d!.commonFormat as { network: { ipv4Address: string } }).network.ipv4Address,
+      extraVars.ip_address,
+    );
+    assert.deepEqual(
+      d!.git.files.map((f) => [f.path, f.change]),
+      [
+        [`${name}/resource.json`, 'remove'],
+        [`${name}/metadata.json`, 'remove'],
+      ],
+    );
+    assert.match(d!.git.files[0]!.diff, new RegExp(`^-  "name": "${name}",$`, 'm'));
   });
 
   it('refuses a submission whose placement changed since its preview, naming what changed', async () => {
@@ -155,19 +177,24 @@ describe('plan preview', () => {
     await waitFor(
       'the capacity approval to wait',
       async () =>
-        (
-          await t.api.call<{ waiting: unknown[] }>('GET', `/v1/requests/${requestId}`, { token: alice })
-        ).body.waiting.length > 0,
+        (await t.api.call<{ waiting: unknown[] }>('GET', `/v1/requests/${requestId}`, { token: alice })).body
+          .waiting.length > 0,
       60_000,
       250,
     );
     const approver = (
-      await issueToken(t.stack.pool, { subject: 'cap-plan@example.test', role: 'approver', groups: ['capacity'] }, 'test')
+      await issueToken(
+        t.stack.pool,
+        { subject: 'cap-plan@example.test', role: 'approver', groups: ['capacity'] },
+        'test',
+      )
     ).token;
     const other = `sha256:${'0'.repeat(64)}`;
     // The template's run itself refuses a decision on another plan, whoever sends it.
     const running = (
-      await t.api.call<{ resources: { workflowId: string }[] }>('GET', `/v1/requests/${requestId}`, { token: alice })
+      await t.api.call<{ resources: { workflowId: string }[] }>('GET', `/v1/requests/${requestId}`, {
+        token: alice,
+      })
     ).body.resources[0]!.workflowId;
     await assert.rejects(
       t.stack.client.workflow.getHandle(running).executeUpdate(decideUpdate, {
@@ -189,7 +216,9 @@ describe('plan preview', () => {
     const done = await t.settle(alice, requestId);
     assert.equal(done.status, 'succeeded');
     const view = (
-      await t.api.call<{ approvals: { planHash?: string }[] }>('GET', `/v1/requests/${requestId}`, { token: alice })
+      await t.api.call<{ approvals: { planHash?: string }[] }>('GET', `/v1/requests/${requestId}`, {
+        token: alice,
+      })
     ).body;
     assert.deepEqual(
       view.approvals.map((a) => a.planHash),
