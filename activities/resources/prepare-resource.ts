@@ -132,7 +132,8 @@ export const prepareResource = defineTask({
             message: `already in use: it has an address from request ${err.holder.requestId}`,
           },
         ]);
-      if (err instanceof NetworkNotFoundError) throw invalid([{ path: `${at}.network`, message: err.message }]);
+      if (err instanceof NetworkNotFoundError)
+        throw invalid([{ path: `${at}.network`, message: err.message }]);
       // Addresses come back as VMs are removed: worth retrying for a while.
       if (err instanceof AddressPoolExhaustedError)
         throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
