@@ -200,14 +200,18 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
       files = resourceFiles(handler, document);
       templateInput.repoUrl = rfmDeps().repositories.publicUrlOf(resource.type);
     } else {
+      // Any other action acts on the resource as its file holds it now.
       const read = (await runPreviewTask('rfm:read-resource', {
         resourceType: resource.type,
         name: resource.name,
       })) as { document: typeof document };
       document = read.document;
       placement = (document as { placement?: Placement }).placement;
-      // Removing a resource removes its folder: both of its files.
-      files = { [documentPath(resource.name)]: null, [metadataPath(resource.name)]: null };
+      // A removal removes its folder, both files; an action that leaves the file as it is commits nothing.
+      files =
+        resource.action === 'delete'
+          ? { [documentPath(resource.name)]: null, [metadataPath(resource.name)]: null }
+          : {};
     }
     const metadata = handler.describe(document);
     const plan = templatePlan(resource);
