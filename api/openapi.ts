@@ -146,6 +146,11 @@ const planStep = {
     input: { description: 'its input as it will be given, when known now' },
     output: { description: 'for a step the preview runs (a render, a read): its output' },
     atRunTime: { type: 'boolean', description: 'it depends on what only the run knows' },
+    steps: {
+      type: 'array',
+      items: { type: 'object' },
+      description: 'for a sub-template step: the steps of the sub-template, planned the same way',
+    },
   },
 };
 

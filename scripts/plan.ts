@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RequestPlan } from '../api/plan/planner';
+import type { PlannedStep } from '../api/plan/template-walk';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: TOKEN=… npm run plan -- request.json [--json]`);
@@ -22,15 +23,19 @@ export function describePlan(plan: RequestPlan): string {
     for (const p of r.provisional)
       lines.push(`  ${p.what.padEnd(10)} ${p.value} (provisional; hashed as ${p.hashedAs})`);
     lines.push('  steps (a wave runs in parallel once the waves before it ended):');
-    for (const s of r.steps) {
-      const notes = [
-        s.runs ?? s.kind,
-        s.when ? `when ${s.when.condition} → ${s.when.holds ?? 'decided at run time'}` : '',
-        s.approval ? `approval by ${s.approval.groups.join(' or ')} within ${s.approval.timeout}` : '',
-        s.undo ? `undo ${s.undo}` : '',
-      ].filter(Boolean);
-      lines.push(`    ${String(s.wave).padStart(2)}  ${s.id.padEnd(14)} ${notes.join('; ')}`);
-    }
+    const printSteps = (steps: PlannedStep[], indent: string): void => {
+      for (const s of steps) {
+        const notes = [
+          s.runs ?? s.kind,
+          s.when ? `when ${s.when.condition} → ${s.when.holds ?? 'decided at run time'}` : '',
+          s.approval ? `approval by ${s.approval.groups.join(' or ')} within ${s.approval.timeout}` : '',
+          s.undo ? `undo ${s.undo}` : '',
+        ].filter(Boolean);
+        lines.push(`${indent}${String(s.wave).padStart(2)}  ${s.id.padEnd(14)} ${notes.join('; ')}`);
+        if (s.steps) printSteps(s.steps, `${indent}      `);
+      }
+    };
+    printSteps(r.steps, '    ');
     for (const s of r.steps.filter((x) => x.output !== undefined && x.runs !== 'rfm:read-resource'))
       lines.push(
         `  ${s.id} renders:`,

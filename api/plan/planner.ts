@@ -228,7 +228,7 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
             metadata,
           })
         : runPreviewTask(taskId, input);
-    const steps = await walkTemplate(template, templateInput, runner);
+    const steps = await walkTemplate(template, templateInput, runner, plan.templates);
     return {
       index,
       type: resource.type,

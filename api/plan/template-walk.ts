@@ -39,6 +39,8 @@ export interface PlannedStep {
   output?: unknown;
   /** True when its input or condition depends on what only the run knows. */
   atRunTime?: boolean;
+  /** For a sub-template step (not a fan-out): the sub-template's own steps, walked with its input. */
+  steps?: PlannedStep[];
 }
 
 /** Runs a task of the preview (pure or read-only); undefined when it is not one the preview may run. */
@@ -70,11 +72,15 @@ function runsOf(step: Step): string | undefined {
   return undefined;
 }
 
-/** Walks `template` with `input`, running what `run` may run. */
+/**
+ * Walks `template` with `input`, running what `run` may run; a sub-template step is walked into
+ * through `templates` (the plan's, by `name@version`).
+ */
 export async function walkTemplate(
   template: Template,
   input: unknown,
   run: PreviewTaskRunner,
+  templates: Readonly<Record<string, Template>> = {},
 ): Promise<PlannedStep[]> {
   const byId = new Map(template.steps.map((s) => [s.id, s]));
   const waves = new Map<string, number>();
@@ -140,6 +146,9 @@ export async function walkTemplate(
       if (known(stepInput)) p.input = await resolveValue(stepInput, scope);
       else p.atRunTime = true;
     }
+    const sub =
+      k.kind === 'template' && p.forEach === undefined ? templates[templateKey(k.step.template)] : undefined;
+    if (sub && p.input !== undefined) p.steps = await walkTemplate(sub, p.input, run, templates);
     const output = k.kind === 'task' && p.input !== undefined ? run(k.step.task, p.input) : undefined;
     if (output === undefined) unknown.add(step.id);
     else {

@@ -4,7 +4,16 @@
  * decides on that plan (its hash travels with the decision).
  */
 import type { RequestPlan } from '../plan/planner';
+import type { PlannedStep } from '../plan/template-walk';
 import { html, type Html } from './html';
+
+/** The steps and those of the sub-templates they run, each named by its path (`build/launch`). */
+function flatten(steps: readonly PlannedStep[], prefix = ''): (PlannedStep & { path: string })[] {
+  return steps.flatMap((s) => [
+    { ...s, path: `${prefix}${s.id}` },
+    ...flatten(s.steps ?? [], `${prefix}${s.id}/`),
+  ]);
+}
 
 /** The plan: per resource its template, placement, provisional address, steps, renders and git change. */
 export function planSection(plan: RequestPlan, heading = 'What this request will do'): Html {
@@ -39,11 +48,11 @@ export function planSection(plan: RequestPlan, heading = 'What this request will
                 </tr>
               </thead>
               <tbody>
-                ${r.steps.map(
+                ${flatten(r.steps).map(
                   (s) =>
                     html`<tr>
                       <td>${String(s.wave)}</td>
-                      <td>${s.id}</td>
+                      <td>${s.path}</td>
                       <td>${s.runs ?? s.kind}</td>
                       <td>
                         ${s.when ? `${s.when.holds === null ? 'at run time' : s.when.holds ? 'holds' : 'skipped'}` : ''}
