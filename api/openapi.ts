@@ -660,7 +660,7 @@ export function openApiDocument(
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
             200: ok('the plan', { $ref: '#/components/schemas/Plan' }),
-            ...v1Errors(403, 404, 409, 413, 415, 422),
+            ...v1Errors(403, 404, 409, 413, 415, 422, 503),
           },
         },
       },
@@ -679,7 +679,7 @@ export function openApiDocument(
             // taken, a resource still being built, or one another unfinished request acts on;
             // 422: a rule no schema states (the disks' total, a lease in the future, what the
             // placement matrix allows), or an Idempotency-Key used before with another body.
-            ...v1Errors(403, 404, 409, 413, 415, 422),
+            ...v1Errors(403, 404, 409, 413, 415, 422, 503),
           },
         },
         get: {

@@ -12,15 +12,21 @@ import { createTwoFilesPatch } from 'diff';
 import type { Pool } from 'pg';
 import { systems } from '../../activities/registry';
 import { documentPath, metadataPath, resourceFiles } from '../../activities/rfm/layout';
-import { GitNotFoundError } from '../../activities/rfm/repositories';
+import { GitNotFoundError, GitUnavailableError } from '../../activities/rfm/repositories';
 import type { RfmDeps } from '../../activities/rfm/deps';
 import type { RfmConfig } from '../../activities/rfm/config';
 import { runTask, type AnySystem, type AnyTask, type WorkerResources } from '../../activities/task';
 import { templateFor, type RequestedResource } from '../../common/request';
 import type { TemplatePlan } from '../../common/template';
 import { resourceHandlers, type ResourceHandlerRegistry } from '../../resource-handlers';
-import { enrichResource } from '../../resource-handlers/enrich';
-import { loadCatalogSnapshot, peekAddress } from '../../resource-handlers/store';
+import { enrichResource, NoPlacementError } from '../../resource-handlers/enrich';
+import {
+  AddressPoolExhaustedError,
+  loadCatalogSnapshot,
+  NetworkNotFoundError,
+  peekAddress,
+} from '../../resource-handlers/store';
+import { HttpError } from '../errors';
 import type { CatalogSnapshot, Placement, ResourceMetadata } from '../../resource-handlers/types';
 import type { TemplateLibrary } from '../../templates/library';
 import { hashOf, withoutProvisional } from './plan-hash';
@@ -249,12 +255,40 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
     };
   }
 
+  /** A plan that cannot be made now, as the API answers it, naming the resource's field. */
+  function refusal(err: unknown, index: number): unknown {
+    const at = `body.resources.${index}`;
+    if (err instanceof AddressPoolExhaustedError)
+      return new HttpError(409, 'Conflict', `not now: ${err.message}`, [
+        { path: `${at}.network`, message: err.message },
+      ]);
+    if (err instanceof NetworkNotFoundError)
+      return new HttpError(400, 'InvalidInput', err.message, [
+        { path: `${at}.network`, message: err.message },
+      ]);
+    if (err instanceof NoPlacementError)
+      return new HttpError(422, 'Unprocessable', err.message, [
+        { path: `${at}.placement`, message: err.message },
+      ]);
+    if (err instanceof GitUnavailableError || (err as { type?: string }).type === 'UpstreamUnavailable')
+      return new HttpError(
+        503,
+        'UpstreamUnavailable',
+        `the resource repository cannot be read now: ${(err as Error).message}`,
+      );
+    return err;
+  }
+
   return {
     async plan(requested) {
       const catalog = await loadCatalogSnapshot(deps.pool);
       const resources: ResourcePlan[] = [];
       for (const [index, resource] of requested.entries())
-        resources.push(await planOne(resource, index, catalog));
+        resources.push(
+          await planOne(resource, index, catalog).catch((err: unknown) => {
+            throw refusal(err, index);
+          }),
+        );
       const hashed = hashedForm(resources);
       return { plan: { planHash: hashOf(hashed), resources }, hashed };
     },
