@@ -656,7 +656,7 @@ export function openApiDocument(
           summary:
             'The plan of a submission, nothing recorded, started, allocated or committed (role requester or admin): per resource its common format, placement and provisional address, template steps, rendered variables and git change, and the `planHash` a submission and its approvals are bound to',
           description:
-            "The body is a submission's and is refused as a submission would be (400 naming each field, 404, 409, 422). See docs/plan-preview.md.",
+            "The body is a submission's and is refused as a submission would be (400 naming each field, 404, 409, 422); 409 too when the network has no free address now, 503 when a resource's git repository cannot be read. See docs/plan-preview.md.",
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
             200: ok('the plan', { $ref: '#/components/schemas/Plan' }),
