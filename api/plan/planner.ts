@@ -141,8 +141,16 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
     return found;
   }
 
-  async function gitChange(type: string, after: Record<string, string | null>): Promise<ResourcePlan['git']> {
-    const before = await currentFiles(type, Object.keys(after));
+  /**
+   * The change of `after` against the branch tip. A create's files are new (its name is free: the
+   * check before the plan saw to that), so only an action on an existing resource reads git.
+   */
+  async function gitChange(
+    resource: RequestedResource,
+    after: Record<string, string | null>,
+  ): Promise<ResourcePlan['git']> {
+    const type = resource.type;
+    const before = resource.action === 'create' ? {} : await currentFiles(type, Object.keys(after));
     const files: PlannedFileChange[] = [];
     for (const [file, content] of Object.entries(after)) {
       const was = before[file];
@@ -251,7 +259,7 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
         digest: hashOf(plan),
       },
       steps,
-      git: await gitChange(resource.type, files),
+      git: await gitChange(resource, files),
     };
   }
 
