@@ -84,7 +84,14 @@ export interface PlanAnswer {
 }
 
 export interface RequestPlanner {
-  plan(resources: readonly RequestedResource[]): Promise<PlanAnswer>;
+  /**
+   * The plan of `resources`; `provisional` adds, by resource index, values the caller knows to be
+   * relative to the moment of submission (an offering's lease of N days ends N days from then).
+   */
+  plan(
+    resources: readonly RequestedResource[],
+    provisional?: ReadonlyMap<number, ProvisionalValue[]>,
+  ): Promise<PlanAnswer>;
   close(): Promise<void>;
 }
 
@@ -288,15 +295,16 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
   }
 
   return {
-    async plan(requested) {
+    async plan(requested, known = new Map()) {
       const catalog = await loadCatalogSnapshot(deps.pool);
       const resources: ResourcePlan[] = [];
-      for (const [index, resource] of requested.entries())
-        resources.push(
-          await planOne(resource, index, catalog).catch((err: unknown) => {
-            throw refusal(err, index);
-          }),
-        );
+      for (const [index, resource] of requested.entries()) {
+        const planned = await planOne(resource, index, catalog).catch((err: unknown) => {
+          throw refusal(err, index);
+        });
+        planned.provisional.push(...(known.get(index) ?? []));
+        resources.push(planned);
+      }
       const hashed = hashedForm(resources);
       return { plan: { planHash: hashOf(hashed), resources }, hashed };
     },

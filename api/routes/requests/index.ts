@@ -37,7 +37,7 @@ import {
   type RequestRow,
 } from './store';
 import { readRequestLog } from './log-store';
-import type { PlanAnswer } from '../../plan/planner';
+import type { PlanAnswer, ProvisionalValue } from '../../plan/planner';
 import { planDifferences } from '../../plan/plan-hash';
 import { previewedPlan, rememberPreview } from '../../plan/store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
@@ -51,7 +51,7 @@ import {
   submissionSchema,
 } from './schema';
 import type { RefusalStatus } from './validation';
-import { expandOfferingOrders } from '../offerings/store';
+import { DAY_MS, expandOfferingOrders } from '../offerings/store';
 import { streamEvents } from './event-stream';
 import { approvalDecisions, approvalWaits, linkedResources } from './story';
 
@@ -110,8 +110,9 @@ export function requestRoutes(deps: ApiDeps): Router {
    */
   async function checkSubmission(req: Request, body: unknown, traceId: string | undefined) {
     const principal = principalOf(req);
+    const now = new Date();
     // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
-    const orders = await expandOfferingOrders(deps.pool, body, principal, new Date());
+    const orders = await expandOfferingOrders(deps.pool, body, principal, now);
     if (orders.problems.length) throw await refusal(body, 400, orders.problems);
     const parsed = submissionSchema.safeParse(orders.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
@@ -120,7 +121,30 @@ export function requestRoutes(deps: ApiDeps): Router {
     const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
     const problems = pause ? [...validated.problems, pause] : validated.problems;
     if (problems.length) throw await refusal(body, pause ? 400 : validated.status, problems);
-    return { submission: parsed.data, resources: validated.resources };
+    return {
+      submission: parsed.data,
+      resources: validated.resources,
+      relative: relativeLeases(body, validated.resources, now),
+    };
+  }
+
+  /**
+   * The lease ends an order gave as a number of days from now: provisional in a plan, hashed as
+   * that number of days, so an order previewed and submitted a minute apart has one plan.
+   */
+  function relativeLeases(body: unknown, resources: RequestedResource[], now: Date) {
+    const raw = (body as { resources?: unknown[] } | null)?.resources ?? [];
+    const relative = new Map<number, ProvisionalValue[]>();
+    resources.forEach((r, index) => {
+      const ordered = (raw[index] as { offering?: unknown } | null)?.offering !== undefined;
+      const leaseEnd = r.spec.leaseEnd;
+      if (!ordered || typeof leaseEnd !== 'string') return;
+      const days = Math.round((Date.parse(leaseEnd) - now.getTime()) / DAY_MS);
+      relative.set(index, [
+        { what: 'leaseEnd', value: leaseEnd, hashedAs: `<${days} days from the submission>` },
+      ]);
+    });
+    return relative;
   }
 
   /**
@@ -128,10 +152,14 @@ export function requestRoutes(deps: ApiDeps): Router {
    * longer that one is refused with 409, naming what changed since the preview of that hash. A
    * plan that cannot be made (git unreachable) leaves a submission unbound, not refused.
    */
-  async function planFor(resources: RequestedResource[], boundTo: string | undefined) {
+  async function planFor(
+    resources: RequestedResource[],
+    relative: Map<number, ProvisionalValue[]>,
+    boundTo: string | undefined,
+  ) {
     let answer: PlanAnswer;
     try {
-      answer = await deps.planner.plan(resources);
+      answer = await deps.planner.plan(resources, relative);
     } catch (err) {
       if (boundTo) throw err;
       deps.log.warn({ err: (err as Error).message }, 'no plan for the submission; it is not bound to one');
@@ -173,9 +201,9 @@ export function requestRoutes(deps: ApiDeps): Router {
       const existing = await findIdempotent(deps.pool, principal.subject, key);
       if (existing) return repeated(existing.requestId, existing.bodySha256 === sha256(file));
     }
-    const { submission, resources } = await checkSubmission(req, body, traceId);
+    const { submission, resources, relative } = await checkSubmission(req, body, traceId);
     // A re-run is planned anew: the hash its first submission was bound to is of another time.
-    const plan = await planFor(resources, rerunOf ? undefined : submission.planHash);
+    const plan = await planFor(resources, relative, rerunOf ? undefined : submission.planHash);
     const ids = { traceId: traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
     const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
     const resourceTypes = [...new Set(resources.map((r) => r.type))].sort();
@@ -283,8 +311,8 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   // The plan of a body, as its submission would run it: nothing recorded, started, held or committed.
   router.post('/requests/preview', requireRole('requester'), async (req, res) => {
-    const { resources } = await checkSubmission(req, req.body, undefined);
-    const { plan, hashed } = await deps.planner.plan(resources);
+    const { resources, relative } = await checkSubmission(req, req.body, undefined);
+    const { plan, hashed } = await deps.planner.plan(resources, relative);
     await rememberPreview(deps.pool, plan.planHash, hashed);
     res.json(plan);
   });

@@ -225,4 +225,55 @@ describe('plan preview', () => {
       [plan.planHash],
     );
   });
+
+  it('shows the plan on the portal order form, above the order button, and orders bound to it', async () => {
+    const base = t.api.baseUrl;
+    const cookies = new Map<string, string>();
+    const send = async (path: string, form?: Record<string, string>) => {
+      const res = await fetch(`${base}${path}`, {
+        method: form ? 'POST' : 'GET',
+        redirect: 'manual',
+        headers: {
+          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+      });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const [k, v] = pair!.split('=');
+        cookies.set(k!, v!);
+      }
+      return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+    };
+    const field = (page: string, name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    const signIn = await send('/signin');
+    await send('/signin', { _csrf: field(signIn.text, '_csrf'), next: '', token: alice });
+    const form = (await send('/order/small-rhel9-dev')).text;
+    const name = `portal-plan-${Date.now().toString(36)}`;
+    const order = {
+      _csrf: field(form, '_csrf'),
+      idempotencyKey: field(form, 'idempotencyKey'),
+      name,
+      leaseDays: '7',
+    };
+    const previewed = await send('/order/small-rhel9-dev', { ...order, intent: 'preview' });
+    assert.equal(previewed.status, 200);
+    const planHash = field(previewed.text, 'planHash');
+    assert.match(planHash, /^sha256:/);
+    assert.ok(
+      previewed.text.indexOf('aria-label="Plan"') < previewed.text.indexOf('value="order"'),
+      'the plan is above the order button',
+    );
+    assert.deepEqual(await traces(t, name), [0, 0, 0, 0], 'a preview orders nothing');
+    const ordered = await send('/order/small-rhel9-dev', { ...order, intent: 'order', planHash });
+    assert.equal(ordered.status, 303, ordered.text.slice(0, 300));
+    const requestId = /\/requests\/(req_[A-Za-z0-9]+)/.exec(ordered.location ?? '')![1]!;
+    const view = (
+      await t.api.call<{ planHash: string }>('GET', `/v1/requests/${requestId}`, { token: alice })
+    ).body;
+    assert.equal(view.planHash, planHash);
+    await t.settle(alice, requestId);
+  });
 });
