@@ -280,7 +280,10 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     const [, , plans] = await settledAll([
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
-      resolvePlans(work.map((w) => w.outcome.template)),
+      resolvePlans(
+        work.map((w) => w.outcome.template),
+        input.templateDigests,
+      ),
       prepareAndCommit(input, work),
     ] as const);
     const runnable = work.filter((w) => w.outcome.state === 'pending');
@@ -348,14 +351,20 @@ function failureMessage(state: RequestProgress): string {
   return `request ${state.requestId} failed: ${shown}${more}`;
 }
 
-/** One plan per distinct template, resolved once (the exact content then travels in history). */
-async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePlan>> {
+/**
+ * One plan per distinct template, resolved once (the exact content then travels in history); one
+ * whose digest is not the planned one (`digests`) is refused, and the request fails unbuilt.
+ */
+async function resolvePlans(
+  templates: string[],
+  digests: Record<string, string> = {},
+): Promise<Map<string, TemplatePlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
       resolvePlan.executeWithOptions(
         { summary: activitySummary(`plan template ${name}`, 'templates:resolve-plan') },
-        [{ name }],
+        [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
       ),
     ),
   );

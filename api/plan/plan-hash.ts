@@ -5,17 +5,9 @@
  * NETWORK>`, so the same plan has the same hash whichever address happens to be free, while a
  * change of the network, the placement, the template or the resource's file changes it.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../platform/canonical-json';
 
-/** JSON with object keys sorted at every level and no whitespace: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+export { canonicalJson, hashOf } from '../../platform/canonical-json';
 
 /**
  * Every string equal to or containing a provisional value, with that value replaced by its
@@ -39,11 +31,6 @@ export function withoutProvisional(value: unknown, stand: ReadonlyMap<string, st
     return v;
   };
   return walk(value);
-}
-
-/** `sha256:<hex>` of the canonical JSON of `hashed`. */
-export function hashOf(hashed: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(hashed)).digest('hex')}`;
 }
 
 /** One value that differs between two plans, at its path (`resources.0.placement.cluster`). */

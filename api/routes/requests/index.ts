@@ -229,7 +229,14 @@ export function requestRoutes(deps: ApiDeps): Router {
       ...(rerunOf ? { rerunOf } : {}),
       onFailure: submission.onFailure ?? settings.onFailure,
       pauseTimeout: submission.pauseTimeout ?? settings.pauseTimeout,
-      ...(plan ? { planHash: plan.planHash } : {}),
+      ...(plan
+        ? {
+            planHash: plan.planHash,
+            templateDigests: Object.fromEntries(
+              plan.resources.map((r) => [r.template.name, r.template.digest]),
+            ),
+          }
+        : {}),
     };
     const outcome = await insertRequest(deps.pool, {
       ...ids,
