@@ -33,6 +33,9 @@ export interface TaskContext<Deps> {
   attempt: number;
 }
 
+/** How a task may run in a plan preview (see TaskDefinition.preview). */
+export type TaskPreview = 'pure' | 'read';
+
 /** A task's own metadata; its task queue is its system's. */
 export type TaskDeclaration = Omit<TaskMeta, 'taskQueue'>;
 
@@ -41,6 +44,12 @@ export interface TaskDefinition<I extends z.ZodType, O extends z.ZodType, Deps> 
   output: O;
   /** Inputs the tests run, so every task's examples stay true. */
   examples?: z.input<I>[];
+  /**
+   * What the plan preview (`POST /v1/requests/preview`) may run of this task: `pure` computes its
+   * output from its input alone, `read` only reads (never changes anything, never an end system).
+   * Absent: the preview shows the step without running it.
+   */
+  preview?: TaskPreview;
   handler(input: z.infer<I>, ctx: TaskContext<Deps>): Promise<z.input<O>>;
 }
 
@@ -78,14 +87,29 @@ function invalid(task: { id: string }, root: 'input' | 'output', error: z.ZodErr
   );
 }
 
+/**
+ * Runs one task's handler as its activity does: the input checked first, the output after (a
+ * violation is the failure naming the field). The activity and the plan preview both call this.
+ */
+export async function runTask<Deps>(
+  task: AnyTask<Deps>,
+  raw: unknown,
+  ctx: TaskContext<Deps>,
+): Promise<unknown> {
+  const parsed = task.input.safeParse(raw);
+  if (!parsed.success) throw invalid(task, 'input', parsed.error);
+  const result = await task.handler(parsed.data, ctx);
+  const out = task.output.safeParse(result);
+  if (!out.success) throw invalid(task, 'output', out.error);
+  return out.data;
+}
+
 /** The activity function of one task: validate input, run, validate output. */
 export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unknown) => Promise<unknown> {
   return async (raw: unknown) => {
-    const parsed = task.input.safeParse(raw);
-    if (!parsed.success) throw invalid(task, 'input', parsed.error);
     const ctx = Context.current();
     const info = ctx.info;
-    const result = await task.handler(parsed.data, {
+    return runTask(task, raw, {
       deps,
       signal: ctx.cancellationSignal,
       heartbeat: (d) => ctx.heartbeat(d),
@@ -95,9 +119,6 @@ export function toActivity<Deps>(task: AnyTask<Deps>, deps: Deps): (input: unkno
         : `standalone#${info.activityId}`,
       attempt: info.attempt,
     });
-    const out = task.output.safeParse(result);
-    if (!out.success) throw invalid(task, 'output', out.error);
-    return out.data;
   };
 }
 

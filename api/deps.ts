@@ -8,6 +8,7 @@ import type { EndSystemProber } from './routes/system/end-systems';
 import type { ResourceValidator } from './routes/requests/validation';
 import type { RequestEventFeed } from './routes/requests/event-feed';
 import type { EventStreamOptions } from './routes/requests/event-stream';
+import type { RequestPlanner } from './plan/planner';
 import type { WorkflowStarter } from './starter';
 
 export interface EndSystemUrls {
@@ -26,6 +27,8 @@ export interface ApiDeps {
   publicUrl: string;
   /** Checks resources against their handlers and the permitted values. */
   resources: ResourceValidator;
+  /** Computes a request's plan, by reads only (api/plan/, docs/plan-preview.md). */
+  planner: RequestPlanner;
   /** Starts the workflows of recorded requests (api/starter.ts). */
   starter: WorkflowStarter;
   /** This process's background prober of the end systems, read by `GET /v1/system/status`. */

@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly type: string,
     message: string,
     readonly fields?: FieldProblem[],
+    /** More of what the caller needs to act on the refusal (a 409's new plan), beside `fields`. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -86,7 +88,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         : httpError.message;
     if (omitted > 0) message += ` (and ${omitted} more problems)`;
     res.status(httpError.status).json({
-      error: { type: httpError.type, message, ...(fields ? { fields } : {}) },
+      error: {
+        type: httpError.type,
+        message,
+        ...(fields ? { fields } : {}),
+        ...(httpError.details ? { details: httpError.details } : {}),
+      },
     });
   };
 }

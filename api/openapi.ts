@@ -131,6 +131,128 @@ function placementRuleDocument(catalog: CatalogSnapshot | undefined): Schema {
   return rule;
 }
 
+const planStep = {
+  type: 'object',
+  required: ['id', 'kind', 'needs', 'wave'],
+  properties: {
+    id: { type: 'string' },
+    kind: { enum: ['task', 'template', 'approval', 'wait'] },
+    description: { type: 'string' },
+    runs: { type: 'string', description: 'the task id or the sub-template `name@version` it runs' },
+    needs: { type: 'array', items: { type: 'string' } },
+    wave: {
+      type: 'integer',
+      description: 'steps of one wave run in parallel, once the waves before it ended (what they need)',
+    },
+    when: {
+      type: 'object',
+      properties: {
+        condition: { type: 'string' },
+        holds: { type: ['boolean', 'null'], description: 'null: decided at run time' },
+      },
+    },
+    approval: {
+      type: 'object',
+      properties: {
+        groups: { type: 'array', items: { type: 'string' } },
+        timeout: { type: 'string' },
+        message: { type: 'string' },
+        needed: { type: ['boolean', 'null'] },
+      },
+    },
+    forEach: { type: 'string' },
+    undo: { type: 'string' },
+    input: { description: 'its input as it will be given, when known now' },
+    output: { description: 'for a step the preview runs (a render, a read): its output' },
+    atRunTime: { type: 'boolean', description: 'it depends on what only the run knows' },
+    steps: {
+      type: 'array',
+      items: { type: 'object' },
+      description: 'for a sub-template step: the steps of the sub-template, planned the same way',
+    },
+  },
+};
+
+/** A request's plan (`POST /v1/requests/preview`, docs/plan-preview.md). */
+const planDocument = {
+  type: 'object',
+  required: ['planHash', 'resources'],
+  description:
+    'What a submission of the same body would do, by reads only. `planHash` is the SHA-256 of the canonical JSON of `resources` with each provisional value replaced by what it stands on (`<address from NETWORK>`).',
+  properties: {
+    planHash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [
+          'index',
+          'type',
+          'action',
+          'name',
+          'commonFormat',
+          'metadata',
+          'provisional',
+          'template',
+          'steps',
+          'git',
+        ],
+        properties: {
+          index: { type: 'integer' },
+          type: { type: 'string' },
+          action: { type: 'string' },
+          name: { type: 'string' },
+          commonFormat: {
+            type: 'object',
+            description: "the handler's common format the commit holds (a create) or holds now",
+          },
+          metadata: { type: 'object' },
+          placement: { type: 'object' },
+          provisional: {
+            type: 'array',
+            description: 'values nothing was held for (the address): the run may give others',
+            items: {
+              type: 'object',
+              properties: {
+                what: { type: 'string' },
+                value: { type: 'string' },
+                hashedAs: { type: 'string' },
+              },
+            },
+          },
+          template: {
+            type: 'object',
+            properties: {
+              name: { type: 'string' },
+              version: { type: 'string' },
+              description: { type: 'string' },
+              digest: { type: 'string', description: 'the hash of the template and all it reaches' },
+            },
+          },
+          steps: { type: 'array', items: planStep },
+          git: {
+            type: 'object',
+            properties: {
+              repository: { type: 'string' },
+              files: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    path: { type: 'string' },
+                    change: { enum: ['add', 'modify', 'remove'] },
+                    diff: { type: 'string', description: 'unified diff against the branch tip' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 const errorEnvelope = {
   type: 'object',
   required: ['error'],
@@ -154,6 +276,11 @@ const errorEnvelope = {
               message: { type: 'string' },
             },
           },
+        },
+        details: {
+          type: 'object',
+          description:
+            'What the caller needs to act on the refusal; a `PlanChanged` 409 carries the new `planHash` and `plan` (`fields` name what changed).',
         },
       },
     },
@@ -472,6 +599,7 @@ export function openApiDocument(
             onTimeout: { const: 'abort' },
           },
         },
+        Plan: planDocument,
         Resume: json(resumeSchema),
         Settings: json(settingsSchema),
         SettingsChange: json(settingsSchema.partial()),
@@ -592,12 +720,26 @@ export function openApiDocument(
           responses: { 200: ok('the status'), ...v1Errors(403) },
         },
       },
+      '/v1/requests/preview': {
+        post: {
+          operationId: 'previewRequest',
+          summary:
+            'The plan of a submission, nothing recorded, started, allocated or committed (role requester or admin): per resource its common format, placement and provisional address, template steps, rendered variables and git change, and the `planHash` a submission and its approvals are bound to',
+          description:
+            "The body is a submission's and is refused as a submission would be (400 naming each field, 404, 409, 422); 409 too when the network has no free address now, 503 when a resource's git repository cannot be read. See docs/plan-preview.md.",
+          requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
+          responses: {
+            200: ok('the plan', { $ref: '#/components/schemas/Plan' }),
+            ...v1Errors(403, 404, 409, 413, 415, 422, 503),
+          },
+        },
+      },
       '/v1/requests': {
         post: {
           operationId: 'submitRequest',
           summary: 'Submit a request (role requester or admin)',
           description:
-            'A create may name a `group` of the caller\'s whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource\'s owner, its group\'s members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them). A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`. Day-2 changes of a built VM: `{"type": "virtual_machine", "action": "update", "name": …, "cpu"?, "memoryGb"?, "disks"?}` (`disks`: the disks it has at their sizes, then those to add) and `{…, "action": "power", "power": "on" | "off" | "restart"}`, checked as a create is (limits, the image\'s first disk, placement): 422 naming the field when the change breaks a limit, shrinks or drops a disk, changes nothing or asks for the power state the VM is in; 409 when the VM is not `active` (being built, changed, removed, expiring, failed); 404 when it does not exist (docs/lifecycle.md).',
+            'A create may name a `group` of the caller\'s whose members then act on the resource as its owner. A delete (and every later action on a resource) is allowed to the resource\'s owner, its group\'s members and admins; to anyone else the resource does not exist: 404 naming `body.resources.N.name`, as for a name never built. With `planHash` (from `POST /v1/requests/preview`) it is refused with 409 `PlanChanged` when its plan is no longer that one: `fields` name what changed (`plan.resources.0.placement.cluster`), `details` carry the new plan and hash. 409 when it is still being built, when the name of a create is taken, or when another unfinished request is acting on one of its resources (type + name), which the error names, or when it deletes a network that VMs are still on (the error names them). A resource may name others of the request in `dependsOn` (a VM whose `network` is a network of the request does so implicitly): they are built first, independent ones side by side, and one whose dependency failed is not started (state `skipped`). A `dependsOn` name the request does not hold, one two of its resources share, or a cycle is refused (422, or 400 when the body breaks the schema too) at its path, e.g. `body.resources.2.dependsOn.0`. Day-2 changes of a built VM: `{"type": "virtual_machine", "action": "update", "name": …, "cpu"?, "memoryGb"?, "disks"?}` (`disks`: the disks it has at their sizes, then those to add) and `{…, "action": "power", "power": "on" | "off" | "restart"}`, checked as a create is (limits, the image\'s first disk, placement): 422 naming the field when the change breaks a limit, shrinks or drops a disk, changes nothing or asks for the power state the VM is in; 409 when the VM is not `active` (being built, changed, removed, expiring, failed); 404 when it does not exist (docs/lifecycle.md).',
           parameters: [idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/Submission' }),
           responses: {
@@ -608,7 +750,7 @@ export function openApiDocument(
             // 422: a rule no schema states (the disks' total, a lease in the future, what the
             // placement matrix allows, dependsOn naming the request's resources without a cycle),
             // or an Idempotency-Key used before with another body.
-            ...v1Errors(403, 404, 409, 413, 415, 422),
+            ...v1Errors(403, 404, 409, 413, 415, 422, 503),
           },
         },
         get: {
@@ -670,8 +812,17 @@ export function openApiDocument(
                       since: { type: 'string', format: 'date-time' },
                       deadline: { type: 'string', format: 'date-time' },
                       message: { type: 'string' },
+                      planHash: { type: 'string', description: 'the plan a decision must be on' },
                     },
                   },
+                },
+                planHash: {
+                  type: ['string', 'null'],
+                  description: 'the hash of the plan it was submitted with',
+                },
+                plan: {
+                  oneOf: [{ $ref: '#/components/schemas/Plan' }, { type: 'null' }],
+                  description: 'the plan it was submitted with: what an approver approves',
                 },
                 approvals: {
                   type: 'array',
@@ -687,6 +838,7 @@ export function openApiDocument(
                       at: { type: 'string', format: 'date-time' },
                       asAdmin: { type: 'boolean' },
                       comment: { type: 'string' },
+                      planHash: { type: 'string', description: 'the plan the decision was on' },
                     },
                   },
                 },
@@ -802,6 +954,8 @@ export function openApiDocument(
           summary:
             "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin)",
           parameters: [requestIdParam],
+          description:
+            "A decision is on the request's plan (`planHash`, the request's when absent): one on another plan is refused with 409 `PlanChanged`, and a run whose plan differs from the one decided on does not take it.",
           requestBody: jsonBody(json(decisionSchema)),
           responses: { 200: ok('the decision was taken'), ...v1Errors(403, 404, 409, 413, 415) },
         },

@@ -19,6 +19,10 @@ import { createResourceValidator } from './routes/requests/validation';
 import { approvalsWaitingByGroup } from './routes/metrics';
 import { startEndSystemProber } from './routes/system/end-systems';
 import { createWorkflowStarter, type WorkflowStarter } from './starter';
+import { createRequestPlanner } from './plan/planner';
+import { loadRfmConfig, type RfmConfig } from '../activities/rfm';
+import { taskCatalog } from '../activities/registry';
+import { loadTemplateLibrary, templatesDir } from '../templates/library';
 
 /** How often the API looks for request workflows still to start. */
 export const START_SWEEP_MS = 1_000;
@@ -52,6 +56,8 @@ export interface ApiServiceOptions extends Pick<
   endSystems?: EndSystemLocations;
   /** How often ended requests' log lines are gathered into their files; false: never. Default LOG_GATHER_MS. */
   logGatherMs?: number | false;
+  /** Where the resource repositories are, for the plans' git changes; default: the RFM_GIT_* environment. */
+  rfm?: RfmConfig;
 }
 
 export interface ApiService {
@@ -67,6 +73,11 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
   const endSystems = startEndSystemProber(opts.endSystems ?? {});
   const stopCountingApprovals = countApprovalsWaiting(() => approvalsWaitingByGroup(temporal, pool));
   const events = createRequestEventFeed(pool, log);
+  const planner = createRequestPlanner({
+    pool,
+    library: loadTemplateLibrary(templatesDir, taskCatalog),
+    rfm: opts.rfm ?? loadRfmConfig(),
+  });
   const app = createApp(
     {
       temporal,
@@ -80,6 +91,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       ...(opts.oidc ? { oidc: opts.oidc } : {}),
       events,
       resources: createResourceValidator(pool),
+      planner,
       starter,
       endSystems,
       ...(opts.codec ? { codec: opts.codec } : {}),
@@ -123,6 +135,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
         await endSystems.stop();
         stopCountingApprovals();
         await stopGathering();
+        await planner.close();
         await Promise.race([
           starter.idle(),
           new Promise((resolve) => setTimeout(resolve, START_DRAIN_MS).unref()),

@@ -38,6 +38,8 @@ export const failureTypes = {
   TemplateFailed: { retryable: false, httpStatus: 422 },
   /** An approval was rejected or timed out: not retried. */
   ApprovalDenied: { retryable: false, httpStatus: 409 },
+  /** What a request was planned (and approved) with is no longer what would run (docs/plan-preview.md). */
+  PlanChanged: { retryable: false, httpStatus: 409 },
 } as const satisfies Record<string, { retryable: boolean; httpStatus: number }>;
 
 /** A failure type name, also the ApplicationFailure `type`. */

@@ -85,6 +85,10 @@ export interface RequestWorkflowInput {
   onFailure?: OnFailure;
   /** How long a paused resource waits for a decision before it is aborted (a Temporal duration, e.g. `24 hours`). */
   pauseTimeout?: string;
+  /** The hash of the plan the request was submitted with (docs/plan-preview.md): what its approvals approve. */
+  planHash?: string;
+  /** The digest of each template in that plan, by name: a template edited since does not run. */
+  templateDigests?: Record<string, string>;
 }
 
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */

@@ -92,6 +92,11 @@ export interface InterpreterInput {
    * template, and the parent workflow is told through the `templatePaused` signal.
    */
   pauseTimeout?: string;
+  /**
+   * The hash of the plan this run executes (docs/plan-preview.md): its approval steps take only a
+   * decision on that plan, and hand it on to the sub-templates they start.
+   */
+  planHash?: string;
 }
 
 export type StepState = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'skipped' | 'compensated';
@@ -141,6 +146,8 @@ export interface ApprovalWait {
   deadline: string;
   /** The step's message, its expressions resolved. */
   message?: string;
+  /** The hash of the plan the run executes: the one a decision must be on (docs/plan-preview.md). */
+  planHash?: string;
 }
 
 /** The `approve` signal's payload; the API fills `by`, `groups` and `asAdmin` from the authenticated caller. */
@@ -152,6 +159,8 @@ export interface ApprovalDecision {
   /** Decided by an admin, who may decide any approval step whatever its groups; kept in the record. */
   asAdmin?: boolean;
   comment?: string;
+  /** The hash of the plan the approver saw and decided on; a run of another plan does not take it. */
+  planHash?: string;
 }
 
 /** One undo that ran during compensation. */

@@ -44,6 +44,19 @@ export interface TemplateLibrary {
   plan(ref: TemplateRef): TemplatePlan;
   /** What is wrong with an input for the template's input schema (JSON pointers), empty when it fits. */
   checkInput(ref: TemplateRef, input: unknown): SchemaProblem[];
+  /** The template `name` at `version`, or at its newest version when none is given; undefined when absent. */
+  resolve(name: string, version?: string): TemplateRef | undefined;
+}
+
+/** Compares dotted numeric versions (1.10.0 > 1.9.3). */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** Reads the template sources of a folder, recursively, file names relative to it. */
@@ -75,6 +88,15 @@ export function createTemplateLibrary(
     keys: () => [...templates.keys()].sort(),
     get: (ref) => templates.get(templateKey(ref))?.template,
     plan: (ref) => compilePlan(templates, catalog, ref),
+    resolve(name, version) {
+      const versions = [...templates.keys()]
+        .map((key) => key.split('@') as [string, string])
+        .filter(([n, v]) => n === name && (version === undefined || v === version))
+        .map(([, v]) => v)
+        .sort(compareVersions);
+      const chosen = versions.at(-1);
+      return chosen === undefined ? undefined : { name, version: chosen };
+    },
     checkInput(ref, input) {
       const key = templateKey(ref);
       const template = templates.get(key)?.template;

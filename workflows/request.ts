@@ -310,7 +310,10 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     const [, , plans] = await settledAll([
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
-      resolvePlans(work.map((w) => w.outcome.template)),
+      resolvePlans(
+        work.map((w) => w.outcome.template),
+        input.templateDigests,
+      ),
       prepareAndCommit(
         input,
         work.filter((w) => w.needs.length === 0),
@@ -391,14 +394,20 @@ function failureMessage(state: RequestProgress): string {
   return `request ${state.requestId} failed: ${shown}${more}`;
 }
 
-/** One plan per distinct template, resolved once (the exact content then travels in history). */
-async function resolvePlans(templates: string[]): Promise<Map<string, TemplatePlan>> {
+/**
+ * One plan per distinct template, resolved once (the exact content then travels in history); one
+ * whose digest is not the planned one (`digests`) is refused, and the request fails unbuilt.
+ */
+async function resolvePlans(
+  templates: string[],
+  digests: Record<string, string> = {},
+): Promise<Map<string, TemplatePlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
       resolvePlan.executeWithOptions(
         { summary: activitySummary(`plan template ${name}`, 'templates:resolve-plan') },
-        [{ name }],
+        [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
       ),
     ),
   );
@@ -549,6 +558,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
           ...(input.onFailure === 'pause'
             ? { pauseTimeout: input.pauseTimeout ?? DEFAULT_PAUSE_TIMEOUT }
             : {}),
+          ...(input.planHash !== undefined ? { planHash: input.planHash } : {}),
         },
       ],
       typedSearchAttributes: traceSearchAttributes(trace),

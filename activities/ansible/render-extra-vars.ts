@@ -29,6 +29,7 @@ export const renderExtraVars = defineTask({
   description:
     'Renders the AWX job template name and extra_vars that create, delete, update, power or configure a VM from its common format.',
   timeouts: 'short',
+  preview: 'pure',
   input: z.object({
     document: commonFormatDocumentSchema,
     action: z.enum([...vmJobActions, 'configure']),

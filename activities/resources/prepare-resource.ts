@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { mayGiveGroup } from '../../common/authority';
 import { failure } from '../../common/errors';
 import { commonFormatProblems, validateResources } from '../../resource-handlers';
-import { choosePlacement } from '../../resource-handlers/placement';
+import { enrichResource, NoPlacementError } from '../../resource-handlers/enrich';
 import {
   AddressPoolExhaustedError,
   allocateAddress,
@@ -115,46 +115,37 @@ export const prepareResource = defineTask({
       if (err instanceof ResourceExistsError) throw invalid([{ path: `${at}.name`, message: err.message }]);
       throw err;
     }
-    const needs = handler.needs(resource, catalog);
-    const enrichment: Enrichment = {};
-    if (needs.placement) {
-      enrichment.placement = choosePlacement(catalog, needs.placement);
-      if (!enrichment.placement)
-        throw invalid([
-          {
-            path: `${at}.placement`,
-            message: 'the placement matrix no longer allows a cluster and datastore',
-          },
-        ]);
-    }
     let reused = false;
-    if (needs.address) {
-      try {
+    let enrichment: Enrichment;
+    try {
+      enrichment = await enrichResource(handler, resource, catalog, async (network) => {
         const lease = await allocateAddress(pool, {
-          network: needs.address.network,
+          network,
           resourceType: handler.type,
           resourceName: resource.name,
           requestId: input.requestId,
           traceId: input.traceId,
         });
-        enrichment.address = { network: lease.network, address: lease.address };
         reused = lease.reused;
-      } catch (err) {
-        if (err instanceof ResourceNameInUseError)
-          throw invalid([
-            {
-              path: `${at}.name`,
-              message: `already in use: it has an address from request ${err.holder.requestId}`,
-            },
-          ]);
-        if (err instanceof NetworkNotFoundError)
-          throw invalid([{ path: `${at}.network`, message: err.message }]);
-        // Addresses come back as VMs are removed: worth retrying for a while.
-        if (err instanceof AddressPoolExhaustedError)
-          throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
-        throw err;
-      }
+        return { network: lease.network, address: lease.address };
+      });
+    } catch (err) {
+      if (err instanceof NoPlacementError) throw invalid([{ path: `${at}.placement`, message: err.message }]);
+      if (err instanceof ResourceNameInUseError)
+        throw invalid([
+          {
+            path: `${at}.name`,
+            message: `already in use: it has an address from request ${err.holder.requestId}`,
+          },
+        ]);
+      if (err instanceof NetworkNotFoundError)
+        throw invalid([{ path: `${at}.network`, message: err.message }]);
+      // Addresses come back as VMs are removed: worth retrying for a while.
+      if (err instanceof AddressPoolExhaustedError)
+        throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
+      throw err;
     }
+    const needs = handler.needs(resource, catalog);
     if (needs.subnet) {
       try {
         enrichment.subnet = await reserveSubnet(pool, { ...needs.subnet, traceId: input.traceId });

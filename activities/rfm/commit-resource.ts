@@ -11,7 +11,7 @@ import { commonFormatProblems } from '../../resource-handlers';
 import { commonFormatDocumentSchema, resourceNameSchema } from '../resources/schemas';
 import { defineTask, type TaskContext } from '../task';
 import type { RfmDeps } from './deps';
-import { commitMessage, documentPath, gitFailure, jsonFile, metadataPath } from './layout';
+import { commitMessage, documentPath, gitFailure, metadataPath, resourceFiles } from './layout';
 
 const call = 'rfm:commit-resource';
 
@@ -63,11 +63,10 @@ export const commitResource = defineTask({
       });
 
     const handler = registry.get(type);
-    const changes: Record<string, string> = {};
-    for (const doc of input.documents) {
-      changes[documentPath(doc.name)] = jsonFile(doc);
-      changes[metadataPath(doc.name)] = jsonFile(handler.describe(doc));
-    }
+    const changes = Object.assign({}, ...input.documents.map((doc) => resourceFiles(handler, doc))) as Record<
+      string,
+      string
+    >;
     const listed = input.documents.map((d) => d.name);
     const subject = `${type}: write ${listed.length > 3 ? `${listed.slice(0, 3).join(', ')} and ${listed.length - 3} more` : listed.join(', ')} (${input.requestId})`;
     try {

@@ -21,6 +21,7 @@ export const readResource = defineTask({
   id: call,
   description: "Reads a resource's common format and metadata from its type's git repository.",
   timeouts: 'short',
+  preview: 'read',
   input: z.object({
     resourceType: resourceTypeSchema,
     name: resourceNameSchema,

@@ -5,41 +5,40 @@
  */
 import { z } from 'zod';
 import { failure } from '../../common/errors';
+import { hashOf } from '../../platform/canonical-json';
 import { defineTask, type TaskContext } from '../task';
 import type { TemplateDeps } from './deps';
-
-/** Compares dotted numeric versions (1.10.0 > 1.9.3). */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 export const resolvePlan = defineTask({
   id: 'templates:resolve-plan',
   description: 'Compiles the plan of a template by name (newest version unless one is given).',
   timeouts: 'short',
-  input: z.object({ name: z.string().min(1), version: z.string().optional() }),
+  input: z.object({
+    name: z.string().min(1),
+    version: z.string().optional(),
+    /**
+     * The digest of the plan the request was planned (and approved) with: a template edited since
+     * is refused, so the request does not run what nobody saw (docs/plan-preview.md).
+     */
+    digest: z.string().optional(),
+  }),
   // The plan's shape is checked by the loader that built it; here it passes through.
   output: z.custom<import('../../common/template').TemplatePlan>((v) => typeof v === 'object' && v !== null),
-  async handler({ name, version }, { deps }: TaskContext<TemplateDeps>) {
-    const versions = deps.library
-      .keys()
-      .map((key) => key.split('@') as [string, string])
-      .filter(([n, v]) => n === name && (version === undefined || v === version))
-      .map(([, v]) => v)
-      .sort(compareVersions);
-    const chosen = versions.at(-1);
+  async handler({ name, version, digest }, { deps }: TaskContext<TemplateDeps>) {
+    const chosen = deps.library.resolve(name, version);
     if (!chosen) {
       throw failure('NotFound', `no template ${name}${version ? `@${version}` : ''}`, {
         system: 'template',
         call: 'templates:resolve-plan',
       });
     }
-    return deps.library.plan({ name, version: chosen });
+    const plan = deps.library.plan(chosen);
+    if (digest !== undefined && hashOf(plan) !== digest)
+      throw failure(
+        'PlanChanged',
+        `template ${name} changed since the request was planned (${digest}, now ${hashOf(plan)}): preview it again and submit anew`,
+        { system: 'template', call: 'templates:resolve-plan' },
+      );
+    return plan;
   },
 });

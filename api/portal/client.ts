@@ -24,7 +24,7 @@ export interface ApiAnswer<T> {
   status: number;
   body: T;
   /** The API's error envelope, for a 4xx or 5xx. */
-  error?: { type: string; message: string; fields?: ApiProblem[] };
+  error?: { type: string; message: string; fields?: ApiProblem[]; details?: Record<string, unknown> };
 }
 
 export interface PortalApi {

@@ -13,6 +13,8 @@ import { formJson, schemaFields, type ChoiceLabels, type FormValues, type JsonSc
 import { html, Html, input, select, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
 import { resourcePages } from './resources';
+import { planSection } from './plan';
+import type { RequestPlan } from '../plan/planner';
 
 type CatalogEntry = Offering & { orderSchema: JsonSchema };
 
@@ -30,6 +32,8 @@ interface RequestView {
   starting?: { attempts: number; lastError?: string };
   liveError?: string;
   links: { temporalUi: string; file: string };
+  /** What it was submitted to do: what its approvals approve. */
+  plan?: RequestPlan | null;
 }
 
 const terminal = ['succeeded', 'failed', 'cancelled'];
@@ -161,6 +165,7 @@ export function requesterPages(): Router {
     errors: FieldErrors,
     flash?: { kind: 'error'; text: string },
     status = 200,
+    plan?: RequestPlan,
   ) {
     sendPage(
       req,
@@ -171,8 +176,7 @@ export function requesterPages(): Router {
         body: html`<p>Every choice below is one the system accepts today. Fields marked * are required.</p>
           <form method="post" action="/order/custom" novalidate class="order">
             ${csrfField(req)}${idempotencyField()} ${schemaFields(schema, values, errors, labels)}
-            ${groupField(req, values, errors)}
-            <button type="submit">Order this VM</button>
+            ${groupField(req, values, errors)} ${orderButtons(plan, 'Order this VM')}
           </form>`,
       },
       status,
@@ -192,8 +196,8 @@ export function requesterPages(): Router {
       ...formJson(schema, values),
       ...(values.group ? { group: values.group } : {}),
     };
-    await submitOrder(req, res, resource, (errors, flash, status) =>
-      customPage(req, res, schema, labels, values, errors, flash, status),
+    await submitOrder(req, res, resource, (errors, flash, status, plan) =>
+      customPage(req, res, schema, labels, values, errors, flash, status, plan),
     );
   });
 
@@ -213,23 +217,61 @@ export function requesterPages(): Router {
     req: Request,
     res: Response,
     resource: Record<string, unknown>,
-    again: (errors: FieldErrors, flash: { kind: 'error'; text: string }, status: number) => void,
+    again: (
+      errors: FieldErrors,
+      flash: { kind: 'error'; text: string } | undefined,
+      status: number,
+      plan?: RequestPlan,
+    ) => void,
   ) {
     const { api } = portalOf(req);
+    const values = valuesOf(req);
+    if (values.intent === 'preview') {
+      // The plan, shown above the order button; ordering then binds the request to it.
+      const previewed = await api.call<RequestPlan>('POST', '/v1/requests/preview', {
+        resources: [resource],
+      });
+      if (previewed.status === 200) return again({}, undefined, 200, previewed.body);
+      const errors = fieldErrorsOf(previewed.error?.fields);
+      return again(errors, refusalFlash(previewed, errors), previewed.status >= 500 ? 502 : previewed.status);
+    }
+    const planHash = /^sha256:[0-9a-f]{64}$/.test(values.planHash ?? '') ? values.planHash : undefined;
     // The form's own key: a form sent twice (a double click, a reload) orders once.
     const key = typeof req.body?.idempotencyKey === 'string' ? req.body.idempotencyKey : undefined;
     const answer = await api.call<{ requestId: string }>(
       'POST',
       '/v1/requests',
-      { resources: [resource] },
+      { resources: [resource], ...(planHash ? { planHash } : {}) },
       key ? { 'idempotency-key': key } : {},
     );
     if (answer.status === 202 || answer.status === 200) {
       res.redirect(303, `/requests/${answer.body.requestId}`);
       return;
     }
+    if (answer.error?.type === 'PlanChanged') {
+      const plan = (answer.error.details as { plan?: RequestPlan } | undefined)?.plan;
+      return again(
+        {},
+        {
+          kind: 'error',
+          text: `Nothing was ordered: the plan changed since you looked (${answer.error.message}). Here is the new one.`,
+        },
+        409,
+        plan,
+      );
+    }
     const errors = fieldErrorsOf(answer.error?.fields);
     again(errors, refusalFlash(answer, errors), answer.status >= 500 ? 502 : answer.status);
+  }
+
+  /**
+   * The plan when previewed, then the buttons: order (bound to the plan shown; first, so Enter in
+   * a field orders as before) and preview (again).
+   */
+  function orderButtons(plan: RequestPlan | undefined, order: string): Html {
+    return html`${plan ? html`${planSection(plan)}<input type="hidden" name="planHash" value="${plan.planHash}" />` : ''}
+      <button type="submit" name="intent" value="order">${order}</button>
+      <button type="submit" name="intent" value="preview" class="secondary">Preview the plan</button>`;
   }
 
   async function offeringOf(req: Request, name: string): Promise<CatalogEntry | undefined> {
@@ -245,6 +287,7 @@ export function requesterPages(): Router {
     errors: FieldErrors,
     flash?: { kind: 'error'; text: string },
     status = 200,
+    plan?: RequestPlan,
   ) {
     sendPage(
       req,
@@ -265,8 +308,7 @@ export function requesterPages(): Router {
             ${errors.offering ? html`<p class="field-error" role="alert">${errors.offering}</p>` : ''}
             ${input({ path: 'name', label: 'Name of your VM', required: true, value: values.name, autocomplete: 'off', hint: 'Lower-case letters, digits and hyphens; it becomes the host name.' }, errors)}
             ${input({ path: 'leaseDays', label: 'Keep it for (days)', type: 'number', min: 1, max: o.maxLeaseDays, value: values.leaseDays ?? o.defaultLeaseDays, hint: `Up to ${o.maxLeaseDays} days; it is removed after that.` }, errors)}
-            ${groupField(req, values, errors)}
-            <button type="submit">Order</button>
+            ${groupField(req, values, errors)} ${orderButtons(plan, 'Order')}
           </form>`,
       },
       status,
@@ -291,11 +333,11 @@ export function requesterPages(): Router {
       ...(leaseDays !== undefined ? { leaseDays } : {}),
       ...(values.group ? { group: values.group } : {}),
     };
-    await submitOrder(req, res, order, async (errors, flash, status) => {
+    await submitOrder(req, res, order, async (errors, flash, status, plan) => {
       const o = await offeringOf(req, name);
       // Retired or closed to the user since the page was loaded: say so, nothing was created.
       if (!o) return notOrderable(req, res, name, errors.offering);
-      orderPage(req, res, o, values, errors, flash, status);
+      orderPage(req, res, o, values, errors, flash, status, plan);
     });
   });
 
@@ -478,6 +520,15 @@ export function requesterPages(): Router {
                   : ''
               }
             </dl>
+            ${
+              r.plan
+                ? html`${planSection(r.plan, 'The plan you approve')}<input
+                      type="hidden"
+                      name="planHash"
+                      value="${r.plan.planHash}"
+                    />`
+                : ''
+            }
             ${input({ path: 'comment', label: 'Reason (shown to the requester)', value: '' }, {})}
             <button type="submit" name="decision" value="approve">Approve</button>
             <button type="submit" name="decision" value="reject" class="secondary">Reject</button>
@@ -511,6 +562,7 @@ export function requesterPages(): Router {
           stepId: values.stepId,
           decision: values.decision,
           ...(values.comment ? { comment: values.comment } : {}),
+          ...(values.planHash ? { planHash: values.planHash } : {}),
         },
         values.decision ?? '',
       ],

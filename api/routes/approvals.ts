@@ -13,13 +13,15 @@ import { decideUpdate, progressQuery, statusQuery } from '../../workflows/defini
 import { principalOf, requireRole } from '../auth/middleware';
 import type { ApiDeps } from '../deps';
 import { HttpError, invalidRequest } from '../errors';
-import { idParameter } from './requests/schema';
+import { idParameter, planHashSchema } from './requests/schema';
 import { getRequest } from './requests/store';
 
 export const decisionSchema = z.strictObject({
   stepId: z.string().min(1).max(200),
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
+  /** The hash of the plan the approver saw (the request's `planHash`); absent: the request's plan. */
+  planHash: planHashSchema.optional(),
 });
 
 /** How many workflows of a request's tree the search for a waiting step reads at most. */
@@ -59,6 +61,15 @@ export function approvalRoutes(deps: ApiDeps): Router {
     if (row.status !== 'running' && row.status !== 'received') {
       throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
     }
+    // An approval is of the plan the request runs: one seen on another plan is not applied to it.
+    const planHash = parsed.data.planHash ?? row.planHash ?? undefined;
+    if (row.planHash && planHash !== row.planHash)
+      throw new HttpError(
+        409,
+        'PlanChanged',
+        `request ${row.requestId} runs plan ${row.planHash}, not ${planHash}; look at its plan and decide again`,
+        [{ path: 'body.planHash', message: `the request's plan is ${row.planHash}` }],
+      );
     const status = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
     const running = status.resources.filter((r) => r.state === 'running').map((r) => r.workflowId);
     const targets = await waitingFor(running, parsed.data.stepId);
@@ -74,6 +85,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
       by: principal.subject,
       groups: principal.groups,
       ...(principal.role === 'admin' ? { asAdmin: true } : {}),
+      ...(planHash ? { planHash } : {}),
     };
     const decided: string[] = [];
     for (const workflowId of targets) {
@@ -84,6 +96,8 @@ export function approvalRoutes(deps: ApiDeps): Router {
         // The workflow's validator refused: not one of the step's groups, or it was just decided.
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
         const reason = err.cause?.message ?? err.message;
+        if (/this run executes plan/.test(reason))
+          throw new HttpError(409, 'PlanChanged', `${parsed.data.decision} refused: ${reason}`);
         throw new HttpError(403, 'Forbidden', `${parsed.data.decision} refused: ${reason}`);
       }
     }
@@ -104,6 +118,7 @@ export function approvalRoutes(deps: ApiDeps): Router {
       decision: parsed.data.decision,
       by: principal.subject,
       asAdmin: decision.asAdmin ?? false,
+      planHash: planHash ?? null,
       workflows: decided,
     });
   });

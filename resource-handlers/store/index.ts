@@ -22,6 +22,7 @@ export {
 } from './networks';
 export {
   allocateAddress,
+  peekAddress,
   releaseAddress,
   findLiveAddresses,
   NetworkNotFoundError,

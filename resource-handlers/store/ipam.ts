@@ -7,6 +7,7 @@
  * and the same request (or a re-run in the same trace) gets that address back.
  */
 import type { Pool, PoolClient } from 'pg';
+import type { AddressAllocation } from '../types';
 
 /** Who asks for an address, and on which network. */
 export interface AllocationRequest {
@@ -42,6 +43,18 @@ export class ResourceNameInUseError extends Error {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The lowest free address of network $1's range, never its gateway: what an allocation takes. */
+const LOWEST_FREE_ADDRESS = `
+  SELECT n.name AS network, host(n.range_start + s.i)::inet AS address
+    FROM catalog_networks n, generate_series(0::bigint, n.range_end - n.range_start) AS s(i)
+   WHERE n.name = $1
+     AND host(n.range_start + s.i)::inet <> host(n.gateway)::inet
+     AND NOT EXISTS (
+       SELECT 1 FROM ip_allocations a
+        WHERE a.network = n.name AND a.released_at IS NULL AND a.address = host(n.range_start + s.i)::inet)
+   ORDER BY s.i
+   LIMIT 1`;
 
 interface LeaseRow {
   network: string;
@@ -137,15 +150,7 @@ async function allocateOnce(
 
   const inserted = await client.query<LeaseRow>(
     `INSERT INTO ip_allocations (network, address, resource_type, resource_name, request_id, trace_id)
-     SELECT n.name, host(n.range_start + s.i)::inet, $2, $3, $4, $5
-       FROM catalog_networks n, generate_series(0::bigint, n.range_end - n.range_start) AS s(i)
-      WHERE n.name = $1
-        AND host(n.range_start + s.i)::inet <> host(n.gateway)::inet
-        AND NOT EXISTS (
-          SELECT 1 FROM ip_allocations a
-           WHERE a.network = n.name AND a.released_at IS NULL AND a.address = host(n.range_start + s.i)::inet)
-      ORDER BY s.i
-      LIMIT 1
+     SELECT network, address, $2, $3, $4, $5 FROM (${LOWEST_FREE_ADDRESS}) AS f
      RETURNING ${leaseColumns}`,
     [req.network, req.resourceType, req.resourceName, req.requestId, req.traceId],
   );
@@ -194,4 +199,29 @@ export async function findLiveAddresses(
     [resourceType, resourceNames],
   );
   return rows.map(toLease);
+}
+
+/**
+ * The address an allocation for the resource would get now, holding nothing: the live one it
+ * already has on that network, else the lowest free address of the range (never the gateway).
+ * What the plan preview shows, marked provisional: another allocation may take it first.
+ */
+export async function peekAddress(
+  pool: Pool,
+  req: Pick<AllocationRequest, 'network' | 'resourceType' | 'resourceName'>,
+): Promise<AddressAllocation> {
+  const { rows } = await pool.query<{ enabled: boolean | null; held: string | null; free: string | null }>(
+    `SELECT
+       (SELECT enabled FROM catalog_networks WHERE name = $1) AS enabled,
+       (SELECT host(address) FROM ip_allocations
+         WHERE network = $1 AND resource_type = $2 AND resource_name = $3 AND released_at IS NULL) AS held,
+       (SELECT host(address) FROM (${LOWEST_FREE_ADDRESS}) AS f) AS free`,
+    [req.network, req.resourceType, req.resourceName],
+  );
+  const r = rows[0]!;
+  if (!r.enabled)
+    throw new NetworkNotFoundError(`network '${req.network}' is not in the catalog (or is disabled)`);
+  const address = r.held ?? r.free;
+  if (!address) throw new AddressPoolExhaustedError(`no free address on network '${req.network}'`);
+  return { network: req.network, address };
 }

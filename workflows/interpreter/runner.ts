@@ -208,6 +208,11 @@ export class TemplateRun {
     if (!decision.asAdmin && !decision.groups.some((g) => groups.includes(g))) {
       return `step ${step.id} is approved by ${groups.join(' or ') || 'groups not known yet'}`;
     }
+    // A decision is on the plan the approver saw; this run executes its own, and asks again for it.
+    const { planHash } = this.args;
+    if (planHash !== undefined && decision.planHash !== planHash) {
+      return `the decision is on plan ${decision.planHash ?? '(none named)'}, this run executes plan ${planHash}`;
+    }
     return undefined;
   }
 
@@ -612,6 +617,7 @@ export class TemplateRun {
       since,
       deadline: new Date(Date.parse(since) + msToNumber(timeout as Duration)).toISOString(),
       ...(await this.approvalMessage(step)),
+      ...(this.args.planHash !== undefined ? { planHash: this.args.planHash } : {}),
     };
     this.setAwaiting(step.id, groups);
     let decided: boolean;
@@ -734,7 +740,15 @@ export class TemplateRun {
       taskQueue: workflowInfo().taskQueue,
       staticSummary: summary,
       staticDetails: templateDetails(plan, trace, [`**${summary}**`, `Parent: \`${this.ids.workflowId}\``]),
-      args: [item && !call.undo ? { plan, input, trace, item } : { plan, input, trace }],
+      args: [
+        {
+          plan,
+          input,
+          trace,
+          ...(item && !call.undo ? { item } : {}),
+          ...(this.args.planHash !== undefined ? { planHash: this.args.planHash } : {}),
+        },
+      ],
       // Children do not inherit search attributes: each carries the trace itself.
       typedSearchAttributes: traceSearchAttributes(trace),
     });

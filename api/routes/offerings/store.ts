@@ -28,7 +28,8 @@ export interface Offering {
   retiredAt: string | null;
 }
 
-const DAY_MS = 86_400_000;
+/** A day, as an offering's lease counts them. */
+export const DAY_MS = 86_400_000;
 
 const columns = `name, title, description, resource_type, spec, default_lease_days, max_lease_days, groups,
   created_by, created_at, updated_by, updated_at, retired_by, retired_at`;

@@ -22,6 +22,7 @@ import {
   getRequest,
   getRequestFile,
   listRequests,
+  planOf,
   recordCancelling,
   recordResume,
   resumesOf,
@@ -30,9 +31,10 @@ import {
   type RequestRow,
 } from './store';
 import { readRequestLog } from './log-store';
+import { rememberPreview } from '../../plan/store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
 import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, resumeSchema } from './schema';
-import { prepareRequest, recordRequest, temporalWorkflowUrl } from './submit';
+import { checkSubmission, prepareRequest, recordRequest, temporalWorkflowUrl } from './submit';
 import { originOf } from '../hooks/scale-out';
 import { streamEvents } from './event-stream';
 import { leaseAskedIn } from '../resources/lease-approval';
@@ -128,6 +130,14 @@ export function requestRoutes(deps: ApiDeps): Router {
     };
   }
 
+  // The plan of a body, as its submission would run it: nothing recorded, started, held or committed.
+  router.post('/requests/preview', requireRole('requester'), async (req, res) => {
+    const { resources, relative } = await checkSubmission(deps, principalOf(req), req.body, undefined);
+    const { plan, hashed } = await deps.planner.plan(resources, relative);
+    await rememberPreview(deps.pool, plan.planHash, hashed);
+    res.json(plan);
+  });
+
   router.post('/requests', requireRole('requester'), async (req, res) => {
     const { status, body } = await submit(req, req.body, undefined, undefined);
     res.status(status).json(body);
@@ -170,11 +180,12 @@ export function requestRoutes(deps: ApiDeps): Router {
 
   router.get('/requests/:id', async (req, res) => {
     const row = await visibleRequest(req, String(req.params.id));
-    const [history, resumes, live, origin] = await Promise.all([
+    const [history, resumes, live, origin, plan] = await Promise.all([
       statusHistory(deps.pool, row.requestId),
       resumesOf(deps.pool, row.requestId),
       liveProgress(row),
       originOf(deps.pool, row.requestId),
+      planOf(deps.pool, row.requestId),
     ]);
     const resources = (live.resources ?? []) as ResourceOutcome[];
     const approve = `${deps.publicUrl}/v1/requests/${row.requestId}/approve`;
@@ -186,6 +197,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       resources: linkedResources(resources, deps.endSystemUrls),
       waiting: approvalWaits(resources, approve),
       approvals: approvalDecisions(resources),
+      // What it was submitted to do, and what its approvals approve (docs/plan-preview.md).
+      plan: plan ?? null,
       ...pauseOf(row, live.resources),
       ...(origin ? { origin } : {}),
       links: links(row),

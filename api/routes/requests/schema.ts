@@ -50,6 +50,11 @@ const resourceEnvelope = z.looseObject({
   dependsOn: dependsOnSchema.optional(),
 });
 
+/** A plan's hash as `POST /v1/requests/preview` gives it. */
+export const planHashSchema = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'a plan hash as the preview gives it (sha256:<64 hex digits>)');
+
 export const submissionSchema = z.strictObject({
   resources: z.array(resourceEnvelope).min(1).max(MAX_RESOURCES),
   notify: z.array(emailAddress).max(50).default([]),
@@ -58,6 +63,8 @@ export const submissionSchema = z.strictObject({
   onFailure: onFailureSchema.optional(),
   /** How long a pause waits for a decision; the admin setting when absent. */
   pauseTimeout: pauseTimeoutSchema.optional(),
+  /** The hash of a preview: the request is refused (409, with what changed) unless its plan is still that one. */
+  planHash: planHashSchema.optional(),
 });
 
 /** `POST /v1/requests/{id}/resume`. */

@@ -19,11 +19,13 @@ export interface RequestRow {
   outcome: unknown;
   /** What the submission says it is for (`description`); a hook's request names its alert here. */
   description: string | null;
+  /** The hash of the plan it was submitted with (docs/plan-preview.md); null when none was made. */
+  planHash: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, body->>'description' AS description, created_at, updated_at`;
+const COLUMNS = `request_id, trace_id, requester, status, workflow_id, resource_types, rerun_of, outcome, body->>'description' AS description, plan_hash, created_at, updated_at`;
 
 function toRow(r: Record<string, unknown>): RequestRow {
   return {
@@ -36,6 +38,7 @@ function toRow(r: Record<string, unknown>): RequestRow {
     rerunOf: (r.rerun_of as string | null) ?? null,
     outcome: r.outcome ?? null,
     description: (r.description as string | null) ?? null,
+    planHash: (r.plan_hash as string | null) ?? null,
     createdAt: (r.created_at as Date).toISOString(),
     updatedAt: (r.updated_at as Date).toISOString(),
   };
@@ -65,6 +68,8 @@ export interface NewRequest {
   workflowInput: unknown;
   /** The resources it acts on; none may be claimed by another unfinished request. */
   claims: { type: string; name: string }[];
+  /** The plan it was submitted with, when one was made. */
+  plan?: { planHash: string };
 }
 
 /** The resource another unfinished request is acting on, and that request. */
@@ -108,6 +113,8 @@ export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): P
     `${STARTER_GRACE_SECONDS} seconds`,
     req.claims.map((c) => c.type),
     req.claims.map((c) => c.name),
+    req.plan?.planHash ?? null,
+    req.plan ? JSON.stringify(req.plan) : null,
   ];
   let claim = '';
   let from = '';
@@ -115,7 +122,7 @@ export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): P
     params.push(req.idempotencyKey);
     claim = `k AS (
         INSERT INTO idempotency_keys (requester, key, request_id, body_sha256)
-        VALUES ($3, $14, $1, $9) ON CONFLICT (requester, key) DO NOTHING RETURNING request_id),`;
+        VALUES ($3, $16, $1, $9) ON CONFLICT (requester, key) DO NOTHING RETURNING request_id),`;
     from = 'FROM k';
   }
   let rows: Record<string, unknown>[];
@@ -124,8 +131,8 @@ export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): P
       await pool.query(
         `WITH ${claim}
        r AS (
-        INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of)
-        SELECT $1, $2, $3, 'received', $4, $5::jsonb, $6, $7 ${from}
+        INSERT INTO requests (request_id, trace_id, requester, status, workflow_id, body, resource_types, rerun_of, plan_hash, plan)
+        SELECT $1, $2, $3, 'received', $4, $5::jsonb, $6, $7, $14, $15::jsonb ${from}
         RETURNING ${COLUMNS}),
        e AS (INSERT INTO request_status_events (request_id, status) SELECT request_id, 'received' FROM r),
        f AS (
@@ -156,6 +163,14 @@ export async function insertRequest(pool: Pool | PoolClient, req: NewRequest): P
   if (rows[0]) return { created: true, row: toRow(rows[0]) };
   const existing = await findIdempotent(pool, req.requester, req.idempotencyKey!);
   return { created: false, existingRequestId: existing!.requestId };
+}
+
+/** The plan a request was submitted with, if one was made. */
+export async function planOf(pool: Pool, requestId: string): Promise<unknown> {
+  const { rows } = await pool.query<{ plan: unknown }>('SELECT plan FROM requests WHERE request_id = $1', [
+    requestId,
+  ]);
+  return rows[0]?.plan ?? undefined;
 }
 
 /** The request that re-ran `requestId`, if one did. */

@@ -58,7 +58,16 @@ export function approvalWaits(resources: ResourceOutcome[], approveUrl: string) 
         resource: r.name,
         stepId: s.id,
         ...s.waiting!,
-        approve: { method: 'POST', href: approveUrl, body: { stepId: s.id, decision: 'approve' } },
+        // The approver decides on the plan the run executes (the request's `plan`, docs/plan-preview.md).
+        approve: {
+          method: 'POST',
+          href: approveUrl,
+          body: {
+            stepId: s.id,
+            decision: 'approve',
+            ...(s.waiting!.planHash ? { planHash: s.waiting!.planHash } : {}),
+          },
+        },
       })),
   );
 }
@@ -69,7 +78,7 @@ export function approvalDecisions(resources: ResourceOutcome[]) {
     (r.progress?.steps ?? [])
       .filter((s) => s.approval)
       .map((s) => {
-        const { stepId, decision, by, at, asAdmin, comment } = s.approval!;
+        const { stepId, decision, by, at, asAdmin, comment, planHash } = s.approval!;
         return {
           resource: r.name,
           stepId,
@@ -78,6 +87,7 @@ export function approvalDecisions(resources: ResourceOutcome[]) {
           at,
           asAdmin: asAdmin ?? false,
           ...(comment !== undefined ? { comment } : {}),
+          ...(planHash !== undefined ? { planHash } : {}),
         };
       }),
   );

@@ -9,13 +9,16 @@ import type { Pool, PoolClient } from 'pg';
 import { ulid } from 'ulid';
 import type { Actor } from '../../../common/authority';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
-import type { RequestWorkflowInput } from '../../../common/request';
+import type { RequestedResource, RequestWorkflowInput } from '../../../common/request';
 import { loadCatalogSnapshot } from '../../../resource-handlers/store';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest, type FieldProblem } from '../../errors';
 import { keepsDocumentedSubmission } from '../../openapi';
 import { pauseTimeoutProblem, readSettings } from '../admin/settings';
-import { expandOfferingOrders } from '../offerings/store';
+import { DAY_MS, expandOfferingOrders } from '../offerings/store';
+import { planDifferences } from '../../plan/plan-hash';
+import type { PlanAnswer, ProvisionalValue, RequestPlan } from '../../plan/planner';
+import { previewedPlan } from '../../plan/store';
 import { submissionSchema } from './schema';
 import { insertRequest, type RequestRow } from './store';
 import type { RefusalStatus } from './validation';
@@ -35,6 +38,8 @@ export interface PreparedRequest {
   /** The body as submitted: the request file. */
   file: Buffer;
   rerunOf?: string;
+  /** What it will do (docs/plan-preview.md); absent when no plan could be made. */
+  plan?: RequestPlan;
 }
 
 /** How a refused submission is introduced, by its status (see ResourceValidator). */
@@ -66,6 +71,93 @@ async function refusal(
   return new HttpError(400, 'InvalidInput', message, fields);
 }
 
+/**
+ * A body checked as a submission is (offerings expanded, the envelope, each resource against its
+ * handler and what exists): the parsed submission and its resources, or the refusal thrown.
+ */
+export async function checkSubmission(
+  deps: ApiDeps,
+  actor: Actor,
+  body: unknown,
+  traceId: string | undefined,
+) {
+  const now = new Date();
+  // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
+  const orders = await expandOfferingOrders(deps.pool, body, actor, now);
+  if (orders.problems.length) throw await refusal(deps.pool, body, 400, orders.problems);
+  const parsed = submissionSchema.safeParse(orders.body);
+  if (!parsed.success) throw invalidRequest('body', parsed.error);
+  const validated = await deps.resources.validate(parsed.data.resources, actor, traceId);
+  // A pause length out of range is wrong in the body itself, like a field of a resource.
+  const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
+  const problems = pause ? [...validated.problems, pause] : validated.problems;
+  if (problems.length) throw await refusal(deps.pool, body, pause ? 400 : validated.status, problems);
+  return {
+    submission: parsed.data,
+    resources: validated.resources,
+    relative: relativeLeases(body, validated.resources, now),
+  };
+}
+
+/**
+ * The lease ends an order gave as a number of days from now: provisional in a plan, hashed as
+ * that number of days, so an order previewed and submitted a minute apart has one plan.
+ */
+function relativeLeases(body: unknown, resources: RequestedResource[], now: Date) {
+  const raw = (body as { resources?: unknown[] } | null)?.resources ?? [];
+  const relative = new Map<number, ProvisionalValue[]>();
+  resources.forEach((r, index) => {
+    const ordered = (raw[index] as { offering?: unknown } | null)?.offering !== undefined;
+    const leaseEnd = r.spec.leaseEnd;
+    if (!ordered || typeof leaseEnd !== 'string') return;
+    const days = Math.round((Date.parse(leaseEnd) - now.getTime()) / DAY_MS);
+    relative.set(index, [
+      { what: 'leaseEnd', value: leaseEnd, hashedAs: `<${days} days from the submission>` },
+    ]);
+  });
+  return relative;
+}
+
+/**
+ * The plan of the resources now. With `boundTo` (a submission's `planHash`) a plan that is no
+ * longer that one is refused with 409, naming what changed since the preview of that hash. A
+ * plan that cannot be made (git unreachable) leaves a submission unbound, not refused.
+ */
+async function planFor(
+  deps: ApiDeps,
+  resources: RequestedResource[],
+  relative: Map<number, ProvisionalValue[]>,
+  boundTo: string | undefined,
+): Promise<RequestPlan | undefined> {
+  let answer: PlanAnswer;
+  try {
+    answer = await deps.planner.plan(resources, relative);
+  } catch (err) {
+    if (boundTo) throw err;
+    deps.log.warn({ err: (err as Error).message }, 'no plan for the submission; it is not bound to one');
+    return undefined;
+  }
+  const { plan, hashed } = answer;
+  if (boundTo && boundTo !== plan.planHash) {
+    const before = await previewedPlan(deps.pool, boundTo);
+    const changed = before === undefined ? [] : planDifferences(before, hashed);
+    const fields = changed.length
+      ? changed.map((d) => ({
+          path: `plan.${d.path}`,
+          message: `was ${JSON.stringify(d.before ?? null)}, now ${JSON.stringify(d.after ?? null)}`,
+        }))
+      : [{ path: 'body.planHash', message: 'no preview of this hash is known; preview again' }];
+    throw new HttpError(
+      409,
+      'PlanChanged',
+      `the plan is no longer ${boundTo}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      fields,
+      { planHash: plan.planHash, plan },
+    );
+  }
+  return plan;
+}
+
 /** Checks a submission by `actor`; throws the refusal (an HttpError naming each field) or returns it prepared. */
 export async function prepareRequest(
   deps: ApiDeps,
@@ -75,23 +167,15 @@ export async function prepareRequest(
 ): Promise<PreparedRequest> {
   // No body at all is an invalid body, refused below, not a crash here.
   const file = Buffer.from(JSON.stringify(body ?? null));
-  // An offering ordered (`{"offering": …, "name": …}`) becomes the resource it stands for.
-  const orders = await expandOfferingOrders(deps.pool, body, actor, new Date());
-  if (orders.problems.length) throw await refusal(deps.pool, body, 400, orders.problems);
-  const parsed = submissionSchema.safeParse(orders.body);
-  if (!parsed.success) throw invalidRequest('body', parsed.error);
-  const validated = await deps.resources.validate(parsed.data.resources, actor, opts.traceId);
-  const { resources } = validated;
-  // A pause length out of range is wrong in the body itself, like a field of a resource.
-  const pause = pauseTimeoutProblem(parsed.data.pauseTimeout, 'body.pauseTimeout');
-  const problems = pause ? [...validated.problems, pause] : validated.problems;
-  if (problems.length) throw await refusal(deps.pool, body, pause ? 400 : validated.status, problems);
+  const { submission, resources, relative } = await checkSubmission(deps, actor, body, opts.traceId);
+  // A re-run is planned anew: the hash its first submission was bound to is of another time.
+  const plan = await planFor(deps, resources, relative, opts.rerunOf ? undefined : submission.planHash);
   const ids = { traceId: opts.traceId ?? traceIdFrom(ulid()), requestId: requestIdFrom(ulid()) };
   const workflowId = requestWorkflowId(ids.traceId, ids.requestId);
   // Everyone the request or any of its resources names, and the requester when they are an address.
   const notify = [
     ...new Set([
-      ...parsed.data.notify,
+      ...submission.notify,
       ...resources.flatMap((r) => (Array.isArray(r.spec.notify) ? (r.spec.notify as string[]) : [])),
       ...(actor.subject.includes('@') ? [actor.subject] : []),
     ]),
@@ -108,8 +192,16 @@ export async function prepareRequest(
     statusUrl: `${deps.publicUrl}/v1/requests/${ids.requestId}`,
     temporalUrl: temporalWorkflowUrl(deps, workflowId),
     ...(opts.rerunOf ? { rerunOf: opts.rerunOf } : {}),
-    onFailure: parsed.data.onFailure ?? settings.onFailure,
-    pauseTimeout: parsed.data.pauseTimeout ?? settings.pauseTimeout,
+    onFailure: submission.onFailure ?? settings.onFailure,
+    pauseTimeout: submission.pauseTimeout ?? settings.pauseTimeout,
+    ...(plan
+      ? {
+          planHash: plan.planHash,
+          templateDigests: Object.fromEntries(
+            plan.resources.map((r) => [r.template.name, r.template.digest]),
+          ),
+        }
+      : {}),
   };
   return {
     ...ids,
@@ -119,6 +211,7 @@ export async function prepareRequest(
     claims: resources.map((r) => ({ type: r.type, name: r.name })),
     file,
     ...(opts.rerunOf ? { rerunOf: opts.rerunOf } : {}),
+    ...(plan ? { plan } : {}),
   };
 }
 
@@ -144,6 +237,7 @@ export async function recordRequest(
     idempotencyKey,
     workflowInput: prepared.input,
     claims: prepared.claims,
+    ...(prepared.plan ? { plan: prepared.plan } : {}),
   });
   if (!outcome.created && 'claimedBy' in outcome) {
     const c = outcome.claimedBy;

@@ -1,5 +1,8 @@
 /** A tiny client of the API for the tests: an app on a free port and typed JSON calls. */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { loadRfmConfig } from '../../../activities/rfm';
 import type { RateLimits } from '../../../api/app';
 import { issueToken, type Role } from '../../../api/auth/tokens';
 import { startApiService, type ApiServiceOptions } from '../../../api/service';
@@ -44,6 +47,11 @@ export async function startTestApi(
     limits,
     endSystems: loadEndSystemLocations(stack.endSystemsEnv),
     endSystemUrls: { awx: stack.endSystemsEnv.AWX_URL, tfe: stack.endSystemsEnv.TFE_URL },
+    // The plans read the repositories the stack's workers commit to.
+    rfm: loadRfmConfig({
+      RFM_GIT_BASE_URL: pathToFileURL(path.join(stack.tmpDir, 'git')).href,
+      RFM_GIT_WORK_DIR: path.join(stack.tmpDir, 'rfm-work'),
+    }),
     ...opts,
   });
   const baseUrl = api.url;
