@@ -237,7 +237,8 @@ export interface AwxProject {
 }
 
 /** What the simulated playbook of a job template does to the lab when its job runs. */
-export type AwxPlaybookAction = 'vm-create' | 'vm-delete' | 'vm-update' | 'vm-power' | 'vm-configure' | 'noop';
+export type AwxPlaybookAction =
+  'vm-create' | 'vm-delete' | 'vm-update' | 'vm-power' | 'vm-configure' | 'noop';
 
 /** An AWX job template with its prompt-on-launch flags and the simulated playbook's action. */
 export interface AwxJobTemplate {
