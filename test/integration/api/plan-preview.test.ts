@@ -62,9 +62,11 @@ describe('plan preview', () => {
         ['capacity', 1],
         ['renderCreate', 1],
         ['renderDelete', 1],
+        ['renderConfigure', 1],
         ['build', 2],
         ['find', 3],
         ['vm', 4],
+        ['configure', 5],
       ],
     );
     const capacity = r!.steps.find((s) => s.id === 'capacity')!;
