@@ -148,7 +148,14 @@ export interface EnrichmentNeeds {
   /** The network to allocate an address on. */
   address?: { network: string };
   /** A new network's subnet to reserve as an address pool, under the permit that allows it. */
-  subnet?: { network: string; cidr: string; permit: string };
+  subnet?: SubnetRequest;
+}
+
+/** A new network's subnet, to reserve as an address pool under the permit that allows it. */
+export interface SubnetRequest {
+  network: string;
+  cidr: string;
+  permit: string;
 }
 
 /**

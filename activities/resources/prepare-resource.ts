@@ -118,16 +118,19 @@ export const prepareResource = defineTask({
     let reused = false;
     let enrichment: Enrichment;
     try {
-      enrichment = await enrichResource(handler, resource, catalog, async (network) => {
-        const lease = await allocateAddress(pool, {
-          network,
-          resourceType: handler.type,
-          resourceName: resource.name,
-          requestId: input.requestId,
-          traceId: input.traceId,
-        });
-        reused = lease.reused;
-        return { network: lease.network, address: lease.address };
+      enrichment = await enrichResource(handler, resource, catalog, {
+        address: async (network) => {
+          const lease = await allocateAddress(pool, {
+            network,
+            resourceType: handler.type,
+            resourceName: resource.name,
+            requestId: input.requestId,
+            traceId: input.traceId,
+          });
+          reused = lease.reused;
+          return { network: lease.network, address: lease.address };
+        },
+        subnet: (subnet) => reserveSubnet(pool, { ...subnet, traceId: input.traceId }),
       });
     } catch (err) {
       if (err instanceof NoPlacementError) throw invalid([{ path: `${at}.placement`, message: err.message }]);
@@ -140,22 +143,13 @@ export const prepareResource = defineTask({
         ]);
       if (err instanceof NetworkNotFoundError)
         throw invalid([{ path: `${at}.network`, message: err.message }]);
+      if (err instanceof SubnetOverlapError || err instanceof NetworkPermitError)
+        throw invalid([{ path: `${at}.subnet`, message: err.message }]);
+      if (err instanceof NetworkNameTakenError) throw invalid([{ path: `${at}.name`, message: err.message }]);
       // Addresses come back as VMs are removed: worth retrying for a while.
       if (err instanceof AddressPoolExhaustedError)
         throw failure('Conflict', `${call}: ${err.message}`, { system: 'ipam', call });
       throw err;
-    }
-    const needs = handler.needs(resource, catalog);
-    if (needs.subnet) {
-      try {
-        enrichment.subnet = await reserveSubnet(pool, { ...needs.subnet, traceId: input.traceId });
-      } catch (err) {
-        if (err instanceof SubnetOverlapError || err instanceof NetworkPermitError)
-          throw invalid([{ path: `${at}.subnet`, message: err.message }]);
-        if (err instanceof NetworkNameTakenError)
-          throw invalid([{ path: `${at}.name`, message: err.message }]);
-        throw err;
-      }
     }
     const document = handler.emit(resource, catalog, enrichment);
     const problems = commonFormatProblems(handler, document);

@@ -24,7 +24,11 @@ import {
   AddressPoolExhaustedError,
   loadCatalogSnapshot,
   NetworkNotFoundError,
+  NetworkNameTakenError,
+  NetworkPermitError,
   peekAddress,
+  peekSubnet,
+  SubnetOverlapError,
 } from '../../resource-handlers/store';
 import { HttpError } from '../errors';
 import type { CatalogSnapshot, Placement, ResourceMetadata } from '../../resource-handlers/types';
@@ -203,18 +207,22 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
       name: resource.name,
     };
     if (resource.action === 'create') {
-      const enrichment = await enrichResource(handler, resource.spec, catalog, async (network) => {
-        const peeked = await peekAddress(deps.pool, {
-          network,
-          resourceType: resource.type,
-          resourceName: resource.name,
-        });
-        provisional.push({
-          what: 'address',
-          value: peeked.address,
-          hashedAs: `<address from ${network}>`,
-        });
-        return peeked;
+      const enrichment = await enrichResource(handler, resource.spec, catalog, {
+        address: async (network) => {
+          const peeked = await peekAddress(deps.pool, {
+            network,
+            resourceType: resource.type,
+            resourceName: resource.name,
+          });
+          provisional.push({
+            what: 'address',
+            value: peeked.address,
+            hashedAs: `<address from ${network}>`,
+          });
+          return peeked;
+        },
+        // The pool as a reservation now would make it (its VLAN the lowest free one), nothing held.
+        subnet: (subnet) => peekSubnet(deps.pool, { ...subnet, traceId: '' }),
       });
       placement = enrichment.placement;
       document = handler.emit(resource.spec, catalog, enrichment) as typeof document;
@@ -281,6 +289,12 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
       return new HttpError(400, 'InvalidInput', err.message, [
         { path: `${at}.network`, message: err.message },
       ]);
+    if (err instanceof SubnetOverlapError || err instanceof NetworkPermitError)
+      return new HttpError(422, 'Unprocessable', err.message, [
+        { path: `${at}.subnet`, message: err.message },
+      ]);
+    if (err instanceof NetworkNameTakenError)
+      return new HttpError(409, 'Conflict', err.message, [{ path: `${at}.name`, message: err.message }]);
     if (err instanceof NoPlacementError)
       return new HttpError(422, 'Unprocessable', err.message, [
         { path: `${at}.placement`, message: err.message },

@@ -10,6 +10,7 @@ export {
 } from './catalog';
 export {
   reserveSubnet,
+  peekSubnet,
   setPoolEnabled,
   removePool,
   networkUsers,

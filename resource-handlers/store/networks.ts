@@ -60,66 +60,83 @@ export function subnetAddressing(cidr: string): { gateway: string; rangeStart: s
  * NetworkPermitError.
  */
 export async function reserveSubnet(pool: Pool, req: SubnetReservation): Promise<CatalogNetwork> {
-  return inTransaction(pool, async (client) => {
-    // Serialises reservations (not allocations, which only lock rows): the overlap check and the
-    // VLAN choice below see every other reservation.
-    await client.query('LOCK TABLE catalog_networks IN SHARE ROW EXCLUSIVE MODE');
-    const same = await client.query<NetworkRow>(
-      `SELECT ${networkColumns} FROM catalog_networks WHERE lower(name) = lower($1)`,
-      [req.network],
-    );
-    const held = same.rows[0];
-    if (held) {
-      if (held.built_by_trace === req.traceId && held.cidr === req.cidr) return toCatalogNetwork(held);
-      throw new NetworkNameTakenError(`a network named ${held.name} already exists`);
-    }
-    const overlapping = await client.query<{ name: string; cidr: string }>(
-      'SELECT name, cidr::text AS cidr FROM catalog_networks WHERE cidr && $1::cidr ORDER BY name',
-      [req.cidr],
-    );
-    if (overlapping.rows.length) throw new SubnetOverlapError(overlapping.rows);
-    const permits = await client.query<{
-      tenant: string;
-      vrf: string;
-      datacenter: string;
-      dns_servers: string[];
-      dns_domain: string;
-      vlan: number | null;
-    }>(
-      `SELECT p.tenant, p.vrf, p.datacenter, ARRAY(SELECT host(d) FROM unnest(p.dns_servers) AS d) AS dns_servers,
-              p.dns_domain,
-              (SELECT min(v) FROM generate_series(p.vlan_min, p.vlan_max) AS v
-                WHERE NOT EXISTS (SELECT 1 FROM catalog_networks n WHERE n.datacenter = p.datacenter AND n.vlan = v)) AS vlan
-         FROM network_permits p
-        WHERE p.name = $1 AND p.enabled AND $2::cidr <<= p.cidr`,
-      [req.permit, req.cidr],
-    );
-    const permit = permits.rows[0];
-    if (!permit) throw new NetworkPermitError(`the permit ${req.permit} no longer allows ${req.cidr}`);
-    if (permit.vlan === null) throw new NetworkPermitError(`the permit ${req.permit} has no VLAN left`);
-    const { gateway, rangeStart, rangeEnd } = subnetAddressing(req.cidr);
-    const inserted = await client.query<NetworkRow>(
-      `INSERT INTO catalog_networks (name, datacenter, cidr, gateway, dns_servers, dns_domain, vlan,
-                                     range_start, range_end, enabled, built_by_trace, tenant, vrf)
-       VALUES ($1, $2, $3, $4, $5::inet[], $6, $7, $8, $9, false, $10, $11, $12)
-       RETURNING ${networkColumns}`,
-      [
-        req.network,
-        permit.datacenter,
-        req.cidr,
-        gateway,
-        permit.dns_servers,
-        permit.dns_domain,
-        permit.vlan,
-        rangeStart,
-        rangeEnd,
-        req.traceId,
-        permit.tenant,
-        permit.vrf,
-      ],
-    );
-    return toCatalogNetwork(inserted.rows[0]!);
-  });
+  return inTransaction(pool, (client) => reserveIn(client, req));
+}
+
+/**
+ * The pool `reserveSubnet` would reserve now (its VLAN, gateway and range), for the plan preview:
+ * the same reservation, rolled back, so nothing is held.
+ */
+export async function peekSubnet(pool: Pool, req: SubnetReservation): Promise<CatalogNetwork> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    return await reserveIn(client, req);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+async function reserveIn(client: PoolClient, req: SubnetReservation): Promise<CatalogNetwork> {
+  // Serialises reservations (not allocations, which only lock rows): the overlap check and the
+  // VLAN choice below see every other reservation.
+  await client.query('LOCK TABLE catalog_networks IN SHARE ROW EXCLUSIVE MODE');
+  const same = await client.query<NetworkRow>(
+    `SELECT ${networkColumns} FROM catalog_networks WHERE lower(name) = lower($1)`,
+    [req.network],
+  );
+  const held = same.rows[0];
+  if (held) {
+    if (held.built_by_trace === req.traceId && held.cidr === req.cidr) return toCatalogNetwork(held);
+    throw new NetworkNameTakenError(`a network named ${held.name} already exists`);
+  }
+  const overlapping = await client.query<{ name: string; cidr: string }>(
+    'SELECT name, cidr::text AS cidr FROM catalog_networks WHERE cidr && $1::cidr ORDER BY name',
+    [req.cidr],
+  );
+  if (overlapping.rows.length) throw new SubnetOverlapError(overlapping.rows);
+  const permits = await client.query<{
+    tenant: string;
+    vrf: string;
+    datacenter: string;
+    dns_servers: string[];
+    dns_domain: string;
+    vlan: number | null;
+  }>(
+    `SELECT p.tenant, p.vrf, p.datacenter, ARRAY(SELECT host(d) FROM unnest(p.dns_servers) AS d) AS dns_servers,
+            p.dns_domain,
+            (SELECT min(v) FROM generate_series(p.vlan_min, p.vlan_max) AS v
+              WHERE NOT EXISTS (SELECT 1 FROM catalog_networks n WHERE n.datacenter = p.datacenter AND n.vlan = v)) AS vlan
+       FROM network_permits p
+      WHERE p.name = $1 AND p.enabled AND $2::cidr <<= p.cidr`,
+    [req.permit, req.cidr],
+  );
+  const permit = permits.rows[0];
+  if (!permit) throw new NetworkPermitError(`the permit ${req.permit} no longer allows ${req.cidr}`);
+  if (permit.vlan === null) throw new NetworkPermitError(`the permit ${req.permit} has no VLAN left`);
+  const { gateway, rangeStart, rangeEnd } = subnetAddressing(req.cidr);
+  const inserted = await client.query<NetworkRow>(
+    `INSERT INTO catalog_networks (name, datacenter, cidr, gateway, dns_servers, dns_domain, vlan,
+                                   range_start, range_end, enabled, built_by_trace, tenant, vrf)
+     VALUES ($1, $2, $3, $4, $5::inet[], $6, $7, $8, $9, false, $10, $11, $12)
+     RETURNING ${networkColumns}`,
+    [
+      req.network,
+      permit.datacenter,
+      req.cidr,
+      gateway,
+      permit.dns_servers,
+      permit.dns_domain,
+      permit.vlan,
+      rangeStart,
+      rangeEnd,
+      req.traceId,
+      permit.tenant,
+      permit.vrf,
+    ],
+  );
+  return toCatalogNetwork(inserted.rows[0]!);
 }
 
 /** Opens (or closes again) a built network's pool; false when this trace holds no such pool. */

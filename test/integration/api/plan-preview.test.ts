@@ -136,6 +136,26 @@ describe('plan preview', () => {
     assert.match(d!.git.files[0]!.diff, new RegExp(`^-  "name": "${name}",$`, 'm'));
   });
 
+  it('shows a network, and a day-2 resize of a built VM, through the same tables', async () => {
+    const network = `plan-net-${Date.now().toString(36)}`;
+    const subnet = `10.30.${100 + Math.floor(Math.random() * 150)}.0/28`;
+    const net = await preview({
+      resources: [{ type: 'network', name: network, tenant: 'Lab', vrf: 'lab_vrf', subnet }],
+    });
+    assert.equal(net.status, 200, JSON.stringify(net.body));
+    assert.equal(net.body.resources[0]!.template.name, 'network-create');
+    assert.deepEqual(await traces(t, network), [0, 0, 0, 0], 'nothing held for the network');
+
+    const name = `plan-resize-${Date.now().toString(36)}`;
+    const built = await t.settle(alice, (await t.submit(alice, { resources: [vm(name)] })).requestId);
+    assert.equal(built.status, 'succeeded', JSON.stringify(built.resources));
+    const resize = await preview({
+      resources: [{ type: 'virtual_machine', action: 'update', name, cpu: 4 }],
+    });
+    assert.equal(resize.status, 200, JSON.stringify(resize.body));
+    assert.equal(resize.body.resources[0]!.template.name, 'vm-update-unmanaged');
+  });
+
   it('refuses a submission whose placement changed since its preview, naming what changed', async () => {
     const name = `moved-${Date.now().toString(36)}`;
     const plan = (await preview({ resources: [vm(name)] })).body;
