@@ -3,12 +3,20 @@
  * resource's page (`/resources/<type>/<name>`, linked from e-mails) with its lease end, the
  * requests that acted on it, and two actions through the same API calls a script would make:
  * extend (or shorten) the lease (`POST /v1/resources/{type}/{name}/lease`; beyond the maximum it
- * may wait for an approval, a request) and delete, after a confirmation (`POST /v1/requests` with
- * `"action": "delete"`). After either, the page links to the request it started.
+ * may wait for an approval, a request), the day-2 changes of a VM (`POST /v1/requests` with
+ * `"action": "update"`: CPUs, memory, one more disk; `"action": "power"`: on, off, restart) and
+ * delete, after a confirmation (`"action": "delete"`). After each, the page links to the request it
+ * started.
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { actionableStates, leaseChangeableStates, type ResourceState } from '../../common/lifecycle';
+import {
+  actionableStates,
+  changeableStates,
+  leaseChangeableStates,
+  type ResourceState,
+} from '../../common/lifecycle';
+import { powerActions } from '../../common/resource';
 import { fieldErrorsOf } from './client';
 import { html, Html, input, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
@@ -40,6 +48,23 @@ const doneWords: Record<string, string> = {
   lease: 'The lease was changed.',
   'lease-approval': 'The lease change waits for an approval; it takes effect when approved.',
   delete: 'Its removal was asked.',
+  update: 'The change was asked.',
+  power: 'The power action was asked.',
+};
+
+/** The size a VM's page shows and its change form starts from (`GET /v1/resources` size). */
+interface VmSize {
+  cpu?: number;
+  memoryMb?: number;
+  disks?: number[];
+  power?: string;
+}
+
+/** What each power button says. */
+const powerWords: Record<(typeof powerActions)[number], string> = {
+  on: 'Power on',
+  off: 'Power off',
+  restart: 'Restart',
 };
 
 const when = (iso: string | null) => (iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '');
@@ -106,6 +131,8 @@ export function resourcePages(): Router {
     opts: {
       errors?: FieldErrors;
       leaseValue?: string;
+      /** The change form as it was sent, when the API refused it. */
+      changeValues?: Record<string, string>;
       flash?: { kind: 'error'; text: string };
       status?: number;
     } = {},
@@ -175,6 +202,11 @@ export function resourcePages(): Router {
               : ''
           }
           ${
+            r.type === 'virtual_machine' && changeableStates.includes(r.state)
+              ? changeForms(req, r, errors, opts.changeValues ?? {})
+              : ''
+          }
+          ${
             actionableStates.includes(r.state)
               ? html`<p>
                   <a class="button secondary" href="/resources/${r.type}/${r.name}/delete">Delete…</a>
@@ -224,6 +256,67 @@ export function resourcePages(): Router {
     });
   });
 
+  // A day-2 change of a VM: its size (CPUs, memory, one more disk), or a power action.
+  router.post('/resources/:type/:name/change', async (req, res) => {
+    const type = String(req.params.type);
+    const name = String(req.params.name);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
+    const key = text('idempotencyKey') || undefined;
+    let resource: Record<string, unknown>;
+    if (text('power')) resource = { type, action: 'power', name, power: text('power') };
+    else {
+      const current = await portalOf(req).api.call<ResourceView>('GET', resourcePath(type, name));
+      if (current.status !== 200) return notFound(req, res, type, name);
+      const size = current.body.size as VmSize;
+      // A number typed is sent as a number, anything else as typed: the API names what is wrong.
+      const value = (k: string) =>
+        text(k) === '' ? undefined : /^\d+$/.test(text(k)) ? Number(text(k)) : text(k);
+      const cpu = value('cpu');
+      const memoryGb = value('memoryGb');
+      const newDisk = value('addDiskGb');
+      resource = {
+        type,
+        action: 'update',
+        name,
+        ...(cpu !== undefined && cpu !== size.cpu ? { cpu } : {}),
+        ...(memoryGb !== undefined && memoryGb !== (size.memoryMb ?? 0) / 1024 ? { memoryGb } : {}),
+        ...(newDisk !== undefined
+          ? { disks: [...(size.disks ?? []).map((sizeGb) => ({ sizeGb })), { sizeGb: newDisk }] }
+          : {}),
+      };
+    }
+    const answer = await portalOf(req).api.call<{ requestId: string }>(
+      'POST',
+      '/v1/requests',
+      { resources: [resource] },
+      key ? { 'idempotency-key': key } : {},
+    );
+    if (answer.status === 202 || answer.status === 200)
+      return res.redirect(
+        303,
+        `/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}?done=${resource.action}&started=${answer.body.requestId}`,
+      );
+    // The API names the fields of the request's first resource; the form's names are those, but
+    // one more disk is `disks.N.sizeGb` there.
+    const fields = (answer.error?.fields ?? []).map((f) => ({
+      ...f,
+      path: f.path
+        .replace(/^body\.resources\.0\.disks\.\d+\.sizeGb$/, 'addDiskGb')
+        .replace(/^body\.resources\.0\.disks$/, 'addDiskGb'),
+    }));
+    const errors = fieldErrorsOf(fields);
+    await resourcePage(req, res, {
+      errors,
+      changeValues: { cpu: text('cpu'), memoryGb: text('memoryGb'), addDiskGb: text('addDiskGb') },
+      status: answer.status >= 500 ? 502 : answer.status,
+      flash: {
+        kind: 'error',
+        text: `Nothing was changed: ${['cpu', 'memoryGb', 'addDiskGb'].some((k) => errors[k]) ? 'see the fields below.' : (answer.error?.message ?? `the API answered ${answer.status}`)}`,
+      },
+    });
+  });
+
   router.get('/resources/:type/:name/delete', async (req, res) => {
     const type = String(req.params.type);
     const name = String(req.params.name);
@@ -269,6 +362,61 @@ export function resourcePages(): Router {
   });
 
   return router;
+}
+
+/** A VM's day-2 forms: its size (CPUs, memory, one more disk) and its power. */
+function changeForms(req: Request, r: ResourceView, errors: FieldErrors, sent: Record<string, string>): Html {
+  const size = r.size as VmSize;
+  const power = size.power ?? 'on';
+  return html`<form method="post" action="/resources/${r.type}/${r.name}/change" novalidate class="narrow">
+      ${csrfField(req)}
+      <input type="hidden" name="idempotencyKey" value="${randomUUID()}" />
+      <h2>Size</h2>
+      ${input(
+        {
+          path: 'cpu',
+          label: 'CPUs',
+          type: 'number',
+          value: sent.cpu ?? String(size.cpu ?? ''),
+          hint: 'More than 8 CPUs or 64 GB waits for the capacity team’s approval.',
+        },
+        errors,
+      )}
+      ${input(
+        {
+          path: 'memoryGb',
+          label: 'Memory (GB)',
+          type: 'number',
+          value: sent.memoryGb ?? (size.memoryMb ? String(size.memoryMb / 1024) : ''),
+        },
+        errors,
+      )}
+      ${input(
+        {
+          path: 'addDiskGb',
+          label: 'Add a disk (GB)',
+          type: 'number',
+          value: sent.addDiskGb ?? '',
+          hint: `It has ${(size.disks ?? []).map((d) => `${d} GB`).join(', ') || 'no disks'}; disks are added, never shrunk.`,
+        },
+        errors,
+      )}
+      <button type="submit">Change the size</button>
+    </form>
+    <form method="post" action="/resources/${r.type}/${r.name}/change" class="narrow">
+      ${csrfField(req)}
+      <input type="hidden" name="idempotencyKey" value="${randomUUID()}" />
+      <h2>Power</h2>
+      <p>It is powered <strong class="power">${power}</strong>.</p>
+      ${powerActions
+        .filter((a) => (a === 'on' ? power !== 'on' : power === 'on'))
+        .map(
+          (a) =>
+            html`<button type="submit" name="power" value="${a}" class="secondary">
+              ${powerWords[a]}
+            </button> `,
+        )}
+    </form>`;
 }
 
 /** The facts of an object (size, placement, external IDs) as terms of the page's list. */

@@ -319,7 +319,7 @@ describe('the portal, in Chromium', function () {
     assert.equal(await requestCount(subject), 0);
   });
 
-  it('shows a resource’s lease, extends it with the error at the field first, and deletes it after a confirmation', async () => {
+  it('shows a resource’s lease, extends it with the error at the field first, resizes and powers it off, and deletes it after a confirmation', async () => {
     const { page, token } = await signedIn('requester');
     const name = `res-${Date.now().toString(36)}`;
     const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -371,6 +371,44 @@ describe('the portal, in Chromium', function () {
     } finally {
       await t.api.call('PUT', '/v1/admin/settings', { token: admin, body: { leaseApprovalGroup: null } });
     }
+
+    // Day 2: a size the limits refuse shows at its field; a resize with one more disk, then a
+    // power-off, each a request the page links to, and the inventory follows.
+    const size = async () =>
+      (
+        await t.api.call<{ state: string; size: { cpu: number; disks: number[]; power: string } }>(
+          'GET',
+          `/v1/resources/virtual_machine/${name}`,
+          { token },
+        )
+      ).body;
+    await page.getByLabel('CPUs').fill('99');
+    await page.getByRole('button', { name: 'Change the size' }).click();
+    assert.equal(await page.getByLabel('CPUs').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('CPUs').fill('3');
+    await page.getByLabel('Add a disk (GB)').fill('20');
+    await page.getByRole('button', { name: 'Change the size' }).click();
+    await page.getByText('The change was asked.').waitFor();
+    await waitFor(
+      'the VM resized',
+      async () => {
+        const now = await size();
+        return now.state === 'active' && now.size.cpu === 3 && now.size.disks.length === 2;
+      },
+      90_000,
+    );
+    await page.goto(`${t.api.baseUrl}/resources/virtual_machine/${name}`);
+    await page.getByRole('button', { name: 'Power off' }).click();
+    await page.getByText('The power action was asked.').waitFor();
+    await waitFor(
+      'the VM powered off',
+      async () => {
+        const now = await size();
+        return now.state === 'active' && now.size.power === 'off';
+      },
+      90_000,
+    );
+    await page.goto(`${t.api.baseUrl}/resources/virtual_machine/${name}`);
 
     // Delete asks first; the page then links to the removal's request.
     await page.getByRole('link', { name: 'Delete…' }).click();
