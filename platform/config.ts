@@ -71,6 +71,11 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
   /**
+   * Workflow tasks one worker process holds at once; unset: `DEFAULT_WORKFLOW_TASK_SLOTS` of
+   * workers/workers.ts, which says why so few. At least 2, the SDK's floor with a workflow cache.
+   */
+  WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).optional(),
+  /**
    * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
    * 0: a free port, logged at start.
    */
