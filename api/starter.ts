@@ -237,7 +237,9 @@ export async function startRequestWorkflow(temporal: Client, input: RequestWorkf
  * replaced by its SHA-256.
  */
 export function fairnessKeyOf(requester: string): string {
-  return Buffer.byteLength(requester) <= 64 ? requester : createHash('sha256').update(requester).digest('hex');
+  return Buffer.byteLength(requester) <= 64
+    ? requester
+    : createHash('sha256').update(requester).digest('hex');
 }
 
 function isPermanent(err: unknown): boolean {

@@ -65,7 +65,10 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
           result.workflowTasks.count++;
           if (scheduled) {
             result.workflowTasks.queueMs += time - scheduled.time;
-            result.workflowTasks.maxQueueMs = Math.max(result.workflowTasks.maxQueueMs, time - scheduled.time);
+            result.workflowTasks.maxQueueMs = Math.max(
+              result.workflowTasks.maxQueueMs,
+              time - scheduled.time,
+            );
           }
           at.set(id, { time });
           break;
