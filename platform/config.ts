@@ -76,6 +76,12 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).optional(),
   /**
+   * How long a workflow task waits on the worker's own (sticky) queue before Temporal hands it to
+   * the shared `orchestrator` queue; unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
+   * workers/workers.ts, which says why (docs/waits.md).
+   */
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  /**
    * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
    * 0: a free port, logged at start.
    */

@@ -32,6 +32,12 @@ export interface WorkerSetOptions {
    * default `DEFAULT_WORKFLOW_TASK_SLOTS`. Few on purpose: see there.
    */
   workflowTaskSlots?: number;
+  /**
+   * How long a workflow task waits on this worker's own (sticky) queue before Temporal hands it
+   * to the shared queue instead (`stickyQueueScheduleToStartTimeout`); default
+   * `DEFAULT_STICKY_QUEUE_TIMEOUT_MS`.
+   */
+  stickyQueueTimeoutMs?: number;
   shutdownGraceTimeMs?: number;
   /** Payload encryption (`payloadDataConverter`); default: from PAYLOAD_ENCRYPTION_KEYS. */
   dataConverter?: WorkerOptions['dataConverter'];
@@ -48,6 +54,14 @@ export const workflowsPath = require.resolve('../workflows');
  * backlog stays on the server, where it is dispatched fairly per requester.
  */
 export const DEFAULT_WORKFLOW_TASK_SLOTS = 4;
+
+/**
+ * A workflow's later tasks go to the worker that ran it before (its sticky queue, served first
+ * come, first served), and only the shared queue is ordered fairly per requester. A task that
+ * waits there longer than this (a storm's backlog) moves to the shared queue, where another
+ * requester's task is served next. The SDK's default is 10 s (docs/waits.md).
+ */
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 1_000;
 
 /** Creates (but does not run) one Worker per task queue. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
@@ -68,7 +82,10 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
         sinks: metricsSinks,
         ...(dataConverter ? { dataConverter } : {}),
         ...(taskQueue === TaskQueues.orchestrator
-          ? { maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS }
+          ? {
+              maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS,
+              stickyQueueScheduleToStartTimeout: opts.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+            }
           : {}),
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
