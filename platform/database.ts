@@ -92,8 +92,8 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
     await waitFor(
       `the sessions of database ${name} to close`,
       async () =>
-        (await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0]
-          .n === 0,
+        (await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]))
+          .rows[0].n === 0,
       10_000,
       50,
     ).catch(() => undefined);
