@@ -218,7 +218,7 @@ export async function startRequestWorkflow(temporal: Client, input: RequestWorkf
     staticDetails: requestDetails(input, input.resources.map(templateFor)),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    // Inherited by every workflow and activity of the request's tree (docs/waits.md, "Fair shares").
+    // Inherited by every workflow and activity of the request's tree (docs/waits.md, "Workflow tasks").
     priority: { fairnessKey: fairnessKeyOf(input.requester) },
     typedSearchAttributes: [
       { key: TraceId, value: input.traceId },

@@ -90,7 +90,7 @@ interface Context {
   stack: BenchStack;
   client: Client;
   token: string;
-  /** Another requester's token: the storm's probe is someone else's request (docs/waits.md, "Fair shares"). */
+  /** Another requester's token: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
   probeToken: string;
   rss: RssSampler;
 }

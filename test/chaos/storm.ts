@@ -243,7 +243,7 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 /**
  * Submits one request as another requester than the storm's (one requester's storm is meant to
- * wait behind itself, not to hold up everyone else's requests: docs/waits.md, "Fair shares") and
+ * wait behind itself, not to hold up everyone else's requests: docs/waits.md, "Workflow tasks") and
  * times it, from its submission until the API shows it ended.
  */
 async function probe(

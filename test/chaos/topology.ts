@@ -44,7 +44,7 @@ export interface Topology {
   apiUrl: string;
   /** A requester's bearer token. */
   requesterToken: string;
-  /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Fair shares"). */
+  /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
   probeToken: string;
   worker: WorkerProcess;
   temporalServer: TemporalServer;
