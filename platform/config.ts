@@ -80,7 +80,7 @@ const workerSchema = baseSchema.extend({
    * the shared `orchestrator` queue; unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
    * workers/workers.ts, which says why (docs/waits.md).
    */
-  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /**
    * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
    * 0: a free port, logged at start.
