@@ -19,6 +19,7 @@ import {
   WorkflowIdReusePolicy,
   type Client,
 } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { requestWorkflowId } from '../common/ids';
 import { templateFor, type RequestWorkflowInput } from '../common/request';
@@ -217,6 +218,8 @@ export async function startRequestWorkflow(temporal: Client, input: RequestWorkf
     staticDetails: requestDetails(input, input.resources.map(templateFor)),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    // Inherited by every workflow and activity of the request's tree (docs/waits.md, "Workflow tasks").
+    priority: { fairnessKey: fairnessKeyOf(input.requester) },
     typedSearchAttributes: [
       { key: TraceId, value: input.traceId },
       { key: RequestId, value: input.requestId },
@@ -225,6 +228,18 @@ export async function startRequestWorkflow(temporal: Client, input: RequestWorkf
       { key: RequestStatus, value: 'received' },
     ],
   });
+}
+
+/**
+ * The Temporal fairness key of a requester's requests: their subject, so that task queues share
+ * their dispatch evenly between requesters and one requester's burst of requests waits behind
+ * itself, not in front of everyone else. Keys are limited to 64 bytes: a longer subject is
+ * replaced by its SHA-256.
+ */
+export function fairnessKeyOf(requester: string): string {
+  return Buffer.byteLength(requester) <= 64
+    ? requester
+    : createHash('sha256').update(requester).digest('hex');
 }
 
 function isPermanent(err: unknown): boolean {

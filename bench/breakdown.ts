@@ -26,8 +26,12 @@ export interface StepCost {
 export interface Breakdown {
   workflows: number;
   events: number;
-  /** Workflow tasks of the tree: how many, and their total schedule-to-start and start-to-complete. */
-  workflowTasks: StepCost;
+  /**
+   * Workflow tasks of the tree: how many, their total schedule-to-start and start-to-complete, the
+   * longest schedule-to-start, and how many timed out (taken by a worker that did not finish them
+   * in time: done again).
+   */
+  workflowTasks: StepCost & { maxQueueMs: number; timedOut: number };
   /** Per activity type, totals over the tree. */
   activities: Record<string, StepCost>;
   /** Child workflows: total time from the parent's initiation to the child's start. */
@@ -39,7 +43,7 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
   const result: Breakdown = {
     workflows: 0,
     events: 0,
-    workflowTasks: { count: 0, queueMs: 0, runMs: 0 },
+    workflowTasks: { count: 0, queueMs: 0, runMs: 0, maxQueueMs: 0, timedOut: 0 },
     activities: {},
     childStarts: { count: 0, startMs: 0 },
   };
@@ -59,7 +63,13 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
         case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: {
           const scheduled = at.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
           result.workflowTasks.count++;
-          if (scheduled) result.workflowTasks.queueMs += time - scheduled.time;
+          if (scheduled) {
+            result.workflowTasks.queueMs += time - scheduled.time;
+            result.workflowTasks.maxQueueMs = Math.max(
+              result.workflowTasks.maxQueueMs,
+              time - scheduled.time,
+            );
+          }
           at.set(id, { time });
           break;
         }
@@ -68,6 +78,9 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
           if (started) result.workflowTasks.runMs += time - started.time;
           break;
         }
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+          result.workflowTasks.timedOut++;
+          break;
         case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
           at.set(id, { time, type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?' });
           break;
@@ -102,8 +115,15 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
       }
     }
   }
-  const round = (c: StepCost) => ({ ...c, queueMs: Math.round(c.queueMs), runMs: Math.round(c.runMs) });
-  result.workflowTasks = round(result.workflowTasks);
+  const round = <T extends StepCost>(c: T): T => ({
+    ...c,
+    queueMs: Math.round(c.queueMs),
+    runMs: Math.round(c.runMs),
+  });
+  result.workflowTasks = {
+    ...round(result.workflowTasks),
+    maxQueueMs: Math.round(result.workflowTasks.maxQueueMs),
+  };
   result.childStarts.startMs = Math.round(result.childStarts.startMs);
   result.activities = Object.fromEntries(
     Object.entries(result.activities)

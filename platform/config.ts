@@ -131,6 +131,17 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
   /**
+   * Workflow tasks one worker process holds at once; unset: `DEFAULT_WORKFLOW_TASK_SLOTS` of
+   * workers/workers.ts, which says why so few. At least 2, the SDK's floor with a workflow cache.
+   */
+  WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).optional(),
+  /**
+   * How long a workflow task waits on the worker's own (sticky) queue before Temporal hands it to
+   * the shared `orchestrator` queue; unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
+   * workers/workers.ts, which says why (docs/waits.md).
+   */
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  /**
    * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
    * 0: a free port, logged at start.
    */

@@ -79,6 +79,8 @@ async function main(): Promise<void> {
       'tfe-waits': config.WORKER_CONCURRENCY_TFE_WAITS,
     },
     activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
+    workflowTaskSlots: config.WORKER_WORKFLOW_TASK_SLOTS,
+    stickyQueueTimeoutMs: config.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
     dataConverter: payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS) ?? {},
   });

@@ -27,12 +27,41 @@ export interface WorkerSetOptions {
    * the queue (`maxTaskQueueActivitiesPerSecond`); absent: not paced.
    */
   activitiesPerSecond?: Partial<Record<TaskQueue, number>>;
+  /**
+   * Workflow tasks the orchestrator worker holds at once (`maxConcurrentWorkflowTaskExecutions`);
+   * default `DEFAULT_WORKFLOW_TASK_SLOTS`. Few on purpose: see there.
+   */
+  workflowTaskSlots?: number;
+  /**
+   * How long a workflow task waits on this worker's own (sticky) queue before Temporal hands it
+   * to the shared queue instead (`stickyQueueScheduleToStartTimeout`); default
+   * `DEFAULT_STICKY_QUEUE_TIMEOUT_MS`.
+   */
+  stickyQueueTimeoutMs?: number;
   shutdownGraceTimeMs?: number;
   /** Payload encryption (`payloadDataConverter`); default: from PAYLOAD_ENCRYPTION_KEYS. */
   dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The SDK runs a process's workflow code on one thread, so workflow tasks taken beyond the few
+ * that keep it busy only wait inside the worker: in arrival order, where Temporal's fairness and
+ * priority cannot reorder them, and on the clock of their 10 s workflow task timeout. The SDK's
+ * default (40) let a storm's tasks queue there for longer than that on a loaded machine; each
+ * one that timed out was done again (docs/waits.md, "Workflow tasks"). With a handful, the
+ * backlog stays on the server, where it is dispatched fairly per requester.
+ */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 4;
+
+/**
+ * A workflow's later tasks go to the worker that ran it before (its sticky queue, served first
+ * come, first served), and only the shared queue is ordered fairly per requester. A task that
+ * waits there longer than this (a storm's backlog) moves to the shared queue, where another
+ * requester's task is served next. The SDK's default is 10 s (docs/waits.md).
+ */
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 1_000;
 
 /** Creates (but does not run) one Worker per task queue. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
@@ -52,6 +81,12 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
         interceptors: { activity: [stepMetrics], workflowModules: workflowInterceptorModules },
         sinks: metricsSinks,
         ...(dataConverter ? { dataConverter } : {}),
+        ...(taskQueue === TaskQueues.orchestrator
+          ? {
+              maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS,
+              stickyQueueScheduleToStartTimeout: opts.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+            }
+          : {}),
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
           ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }

@@ -30,6 +30,7 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
@@ -42,6 +43,7 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -156,7 +158,10 @@ interface Work {
   outcome: ResourceOutcome;
   /** Set once prepared: the address it holds. */
   address?: string;
-  /** Set when a cancellation cut its prepare short: it may hold an address no answer named. */
+  /**
+   * Set when its prepare ended without an answer (cancelled, or timed out: the worker died under
+   * it): it may hold an address no answer named.
+   */
   prepareCut?: boolean;
   /** Set once committed: where its common format is. */
   committed?: { repoUrl: string; commit: string };
@@ -458,6 +463,10 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
         w.prepareCut = true;
         throw err;
       }
+      // A prepare the worker died under, once the request was cancelled, is not tried again
+      // (Temporal does not retry an activity whose cancellation was asked): it times out, and
+      // whether it allocated the address is unknown.
+      if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) w.prepareCut = true;
       fail(w, err);
     }
   });

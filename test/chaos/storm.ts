@@ -112,7 +112,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
   await waitForEnd(topology.pool, failed, setupDeadline, log);
 
   // The probe, alone.
-  const idle = await probe(opts, post, oneVm('p', false, false), setupDeadline);
+  const idle = await probe(opts, oneVm('p', false, false), setupDeadline);
   submissions.push(idle.submission);
   if (idle.ms === undefined) throw new Error('the idle probe request did not end');
   log(`storm: the probe request took ${seconds(idle.ms)} s alone`);
@@ -188,7 +188,7 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
     problems.push(`the storm had only ${peakInFlight} requests in flight of ${size.minInFlight}`);
 
   // The probe at the peak, and the worker killed under it.
-  const probing = probe(opts, post, oneVm('p', false, false), deadline);
+  const probing = probe(opts, oneVm('p', false, false), deadline);
   await sleep(random.int(1_000, 3_000));
   const killCostMs = await opts.killWorker();
   const atPeak = await probing;
@@ -241,19 +241,28 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-/** Submits one request and times it, from its submission until the API shows it ended. */
+/**
+ * Submits one request as another requester than the storm's (one requester's storm is meant to
+ * wait behind itself, not to hold up everyone else's requests: docs/waits.md, "Workflow tasks") and
+ * times it, from its submission until the API shows it ended.
+ */
 async function probe(
   opts: StormOptions,
-  post: (r: PlannedRequest, deadline: number, onAccepted?: (id: string) => void) => Promise<Submission>,
   request: PlannedRequest,
   deadline: number,
 ): Promise<{ submission: Submission; ms: number | undefined }> {
   const started = Date.now();
-  const submission = await post(request, deadline);
+  const submission = await submit(
+    opts.topology.apiUrl,
+    opts.topology.probeToken,
+    request,
+    seededRandom(opts.seed + request.index),
+    deadline,
+  );
   const [id] = submission.requestIds;
   while (id && Date.now() < deadline) {
     const status = await fetch(`${opts.topology.apiUrl}/v1/requests/${id}`, {
-      headers: { authorization: `Bearer ${opts.topology.requesterToken}` },
+      headers: { authorization: `Bearer ${opts.topology.probeToken}` },
       signal: AbortSignal.timeout(30_000),
     }).then(
       async (res) => (res.ok ? ((await res.json()) as { status: string }).status : undefined),

@@ -44,6 +44,8 @@ export interface Topology {
   apiUrl: string;
   /** A requester's bearer token. */
   requesterToken: string;
+  /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
+  probeToken: string;
   worker: WorkerProcess;
   temporalServer: TemporalServer;
   /** Stops everything; keeps the folder when `keep` (a failed run, to read its logs). */
@@ -141,6 +143,9 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     const requesterToken = (
       await issueToken(pool, { subject: 'chaos@example.test', role: 'requester' }, 'chaos')
     ).token;
+    const probeToken = (
+      await issueToken(pool, { subject: 'chaos-probe@example.test', role: 'requester' }, 'chaos probe')
+    ).token;
 
     return {
       dir,
@@ -154,6 +159,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       gitDir,
       apiUrl: api.url,
       requesterToken,
+      probeToken,
       worker,
       temporalServer,
       async stop(keep) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { insertRequest } from '../../../api/routes/requests/store';
-import { createWorkflowStarter, type WorkflowStarter } from '../../../api/starter';
+import { createWorkflowStarter, fairnessKeyOf, type WorkflowStarter } from '../../../api/starter';
 import { requestIdFrom, requestWorkflowId, traceIdFrom } from '../../../common/ids';
 import type { RequestWorkflowInput } from '../../../common/request';
 import { createLogger } from '../../../platform/logger';
@@ -86,6 +86,16 @@ describe('starting request workflows after the answer', function () {
     await stack.client.workflow.getHandle(r.workflowId).result();
     assert.equal(await ledgerStatus(stack, r.requestId), 'succeeded');
     assert.equal(await runsOf(stack, r.workflowId), 1);
+    // Its tree shares the task queues fairly with other requesters' (docs/waits.md).
+    const { priority } = await stack.client.workflow.getHandle(r.workflowId).describe();
+    assert.equal(priority?.fairnessKey, r.input.requester);
+  });
+
+  it('gives a requester of more than 64 bytes a fairness key of 64', () => {
+    const long = `${'x'.repeat(60)}@example.test`;
+    assert.equal(fairnessKeyOf(long).length, 64);
+    assert.equal(fairnessKeyOf(long), fairnessKeyOf(long));
+    assert.notEqual(fairnessKeyOf(long), fairnessKeyOf(`y${long}`));
   });
 
   it('counts a start of a workflow that already ran as started, and never runs it again', async () => {
