@@ -15,7 +15,7 @@ import { settingsRoutes } from './routes/admin/settings';
 import { tokenRoutes } from './routes/admin/tokens';
 import { approvalRoutes } from './routes/approvals';
 import { codecRoutes } from './routes/codec';
-import { methodNotAllowed, openApiDocument } from './openapi';
+import { documentedOptions, methodNotAllowed, openApiDocument } from './openapi';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes, routeMetrics } from './routes/metrics';
 import { requestRoutes } from './routes/requests';
@@ -52,6 +52,8 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
     res.json(openApiDocument(deps.publicUrl, await loadCatalogSnapshot(deps.pool)));
   });
 
+  // The document's paths and methods (what a catalog adds to it changes no path).
+  const document = openApiDocument(deps.publicUrl);
   const v1 = express.Router();
   // Answers under /v1 carry requests, tokens and people's names: no cache keeps a copy.
   v1.use((_req, res, next) => {
@@ -85,6 +87,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use(requireToken(deps.pool));
   // A machine's token reaches the hooks and nothing else, whatever a route would allow.
   v1.use(confineMachines('/hooks/'));
+  v1.use(documentedOptions(document));
   v1.use(requireJsonBody());
   v1.use(express.json({ limit: BODY_LIMIT, strict: true }));
   v1.use(guardJsonBody());
@@ -103,7 +106,7 @@ export function createApp(deps: ApiDeps, limits: RateLimits = { perMinute: 600 }
   v1.use('/hooks', hookRoutes(deps));
   app.use('/v1', v1);
 
-  app.use(methodNotAllowed(openApiDocument(deps.publicUrl)));
+  app.use(methodNotAllowed(document));
   // The portal's pages (HTML, not in the OpenAPI document): after the API, so /v1 and the
   // documented paths keep their JSON answers, 405s and 404s.
   app.use(portalRoutes(deps));

@@ -985,7 +985,7 @@ export function openApiDocument(
           summary:
             'Create or replace a network permit by name (admin); a disabled one allows no new network, and networks built under it stay',
           requestBody: jsonBody(json(networkPermitSchema)),
-          responses: { 200: ok('the permit as stored'), ...v1Errors(403, 413, 415) },
+          responses: { 200: ok('the permit as stored'), ...v1Errors(403, 413, 415, 422) },
         },
       },
       '/v1/admin/settings': {
@@ -1377,28 +1377,51 @@ export function openApiDocument(
 }
 
 /**
- * Answers 405 with `Allow` for a path the document has, asked with a method it does not list
- * (HEAD is served wherever GET is); any other request goes on (to the 404).
+ * The methods the document lists for a path (HEAD wherever GET is), as an `Allow` value; undefined
+ * for a path it does not have. A path of the document itself wins over a template that also
+ * matches it (`/v1/requests/preview` over `/v1/requests/{id}`): the fewer parameters, the more
+ * specific.
  */
-export function methodNotAllowed(document: Record<string, unknown>): RequestHandler {
+function documentedMethods(document: Record<string, unknown>): (path: string) => string | undefined {
   const paths = Object.entries(document.paths as Record<string, Record<string, unknown>>).map(
     ([template, operations]) => {
       const methods = Object.keys(operations).map((m) => m.toUpperCase());
       if (methods.includes('GET')) methods.push('HEAD');
       const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+');
-      return { match: new RegExp(`^${pattern}$`), allow: methods.join(', ') };
+      return {
+        match: new RegExp(`^${pattern}$`),
+        allow: methods.join(', '),
+        params: template.split('{').length,
+      };
     },
   );
+  paths.sort((a, b) => a.params - b.params);
+  return (path) => paths.find((p) => p.match.test(path))?.allow;
+}
+
+/**
+ * Answers OPTIONS on a documented path with exactly the methods the document lists for it (the
+ * router alone would also name those of a template the path happens to match).
+ */
+export function documentedOptions(document: Record<string, unknown>): RequestHandler {
+  const allowOf = documentedMethods(document);
   return (req, res, next) => {
-    const known = paths.find((p) => p.match.test(req.path));
-    if (!known) return next();
-    res.set('Allow', known.allow);
-    next(
-      new HttpError(
-        405,
-        'MethodNotAllowed',
-        `${req.method} is not served on ${req.path}; use ${known.allow}`,
-      ),
-    );
+    const allow = req.method === 'OPTIONS' ? allowOf(`${req.baseUrl}${req.path}`) : undefined;
+    if (!allow) return next();
+    res.set('Allow', allow).status(204).end();
+  };
+}
+
+/**
+ * Answers 405 with `Allow` for a path the document has, asked with a method it does not list
+ * (HEAD is served wherever GET is); any other request goes on (to the 404).
+ */
+export function methodNotAllowed(document: Record<string, unknown>): RequestHandler {
+  const allowOf = documentedMethods(document);
+  return (req, res, next) => {
+    const allow = allowOf(req.path);
+    if (!allow) return next();
+    res.set('Allow', allow);
+    next(new HttpError(405, 'MethodNotAllowed', `${req.method} is not served on ${req.path}; use ${allow}`));
   };
 }
