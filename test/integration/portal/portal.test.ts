@@ -150,7 +150,7 @@ describe('the portal, in Chromium', function () {
     // The request's details beside the decision: who asks, what, and the approval's own message.
     const form = page.locator('form.approval');
     assert.match((await form.locator('.approval-message').textContent()) ?? '', /asks for 12 CPUs/);
-    const facts = (await form.locator('dl.facts').innerText()).replace(/\s+/g, ' ');
+    const facts = (await form.locator('> dl.facts').innerText()).replace(/\s+/g, ' ');
     assert.match(facts, new RegExp(`Requested by ${who}@example.test`));
     assert.match(facts, /CPUs 12 Memory 32 GB/);
     assert.match(facts, /Decided by capacity/);
