@@ -143,12 +143,18 @@ export async function footprint(stack: TestStack) {
  * (earlier suites may leave requests finishing). A request's tree ends before its root does.
  */
 export async function quiesce(stack: TestStack, timeoutMs = 90_000): Promise<void> {
-  await waitFor(
-    'every request workflow to end',
-    async () =>
-      (await stack.client.workflow.count(`WorkflowType = 'requestWorkflow' AND ExecutionStatus = 'Running'`))
-        .count === 0,
-    timeoutMs,
-    250,
-  );
+  const running = `WorkflowType = 'requestWorkflow' AND ExecutionStatus = 'Running'`;
+  try {
+    await waitFor(
+      'every request workflow to end',
+      async () => (await stack.client.workflow.count(running)).count === 0,
+      timeoutMs,
+      250,
+    );
+  } catch (err) {
+    // Name what still runs: an earlier test that left a request waiting (for an approval, say).
+    const left: string[] = [];
+    for await (const w of stack.client.workflow.list({ query: running })) left.push(w.workflowId);
+    throw new Error(`${(err as Error).message}; still running: ${left.slice(0, 10).join(', ')}`);
+  }
 }
