@@ -87,6 +87,8 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
   let finished: ActionFinished | undefined;
   /** Set by a lease change: the main loop recomputes its timer. */
   let woken = false;
+  /** Set once the lease it started with is recorded: a change waits for it, so it lands after. */
+  let started = input.carried !== undefined;
   let settings: LeaseSettings | undefined = undefined;
 
   const now = () => new Date(Date.now()).toISOString();
@@ -135,6 +137,7 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
   setHandler(
     changeLeaseUpdate,
     async (change) => {
+      await condition(() => started);
       leaseEnd = change.leaseEnd;
       skipPastReminders();
       if (state === 'expiring') {
@@ -251,8 +254,9 @@ export async function resourceWorkflow(input: ResourceWorkflowInput): Promise<Re
   }
 
   if (!input.carried) {
-    await record('active', { leaseEnd });
     note({ kind: 'set', leaseEnd });
+    await record('active', { leaseEnd });
+    started = true;
   }
   settings = await readSettings({});
   if (!input.carried) skipPastReminders();
