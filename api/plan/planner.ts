@@ -190,6 +190,11 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
     return deps.library.plan(ref);
   }
 
+  /**
+   * The plan of one resource. `catalog` holds, beside what exists, the pools of the networks the
+   * request creates that are planned already: a VM on one is placed on it, and its address is the
+   * pool's first (provisional: the pool does not exist yet).
+   */
   async function planOne(
     resource: RequestedResource,
     index: number,
@@ -209,11 +214,15 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
     if (resource.action === 'create') {
       const enrichment = await enrichResource(handler, resource.spec, catalog, {
         address: async (network) => {
-          const peeked = await peekAddress(deps.pool, {
-            network,
-            resourceType: resource.type,
-            resourceName: resource.name,
-          });
+          const planned = catalog.networks[network];
+          const peeked =
+            planned && !planned.enabled && planned.builtBy?.traceId === plannedIds.traceId
+              ? { network, address: planned.rangeStart }
+              : await peekAddress(deps.pool, {
+                  network,
+                  resourceType: resource.type,
+                  resourceName: resource.name,
+                });
           provisional.push({
             what: 'address',
             value: peeked.address,
@@ -222,7 +231,12 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
           return peeked;
         },
         // The pool as a reservation now would make it (its VLAN the lowest free one), nothing held.
-        subnet: (subnet) => peekSubnet(deps.pool, { ...subnet, traceId: '' }),
+        subnet: async (subnet) => {
+          const pool = await peekSubnet(deps.pool, { ...subnet, traceId: plannedIds.traceId });
+          // What the request's later resources see of it: a pool this request is building.
+          catalog.networks[pool.name] = pool;
+          return pool;
+        },
       });
       placement = enrichment.placement;
       document = handler.emit(resource.spec, catalog, enrichment) as typeof document;
@@ -310,14 +324,18 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
 
   return {
     async plan(requested, known = new Map()) {
-      const catalog = await loadCatalogSnapshot(deps.pool);
+      // A copy: the pools of networks planned here are added to it as they are planned.
+      const catalog = structuredClone(await loadCatalogSnapshot(deps.pool));
       const resources: ResourcePlan[] = [];
-      for (const [index, resource] of requested.entries()) {
+      // In dependency order (as the request builds), so a VM sees the network the request makes;
+      // the plan lists them in the request's order.
+      for (const index of dependencyOrder(requested)) {
+        const resource = requested[index]!;
         const planned = await planOne(resource, index, catalog).catch((err: unknown) => {
           throw refusal(err, index);
         });
         planned.provisional.push(...(known.get(index) ?? []));
-        resources.push(planned);
+        resources[index] = planned;
       }
       const hashed = hashedForm(resources);
       return { plan: { planHash: hashOf(hashed), resources }, hashed };
@@ -326,4 +344,23 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
       for (const [system, made] of systemDeps) await system.close?.(made);
     },
   };
+}
+
+/** The positions of `resources` so that each comes after those it depends on (checked acyclic). */
+function dependencyOrder(resources: readonly RequestedResource[]): number[] {
+  const key = (r: { type: string; name: string }) => `${r.type}/${r.name}`;
+  const position = new Map(resources.map((r, i) => [key(r), i]));
+  const order: number[] = [];
+  const placed = new Set<number>();
+  const visit = (i: number) => {
+    if (placed.has(i)) return;
+    placed.add(i);
+    for (const d of resources[i]!.dependsOn ?? []) {
+      const at = position.get(key(d));
+      if (at !== undefined) visit(at);
+    }
+    order.push(i);
+  };
+  resources.forEach((_r, i) => visit(i));
+  return order;
 }

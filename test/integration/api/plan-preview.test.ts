@@ -136,14 +136,23 @@ describe('plan preview', () => {
     assert.match(d!.git.files[0]!.diff, new RegExp(`^-  "name": "${name}",$`, 'm'));
   });
 
-  it('shows a network, and a day-2 resize of a built VM, through the same tables', async () => {
+  it('shows a network with a VM on it, and a day-2 resize of a built VM, through the same tables', async () => {
     const network = `plan-net-${Date.now().toString(36)}`;
     const subnet = `10.30.${100 + Math.floor(Math.random() * 150)}.0/28`;
+    // A VM on the network the same request creates: placed on it, its address the new pool's first.
     const net = await preview({
-      resources: [{ type: 'network', name: network, tenant: 'Lab', vrf: 'lab_vrf', subnet }],
+      resources: [
+        vm(`${network}-vm`, { network }),
+        { type: 'network', name: network, tenant: 'Lab', vrf: 'lab_vrf', subnet },
+      ],
     });
     assert.equal(net.status, 200, JSON.stringify(net.body));
-    assert.equal(net.body.resources[0]!.template.name, 'network-create');
+    assert.equal(net.body.resources[1]!.template.name, 'network-create');
+    assert.deepEqual(net.body.resources[0]!.provisional[0], {
+      what: 'address',
+      value: subnet.replace(/0\/28$/, '2'),
+      hashedAs: `<address from ${network}>`,
+    });
     assert.deepEqual(await traces(t, network), [0, 0, 0, 0], 'nothing held for the network');
 
     const name = `plan-resize-${Date.now().toString(36)}`;
