@@ -22,6 +22,8 @@ export const prepareChange = defineTask({
   description:
     "Checks a day-2 change against a resource's committed common format and the catalog, and returns the document after it.",
   timeouts: 'short',
+  // It reads the catalog and the inventory, and changes nothing: the plan preview runs it.
+  preview: 'read',
   input: z.object({
     action: z.enum(changeActions),
     /** The change as the user wrote it (`type`, `action`, `name` and its fields). */

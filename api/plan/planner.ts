@@ -17,6 +17,7 @@ import type { RfmDeps } from '../../activities/rfm/deps';
 import type { RfmConfig } from '../../activities/rfm/config';
 import { runTask, type AnySystem, type AnyTask, type WorkerResources } from '../../activities/task';
 import { templateFor, type RequestedResource } from '../../common/request';
+import { isChange } from '../../common/resource';
 import type { TemplatePlan } from '../../common/template';
 import { resourceHandlers, type ResourceHandlerRegistry } from '../../resource-handlers';
 import { enrichResource, NoPlacementError } from '../../resource-handlers/enrich';
@@ -249,20 +250,35 @@ export function createRequestPlanner(deps: PlannerDeps): RequestPlanner {
         name: resource.name,
       })) as { document: typeof document };
       document = read.document;
+      if (isChange(resource.action)) {
+        templateInput.repoUrl = rfmDeps().repositories.publicUrlOf(resource.type);
+        // What the request workflow adds to a power template's input.
+        if (resource.action === 'power') templateInput.power = resource.spec.power;
+        // A day-2 change: the document after it, as the request commits it.
+        const changed = (await runPreviewTask('resources:prepare-change', {
+          action: resource.action,
+          change: { ...resource.spec, type: resource.type, name: resource.name },
+          document,
+          index,
+        })) as { document: typeof document };
+        document = changed.document;
+      }
       placement = (document as { placement?: Placement }).placement;
       // A removal removes its folder, both files; an action that leaves the file as it is commits nothing.
       files =
         resource.action === 'delete'
           ? { [documentPath(resource.name)]: null, [metadataPath(resource.name)]: null }
-          : {};
+          : isChange(resource.action)
+            ? resourceFiles(handler, document)
+            : {};
     }
     const metadata = handler.describe(document);
     const plan = templatePlan(resource);
     const template = plan.templates[plan.entry]!;
-    // The template reads what the request commits: for a create, the document above.
+    // The template reads what the request commits: for a create or a change, the document above.
     const runner = (taskId: string, input: unknown) =>
       taskId === 'rfm:read-resource' &&
-      resource.action === 'create' &&
+      (resource.action === 'create' || isChange(resource.action)) &&
       (input as { name?: string }).name === resource.name
         ? Promise.resolve({
             repoUrl: templateInput.repoUrl,

@@ -163,6 +163,14 @@ describe('plan preview', () => {
     });
     assert.equal(resize.status, 200, JSON.stringify(resize.body));
     assert.equal(resize.body.resources[0]!.template.name, 'vm-update-unmanaged');
+    // The change as the request would commit it: the document's CPUs, as a diff of its file.
+    const [file] = resize.body.resources[0]!.git.files;
+    assert.equal(file?.change, 'modify');
+    assert.match(file?.diff ?? '', /^-\s+"cpu": 2,$/m);
+    assert.match(file?.diff ?? '', /^\+\s+"cpu": 4,$/m);
+    const rendered = resize.body.resources[0]!.steps.find((s) => s.id === 'render')?.output as
+      { extraVars: Record<string, unknown> } | undefined;
+    assert.equal(rendered?.extraVars.cpu, 4, 'the AWX job would get the new size');
   });
 
   it('refuses a submission whose placement changed since its preview, naming what changed', async () => {
