@@ -1,5 +1,6 @@
 /** What a user writes for one network in a request. */
 import { z } from 'zod';
+import { lifeFields } from '../common-input';
 
 /**
  * A network name: a hostname label (it is also the resource's folder in git and the vCenter port
@@ -7,8 +8,6 @@ import { z } from 'zod';
  * within the 64 letters, digits and `_ . : -` ACI accepts.
  */
 export const networkName = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
-
-const tagKey = /^[A-Za-z][A-Za-z0-9_.:-]{0,62}$/;
 
 export const networkInput = z.strictObject({
   type: z.literal('network'),
@@ -33,16 +32,7 @@ export const networkInput = z.strictObject({
       'letters, digits, spaces and common punctuation only (ACI)',
     )
     .optional(),
-  /** When the network should be removed; ISO 8601 with an offset. */
-  leaseEnd: z.iso.datetime({ offset: true }).optional(),
-  tags: z
-    .record(
-      z.string().regex(tagKey, 'tag names are letters, digits and _ . : - (up to 63)'),
-      z.string().max(256),
-    )
-    .default({}),
-  /** People told about the network's progress, besides the requester. */
-  notify: z.array(z.email()).default([]),
+  ...lifeFields,
 });
 
 /** A network input as written (defaults not yet applied). */

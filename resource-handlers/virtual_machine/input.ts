@@ -1,10 +1,9 @@
 /** What a user writes for one virtual machine in a request. */
 import { z } from 'zod';
+import { lifeFields } from '../common-input';
 
 /** An RFC 1123 hostname label, lowercase: the VM name is also its hostname and its git folder. */
 export const hostnameLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-const tagKey = /^[A-Za-z][A-Za-z0-9_.:-]{0,62}$/;
 
 export const virtualMachineInput = z.strictObject({
   type: z.literal('virtual_machine'),
@@ -24,16 +23,7 @@ export const virtualMachineInput = z.strictObject({
   disks: z.array(z.strictObject({ sizeGb: z.number().int().positive() })).min(1),
   /** true: Terraform (TFE) keeps the VM as code; false: AWX builds it once. */
   managed: z.boolean().default(false),
-  /** When the VM should be removed; ISO 8601 with an offset. */
-  leaseEnd: z.iso.datetime({ offset: true }).optional(),
-  tags: z
-    .record(
-      z.string().regex(tagKey, 'tag names are letters, digits and _ . : - (up to 63)'),
-      z.string().max(256),
-    )
-    .default({}),
-  /** People told about the VM's progress, besides the requester. */
-  notify: z.array(z.email()).default([]),
+  ...lifeFields,
   /** Pins placement to a cluster and/or datastore; the matrix must allow the pair. */
   placement: z
     .strictObject({
