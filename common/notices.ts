@@ -188,22 +188,16 @@ function builtFacts(output: unknown): string[] {
   return out;
 }
 
-const built = (r: ResourceOutcome) =>
-  r.action === 'delete'
-    ? 'removed'
-    : r.action === 'lease'
-      ? 'lease extended'
-      : r.action === 'create'
-        ? 'ready'
-        : 'changed';
-const notDone = (r: ResourceOutcome) =>
-  r.action === 'delete'
-    ? 'could not be removed'
-    : r.action === 'lease'
-      ? 'lease not extended'
-      : r.action === 'create'
-        ? 'could not be built'
-        : 'could not be changed';
+/** How a resource's line ends, by its action: [done, not done]. */
+const outcomeWords: Record<ResourceOutcome['action'], [done: string, notDone: string]> = {
+  create: ['ready', 'could not be built'],
+  delete: ['removed', 'could not be removed'],
+  update: ['changed', 'could not be changed'],
+  power: ['changed', 'could not be changed'],
+  lease: ['lease extended', 'lease not extended'],
+};
+const built = (r: ResourceOutcome) => outcomeWords[r.action][0];
+const notDone = (r: ResourceOutcome) => outcomeWords[r.action][1];
 
 /** One line per resource of the outcome. */
 function outcomeLine(input: RequestWorkflowInput, r: ResourceOutcome): string {

@@ -188,3 +188,33 @@ export function layout(page: Page): string {
     </body>
   </html>`}`;
 }
+
+/**
+ * A table of rows, each a `<tr>` fragment, under column headers (scope="col"), in the wrapper
+ * that scrolls it on its own on a phone's width, with an optional caption.
+ */
+export function dataTable(
+  headers: readonly (string | false)[],
+  rows: readonly Html[],
+  caption?: string,
+): Html {
+  return html`<div class="table-wrap">
+    <table>
+      ${
+        caption
+          ? html`<caption>
+              ${caption}
+            </caption>`
+          : ''
+      }
+      <thead>
+        <tr>
+          ${headers.filter((h): h is string => h !== false).map((h) => html`<th scope="col">${h}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -10,7 +10,7 @@ import type { StepProgress } from '../../common/template';
 import type { Offering } from '../routes/offerings/store';
 import { fieldErrorsOf, type ApiAnswer } from './client';
 import { formJson, schemaFields, type ChoiceLabels, type FormValues, type JsonSchema } from './form';
-import { html, Html, input, select, type FieldErrors } from './html';
+import { dataTable, html, Html, input, select, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
 import { resourcePages } from './resources';
 import { planSection } from './plan';
@@ -366,36 +366,21 @@ export function requesterPages(): Router {
     sendPage(req, res, {
       title: all ? 'Requests' : 'My requests',
       body: body.requests.length
-        ? html`<div class="table-wrap">
-            <table>
-              <caption>
-                Newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Request</th>
-                  <th scope="col">Status</th>
-                  ${all ? html`<th scope="col">Requester</th>` : ''}
-                  <th scope="col">Submitted</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${body.requests.map(
-                  (r) =>
-                    html`<tr>
-                      <td><a href="/requests/${r.requestId}">${r.requestId}</a></td>
-                      <td>${statusBadge(r.status)}</td>
-                      ${all ? html`<td>${r.requester}</td>` : ''}
-                      <td>
-                        <time datetime="${r.createdAt}"
-                          >${r.createdAt.replace('T', ' ').slice(0, 19)} UTC</time
-                        >
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
+        ? dataTable(
+            ['Request', 'Status', all && 'Requester', 'Submitted'],
+            body.requests.map(
+              (r) =>
+                html`<tr>
+                  <td><a href="/requests/${r.requestId}">${r.requestId}</a></td>
+                  <td>${statusBadge(r.status)}</td>
+                  ${all ? html`<td>${r.requester}</td>` : ''}
+                  <td>
+                    <time datetime="${r.createdAt}">${r.createdAt.replace('T', ' ').slice(0, 19)} UTC</time>
+                  </td>
+                </tr>`,
+            ),
+            'Newest first',
+          )
         : html`<p>No requests yet. <a href="/catalog">Order something from the catalog</a>.</p>`,
     });
   });

@@ -18,7 +18,7 @@ import {
 } from '../../common/lifecycle';
 import { powerActions } from '../../common/resource';
 import { fieldErrorsOf } from './client';
-import { html, Html, input, type FieldErrors } from './html';
+import { dataTable, html, Html, input, type FieldErrors } from './html';
 import { csrfField, portalOf, sendPage } from './index';
 
 interface ResourceView {
@@ -92,34 +92,21 @@ export function resourcePages(): Router {
     sendPage(req, res, {
       title: all ? 'Resources' : 'My resources',
       body: body.resources?.length
-        ? html`<div class="table-wrap">
-            <table>
-              <caption>
-                Newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Lease ends</th>
-                  <th scope="col">Owner</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${body.resources.map(
-                  (r) =>
-                    html`<tr>
-                      <td><a href="/resources/${r.type}/${r.name}">${r.name}</a> <small>${r.type}</small></td>
-                      <td>${r.state}</td>
-                      <td>
-                        ${r.leaseEnd ? html`<time datetime="${r.leaseEnd}">${when(r.leaseEnd)}</time>` : 'never'}
-                      </td>
-                      <td>${r.owner}${r.group ? ` (group ${r.group})` : ''}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
+        ? dataTable(
+            ['Name', 'State', 'Lease ends', 'Owner'],
+            body.resources.map(
+              (r) =>
+                html`<tr>
+                  <td><a href="/resources/${r.type}/${r.name}">${r.name}</a> <small>${r.type}</small></td>
+                  <td>${r.state}</td>
+                  <td>
+                    ${r.leaseEnd ? html`<time datetime="${r.leaseEnd}">${when(r.leaseEnd)}</time>` : 'never'}
+                  </td>
+                  <td>${r.owner}${r.group ? ` (group ${r.group})` : ''}</td>
+                </tr>`,
+            ),
+            'Newest first',
+          )
         : html`<p>Nothing yet. <a href="/catalog">Order something from the catalog</a>.</p>`,
     });
   });
@@ -434,29 +421,18 @@ function facts(values: Record<string, unknown> | undefined): Html[] {
 function requestsTable(r: ResourceView): Html {
   if (!r.requests?.length) return html``;
   return html`<h2>Requests on it</h2>
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Request</th>
-            <th scope="col">Action</th>
-            <th scope="col">Status</th>
-            <th scope="col">When</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${r.requests.map(
-            (q) =>
-              html`<tr>
-                <td><a href="/requests/${q.requestId}">${q.requestId}</a></td>
-                <td>${q.action}</td>
-                <td>${q.status ?? ''}</td>
-                <td><time datetime="${q.at}">${when(q.at)}</time></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    ${dataTable(
+      ['Request', 'Action', 'Status', 'When'],
+      r.requests.map(
+        (q) =>
+          html`<tr>
+            <td><a href="/requests/${q.requestId}">${q.requestId}</a></td>
+            <td>${q.action}</td>
+            <td>${q.status ?? ''}</td>
+            <td><time datetime="${q.at}">${when(q.at)}</time></td>
+          </tr>`,
+      ),
+    )}`;
 }
 
 function notFound(req: Request, res: Response, type: string, name: string) {
