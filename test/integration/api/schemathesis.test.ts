@@ -16,7 +16,7 @@ import { seedOfferings } from '../../../api/routes/offerings/seed';
 import { waitFor } from '../../../platform/net';
 import { getStack, type TestStack } from '../../harness/stack';
 import { pythonVenv } from '../../conformance/fixture';
-import { startTestApi, type TestApi } from './api-client';
+import { startTestApi, TEST_RATE_LIMITS, type TestApi } from './api-client';
 
 describe('the API under schemathesis', function () {
   this.timeout(300_000);
@@ -32,7 +32,7 @@ describe('the API under schemathesis', function () {
     // The limit stays far above what one run sends: 429 is documented, but a run spent on it
     // would test the limiter instead of the routes.
     // An event stream it follows ends within a second, or it would wait for the request's end.
-    api = await startTestApi(stack, { perMinute: 1_000_000 }, { eventStream: { maxMs: 1_000 } });
+    api = await startTestApi(stack, TEST_RATE_LIMITS, { eventStream: { maxMs: 1_000 } });
     ({ rows: placement } = await stack.pool.query('SELECT * FROM placement_matrix'));
   });
 

@@ -29,6 +29,7 @@ import {
 import { ensureTemporalCli } from '../../../platform/temporal/cli';
 import { ensureSearchAttributes } from '../../../platform/temporal/dev-server';
 import { temporalAt } from '../../../platform/temporal/connection';
+import { TEST_RATE_LIMITS } from '../api/api-client';
 import { queueActivities, type WorkerActivities } from '../../../workers/activities';
 import { createWorkers } from '../../../workers/workers';
 import { getStack, type TestStack } from '../../harness/stack';
@@ -103,6 +104,7 @@ describe('payload encryption, with the codec endpoint', () => {
       port: 0,
       // Its sweep would start other suites' waiting requests in this namespace.
       sweepMs: false,
+      limits: TEST_RATE_LIMITS,
       codec: dataConverter.payloadCodecs[0]!,
     });
     operator = (

@@ -13,6 +13,7 @@ import { startApiService } from '../../../api/service';
 import { waitFor } from '../../../platform/net';
 import { REQUEST_LOG_LEVEL } from '../../../platform/request-log';
 import type { TestStack } from '../../harness/stack';
+import { TEST_RATE_LIMITS } from '../api/api-client';
 
 export interface Answer {
   status: number;
@@ -43,7 +44,10 @@ export interface SecurityApi {
 let serial = 0;
 
 /** Starts the API app on the shared stack, logging everything to `logs`. */
-export async function startSecurityApi(stack: TestStack, limits?: RateLimits): Promise<SecurityApi> {
+export async function startSecurityApi(
+  stack: TestStack,
+  limits: RateLimits = TEST_RATE_LIMITS,
+): Promise<SecurityApi> {
   const logs: string[] = [];
   // Unredacted on purpose: a secret must not even reach the logger, so redaction cannot hide it.
   // Its lines that name a request also go to the request log bundles, as in an API process.
