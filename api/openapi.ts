@@ -1068,8 +1068,8 @@ export function openApiDocument(
           summary:
             "Extend or shorten a resource's lease (its owner, its group's members, admins); takes effect at once on its running lease timer",
           description:
-            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab) the change takes effect at once (200). Beyond it: when an admin named a group (setting `leaseApprovalGroup`) the change waits for that group's approval as a request in the resource's trace (202, with the request to follow; approve it with `POST /v1/requests/{id}/approve`, step `approve`), and takes effect when approved; rejected or timed out (`leaseApprovalTimeout`) nothing changes. Without such a group it is refused with 422. A resource whose lease ended (`expiring`) may still be extended until its removal starts.",
-          parameters: resourcePathParams,
+            "Within the catalog's maximum lease for the type (the one a create obeys, 365 days in the lab) the change takes effect at once (200). Beyond it: when an admin named a group (setting `leaseApprovalGroup`) the change waits for that group's approval as a request in the resource's trace (202, with the request to follow; approve it with `POST /v1/requests/{id}/approve`, step `approve`), and takes effect when approved; rejected or timed out (`leaseApprovalTimeout`) nothing changes. Without such a group it is refused with 422. A resource whose lease ended (`expiring`) may still be extended until its removal starts. With an `Idempotency-Key` a change waiting for approval is recorded once: the same key and lease end again answer the first request (`repeated`: true), another lease end with it is 422.",
+          parameters: [...resourcePathParams, idempotencyKeyParam],
           requestBody: jsonBody({ $ref: '#/components/schemas/LeaseChange' }),
           responses: {
             200: ok('the resource with its new lease', { $ref: '#/components/schemas/Resource' }),
@@ -1083,6 +1083,10 @@ export function openApiDocument(
                   status: { const: 'received' },
                   leaseEnd: { type: 'string', format: 'date-time' },
                   approvalGroup: { type: 'string' },
+                  repeated: {
+                    const: true,
+                    description: 'the request an earlier call with this Idempotency-Key made',
+                  },
                   links: {
                     type: 'object',
                     properties: {

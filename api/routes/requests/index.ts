@@ -33,7 +33,14 @@ import {
 import { readRequestLog } from './log-store';
 import { rememberPreview } from '../../plan/store';
 import { progressQuery, resumeUpdate, statusQuery } from '../../../workflows/definitions';
-import { idempotencyKeySchema, idParameter, listCursor, listQuerySchema, resumeSchema } from './schema';
+import {
+  idempotencyKeyOf,
+  idempotencyKeyReused,
+  idParameter,
+  listCursor,
+  listQuerySchema,
+  resumeSchema,
+} from './schema';
 import { checkSubmission, prepareRequest, recordRequest, temporalWorkflowUrl } from './submit';
 import { originOf } from '../hooks/scale-out';
 import { streamEvents } from './event-stream';
@@ -71,14 +78,6 @@ export function requestRoutes(deps: ApiDeps): Router {
     return row;
   }
 
-  function idempotencyKeyOf(req: Request): string | undefined {
-    const raw = req.get('idempotency-key');
-    if (raw === undefined) return undefined;
-    const parsed = idempotencyKeySchema.safeParse(raw);
-    if (!parsed.success) throw invalidRequest('headers.idempotency-key', parsed.error);
-    return parsed.data;
-  }
-
   /** Validates, records and starts a request; answers 202 (or 200 with the first one for a repeated key). */
   async function submit(
     req: Request,
@@ -110,13 +109,7 @@ export function requestRoutes(deps: ApiDeps): Router {
   }
 
   async function repeated(requestId: string, sameBody: boolean) {
-    if (!sameBody) {
-      throw new HttpError(
-        422,
-        'IdempotencyKeyReused',
-        'this Idempotency-Key was already used with a different body',
-      );
-    }
+    if (!sameBody) throw idempotencyKeyReused();
     const row = (await getRequest(deps.pool, requestId))!;
     return {
       status: 200,

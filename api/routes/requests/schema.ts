@@ -3,12 +3,14 @@
  * are checked by its resource handler (see validation.ts), so a new resource type needs no change
  * here.
  */
+import type { Request } from 'express';
 import { z } from 'zod';
 import { onFailureSchema, pauseTimeoutSchema } from '../admin/settings';
 import { requestStatuses } from '../../../common/request';
 import { resourceActions } from '../../../common/resource';
 import { resumeActions } from '../../../common/template';
 import { groupName } from '../../auth/tokens';
+import { HttpError, invalidRequest } from '../../errors';
 
 /** A DNS label: what a VM's name becomes in a hostname, a git path and a workflow ID. */
 export const resourceName = z
@@ -84,6 +86,19 @@ export const idempotencyKeySchema = z
   .min(1)
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** A call's `Idempotency-Key` header, checked (400 naming the header), or none. */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const raw = req.get('idempotency-key');
+  if (raw === undefined) return undefined;
+  const parsed = idempotencyKeySchema.safeParse(raw);
+  if (!parsed.success) throw invalidRequest('headers.idempotency-key', parsed.error);
+  return parsed.data;
+}
+
+/** The 422 of an `Idempotency-Key` sent again with another body. */
+export const idempotencyKeyReused = () =>
+  new HttpError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was already used with a different body');
 
 /** A list position as `next` gives it: `<microseconds since the epoch>.<request ID>`. */
 export const listCursor = /^([0-9]{1,16})\.([A-Za-z0-9_-]{1,100})$/;

@@ -23,7 +23,7 @@ import { groupName, subjectName } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
 import { HttpError, invalidRequest } from '../../errors';
 import { readSettings } from '../admin/settings';
-import { resourceName, resourceType } from '../requests/schema';
+import { idempotencyKeyOf, resourceName, resourceType } from '../requests/schema';
 import { requestLeaseApproval } from './lease-approval';
 
 /** The body of `PUT …/owner`: the whole ownership, so a group left out is no group. */
@@ -153,6 +153,8 @@ export function resourceRoutes(deps: ApiDeps): Router {
     if (found.state === 'removed') throw notFound(found.type, found.name);
     const parsed = leaseChangeSchema.safeParse(req.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
+    // Only a change waiting for approval records anything; a direct change is idempotent as it is.
+    const idempotencyKey = idempotencyKeyOf(req);
     const leaseEnd = new Date(parsed.data.leaseEnd);
     // The same maximum a create obeys: the catalog's lease limit for the type.
     const maxLeaseDays = (await loadCatalogSnapshot(deps.pool)).limits[found.type]?.leaseDays?.max;
@@ -174,10 +176,14 @@ export function resourceRoutes(deps: ApiDeps): Router {
     if (!found.workflowId) throw busy(`no resource workflow keeps the lease of ${found.type} ${found.name}`);
     const by = principalOf(req).subject;
     if (settings?.leaseApprovalGroup) {
-      const started = await requestLeaseApproval(deps, found, principalOf(req), leaseEnd.toISOString(), {
-        ...settings,
-        leaseApprovalGroup: settings.leaseApprovalGroup,
-      });
+      const started = await requestLeaseApproval(
+        deps,
+        found,
+        principalOf(req),
+        leaseEnd.toISOString(),
+        { ...settings, leaseApprovalGroup: settings.leaseApprovalGroup },
+        idempotencyKey,
+      );
       deps.log.info(
         { type: found.type, name: found.name, leaseEnd, by, requestId: started.requestId },
         'resource lease change waits for approval',

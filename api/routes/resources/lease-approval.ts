@@ -11,7 +11,8 @@ import type { LeaseRequestSpec, RequestWorkflowInput } from '../../../common/req
 import type { ResourceRecord } from '../../../resource-handlers/store';
 import type { Principal } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
-import { insertRequest } from '../requests/store';
+import { idempotencyKeyReused } from '../requests/schema';
+import { findIdempotent, insertRequest, sha256 } from '../requests/store';
 import type { Settings } from '../admin/settings';
 
 /** The 202 a lease change waiting for its approval answers: the request to follow. */
@@ -22,6 +23,8 @@ export interface LeaseApprovalStarted {
   leaseEnd: string;
   approvalGroup: string;
   links: { request: string; events: string; approve: string; trace: string };
+  /** The request an earlier call with the same Idempotency-Key made, answered again. */
+  repeated?: true;
 }
 
 /** What such a request's file holds (it is no submission: a re-run asks again through the lease call). */
@@ -36,14 +39,45 @@ export function leaseAskedIn(file: unknown): ReturnType<typeof leaseRequestFile>
     : undefined;
 }
 
-/** Records the request that waits for the approval and starts its workflow in the background. */
+/**
+ * Records the request that waits for the approval and starts its workflow in the background. With
+ * an Idempotency-Key the caller used before for the same lease, nothing is recorded and that
+ * request is answered again (`repeated`); used before for another lease end or resource, 422.
+ */
 export async function requestLeaseApproval(
   deps: ApiDeps,
   found: ResourceRecord,
   principal: Principal,
   leaseEnd: string,
   settings: Settings & { leaseApprovalGroup: string },
+  idempotencyKey?: string,
 ): Promise<LeaseApprovalStarted> {
+  const file = Buffer.from(JSON.stringify(leaseRequestFile(found.type, found.name, leaseEnd)));
+  const answer = (requestId: string, traceId: string, repeated?: true): LeaseApprovalStarted => {
+    const statusUrl = `${deps.publicUrl}/v1/requests/${requestId}`;
+    return {
+      requestId,
+      traceId,
+      status: 'received',
+      leaseEnd,
+      approvalGroup: settings.leaseApprovalGroup,
+      links: {
+        request: statusUrl,
+        events: `${statusUrl}/events`,
+        approve: `${statusUrl}/approve`,
+        trace: `${deps.publicUrl}/v1/traces/${traceId}`,
+      },
+      ...(repeated ? { repeated } : {}),
+    };
+  };
+  const earlier = async (requestId: string, bodySha256: string) => {
+    if (bodySha256 !== sha256(file)) throw idempotencyKeyReused();
+    return answer(requestId, found.traceId, true);
+  };
+  if (idempotencyKey) {
+    const existing = await findIdempotent(deps.pool, principal.subject, idempotencyKey);
+    if (existing) return earlier(existing.requestId, existing.bodySha256);
+  }
   const traceId = found.traceId;
   const requestId = requestIdFrom(ulid());
   const workflowId = requestWorkflowId(traceId, requestId);
@@ -70,28 +104,22 @@ export async function requestLeaseApproval(
     onFailure: 'compensate',
   };
   // No claim: a delete, another lease change or the lease's own end may come while it waits.
-  await insertRequest(deps.pool, {
+  const outcome = await insertRequest(deps.pool, {
     traceId,
     requestId,
     requester: principal.subject,
     workflowId,
     resourceTypes: [found.type],
-    file: Buffer.from(JSON.stringify(leaseRequestFile(found.type, found.name, leaseEnd))),
+    file,
     workflowInput: input,
     claims: [],
+    idempotencyKey,
   });
+  // The same key sent twice at once: the one that committed first made the request.
+  if (!outcome.created) {
+    const existing = await findIdempotent(deps.pool, principal.subject, idempotencyKey!);
+    return earlier(existing!.requestId, existing!.bodySha256);
+  }
   deps.starter.kick(requestId, input);
-  return {
-    requestId,
-    traceId,
-    status: 'received',
-    leaseEnd,
-    approvalGroup: settings.leaseApprovalGroup,
-    links: {
-      request: statusUrl,
-      events: `${statusUrl}/events`,
-      approve: `${statusUrl}/approve`,
-      trace: `${deps.publicUrl}/v1/traces/${traceId}`,
-    },
-  };
+  return answer(requestId, traceId);
 }

@@ -268,11 +268,13 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
         traceId: string;
         approvalGroup: string;
         links: Record<string, string>;
+        repeated?: true;
       }
-      const ask = (days: number) =>
+      const ask = (leaseEnd: string, headers: Record<string, string> = {}) =>
         t.api.call<Started>('POST', `/v1/resources/virtual_machine/${name}/lease`, {
           token: carol,
-          body: { leaseEnd: inDays(days) },
+          body: { leaseEnd },
+          headers,
         });
       const approver = (
         await issueToken(
@@ -304,7 +306,7 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
         );
 
       // Rejected: the lease stays as it was.
-      const rejected = await ask(500);
+      const rejected = await ask(inDays(500));
       assert.equal(rejected.status, 202, JSON.stringify(rejected.body));
       assert.equal(rejected.body.traceId, view.traceId, 'a request in the resource’s trace');
       assert.equal(rejected.body.approvalGroup, group);
@@ -315,9 +317,18 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
       assert.equal((await t.settle(carol, rejected.body.requestId)).status, 'failed');
       assert.equal((await resource(carol, name)).body.leaseEnd, view.leaseEnd);
 
-      // Approved: the lease takes the end asked for, on the running timer.
-      const approved = await ask(400);
+      // Approved: the lease takes the end asked for, on the running timer. Sent twice with one
+      // Idempotency-Key (a client's retry), it is one request; the key with another end is refused.
+      const once = { 'idempotency-key': unique('lease-key') };
+      const end = inDays(400);
+      const approved = await ask(end, once);
       assert.equal(approved.status, 202, JSON.stringify(approved.body));
+      const again = await ask(end, once);
+      assert.equal(again.status, 202, JSON.stringify(again.body));
+      assert.equal(again.body.requestId, approved.body.requestId);
+      assert.equal(again.body.repeated, true);
+      const reused = await ask(inDays(401), once);
+      assert.equal(reused.status, 422, JSON.stringify(reused.body));
       await waiting(approved.body.requestId);
       assert.equal((await decide(approved.body.requestId, 'approve')).status, 200);
       assert.equal((await t.settle(carol, approved.body.requestId)).status, 'succeeded');
