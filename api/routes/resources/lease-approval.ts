@@ -97,7 +97,8 @@ export async function requestLeaseApproval(
     resources: [
       { type: found.type, action: 'lease', name: found.name, spec: { ...spec }, managed: found.managed },
     ],
-    notify: principal.subject.includes('@') ? [principal.subject] : [],
+    // Who asked and, when someone else asked for them (a group member, an admin), the owner.
+    notify: [...new Set([principal.subject, found.owner])].filter((who) => who.includes('@')),
     fileUrl: `${statusUrl}/file`,
     statusUrl,
     temporalUrl: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`,

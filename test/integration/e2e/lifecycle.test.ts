@@ -270,9 +270,9 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
         links: Record<string, string>;
         repeated?: true;
       }
-      const ask = (leaseEnd: string, headers: Record<string, string> = {}) =>
+      const ask = (leaseEnd: string, headers: Record<string, string> = {}, token = carol) =>
         t.api.call<Started>('POST', `/v1/resources/virtual_machine/${name}/lease`, {
-          token: carol,
+          token,
           body: { leaseEnd },
           headers,
         });
@@ -288,7 +288,7 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
           token: approver,
           body: { stepId: 'approve', decision, comment: 'test' },
         });
-      const waiting = (requestId: string) =>
+      const waiting = (requestId: string, token = carol) =>
         waitFor(
           'the lease approval to wait',
           async () => {
@@ -296,7 +296,7 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
               'GET',
               `/v1/requests/${requestId}`,
               {
-                token: carol,
+                token,
               },
             );
             return r.body.waiting?.some((w) => w.groups.includes(group)) ?? false;
@@ -305,17 +305,20 @@ describe('a resource’s life: inventory, lease, removal at the lease’s end', 
           250,
         );
 
-      // Rejected: the lease stays as it was.
-      const rejected = await ask(inDays(500));
+      // Asked by an admin and rejected: the lease stays as it was, and its owner is told.
+      const rejected = await ask(inDays(500), {}, admin);
       assert.equal(rejected.status, 202, JSON.stringify(rejected.body));
       assert.equal(rejected.body.traceId, view.traceId, 'a request in the resource’s trace');
       assert.equal(rejected.body.approvalGroup, group);
       assert.match(rejected.body.links.request!, new RegExp(`/v1/requests/${rejected.body.requestId}$`));
-      await waiting(rejected.body.requestId);
+      await waiting(rejected.body.requestId, admin);
       assert.ok(((await approvalsWaitingByGroup(t.stack.client)).get(group) ?? 0) >= 1);
       assert.equal((await decide(rejected.body.requestId, 'reject')).status, 200);
-      assert.equal((await t.settle(carol, rejected.body.requestId)).status, 'failed');
+      assert.equal((await t.settle(admin, rejected.body.requestId)).status, 'failed');
       assert.equal((await resource(carol, name)).body.leaseEnd, view.leaseEnd);
+      await t.stack.sims.mailbox.waitFor(
+        (m) => m.to.includes('carol@example.test') && m.text.includes(rejected.body.requestId),
+      );
 
       // Approved: the lease takes the end asked for, on the running timer. Sent twice with one
       // Idempotency-Key (a client's retry), it is one request; the key with another end is refused.
