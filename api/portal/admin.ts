@@ -8,7 +8,18 @@ import type { Offering } from '../routes/offerings/store';
 import { roles } from '../../common/authority';
 import { fieldErrorsOf } from './client';
 import { formJson, schemaFields, type FormValues, type JsonSchema } from './form';
-import { errorAttrs, fieldError, fieldId, html, Html, input, select, type FieldErrors } from './html';
+import {
+  actionsHeader,
+  dataTable,
+  errorAttrs,
+  fieldError,
+  fieldId,
+  html,
+  Html,
+  input,
+  select,
+  type FieldErrors,
+} from './html';
 import { csrfField, portalOf, sendPage } from './index';
 import { valuesOf } from './requester';
 
@@ -88,54 +99,41 @@ export function adminPages(): Router {
       {
         title: 'Offerings',
         flash,
-        body: html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Offering</th>
-                  <th scope="col">Preset</th>
-                  <th scope="col">Lease (days)</th>
-                  <th scope="col">Groups</th>
-                  <th scope="col">State</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${list.body.offerings.map(
-                  (o) =>
-                    html`<tr>
-                      <td><strong>${o.title}</strong><br /><code>${o.name}</code></td>
-                      <td>
-                        ${String(o.spec.osImage ?? '')}, ${String(o.spec.cpu ?? '')} CPU,
-                        ${String(o.spec.memoryGb ?? '')} GB,
-                        ${String(o.spec.network ?? '')}${o.spec.managed ? ', managed' : ''}
-                      </td>
-                      <td>${o.defaultLeaseDays} (max ${o.maxLeaseDays})</td>
-                      <td>${o.groups.join(', ') || 'everyone'}</td>
-                      <td>${o.retiredAt ? html`retired ${o.retiredAt.slice(0, 10)}` : 'offered'}</td>
-                      <td>
-                        ${
-                          o.retiredAt
-                            ? ''
-                            : html`<a href="/admin/offerings?edit=${o.name}" aria-label="Change ${o.title}"
-                                  >Change</a
-                                >
-                                <form method="post" action="/admin/offerings/${o.name}/retire" class="inline">
-                                  ${csrfField(req)}<button
-                                    type="submit"
-                                    class="secondary"
-                                    aria-label="Retire ${o.title}"
-                                  >
-                                    Retire
-                                  </button>
-                                </form>`
-                        }
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
+        body: html`${dataTable(
+            ['Offering', 'Preset', 'Lease (days)', 'Groups', 'State', actionsHeader],
+            list.body.offerings.map(
+              (o) =>
+                html`<tr>
+                  <td><strong>${o.title}</strong><br /><code>${o.name}</code></td>
+                  <td>
+                    ${String(o.spec.osImage ?? '')}, ${String(o.spec.cpu ?? '')} CPU,
+                    ${String(o.spec.memoryGb ?? '')} GB,
+                    ${String(o.spec.network ?? '')}${o.spec.managed ? ', managed' : ''}
+                  </td>
+                  <td>${o.defaultLeaseDays} (max ${o.maxLeaseDays})</td>
+                  <td>${o.groups.join(', ') || 'everyone'}</td>
+                  <td>${o.retiredAt ? html`retired ${o.retiredAt.slice(0, 10)}` : 'offered'}</td>
+                  <td>
+                    ${
+                      o.retiredAt
+                        ? ''
+                        : html`<a href="/admin/offerings?edit=${o.name}" aria-label="Change ${o.title}"
+                              >Change</a
+                            >
+                            <form method="post" action="/admin/offerings/${o.name}/retire" class="inline">
+                              ${csrfField(req)}<button
+                                type="submit"
+                                class="secondary"
+                                aria-label="Retire ${o.title}"
+                              >
+                                Retire
+                              </button>
+                            </form>`
+                    }
+                  </td>
+                </tr>`,
+            ),
+          )}
           <h2 id="offering-form">${editing ? `Change ${editing}` : 'New offering'}</h2>
           <form
             method="post"
@@ -434,37 +432,24 @@ export function adminPages(): Router {
             <button type="submit">Issue the token</button>
           </form>
           <h2>Tokens</h2>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Groups</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${(list.body.tokens ?? []).map(
-                  (t) =>
-                    html`<tr>
-                      <td>${t.subject}<br /><code>${t.tokenId}</code></td>
-                      <td>${t.role}</td>
-                      <td>${t.groups.join(', ')}</td>
-                      <td>${t.lastUsedAt?.slice(0, 16).replace('T', ' ') ?? 'never'}</td>
-                      <td>
-                        ${t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'valid'}
-                      </td>
-                      <td>
-                        ${t.revokedAt ? '' : html`<form method="post" action="/admin/tokens/${t.tokenId}/revoke" class="inline">${csrfField(req)}<button type="submit" class="secondary" aria-label="Revoke the token of ${t.subject} (${t.tokenId})">Revoke</button></form>`}
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`,
+          ${dataTable(
+            ['Subject', 'Role', 'Groups', 'Last used', 'State', actionsHeader],
+            (list.body.tokens ?? []).map(
+              (t) =>
+                html`<tr>
+                  <td>${t.subject}<br /><code>${t.tokenId}</code></td>
+                  <td>${t.role}</td>
+                  <td>${t.groups.join(', ')}</td>
+                  <td>${t.lastUsedAt?.slice(0, 16).replace('T', ' ') ?? 'never'}</td>
+                  <td>
+                    ${t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'valid'}
+                  </td>
+                  <td>
+                    ${t.revokedAt ? '' : html`<form method="post" action="/admin/tokens/${t.tokenId}/revoke" class="inline">${csrfField(req)}<button type="submit" class="secondary" aria-label="Revoke the token of ${t.subject} (${t.tokenId})">Revoke</button></form>`}
+                  </td>
+                </tr>`,
+            ),
+          )}`,
       },
       status,
     );
@@ -539,29 +524,18 @@ export function adminPages(): Router {
           <dd>${s.generatedAt}</dd>
         </dl>
         <h2>Workers</h2>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Worker</th>
-                <th scope="col">Version</th>
-                <th scope="col">Task queues</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${s.workers.map(
-                (w) =>
-                  html`<tr>
-                    <td>${w.identity}</td>
-                    <td>${w.version ?? ''}</td>
-                    <td>${[...new Set(w.queues.map((q) => q.taskQueue))].join(', ')}</td>
-                    <td>${w.lastSeen}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-        </div>
+        ${dataTable(
+          ['Worker', 'Version', 'Task queues', 'Last seen'],
+          s.workers.map(
+            (w) =>
+              html`<tr>
+                <td>${w.identity}</td>
+                <td>${w.version ?? ''}</td>
+                <td>${[...new Set(w.queues.map((q) => q.taskQueue))].join(', ')}</td>
+                <td>${w.lastSeen}</td>
+              </tr>`,
+          ),
+        )}
         <h2>API processes</h2>
         <ul>
           ${s.apiProcesses.map((p) => html`<li>${p.host} pid ${p.pid}, version ${p.version}, since ${p.startedAt}, last seen ${p.lastSeen}</li>`)}

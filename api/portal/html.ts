@@ -191,10 +191,13 @@ export function layout(page: Page): string {
 
 /**
  * A table of rows, each a `<tr>` fragment, under column headers (scope="col"), in the wrapper
- * that scrolls it on its own on a phone's width, with an optional caption.
+ * that scrolls it on its own on a phone's width, with an optional caption. A column of buttons
+ * takes `actionsHeader`: its header is there for a screen reader only.
  */
+export const actionsHeader = html`<span class="visually-hidden">Actions</span>`;
+
 export function dataTable(
-  headers: readonly (string | false)[],
+  headers: readonly (string | Html | false)[],
   rows: readonly Html[],
   caption?: string,
 ): Html {
@@ -209,7 +212,7 @@ export function dataTable(
       }
       <thead>
         <tr>
-          ${headers.filter((h): h is string => h !== false).map((h) => html`<th scope="col">${h}</th>`)}
+          ${headers.filter((h): h is string | Html => h !== false).map((h) => html`<th scope="col">${h}</th>`)}
         </tr>
       </thead>
       <tbody>
