@@ -1,6 +1,12 @@
-/** What the template tasks receive as `ctx.deps`: the worker's checked template library. */
+/** What the template tasks receive as `ctx.deps`: the worker's checked template library, and a planner. */
+import type { Pool } from 'pg';
+import type { RequestPlanner } from '../../api/plan/planner';
 import type { TemplateLibrary } from '../../templates/library';
 
 export interface TemplateDeps {
   library: TemplateLibrary;
+  pool: Pool;
+  /** The request planner the preview uses, made at its first use (`plans:replan`). */
+  planner: () => Promise<RequestPlanner>;
+  closePlanner: () => Promise<void>;
 }
