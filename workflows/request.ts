@@ -136,7 +136,7 @@ type Activities = LedgerActivities &
 
 const {
   'templates:resolve-plan': resolvePlan,
-  'plans:replan': replanActivity,
+  'templates:replan': replanActivity,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
   'resources:record-change': recordChangeActivity,
@@ -461,7 +461,7 @@ async function resolvePlans(
 
 /**
  * The templates of the plan the request may run. One whose digest is not the planned one (edited
- * since the submission) makes the request plan itself again (`plans:replan`): a submission bound
+ * since the submission) makes the request plan itself again (`templates:replan`): a submission bound
  * to a plan then waits for a decision on the new plan (by its requester, an approver of the new
  * plan's approval steps, or an admin) and runs it only once approved, asking again if it changes
  * again; one bound to none runs the new plan, whose approval steps ask on it as on any plan.
@@ -484,7 +484,7 @@ async function agreedPlans(
       if (!planChanged || input.planHash === undefined) throw err;
     }
     const replanned = await replanActivity.executeWithOptions(
-      { summary: activitySummary('plan the request again', 'plans:replan') },
+      { summary: activitySummary('plan the request again', 'templates:replan') },
       [{ requestId: input.requestId, resources: input.resources, previousPlanHash: input.planHash }],
     );
     const timeout = input.pauseTimeout ?? DEFAULT_PAUSE_TIMEOUT;

@@ -8,22 +8,30 @@ import { resolvePlan } from './resolve-plan';
 export type { TemplateDeps } from './deps';
 export type TemplateActivities = TaskActivities<typeof resolvePlan | typeof replan>;
 
+/** The planner's module, loaded at its first use: it reaches the registry that lists these tasks. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const plannerModule = () => require('../../api/plan/planner') as typeof import('../../api/plan/planner');
+
 export const templatesSystem = defineSystem({
   name: 'templates',
   taskQueue: 'orchestrator',
   tasks: [resolvePlan, replan],
   createDeps: ({ library, pool, rfm }): TemplateDeps => {
-    let planner: Promise<RequestPlanner> | undefined;
+    let planner: RequestPlanner | undefined;
     return {
       library,
       pool,
-      // Loaded at its first use, not imported: the planner reaches the registry that lists these tasks.
-      planner: () =>
-        (planner ??= import('../../api/plan/planner').then(({ createRequestPlanner }) =>
-          // Its own clones, apart from the API's on the same machine.
-          createRequestPlanner({ pool, library, rfm: { ...rfm, workDir: `${rfm.workDir}-replan` } }),
-        )),
-      closePlanner: async () => (await planner)?.close(),
+      planner: () => {
+        // Its own clones, apart from the API's on the same machine.
+        planner ??= plannerModule().createRequestPlanner({
+          pool,
+          library,
+          rfm: { ...rfm, workDir: `${rfm.workDir}-replan` },
+        });
+        return Promise.resolve(planner);
+      },
+      hashedForm: (resources) => plannerModule().hashedForm(resources),
+      closePlanner: async () => planner?.close(),
     };
   },
   close: (deps) => deps.closePlanner(),

@@ -1,5 +1,5 @@
 /**
- * `plans:replan`: the plan of a request again, at its run, by the planner the preview uses
+ * `templates:replan`: the plan of a request again, at its run, by the planner the preview uses
  * (docs/plan-preview.md). Called when the plan the request was submitted with no longer holds (a
  * template edited since): the ledger's row then holds the new plan, the one a decision must be on,
  * and the answer names what changed as a 409 PlanChanged does, and who decides.
@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import type { RequestedResource } from '../../common/request';
 import { failure } from '../../common/errors';
+import { planDifferences } from '../../api/plan/plan-hash';
+import type { ResourcePlan } from '../../api/plan/planner';
+import { previewedPlan, rememberPreview } from '../../api/plan/store';
 import { defineTask, type TaskContext } from '../task';
 import type { TemplateDeps } from './deps';
 
@@ -14,7 +17,7 @@ import type { TemplateDeps } from './deps';
 const change = z.object({ path: z.string(), message: z.string() });
 
 export const replan = defineTask({
-  id: 'plans:replan',
+  id: 'templates:replan',
   description: "Plans a request again at its run; records the new plan as the request's, names what changed.",
   timeouts: 'short',
   input: z.object({
@@ -31,15 +34,11 @@ export const replan = defineTask({
     approvalGroups: z.array(z.string()),
   }),
   async handler({ requestId, resources, previousPlanHash }, { deps }: TaskContext<TemplateDeps>) {
-    // Loaded here: the planner reaches every system's tasks (the registry that lists this one).
-    const { hashedForm } = await import('../../api/plan/planner');
-    const { planDifferences } = await import('../../api/plan/plan-hash');
-    const { previewedPlan, rememberPreview } = await import('../../api/plan/store');
     const { rows } = await deps.pool.query<{ plan: { resources?: unknown[] } | null }>(
       'SELECT plan FROM requests WHERE request_id = $1',
       [requestId],
     );
-    const before = rows[0]?.plan as { resources: Parameters<typeof hashedForm>[0] } | null | undefined;
+    const before = rows[0]?.plan as { resources: ResourcePlan[] } | null | undefined;
     // A lease of N days from the submission stays what it was relative to (it is not a change).
     const known = new Map(
       (before?.resources ?? []).map((r) => [r.index, r.provisional.filter((p) => p.what === 'leaseEnd')]),
@@ -53,14 +52,14 @@ export const replan = defineTask({
       if (status !== undefined && status < 500)
         throw failure('InvalidInput', `the request cannot be planned again: ${message}`, {
           system: 'template',
-          call: 'plans:replan',
+          call: 'templates:replan',
         });
       throw err;
     }
     const { plan, hashed } = answer;
     const previous =
       (await previewedPlan(deps.pool, previousPlanHash)) ??
-      (before?.resources ? hashedForm(before.resources) : undefined);
+      (before?.resources ? deps.hashedForm(before.resources) : undefined);
     const changes = (previous === undefined ? [] : planDifferences(previous, hashed)).map((d) => ({
       path: `plan.${d.path}`,
       message: `was ${JSON.stringify(d.before ?? null)}, now ${JSON.stringify(d.after ?? null)}`,
