@@ -102,6 +102,32 @@ describe('a plan changed before the run', () => {
     return res.body;
   }
 
+  /** A portal session of `token`'s user: pages read and forms sent with its cookies. */
+  async function signedIn(token: string) {
+    const cookies = new Map<string, string>();
+    const send = async (path: string, form?: Record<string, string>) => {
+      const res = await fetch(`${t.api.baseUrl}${path}`, {
+        method: form ? 'POST' : 'GET',
+        redirect: 'manual',
+        headers: {
+          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+      });
+      for (const c of res.headers.getSetCookie()) {
+        const [k, v] = c.split(';')[0]!.split('=');
+        cookies.set(k!, v!);
+      }
+      return { status: res.status, text: await res.text() };
+    };
+    const field = (page: string, name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    const form = await send('/signin');
+    await send('/signin', { _csrf: field(form.text, '_csrf'), next: '', token });
+    return { send, field };
+  }
+
   it('asks again, shows the new plan and what changed, and runs only the plan approved', async () => {
     const name = `replan-${Date.now().toString(36)}`;
     const previewed = await preview(name);
@@ -219,13 +245,21 @@ describe('a plan changed before the run', () => {
       'the changed plan to wait',
       (v) => v.awaitingApproval !== undefined,
     );
-    const no = await decide(requestId, alice, {
+    // Decided in the portal: the request's page shows the new plan and what changed.
+    const portal = await signedIn(alice);
+    const page = (await portal.send(`/requests/${requestId}`)).text;
+    assert.match(page, /The plan changed: decide on the new one/);
+    assert.ok(page.includes(`name="planHash" value="${waiting.awaitingApproval!.planHash}"`));
+    assert.ok(page.includes('plan.resources.0.template.digest'));
+    assert.ok(page.includes('The new plan'));
+    const no = await portal.send(`/requests/${requestId}/approve`, {
+      _csrf: portal.field(page, '_csrf'),
       stepId: 'plan',
-      decision: 'reject',
+      planHash: waiting.awaitingApproval!.planHash!,
       comment: 'not with that rule',
-      planHash: waiting.awaitingApproval!.planHash,
+      decision: 'reject',
     });
-    assert.equal(no.status, 200, JSON.stringify(no.body));
+    assert.equal(no.status, 303, no.text.slice(0, 500));
     const done = await t.settle(alice, requestId);
     assert.equal(done.status, 'failed');
     const after = await view(requestId);
