@@ -892,7 +892,7 @@ export function openApiDocument(
           operationId: 'getRequestEvents',
           summary: "The request's story as it happens, as Server-Sent Events, ending with its outcome",
           description:
-            'Events, each with its `id` (the same for every reader: the `seq` the request workflow gave it), its `event` type and as `data` the JSON event `{seq, at, type, data}`: `status` (the request status changed), `step` (a step of a resource changed: state, attempts, times, error, external IDs, approval), `resource` (a resource changed state) and `outcome` (the request ended; the stream then closes). A client that reconnects with `Last-Event-ID` gets only what followed. A comment line every 15 s keeps a quiet stream open; a stream open 15 minutes ends, and the client reconnects. Authorised like `GET /v1/requests/{id}`.',
+            'Events, each with its `id` (the same for every reader: the `seq` the request workflow gave it), its `event` type and as `data` the JSON event `{seq, at, type, data}`: `status` (the request status changed), `step` (a step of a resource changed: state, attempts, times, error, external IDs, approval), `resource` (a resource changed state), `plan` (the plan changed before the run, and its decision: hashes, changes, who decided; docs/plan-preview.md) and `outcome` (the request ended; the stream then closes). A client that reconnects with `Last-Event-ID` gets only what followed. A comment line every 15 s keeps a quiet stream open; a stream open 15 minutes ends, and the client reconnects. Authorised like `GET /v1/requests/{id}`.',
           parameters: [
             requestIdParam,
             {
