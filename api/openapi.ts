@@ -552,6 +552,30 @@ export function openApiDocument(
           description:
             '`cancelling`: a cancellation was asked for and what was built is being undone; it ends `cancelled`. `paused`: a template step failed and the request (submitted with `"onFailure": "pause"`) waits for `POST /v1/requests/{id}/resume` until its deadline, then aborts. The Temporal workflow of a `failed` request ends Failed (failure type `RequestFailed`, its details the same outcome), of a `cancelled` one Canceled, of a `succeeded` one Completed.',
         },
+        ApprovalWait: {
+          type: 'object',
+          required: ['resource', 'stepId', 'groups', 'since', 'deadline'],
+          properties: {
+            resource: { type: ['string', 'null'], description: 'null: the whole request (step `plan`)' },
+            stepId: { type: 'string' },
+            groups: { type: 'array', items: { type: 'string' } },
+            requester: { type: 'string', description: 'step `plan`: the requester, who may decide it' },
+            since: { type: 'string', format: 'date-time' },
+            deadline: { type: 'string', format: 'date-time' },
+            message: { type: 'string' },
+            planHash: { type: 'string', description: 'the plan a decision must be on' },
+            previousPlanHash: { type: 'string', description: 'step `plan`: the plan it changed from' },
+            changes: {
+              type: 'array',
+              description: 'step `plan`: what changed, as a 409 `PlanChanged` names it',
+              items: {
+                type: 'object',
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+            approve: { type: 'object', description: 'the call that approves it' },
+          },
+        },
         Pause: {
           type: 'object',
           description: 'While `status` is `paused` (`GET /v1/requests/{id}` field `pause`).',
@@ -801,28 +825,28 @@ export function openApiDocument(
                 waiting: {
                   type: 'array',
                   description:
-                    'The approval steps waiting now: who may decide (`groups`), since and until when, and the call that decides.',
-                  items: {
-                    type: 'object',
-                    required: ['resource', 'stepId', 'groups', 'since', 'deadline'],
-                    properties: {
-                      resource: { type: 'string' },
-                      stepId: { type: 'string' },
-                      groups: { type: 'array', items: { type: 'string' } },
-                      since: { type: 'string', format: 'date-time' },
-                      deadline: { type: 'string', format: 'date-time' },
-                      message: { type: 'string' },
-                      planHash: { type: 'string', description: 'the plan a decision must be on' },
-                    },
-                  },
+                    'The approval steps waiting now: who may decide (`groups`), since and until when, and the call that decides. A plan changed before the run waits as step `plan` of the whole request (`resource` null), with `requester`, `previousPlanHash` and `changes`.',
+                  items: { $ref: '#/components/schemas/ApprovalWait' },
+                },
+                awaitingApproval: {
+                  allOf: [{ $ref: '#/components/schemas/ApprovalWait' }],
+                  description:
+                    'Present while the plan changed before the run (a template edited since the submission) waits for a decision: its new `planHash`, the `previousPlanHash` and the `changes` (as a 409 `PlanChanged` names them); decided with `POST /v1/requests/{id}/approve` `{"stepId": "plan", "planHash": <the new hash>}` (docs/plan-preview.md)',
+                },
+                planApprovals: {
+                  type: 'array',
+                  description:
+                    'Each change of the plan found before the run, in order: `planHash`, `previousPlanHash`, `changes`, whether it was `asked` (the submission was bound to a plan) and is `waiting`, who may decide (`requester`, `groups`, admins), `deadline`, and the `decision`.',
+                  items: { type: 'object' },
                 },
                 planHash: {
                   type: ['string', 'null'],
-                  description: 'the hash of the plan it was submitted with',
+                  description:
+                    'the hash of the plan it runs: the one it was submitted with, or the one it was planned again with when that changed before the run',
                 },
                 plan: {
                   oneOf: [{ $ref: '#/components/schemas/Plan' }, { type: 'null' }],
-                  description: 'the plan it was submitted with: what an approver approves',
+                  description: 'the plan it runs (see `planHash`): what an approver approves',
                 },
                 approvals: {
                   type: 'array',
@@ -831,7 +855,10 @@ export function openApiDocument(
                     type: 'object',
                     required: ['resource', 'stepId', 'decision', 'by', 'at', 'asAdmin'],
                     properties: {
-                      resource: { type: 'string' },
+                      resource: {
+                        type: ['string', 'null'],
+                        description: 'null: the changed plan (step `plan`)',
+                      },
                       stepId: { type: 'string' },
                       decision: { enum: ['approve', 'reject'] },
                       by: { type: 'string' },
@@ -865,7 +892,7 @@ export function openApiDocument(
           operationId: 'getRequestEvents',
           summary: "The request's story as it happens, as Server-Sent Events, ending with its outcome",
           description:
-            'Events, each with its `id` (the same for every reader: the `seq` the request workflow gave it), its `event` type and as `data` the JSON event `{seq, at, type, data}`: `status` (the request status changed), `step` (a step of a resource changed: state, attempts, times, error, external IDs, approval), `resource` (a resource changed state) and `outcome` (the request ended; the stream then closes). A client that reconnects with `Last-Event-ID` gets only what followed. A comment line every 15 s keeps a quiet stream open; a stream open 15 minutes ends, and the client reconnects. Authorised like `GET /v1/requests/{id}`.',
+            'Events, each with its `id` (the same for every reader: the `seq` the request workflow gave it), its `event` type and as `data` the JSON event `{seq, at, type, data}`: `status` (the request status changed), `step` (a step of a resource changed: state, attempts, times, error, external IDs, approval), `resource` (a resource changed state), `plan` (the plan changed before the run, and its decision: hashes, changes, who decided; docs/plan-preview.md) and `outcome` (the request ended; the stream then closes). A client that reconnects with `Last-Event-ID` gets only what followed. A comment line every 15 s keeps a quiet stream open; a stream open 15 minutes ends, and the client reconnects. Authorised like `GET /v1/requests/{id}`.',
           parameters: [
             requestIdParam,
             {
@@ -952,10 +979,10 @@ export function openApiDocument(
         post: {
           operationId: 'decideApproval',
           summary:
-            "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin)",
+            "Decide an approval step waiting in the request (role approver in one of the step's groups, or admin: any step, recorded as asAdmin); the requester decides its changed plan (step `plan`)",
           parameters: [requestIdParam],
           description:
-            "A decision is on the request's plan (`planHash`, the request's when absent): one on another plan is refused with 409 `PlanChanged`, and a run whose plan differs from the one decided on does not take it.",
+            "A decision is on the request's plan (`planHash`, the request's when absent): one on another plan is refused with 409 `PlanChanged`, and a run whose plan differs from the one decided on does not take it. Step `plan`: the plan changed before the run and waits (`awaitingApproval`); its requester, an approver of the new plan's approval groups, or an admin decides it on its new hash. A requester may decide only that step of their own request (403 for another step, 404 for another's request).",
           requestBody: jsonBody(json(decisionSchema)),
           responses: { 200: ok('the decision was taken'), ...v1Errors(403, 404, 409, 413, 415) },
         },

@@ -6,7 +6,13 @@
  * engineers need come last. Each notice has a plain-text and an HTML part rendered from one
  * model, every value escaped in the HTML. Pure: runs in workflow code.
  */
-import type { RequestedResource, RequestProgress, RequestWorkflowInput, ResourceOutcome } from './request';
+import type {
+  PlanApproval,
+  RequestedResource,
+  RequestProgress,
+  RequestWorkflowInput,
+  ResourceOutcome,
+} from './request';
 import type { StepError } from './template';
 
 /** One e-mail: its subject and its two renderings of the same content. */
@@ -395,6 +401,41 @@ export function finishedNotice(input: RequestWorkflowInput, progress: RequestPro
       { kind: 'list', title: 'What next', items: nextSteps(input, progress) },
       requestLinks(input, existing),
       engineerIds(input, progress),
+    ],
+  });
+}
+
+/** The notice sent when the plan changed before the request ran and waits for a decision on it. */
+export function planChangedNotice(input: RequestWorkflowInput, approval: PlanApproval): Notice {
+  const shown = approval.changes.slice(0, 20).map((c) => `${c.path}: ${c.message}`);
+  const more = approval.changes.length - shown.length;
+  const deciders = [
+    ...(approval.requester ? [`its requester ${approval.requester}`] : []),
+    ...(approval.groups.length ? [`an approver of ${approval.groups.join(' or ')}`] : []),
+    'an admin',
+  ].join(', ');
+  return render({
+    subject: `Plan changed, decision needed: ${requestSummary(input)}`,
+    blocks: [
+      {
+        kind: 'para',
+        text: `The plan of this request changed since it was submitted (${approval.previousPlanHash}): a template it runs was edited. Nothing was built. It now waits for a decision on the new plan ${approval.planHash} by ${deciders}, until ${approval.deadline}; it runs only that plan once approved, and ends failed if it is rejected or nobody decides.`,
+      },
+      {
+        kind: 'list',
+        title: 'What changed',
+        items: [
+          ...shown,
+          ...(more > 0 ? [`and ${more} more`] : []),
+          ...(shown.length ? [] : ['(not known)']),
+        ],
+      },
+      {
+        kind: 'para',
+        text: `Look at the new plan on the request's page, then decide: POST ${input.statusUrl}/approve with {"stepId":"plan","decision":"approve" or "reject","planHash":"${approval.planHash}"}.`,
+      },
+      requestLinks(input, []),
+      engineerIds(input),
     ],
   });
 }

@@ -89,6 +89,42 @@ export interface RequestWorkflowInput {
   planHash?: string;
   /** The digest of each template in that plan, by name: a template edited since does not run. */
   templateDigests?: Record<string, string>;
+  /**
+   * The submission named `planHash` itself (it was bound to a plan the requester saw): a plan
+   * changed before the run then waits for a decision even when no approval step needs one.
+   */
+  planBound?: boolean;
+}
+
+/** The request's decision step when its plan changed before it ran (docs/plan-preview.md). */
+export const PLAN_APPROVAL_STEP = 'plan';
+
+/**
+ * A plan that changed between the submission and the run (a template edited since): the request
+ * waits for a decision on the new plan before it prepares or builds anything, and runs only it.
+ */
+export interface PlanApproval {
+  /** The new plan: what a decision must be on, and what the request runs once approved. */
+  planHash: string;
+  /** The plan the request was submitted (bound) with. */
+  previousPlanHash: string;
+  /** What changed, as a 409 PlanChanged names it: `plan.resources.0.template.digest`, was …, now …. */
+  changes: { path: string; message: string }[];
+  /** The groups of the new plan's approval steps (that are or may be needed): they may decide too. */
+  groups: string[];
+  /**
+   * Whether the request waits for a decision: the submission was bound to the plan it changed
+   * from. One bound to none runs the new plan, its approval steps asking on it as on any plan.
+   */
+  asked: boolean;
+  /** Set when asked: the requester, who may decide (as may `groups` and admins). */
+  requester?: string;
+  since: string;
+  deadline: string;
+  /** While it waits for a decision. */
+  waiting: boolean;
+  /** The decision taken (absent while waiting, or when it timed out). */
+  decision?: { decision: 'approve' | 'reject'; by: string; at: string; asAdmin?: boolean; comment?: string };
 }
 
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */
@@ -169,6 +205,8 @@ export interface RequestProgress {
   requestId: string;
   status: RequestStatus;
   resources: ResourceOutcome[];
+  /** Each change of its plan found before it ran, and the decision on it, in order. */
+  planApprovals?: PlanApproval[];
 }
 
 /**
@@ -181,6 +219,7 @@ export type RequestEvent = { seq: number; at: string } & (
   | { type: 'step'; data: { resource: string; workflowId: string; step: StepProgress } }
   | { type: 'resource'; data: Omit<ResourceOutcome, 'progress'> }
   | { type: 'outcome'; data: RequestProgress }
+  | { type: 'plan'; data: PlanApproval }
 );
 export type RequestEventType = RequestEvent['type'];
 

@@ -24,6 +24,12 @@ export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
 export const decideUpdate = defineUpdate<void, [ApprovalDecision]>('decide');
 
 /**
+ * A decision on a request's plan that changed before it ran (`requestWorkflow`, step `plan`):
+ * refused unless a changed plan waits, the decision is on its hash, and the caller may decide it.
+ */
+export const decidePlanUpdate = defineUpdate<void, [ApprovalDecision]>('decidePlan');
+
+/**
  * Ends the pause of a request's failed step (`requestWorkflow`): `retry` runs the step again,
  * `abort` undoes and fails. Refused unless a resource is paused or when the action is unknown.
  */

@@ -47,7 +47,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { msToNumber, WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import type { releaseAddressTask } from '../activities/ipam/release-address';
 import type { LedgerActivities } from '../activities/ledger';
 import type { prepareChange } from '../activities/resources/prepare-change';
@@ -55,6 +55,7 @@ import type { prepareResource } from '../activities/resources/prepare-resource';
 import type { recordChange } from '../activities/resources/record-change';
 import type { resolveResource } from '../activities/resources/resolve-resource';
 import type { commitResource } from '../activities/rfm/commit-resource';
+import type { replan } from '../activities/templates/replan';
 import type { readResource } from '../activities/rfm/read-resource';
 import type { recordRemoval } from '../activities/rfm/record-removal';
 import type { TaskActivities } from '../activities/task';
@@ -63,7 +64,7 @@ import { childWorkflowId } from '../common/ids';
 import { undoOrder } from '../common/template-graph';
 import { resourceWorkflowId } from '../common/lifecycle';
 import { isChange } from '../common/resource';
-import { finishedNotice, receivedNotice } from '../common/notices';
+import { finishedNotice, planChangedNotice, receivedNotice } from '../common/notices';
 import {
   activitySummary,
   requestCurrentDetails,
@@ -72,10 +73,12 @@ import {
 } from '../common/summaries';
 import {
   DEFAULT_PAUSE_TIMEOUT,
+  PLAN_APPROVAL_STEP,
   REQUEST_FAILED,
   templateFor,
   terminalStatuses,
   type LeaseRequestSpec,
+  type PlanApproval,
   type RequestedResource,
   type RequestEvent,
   type ResourceKey,
@@ -89,6 +92,7 @@ import { timeoutProfiles } from '../common/tasks';
 import {
   resumeActions,
   TEMPLATE_FAILED,
+  type ApprovalDecision,
   type ResumeRecord,
   type StepError,
   type TemplatePlan,
@@ -97,6 +101,7 @@ import {
 } from '../common/template';
 import {
   actionFinishedSignal,
+  decidePlanUpdate,
   requestTurnSignal,
   resumeStepSignal,
   resumeUpdate,
@@ -126,10 +131,12 @@ type Activities = LedgerActivities &
     | typeof commitResource
     | typeof recordRemoval
     | typeof releaseAddressTask
+    | typeof replan
   >;
 
 const {
   'templates:resolve-plan': resolvePlan,
+  'templates:replan': replanActivity,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
   'resources:record-change': recordChangeActivity,
@@ -262,6 +269,30 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     },
   );
 
+  // A plan changed before the run waits for a decision on the new one (`agreedPlans`).
+  const waitingPlan = () => state.planApprovals?.find((p) => p.waiting);
+  setHandler(
+    decidePlanUpdate,
+    (decision) => {
+      const approval = waitingPlan()!;
+      approval.waiting = false;
+      approval.decision = {
+        decision: decision.decision,
+        by: decision.by,
+        at: new Date().toISOString(),
+        ...(decision.asAdmin ? { asAdmin: true } : {}),
+        ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+      };
+      story.changed();
+    },
+    {
+      validator: (decision) => {
+        const refusal = planDecisionRefusal(input.requestId, waitingPlan(), decision);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
   // While resources build, the ledger and the search attribute follow their pauses: `paused` while
   // any waits for a decision, `running` again once none does. Stopped (and awaited) before the
   // final status, so a late `paused` cannot land after it.
@@ -293,7 +324,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
           requester: input.requester,
           workflowId,
           status,
-          outcome: status === 'running' ? undefined : { resources: state.resources },
+          outcome:
+            status === 'running'
+              ? undefined
+              : {
+                  resources: state.resources,
+                  ...(state.planApprovals ? { planApprovals: state.planApprovals } : {}),
+                },
         },
       ],
     );
@@ -308,22 +345,24 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
 
   try {
     // Inside the try, so that a cancellation arriving while these run still ends in the ledger.
-    // None of these needs another's result: one workflow task schedules them all, and the request
-    // waits for the slowest (prepare then commit) instead of their sum. Each is let finish before
-    // a failure of another is acted on, so a 'running' still in flight cannot land in the ledger
-    // after the 'failed' that follows.
+    // None of these needs another's result: one workflow task schedules them all. Each is let
+    // finish before a failure of another is acted on, so a 'running' still in flight cannot land
+    // in the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
+    // commit) before the plan it runs is the one agreed to.
     const [, , plans] = await settledAll([
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
-      resolvePlans(
-        work.map((w) => w.outcome.template),
-        input.templateDigests,
-      ),
-      prepareAndCommit(
+      agreedPlans(
         input,
-        work.filter((w) => w.needs.length === 0),
+        work.map((w) => w.outcome.template),
+        state,
+        () => story.changed(),
       ),
     ] as const);
+    await prepareAndCommit(
+      input,
+      work.filter((w) => w.needs.length === 0),
+    );
     pauses = followPauses();
     await runInDependencyOrder({
       items: work,
@@ -358,7 +397,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     }
     // Nothing could start (a template missing from the workers' library, say): every resource not
     // yet decided failed for that reason, and the request ends failed like any other.
-    const error = { message: describeError(err).message };
+    const { message, type } = describeError(err);
+    const error = type ? { message, type } : { message };
     for (const w of work)
       if (w.outcome.state === 'pending' || w.outcome.state === 'running')
         Object.assign(w.outcome, { state: 'failed', error });
@@ -417,6 +457,91 @@ async function resolvePlans(
     ),
   );
   return new Map(names.map((name, i) => [name, plans[i]!]));
+}
+
+/**
+ * The templates of the plan the request may run. One whose digest is not the planned one (edited
+ * since the submission) makes the request plan itself again (`templates:replan`): a submission bound
+ * to a plan then waits for a decision on the new plan (by its requester, an approver of the new
+ * plan's approval steps, or an admin) and runs it only once approved, asking again if it changes
+ * again; one bound to none runs the new plan, whose approval steps ask on it as on any plan.
+ * Either way the request's plan, and the hash its approval steps take, is the new one.
+ */
+async function agreedPlans(
+  input: RequestWorkflowInput,
+  templates: string[],
+  state: RequestProgress,
+  changed: () => void,
+): Promise<Map<string, TemplatePlan>> {
+  for (;;) {
+    try {
+      return await resolvePlans(templates, input.templateDigests);
+    } catch (err) {
+      const planChanged =
+        err instanceof ActivityFailure &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === 'PlanChanged';
+      if (!planChanged || input.planHash === undefined) throw err;
+    }
+    const replanned = await replanActivity.executeWithOptions(
+      { summary: activitySummary('plan the request again', 'templates:replan') },
+      [{ requestId: input.requestId, resources: input.resources, previousPlanHash: input.planHash }],
+    );
+    const timeout = input.pauseTimeout ?? DEFAULT_PAUSE_TIMEOUT;
+    const since = new Date().toISOString();
+    const approval: PlanApproval = {
+      planHash: replanned.planHash,
+      previousPlanHash: input.planHash,
+      changes: replanned.changes,
+      groups: replanned.approvalGroups,
+      asked: input.planBound === true,
+      ...(input.planBound ? { requester: input.requester } : {}),
+      since,
+      deadline: new Date(Date.parse(since) + msToNumber(timeout as Duration)).toISOString(),
+      waiting: input.planBound === true,
+    };
+    state.planApprovals = [...(state.planApprovals ?? []), approval];
+    changed();
+    if (approval.asked) {
+      await tell(input.notify, planChangedNotice(input, approval));
+      const decided = await condition(() => !approval.waiting, timeout as Duration);
+      if (!decided) {
+        approval.waiting = false;
+        changed();
+      }
+      const { decision } = approval;
+      if (decision?.decision !== 'approve')
+        throw ApplicationFailure.create({
+          type: 'ApprovalDenied',
+          nonRetryable: true,
+          message: decision
+            ? `the changed plan ${approval.planHash} was rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`
+            : `no decision on the changed plan ${approval.planHash} within ${timeout}`,
+        });
+    }
+    // From now on the request runs the new plan: its templates, and its hash for every approval.
+    input.planHash = replanned.planHash;
+    input.templateDigests = replanned.templateDigests;
+  }
+}
+
+/** Why a decision on a changed plan cannot be taken; undefined when it can. */
+function planDecisionRefusal(
+  requestId: string,
+  waiting: PlanApproval | undefined,
+  decision: ApprovalDecision,
+): string | undefined {
+  if (!waiting || decision.stepId !== PLAN_APPROVAL_STEP)
+    return `no approval step ${decision.stepId} is waiting in request ${requestId}`;
+  const mayDecide =
+    decision.asAdmin === true ||
+    decision.by === waiting.requester ||
+    decision.groups.some((g) => waiting.groups.includes(g));
+  if (!mayDecide)
+    return `the changed plan is decided by its requester ${waiting.requester ?? ''}${waiting.groups.length ? `, ${waiting.groups.join(' or ')}` : ''} or an admin`;
+  if (decision.planHash !== waiting.planHash)
+    return `the decision is on plan ${decision.planHash ?? '(none named)'}, this run executes plan ${waiting.planHash}`;
+  return undefined;
 }
 
 /**
@@ -806,7 +931,12 @@ class Story {
   private readonly pending: RequestEvent[] = [];
   private ended = false;
   private seq = 0;
-  private told = { status: '', resources: new Map<string, string>(), steps: new Map<string, string>() };
+  private told = {
+    status: '',
+    resources: new Map<string, string>(),
+    steps: new Map<string, string>(),
+    plans: [] as string[],
+  };
 
   constructor(
     private readonly requestId: string,
@@ -859,6 +989,12 @@ class Story {
     this.told.status = status;
     const ending = terminalStatuses.includes(status) || status === 'cancelling';
     if (statusChanged && !ending) events.push(this.event({ type: 'status', data: { status } }));
+    for (const [i, plan] of (this.state.planApprovals ?? []).entries()) {
+      const json = JSON.stringify(plan);
+      if (this.told.plans[i] === json) continue;
+      this.told.plans[i] = json;
+      events.push(this.event({ type: 'plan', data: plan }));
+    }
     for (const resource of this.state.resources) {
       for (const step of resource.progress?.steps ?? []) {
         const key = `${resource.workflowId}\u0000${step.id}`;

@@ -32,8 +32,17 @@ interface RequestView {
   starting?: { attempts: number; lastError?: string };
   liveError?: string;
   links: { temporalUi: string; file: string };
-  /** What it was submitted to do: what its approvals approve. */
+  /** What it runs: what its approvals approve. */
   plan?: RequestPlan | null;
+  /** Its plan changed before the run and waits for a decision on the new one (docs/plan-preview.md). */
+  awaitingApproval?: {
+    planHash: string;
+    previousPlanHash: string;
+    changes: { path: string; message: string }[];
+    groups: string[];
+    requester?: string;
+    deadline: string;
+  };
 }
 
 const terminal = ['succeeded', 'failed', 'cancelled'];
@@ -519,7 +528,42 @@ export function requesterPages(): Router {
             <button type="submit" name="decision" value="reject" class="secondary">Reject</button>
           </form>`,
         );
-    return html`<div id="live" aria-live="polite">${liveSection(r, approvals.length > 0)}</div>
+    const changed = r.awaitingApproval;
+    const principal = portalOf(req).session.principal;
+    if (
+      changed &&
+      (mine || (role === 'approver' && principal.groups.some((g) => changed.groups.includes(g))))
+    )
+      actions.push(
+        html`<form method="post" action="/requests/${r.requestId}/approve" class="approval">
+          ${csrfField(req)}
+          <input type="hidden" name="stepId" value="plan" />
+          <input type="hidden" name="planHash" value="${changed.planHash}" />
+          <h3>The plan changed: decide on the new one</h3>
+          <p class="approval-message">
+            A template this request runs was edited since it was submitted with plan
+            <code>${changed.previousPlanHash}</code>. Nothing was built; it runs only the new plan, once
+            approved.
+          </p>
+          <dl class="facts">
+            <dt>Requested by</dt>
+            <dd>${r.requester}</dd>
+            <dt>Refused by itself at</dt>
+            <dd>${changed.deadline.replace('T', ' ').slice(0, 16)} UTC</dd>
+          </dl>
+          <h4>What changed</h4>
+          <ul class="plan-changes">
+            ${changed.changes.map((c) => html`<li><code>${c.path}</code>: ${c.message}</li>`)}
+          </ul>
+          ${r.plan ? planSection(r.plan, 'The new plan') : ''}
+          ${input({ path: 'comment', label: 'Reason (kept with the decision)', value: '' }, {})}
+          <button type="submit" name="decision" value="approve">Approve the new plan</button>
+          <button type="submit" name="decision" value="reject" class="secondary">Reject</button>
+        </form>`,
+      );
+    return html`<div id="live" aria-live="polite">
+        ${liveSection(r, approvals.length > 0 || r.awaitingApproval !== undefined)}
+      </div>
       <section id="actions" aria-label="Actions">${actions}</section>
       <p class="links">
         <a href="${r.links.temporalUi}">Open in the Temporal Web UI</a> (for engineers) ·

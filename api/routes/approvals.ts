@@ -9,7 +9,8 @@ import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { ApprovalDecision } from '../../common/template';
-import { decideUpdate, progressQuery, statusQuery } from '../../workflows/definitions';
+import { PLAN_APPROVAL_STEP } from '../../common/request';
+import { decidePlanUpdate, decideUpdate, progressQuery, statusQuery } from '../../workflows/definitions';
 import { principalOf, requireRole } from '../auth/middleware';
 import type { ApiDeps } from '../deps';
 import { HttpError, invalidRequest } from '../errors';
@@ -52,12 +53,17 @@ export function approvalRoutes(deps: ApiDeps): Router {
     return found;
   }
 
-  router.post('/requests/:id/approve', requireRole('approver'), async (req, res) => {
+  // A requester decides only the changed plan of a request of their own (step `plan`).
+  router.post('/requests/:id/approve', requireRole('approver', 'requester'), async (req, res) => {
     const principal = principalOf(req);
     const parsed = decisionSchema.safeParse(req.body);
     if (!parsed.success) throw invalidRequest('body', parsed.error);
+    const asRequester = principal.role === 'requester';
+    if (asRequester && parsed.data.stepId !== PLAN_APPROVAL_STEP)
+      throw new HttpError(403, 'Forbidden', 'this needs the role approver or admin');
     const row = await getRequest(deps.pool, String(req.params.id));
-    if (!row) throw new HttpError(404, 'NotFound', `no request ${req.params.id}`);
+    if (!row || (asRequester && row.requester !== principal.subject))
+      throw new HttpError(404, 'NotFound', `no request ${req.params.id}`);
     if (row.status !== 'running' && row.status !== 'received') {
       throw new HttpError(409, 'Conflict', `request ${row.requestId} has already ended (${row.status})`);
     }
@@ -71,8 +77,11 @@ export function approvalRoutes(deps: ApiDeps): Router {
         [{ path: 'body.planHash', message: `the request's plan is ${row.planHash}` }],
       );
     const status = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
+    // A plan that changed before the run is decided on the request itself (docs/plan-preview.md).
+    const planWaits =
+      parsed.data.stepId === PLAN_APPROVAL_STEP && status.planApprovals?.some((a) => a.waiting);
     const running = status.resources.filter((r) => r.state === 'running').map((r) => r.workflowId);
-    const targets = await waitingFor(running, parsed.data.stepId);
+    const targets = planWaits ? [row.workflowId] : await waitingFor(running, parsed.data.stepId);
     if (targets.length === 0) {
       throw new HttpError(
         409,
@@ -90,7 +99,9 @@ export function approvalRoutes(deps: ApiDeps): Router {
     const decided: string[] = [];
     for (const workflowId of targets) {
       try {
-        await deps.temporal.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] });
+        await deps.temporal.workflow
+          .getHandle(workflowId)
+          .executeUpdate(planWaits ? decidePlanUpdate : decideUpdate, { args: [decision] });
         decided.push(workflowId);
       } catch (err) {
         // The workflow's validator refused: not one of the step's groups, or it was just decided.

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import {
   terminalStatuses,
   type RequestedResource,
+  type PlanApproval,
   type RequestProgress,
   type ResourceOutcome,
 } from '../../../common/request';
@@ -45,7 +46,14 @@ import { checkSubmission, prepareRequest, recordRequest, temporalWorkflowUrl } f
 import { originOf } from '../hooks/scale-out';
 import { streamEvents } from './event-stream';
 import { leaseAskedIn } from '../resources/lease-approval';
-import { approvalDecisions, approvalWaits, linkedResources } from './story';
+import {
+  approvalDecisions,
+  approvalWaits,
+  linkedResources,
+  planApprovalOf,
+  planDecisions,
+  planWaits,
+} from './story';
 
 const canSeeAll = (p: Principal) => p.role === 'admin' || p.role === 'approver' || p.role === 'operator';
 const canActOn = (p: Principal, row: RequestRow) => p.role === 'admin' || row.requester === p.subject;
@@ -188,8 +196,9 @@ export function requestRoutes(deps: ApiDeps): Router {
       resumes,
       ...live,
       resources: linkedResources(resources, deps.endSystemUrls),
-      waiting: approvalWaits(resources, approve),
-      approvals: approvalDecisions(resources),
+      waiting: [...planWaits(live.planApprovals, approve), ...approvalWaits(resources, approve)],
+      ...planApprovalOf(live.planApprovals, approve),
+      approvals: [...planDecisions(live.planApprovals), ...approvalDecisions(resources)],
       // What it was submitted to do, and what its approvals approve (docs/plan-preview.md).
       plan: plan ?? null,
       ...pauseOf(row, live.resources),
@@ -323,11 +332,16 @@ export function requestRoutes(deps: ApiDeps): Router {
   async function liveProgress(row: RequestRow): Promise<{
     progress?: RequestProgress;
     resources?: unknown[];
+    planApprovals?: PlanApproval[];
     liveError?: string;
     starting?: Awaited<ReturnType<ApiDeps['starter']['waiting']>>;
   }> {
     if (terminalStatuses.includes(row.status)) {
-      return { resources: (row.outcome as { resources?: unknown[] } | null)?.resources ?? [] };
+      const outcome = row.outcome as Pick<RequestProgress, 'resources' | 'planApprovals'> | null;
+      return {
+        resources: outcome?.resources ?? [],
+        ...(outcome?.planApprovals ? { planApprovals: outcome.planApprovals } : {}),
+      };
     }
     try {
       const progress = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
@@ -342,7 +356,8 @@ export function requestRoutes(deps: ApiDeps): Router {
           return detail ? { ...r, progress: detail } : r;
         }),
       );
-      return { progress: { ...progress, resources: [] }, resources };
+      const { planApprovals, ...rest } = progress;
+      return { progress: { ...rest, resources: [] }, resources, ...(planApprovals ? { planApprovals } : {}) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         const starting = await deps.starter.waiting(row.requestId);

@@ -3,7 +3,7 @@
  * own page, the approval steps that wait (who may decide, since when) and the decisions taken.
  * Pure functions of the recorded progress, the same during the run and after it.
  */
-import type { ResourceOutcome } from '../../../common/request';
+import { PLAN_APPROVAL_STEP, type PlanApproval, type ResourceOutcome } from '../../../common/request';
 import type { StepProgress } from '../../../common/template';
 import type { EndSystemUrls } from '../../deps';
 
@@ -70,6 +70,61 @@ export function approvalWaits(resources: ResourceOutcome[], approveUrl: string) 
         },
       })),
   );
+}
+
+/**
+ * The plan waiting for a decision after it changed before the run, as a waiting approval of the
+ * whole request (step `plan`, no resource): who may decide, the new hash, and what changed.
+ */
+export function planWaits(approvals: PlanApproval[] | undefined, approveUrl: string) {
+  return (approvals ?? [])
+    .filter((a) => a.waiting)
+    .map((a) => ({
+      resource: null,
+      stepId: PLAN_APPROVAL_STEP,
+      groups: a.groups,
+      ...(a.requester ? { requester: a.requester } : {}),
+      since: a.since,
+      deadline: a.deadline,
+      message: `The plan changed since the submission (${a.previousPlanHash}); decide on the new plan`,
+      planHash: a.planHash,
+      previousPlanHash: a.previousPlanHash,
+      changes: a.changes,
+      approve: {
+        method: 'POST',
+        href: approveUrl,
+        body: { stepId: PLAN_APPROVAL_STEP, decision: 'approve', planHash: a.planHash },
+      },
+    }));
+}
+
+/**
+ * `awaitingApproval`: the changed plan the request waits on (its hash, the one it replaced, what
+ * changed), and `planApprovals`: every change of its plan found before it ran and its decision.
+ */
+export function planApprovalOf(approvals: PlanApproval[] | undefined, approveUrl: string) {
+  if (!approvals?.length) return {};
+  const [waiting] = planWaits(approvals, approveUrl);
+  return { planApprovals: approvals, ...(waiting ? { awaitingApproval: waiting } : {}) };
+}
+
+/** The decisions taken on changed plans, as approvals of the whole request (step `plan`). */
+export function planDecisions(approvals: PlanApproval[] | undefined) {
+  return (approvals ?? [])
+    .filter((a) => a.decision)
+    .map((a) => {
+      const { decision, by, at, asAdmin, comment } = a.decision!;
+      return {
+        resource: null,
+        stepId: PLAN_APPROVAL_STEP,
+        decision,
+        by,
+        at,
+        asAdmin: asAdmin ?? false,
+        ...(comment !== undefined ? { comment } : {}),
+        planHash: a.planHash,
+      };
+    });
 }
 
 /** Every approval decision taken: on which resource and step, what, by whom, when. */

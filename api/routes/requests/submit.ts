@@ -200,6 +200,8 @@ export async function prepareRequest(
           templateDigests: Object.fromEntries(
             plan.resources.map((r) => [r.template.name, r.template.digest]),
           ),
+          // The requester saw this plan and bound the submission to it: a change asks them again.
+          ...(submission.planHash !== undefined && !opts.rerunOf ? { planBound: true } : {}),
         }
       : {}),
   };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { finishedNotice, readableReason, receivedNotice } from '../../../common/notices';
+import { finishedNotice, planChangedNotice, readableReason, receivedNotice } from '../../../common/notices';
 import type {
   RequestedResource,
   RequestProgress,
@@ -249,5 +249,25 @@ describe('the notices about a request', () => {
       ]),
     );
     assert.match(n.text, /aborted by ops@example\.com at 2026-11-30T10:00:00\.000Z/);
+  });
+
+  it('tells that the plan changed, what changed, who decides and how, its values escaped in the HTML', () => {
+    const notice = planChangedNotice(request([vm('web-01')]), {
+      planHash: 'sha256:new',
+      previousPlanHash: 'sha256:old',
+      changes: [{ path: 'plan.resources.0.steps.1.when.condition', message: 'was "a > 8", now "a > 1 <b>"' }],
+      groups: ['capacity'],
+      asked: true,
+      requester: 'alice@example.com',
+      since: '2026-01-01T00:00:00.000Z',
+      deadline: '2026-01-02T00:00:00.000Z',
+      waiting: true,
+    });
+    assert.match(notice.subject, /^Plan changed, decision needed: /);
+    assert.match(notice.text, /sha256:old/);
+    assert.match(notice.text, /plan\.resources\.0\.steps\.1\.when\.condition: was "a > 8", now "a > 1 <b>"/);
+    assert.match(notice.text, /its requester alice@example\.com, an approver of capacity, an admin/);
+    assert.match(notice.text, /"stepId":"plan","decision":"approve" or "reject","planHash":"sha256:new"/);
+    assert.ok(!notice.html.includes('<b>'), 'the change is escaped');
   });
 });
