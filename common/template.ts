@@ -99,6 +99,14 @@ export interface InterpreterInput {
   planHash?: string;
 }
 
+/**
+ * What starts an interpreter workflow: its plan in full (a sub-template's, a fan-out item's), or
+ * the digest it was pinned by (`templates:pin-plan`), read before anything runs: a request's
+ * resources get the digest, so the request's history does not copy the plan once per resource.
+ */
+export type InterpreterStart = Omit<InterpreterInput, 'plan'> &
+  ({ plan: TemplatePlan; planDigest?: never } | { plan?: never; planDigest: string });
+
 export type StepState = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'skipped' | 'compensated';
 
 /** A failure as the progress and the result show it. */

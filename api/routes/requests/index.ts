@@ -334,7 +334,8 @@ export function requestRoutes(deps: ApiDeps): Router {
     starting?: Awaited<ReturnType<ApiDeps['starter']['waiting']>>;
   }> {
     if (terminalStatuses.includes(row.status)) {
-      return { resources: (row.outcome as { resources?: unknown[] } | null)?.resources ?? [] };
+      const resources = (row.outcome as { resources?: ResourceOutcome[] } | null)?.resources ?? [];
+      return { resources: await withBatchSteps(row.requestId, resources) };
     }
     try {
       const progress = await deps.temporal.workflow.getHandle(row.workflowId).query(statusQuery);
@@ -349,7 +350,10 @@ export function requestRoutes(deps: ApiDeps): Router {
           return detail ? { ...r, progress: detail } : r;
         }),
       );
-      return { progress: { ...progress, resources: [] }, resources };
+      return {
+        progress: { ...progress, resources: [] },
+        resources: await withBatchSteps(row.requestId, resources),
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         const starting = await deps.starter.waiting(row.requestId);
@@ -358,6 +362,22 @@ export function requestRoutes(deps: ApiDeps): Router {
       }
       return { liveError: (err as Error).message };
     }
+  }
+
+  /**
+   * The steps of the resources a request built through batches, which its own outcome leaves
+   * out: each batch recorded them as it ended (`ledger:record-outcomes`), by position.
+   */
+  async function withBatchSteps(requestId: string, resources: ResourceOutcome[]): Promise<ResourceOutcome[]> {
+    if (!resources.some((r) => !r.progress && r.state !== 'running' && r.state !== 'pending'))
+      return resources;
+    const { rows } = await deps.pool.query<{ position: number; progress: ResourceOutcome['progress'] }>(
+      `SELECT position, outcome->'progress' AS progress FROM request_resource_outcomes
+        WHERE request_id = $1 AND outcome ? 'progress'`,
+      [requestId],
+    );
+    const steps = new Map(rows.map((r) => [r.position, r.progress]));
+    return resources.map((r, i) => (!r.progress && steps.has(i) ? { ...r, progress: steps.get(i) } : r));
   }
 
   /** While paused: what failed where, why, until when it waits, and the ways out. */
