@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { temporal } from '@temporalio/proto';
+import { waitFor } from '../../../platform/net';
 import { startTestApi, TEST_RATE_LIMITS, type TestApi } from '../api/api-client';
 import { e2e, vm, type E2e, type RequestView } from './fixture';
 
@@ -127,5 +128,87 @@ describe('a request larger than a batch, built through batch workflows', functio
         (w) => w.workflowId.endsWith(`[${names[VMS - 2]}]`) && w.type === 'templateInterpreter',
       ),
     );
+  });
+
+  const submit = async (body: unknown) => {
+    const res = await api.call<{ requestId: string; traceId: string }>('POST', '/v1/requests', {
+      token: erin,
+      body,
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return res.body;
+  };
+  const statusOf = async (requestId: string) =>
+    (
+      await api.call<View & { pause?: { paused: { resource: string }[] } }>(
+        'GET',
+        `/v1/requests/${requestId}`,
+        { token: erin },
+      )
+    ).body;
+
+  it('pauses when a resource of a later batch fails, and a retry through the request resumes it', async () => {
+    const stamp = Date.now().toString(36);
+    const names = Array.from({ length: BATCH + 2 }, (_, i) => `batp-${stamp}-${i}`);
+    const broken = names[BATCH + 1]!;
+    const clear = t.failAwxFor(broken, 'datastore full');
+    try {
+      const { requestId } = await submit({ resources: names.map((n) => vm(n)), onFailure: 'pause' });
+      await waitFor(
+        `request ${requestId} to pause`,
+        async () => (await statusOf(requestId)).status === 'paused',
+        180_000,
+        250,
+      );
+      const paused = await statusOf(requestId);
+      assert.deepEqual(
+        paused.pause!.paused.map((p) => p.resource),
+        [broken],
+      );
+      clear();
+      const res = await api.call('POST', `/v1/requests/${requestId}/resume`, {
+        token: erin,
+        body: { action: 'retry' },
+      });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const done = await t.settle(erin, requestId, 180_000);
+      assert.equal(
+        done.status,
+        'succeeded',
+        JSON.stringify(done.resources.filter((r) => r.state !== 'succeeded')),
+      );
+      assert.equal(done.resources.length, names.length);
+    } finally {
+      clear();
+    }
+  });
+
+  it('a cancel while a later batch is paused undoes what was not built and ends cancelled', async () => {
+    const stamp = Date.now().toString(36);
+    const names = Array.from({ length: BATCH + 2 }, (_, i) => `batc-${stamp}-${i}`);
+    const { requestId } = await submit({ resources: names.map((n) => vm(n)), onFailure: 'pause' });
+    const broken = names[BATCH]!;
+    const clear = t.failAwxFor(broken, 'datastore full');
+    try {
+      // Paused in the second batch: the first is built, the second holds addresses.
+      await waitFor(
+        `request ${requestId} to pause`,
+        async () => (await statusOf(requestId)).status === 'paused',
+        180_000,
+        250,
+      );
+      const cancel = await api.call('POST', `/v1/requests/${requestId}/cancel`, { token: erin });
+      assert.equal(cancel.status, 202);
+      const done = await t.settle(erin, requestId, 180_000);
+      assert.equal(done.status, 'cancelled');
+      const states = new Map(done.resources.map((r) => [r.name, r.state]));
+      for (const name of names.slice(0, BATCH)) assert.equal(states.get(name), 'succeeded', name);
+      assert.equal(states.get(broken), 'cancelled');
+      // What was built stays built (as in a request of one batch); what was not holds no address.
+      for (const name of names.slice(BATCH).filter((n) => states.get(n) !== 'succeeded'))
+        assert.equal(await t.liveAddresses(name), 0, `${name}'s address given back`);
+    } finally {
+      clear();
+    }
   });
 });
