@@ -121,9 +121,18 @@ export interface ResourceBatch {
 /** A batch workflow's argument. */
 export type ResourceBatchInput = RequestWorkflowInput & { batch: ResourceBatch };
 
-/** What a batch tells its request while it runs: the outcomes that changed, their steps left out, by position. */
+/** What of a resource's outcome changes as it is built: all but its names and its steps. */
+export type OutcomeChange = Omit<
+  ResourceOutcome,
+  'name' | 'type' | 'action' | 'template' | 'workflowId' | 'progress'
+>;
+
+/**
+ * What a batch tells its request while it runs: the outcomes that changed, by position, without
+ * what the request knows already (names) or keeps out of its history (steps).
+ */
 export interface BatchReport {
-  outcomes: { position: number; outcome: ResourceOutcome }[];
+  outcomes: { position: number; outcome: OutcomeChange }[];
 }
 
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */

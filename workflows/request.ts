@@ -83,6 +83,7 @@ import {
   type RequestProgress,
   type RequestStatus,
   type RequestWorkflowInput,
+  type OutcomeChange,
   type ResourceBatchInput,
   type ResourceOutcome,
 } from '../common/request';
@@ -1053,16 +1054,19 @@ async function runBatches(
   }
 }
 
+/** The fields of an outcome a batch never reports: the request set them, or keeps them out of its history. */
+const unreported = new Set<string>(['name', 'type', 'action', 'template', 'workflowId', 'progress']);
+
 /**
  * Makes `target` (the request's outcome of a resource) what its batch reported, in place (the
  * request's state holds it). A report older than a `resume` the request took leaves its pause
  * and resumes as the request recorded them.
  */
-function mirror(target: ResourceOutcome, reported: ResourceOutcome): void {
+function mirror(target: ResourceOutcome, reported: OutcomeChange): void {
   const stale = (reported.resumes?.length ?? 0) < (target.resumes?.length ?? 0);
   const kept = stale ? { paused: target.paused, resumes: target.resumes } : {};
   for (const key of Object.keys(target) as (keyof ResourceOutcome)[])
-    if (!(key in reported) && key !== 'progress') delete target[key];
+    if (!(key in reported) && !unreported.has(key)) delete target[key];
   Object.assign(target, reported);
   if (stale) {
     if (kept.paused) target.paused = kept.paused;
@@ -1165,8 +1169,8 @@ async function recordBatch(input: ResourceBatchInput, work: Work[]): Promise<voi
 }
 
 /**
- * Signals the request the outcomes of `work` that changed since the last report (steps left out:
- * the API asks a running template for them), at most every `BATCH_REPORT_INTERVAL`, until the
+ * Signals the request the outcomes of `work` that changed since the last report (names and steps
+ * left out: the request knows the names, and the API asks a running template for its steps), at most every `BATCH_REPORT_INTERVAL`, until the
  * batch ended and its last changes were sent.
  */
 async function reportBatch(requestWorkflowId: string, work: Work[], ended: () => boolean): Promise<void> {
@@ -1174,7 +1178,9 @@ async function reportBatch(requestWorkflowId: string, work: Work[], ended: () =>
   const sent = new Map<number, string>();
   const changes = () =>
     work.flatMap((w) => {
-      const { progress: _progress, ...outcome } = w.outcome;
+      const outcome = Object.fromEntries(
+        Object.entries(w.outcome).filter(([key]) => !unreported.has(key)),
+      ) as OutcomeChange;
       const json = JSON.stringify(outcome);
       return sent.get(w.position) === json ? [] : [{ position: w.position, outcome, json }];
     });
