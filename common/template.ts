@@ -97,6 +97,12 @@ export interface InterpreterInput {
    * decision on that plan, and hand it on to the sub-templates they start.
    */
   planHash?: string;
+  /**
+   * Set by a batch workflow for its resources' templates: the template does not signal its
+   * progress to its parent (the batch takes the steps from its result, the API asks the running
+   * template), so the batch's history does not hold a copy of every step at every change.
+   */
+  quiet?: boolean;
 }
 
 /**

@@ -620,6 +620,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Pi
       args: [
         {
           planDigest: digest,
+          ...('batch' in input ? { quiet: true } : {}),
           input: {
             traceId: input.traceId,
             requestId: input.requestId,

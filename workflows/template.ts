@@ -54,7 +54,7 @@ export async function templateInterpreter(start: InterpreterStart): Promise<Temp
     },
   });
   const parent = workflowInfo().parent;
-  if (!parent) return run.execute();
+  if (!parent || input.quiet) return run.execute();
   let ended = false;
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
   const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
