@@ -43,4 +43,6 @@ export interface ApiDeps {
   oidc?: OidcSettings;
   /** Overrides of the event streams' timing (tests end streams sooner). */
   eventStream?: Partial<EventStreamOptions>;
+  /** The most resources one workflow builds (`RequestWorkflowInput.batchSize`); absent: the workflow's default. */
+  requestBatchSize?: number;
 }

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     host: config.API_HOST,
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
+    ...(config.REQUEST_BATCH_SIZE ? { requestBatchSize: config.REQUEST_BATCH_SIZE } : {}),
     endSystems: loadEndSystemLocations(),
     ...(codec ? { codec } : {}),
     endSystemUrls: { awx: config.AWX_URL, tfe: config.TFE_URL },

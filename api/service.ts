@@ -43,6 +43,7 @@ export interface ApiServiceOptions extends Pick<
   | 'endSystemUrls'
   | 'eventStream'
   | 'oidc'
+  | 'requestBatchSize'
 > {
   host: string;
   /** 0: a free port. */
@@ -89,6 +90,7 @@ export async function startApiService(opts: ApiServiceOptions): Promise<ApiServi
       ...(opts.endSystemUrls ? { endSystemUrls: opts.endSystemUrls } : {}),
       ...(opts.eventStream ? { eventStream: opts.eventStream } : {}),
       ...(opts.oidc ? { oidc: opts.oidc } : {}),
+      ...(opts.requestBatchSize ? { requestBatchSize: opts.requestBatchSize } : {}),
       events,
       resources: createResourceValidator(pool),
       planner,

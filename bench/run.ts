@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: starts the embedded stack with zero-latency simulators in a temporary folder,
  * measures the interpreter against a hand-written workflow, end-to-end latency, the API under a
- * fixed offered load, sustained throughput, a 200-VM fan-out and the memory of the worker and the
+ * fixed offered load, sustained throughput, fan-outs of 200 and 1,000 VMs and the memory of the worker and the
  * API, then prints a table and writes bench/results/<time>.json (and latest.json).
  *
  * Sizes come from the environment (see bench/README.md): BENCH_DAG_RUNS, BENCH_E2E_REQUESTS,
@@ -21,7 +21,7 @@ import { connectTemporalClient, temporalAt } from '../platform/temporal/connecti
 import { temporal } from '@temporalio/proto';
 import { createVcenterDeps } from '../activities/vcenter';
 import { issueToken } from '../api/auth/tokens';
-import { requestOutcome, type RequestProgress } from '../common/request';
+import { DEFAULT_BATCH_SIZE, requestOutcome, type RequestProgress } from '../common/request';
 import { traceSearchAttributes } from '../common/search-attributes';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
@@ -40,7 +40,8 @@ const sizes = {
   apiSeconds: numberEnv('BENCH_API_SECONDS', 10),
   throughputSeconds: numberEnv('BENCH_THROUGHPUT_SECONDS', 60),
   throughputInFlight: numberEnv('BENCH_THROUGHPUT_IN_FLIGHT', 20),
-  fanOutVms: numberEnv('BENCH_FANOUT_VMS', 200),
+  /** The sizes of the fan-out requests, one request each: `BENCH_FANOUT_VMS=200,1000`. */
+  fanOutVms: (process.env.BENCH_FANOUT_VMS ?? '200,1000').split(',').map((n) => Number(n.trim())),
   drainSeconds: numberEnv('BENCH_DRAIN_SECONDS', 600),
   stormManaged: numberEnv('BENCH_STORM_MANAGED', 100),
   stormUnmanaged: numberEnv('BENCH_STORM_UNMANAGED', 10),
@@ -65,6 +66,7 @@ const targets = {
   e2eP99Ms: 3000,
   apiP99Ms: 100,
   fanOutMaxEvents: 10_000,
+  fanOutMaxBytes: 5 * 1024 * 1024,
   stormProbeRatio: 3,
 };
 
@@ -327,9 +329,23 @@ async function throughput(ctx: Context) {
   };
 }
 
-/** One request of many VMs; its time to complete and the largest history of its tree. */
-async function fanOut(ctx: Context) {
-  const resources = Array.from({ length: sizes.fanOutVms }, () => vm(vmName('fan')));
+/** One request of each size of `BENCH_FANOUT_VMS`, one after another. */
+async function fanOuts(ctx: Context) {
+  const runs: Awaited<ReturnType<typeof fanOut>>[] = [];
+  for (const vms of sizes.fanOutVms) {
+    log(`fan-out of ${vms} VMs`);
+    runs.push(await fanOut(ctx, vms));
+  }
+  return { runs, met: runs.every((r) => r.met) };
+}
+
+/**
+ * One request of `vms` VMs; its time to complete and the largest history of its tree (the
+ * request, its batches, the templates and their children, the resource workflows) by events and
+ * by bytes.
+ */
+async function fanOut(ctx: Context, vms: number) {
+  const resources = Array.from({ length: vms }, () => vm(vmName('fan')));
   const started = performance.now();
   const { handle, traceId } = await submit(ctx, resources);
   const outcome = await outcomeOf(ctx.client, handle.workflowId);
@@ -342,7 +358,9 @@ async function fanOut(ctx: Context) {
       executions.length = 0;
       for await (const wf of ctx.client.workflow.list({ query: `TraceId='${traceId}'` }))
         executions.push({ workflowId: wf.workflowId, runId: wf.runId });
-      return executions.length >= 1 + 2 * sizes.fanOutVms;
+      // The request, a template and a resource workflow per VM, and its batches when it has more than one's worth.
+      const batches = vms > DEFAULT_BATCH_SIZE ? Math.ceil(vms / DEFAULT_BATCH_SIZE) : 0;
+      return executions.length >= 1 + 2 * vms + batches;
     },
     60_000,
     500,
@@ -357,7 +375,7 @@ async function fanOut(ctx: Context) {
     if (h.bytes > largestBytes.bytes) largestBytes = { workflowId: e.workflowId, ...h };
   }
   return {
-    vms: sizes.fanOutVms,
+    vms,
     status: outcome.status,
     succeeded,
     seconds,
@@ -365,7 +383,10 @@ async function fanOut(ctx: Context) {
     totalEvents,
     largestByEvents: largestEvents,
     largestByBytes: largestBytes,
-    met: outcome.status === 'succeeded' && largestEvents.events <= targets.fanOutMaxEvents,
+    met:
+      outcome.status === 'succeeded' &&
+      largestEvents.events <= targets.fanOutMaxEvents &&
+      largestBytes.bytes <= targets.fanOutMaxBytes,
   };
 }
 
@@ -472,7 +493,7 @@ function table(results: Record<string, unknown>): string {
     e2e?: Awaited<ReturnType<typeof endToEnd>>;
     api?: Awaited<ReturnType<typeof apiLoad>>;
     throughput?: Awaited<ReturnType<typeof throughput>>;
-    fanout?: Awaited<ReturnType<typeof fanOut>>;
+    fanout?: Awaited<ReturnType<typeof fanOuts>>;
     storm?: Awaited<ReturnType<typeof storm>>;
     rss: { peakMiB: Record<string, number> };
   };
@@ -530,17 +551,16 @@ function table(results: Record<string, unknown>): string {
       '',
     ]);
   }
-  if (r.fanout) {
-    const f = r.fanout;
+  for (const f of r.fanout?.runs ?? []) {
     rows.push([
       `fan-out: one request of ${f.vms} VMs`,
       `${f.status} in ${f.seconds} s, ${f.workflows} workflows, ${f.totalEvents} events in all`,
       '',
     ]);
     rows.push([
-      'fan-out: largest history',
-      `${f.largestByEvents.events} events (${f.largestByEvents.bytes} B); largest by size ${f.largestByBytes.bytes} B`,
-      `<= 10,000 events: ${ok(f.met)}`,
+      `fan-out of ${f.vms}: largest history`,
+      `${f.largestByEvents.events} events (${f.largestByEvents.workflowId.split('/').slice(2).join('/') || 'the request'}); largest ${(f.largestByBytes.bytes / 1024 / 1024).toFixed(2)} MiB (${f.largestByBytes.workflowId.split('/').slice(2).join('/') || 'the request'})`,
+      `<= 10,000 events and 5 MiB: ${ok(f.met)}`,
     ]);
   }
   if (r.storm) {
@@ -623,7 +643,7 @@ async function main(): Promise<void> {
     await runPhase('e2e', () => endToEnd(ctx));
     await runPhase('api', () => apiLoad(ctx));
     await runPhase('throughput', () => throughput(ctx));
-    await runPhase('fanout', () => fanOut(ctx));
+    await runPhase('fanout', () => fanOuts(ctx));
     await runPhase('storm', () => storm(ctx));
     results.rss = { peakMiB: rss.peaks(), peakMiBByPhase: phaseRss };
     rss.stop();

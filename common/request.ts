@@ -11,6 +11,7 @@ import type {
   ResumeRecord,
   StepError,
   StepProgress,
+  TemplatePlan,
   TemplateProgress,
 } from './template';
 
@@ -94,6 +95,12 @@ export interface RequestWorkflowInput {
    * changed before the run then waits for a decision even when no approval step needs one.
    */
   planBound?: boolean;
+  /**
+   * The most resources one workflow builds: a request of more hands them to batch workflows of at
+   * most this many, one batch after another, so that no history grows with the request's size.
+   * Defaults to `DEFAULT_BATCH_SIZE`.
+   */
+  batchSize?: number;
 }
 
 /** The request's decision step when its plan changed before it ran (docs/plan-preview.md). */
@@ -125,6 +132,43 @@ export interface PlanApproval {
   waiting: boolean;
   /** The decision taken (absent while waiting, or when it timed out). */
   decision?: { decision: 'approve' | 'reject'; by: string; at: string; asAdmin?: boolean; comment?: string };
+}
+
+/** Resources a request builds itself, or hands to each of its batch workflows when it has more. */
+export const DEFAULT_BATCH_SIZE = 100;
+
+/** What a batch workflow builds of its request: a request input holding only the batch's resources, and this. */
+export interface ResourceBatch {
+  /** Counts from 1 in the order the batches run. */
+  number: number;
+  /** The request workflow: its ID names the resources' template workflows, and it hears the batch's reports. */
+  requestWorkflowId: string;
+  /** The position in the request of each of the batch's resources, in the batch's order. */
+  positions: number[];
+  /** The plan of each template the batch runs, resolved and pinned once by the request. */
+  plans: Record<string, { digest: string; plan: TemplatePlan }>;
+  /**
+   * Resources of earlier batches that a resource of this one depends on and that did not succeed:
+   * the resource at `position` is not started because of the one described.
+   */
+  blockers: { position: number; blocker: Pick<ResourceOutcome, 'type' | 'name' | 'state'> }[];
+}
+
+/** A batch workflow's argument. */
+export type ResourceBatchInput = RequestWorkflowInput & { batch: ResourceBatch };
+
+/** What of a resource's outcome changes as it is built: all but its names and its steps. */
+export type OutcomeChange = Omit<
+  ResourceOutcome,
+  'name' | 'type' | 'action' | 'template' | 'workflowId' | 'progress'
+>;
+
+/**
+ * What a batch tells its request while it runs: the outcomes that changed, by position, without
+ * what the request knows already (names) or keeps out of its history (steps).
+ */
+export interface BatchReport {
+  outcomes: { position: number; outcome: OutcomeChange }[];
 }
 
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */

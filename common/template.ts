@@ -97,7 +97,21 @@ export interface InterpreterInput {
    * decision on that plan, and hand it on to the sub-templates they start.
    */
   planHash?: string;
+  /**
+   * Set by a batch workflow for its resources' templates: the template does not signal its
+   * progress to its parent (the batch takes the steps from its result, the API asks the running
+   * template), so the batch's history does not hold a copy of every step at every change.
+   */
+  quiet?: boolean;
 }
+
+/**
+ * What starts an interpreter workflow: its plan in full (a sub-template's, a fan-out item's), or
+ * the digest it was pinned by (`templates:pin-plan`), read before anything runs: a request's
+ * resources get the digest, so the request's history does not copy the plan once per resource.
+ */
+export type InterpreterStart = Omit<InterpreterInput, 'plan'> &
+  ({ plan: TemplatePlan; planDigest?: never } | { plan?: never; planDigest: string });
 
 export type StepState = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'skipped' | 'compensated';
 

@@ -85,6 +85,11 @@ const apiSchema = baseSchema
     /** Calls per minute per client address on /v1. */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /**
+     * The most resources one workflow builds: a request of more builds them through batch
+     * workflows of this many (default 100, the workflow's own default).
+     */
+    REQUEST_BATCH_SIZE: z.coerce.number().int().min(1).optional(),
+    /**
      * The end systems' base URLs (the workers' own variables), read here only to link a request's
      * external IDs to the system's pages: an AWX job, a TFE workspace and run.
      */

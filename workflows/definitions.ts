@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionFinished, LeaseChange, ResourceAction, ResourceLifecycle } from '../common/lifecycle';
-import type { RequestProgress, ResumeAnswer, ResumeDecision } from '../common/request';
+import type { BatchReport, RequestProgress, ResumeAnswer, ResumeDecision } from '../common/request';
 import type { ApprovalDecision, PauseInfo, ResumeRecord, TemplateProgress } from '../common/template';
 
 /** The request's status and every resource's outcome so far (`requestWorkflow`). */
@@ -69,3 +69,10 @@ export const actionFinishedSignal = defineSignal<[ActionFinished]>('actionFinish
  * parent template takes the external IDs into the step that runs the child, as soon as known.
  */
 export const templateProgressSignal = defineSignal<[TemplateProgress]>('templateProgress');
+
+/** From a batch workflow to its request: its resources' outcomes that changed (`resourceBatchWorkflow`). */
+export const batchReportSignal = defineSignal<[BatchReport]>('batchReport');
+
+/** From a request to a batch whose resources are paused: the `resume` decision, for each of them. */
+export const resumeBatchSignal =
+  defineSignal<[{ action: ResumeRecord['action']; by: string; at: string }]>('resumeBatch');

@@ -72,6 +72,7 @@ import {
   resourceSummary,
 } from '../common/summaries';
 import {
+  DEFAULT_BATCH_SIZE,
   DEFAULT_PAUSE_TIMEOUT,
   PLAN_APPROVAL_STEP,
   REQUEST_FAILED,
@@ -85,6 +86,8 @@ import {
   type RequestProgress,
   type RequestStatus,
   type RequestWorkflowInput,
+  type OutcomeChange,
+  type ResourceBatchInput,
   type ResourceOutcome,
 } from '../common/request';
 import { RequestStatus as RequestStatusAttribute, traceSearchAttributes } from '../common/search-attributes';
@@ -101,7 +104,9 @@ import {
 } from '../common/template';
 import {
   actionFinishedSignal,
+  batchReportSignal,
   decidePlanUpdate,
+  resumeBatchSignal,
   requestTurnSignal,
   resumeStepSignal,
   resumeUpdate,
@@ -135,7 +140,7 @@ type Activities = LedgerActivities &
   >;
 
 const {
-  'templates:resolve-plan': resolvePlan,
+  'templates:pin-plan': pinPlan,
   'templates:replan': replanActivity,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
@@ -153,6 +158,7 @@ const {
   'resources:prepare': prepare,
   'ledger:record-status': recordStatus,
   'ledger:record-events': recordEvents,
+  'ledger:record-outcomes': recordOutcomes,
 } = proxyActivities<Activities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
@@ -162,6 +168,10 @@ const {
 /** What the request holds for one resource while it runs. */
 interface Work {
   resource: RequestedResource;
+  /** Its position in the request. */
+  position: number;
+  /** In a request built through batches: the batch workflow that builds it, once started. */
+  batch?: string;
   outcome: ResourceOutcome;
   /** Set once prepared: the address it holds. */
   address?: string;
@@ -189,25 +199,73 @@ interface Work {
 /** A common-format document as the tasks pass it. */
 type CommonFormat = Parameters<typeof commitResource.handler>[0]['documents'][number];
 
-export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
-  const workflowId = workflowInfo().workflowId;
+/** A template's plan as the request pinned it: its digest names it to the workflows that run it. */
+interface PinnedPlan {
+  digest: string;
+  plan: TemplatePlan;
+}
+
+/**
+ * The work of `resources`, at `positions` in the request whose workflow is `requestWorkflowId`
+ * (which names their templates' workflows); `needs` are positions in `resources`, so a batch's
+ * resources need only each other (what they need of earlier batches is decided before it starts).
+ */
+function workOf(resources: RequestedResource[], positions: number[], requestWorkflowId: string): Work[] {
   const positionOf = (key: ResourceKey) =>
-    input.resources.findIndex((r) => r.type === key.type && r.name === key.name);
-  const work: Work[] = input.resources.map((resource) => {
+    resources.findIndex((r) => r.type === key.type && r.name === key.name);
+  return resources.map((resource, i) => {
     const template = templateFor(resource);
     return {
       resource,
-      needs: (resource.dependsOn ?? []).map(positionOf).filter((i) => i >= 0),
+      position: positions[i]!,
+      needs: (resource.dependsOn ?? []).map(positionOf).filter((j) => j >= 0),
       outcome: {
         name: resource.name,
         type: resource.type,
         action: resource.action,
         template,
-        workflowId: childWorkflowId(workflowId, template, resource.name),
+        workflowId: childWorkflowId(requestWorkflowId, template, resource.name),
         state: 'pending',
       },
     };
   });
+}
+
+/**
+ * Takes the `resume` decision to each paused resource of `work`: recorded in its outcome, then
+ * signalled to its template (or, with `batches`, to the batch workflow that builds it, once per
+ * batch). Returns the names of the resources resumed.
+ */
+async function resumePaused(
+  work: Work[],
+  decision: { action: ResumeRecord['action']; by: string; at: string },
+  batches = false,
+): Promise<string[]> {
+  const resumed: string[] = [];
+  const signalled = new Set<string>();
+  for (const w of work.filter((x) => x.outcome.paused)) {
+    const record: ResumeRecord = { ...decision, stepId: w.outcome.paused!.stepId };
+    delete w.outcome.paused;
+    w.outcome.resumes = [...(w.outcome.resumes ?? []), record];
+    resumed.push(w.resource.name);
+    if (!batches) await getExternalWorkflowHandle(w.outcome.workflowId).signal(resumeStepSignal, record);
+    else if (w.batch && !signalled.has(w.batch)) {
+      signalled.add(w.batch);
+      await getExternalWorkflowHandle(w.batch).signal(resumeBatchSignal, decision);
+    }
+  }
+  return resumed;
+}
+
+export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestProgress> {
+  const workflowId = workflowInfo().workflowId;
+  const work = workOf(
+    input.resources,
+    input.resources.map((_, i) => i),
+    workflowId,
+  );
+  const batchSize = Math.max(1, input.batchSize ?? DEFAULT_BATCH_SIZE);
+  const batched = work.length > batchSize;
   const state: RequestProgress = {
     traceId: input.traceId,
     requestId: input.requestId,
@@ -246,14 +304,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     async (decision) => {
       const at = new Date().toISOString();
       const by = decision.by ?? 'temporal (no identity given)';
-      const resumed: string[] = [];
-      for (const w of pausedWork()) {
-        const record: ResumeRecord = { action: decision.action, by, at, stepId: w.outcome.paused!.stepId };
-        delete w.outcome.paused;
-        w.outcome.resumes = [...(w.outcome.resumes ?? []), record];
-        resumed.push(w.resource.name);
-        await getExternalWorkflowHandle(w.outcome.workflowId).signal(resumeStepSignal, record);
-      }
+      const resumed = await resumePaused(work, { action: decision.action, by, at }, batched);
       log.info('request resumed', { action: decision.action, by, resources: resumed });
       return { action: decision.action, by, at, resources: resumed };
     },
@@ -348,7 +399,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // None of these needs another's result: one workflow task schedules them all. Each is let
     // finish before a failure of another is acted on, so a 'running' still in flight cannot land
     // in the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
-    // commit) before the plan it runs is the one agreed to.
+    // commit) before the plan it runs is the one agreed to. A request of more resources than a
+    // batch holds prepares and builds them in its batches.
     const [, , plans] = await settledAll([
       setStatus('running'),
       tell(input.notify, receivedNotice(input)),
@@ -359,25 +411,14 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         () => story.changed(),
       ),
     ] as const);
-    await prepareAndCommit(
-      input,
-      work.filter((w) => w.needs.length === 0),
-    );
+    if (!batched)
+      await prepareAndCommit(
+        input,
+        work.filter((w) => w.needs.length === 0),
+      );
     pauses = followPauses();
-    await runInDependencyOrder({
-      items: work,
-      limit: input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY,
-      needs: (i) => work[i]!.needs,
-      // One that depends on others is prepared when they are built, so it finds what they made
-      // (a network's pool, say). One that failed to be prepared or committed is not built, and
-      // what depends on it is skipped.
-      run: async (w) => {
-        if (w.needs.length && w.outcome.state === 'pending') await prepareAndCommit(input, [w]);
-        if (w.outcome.state === 'pending') await build(input, w, plans);
-        return w.outcome.state === 'succeeded';
-      },
-      skip: (w, _i, blocker) => skip(w, work[blocker]!),
-    });
+    if (batched) await runBatches(input, work, plans, batchSize, () => story.changed());
+    else await buildInOrder(input, work, plans);
   } catch (err) {
     if (isCancellation(err)) {
       // The children were cancelled with us and ran their own undo steps; undo ours, then say so.
@@ -388,7 +429,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         if (state.status !== 'cancelling') await setStatus('cancelling');
         for (const w of work)
           if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
-        await cleanUp(input, work);
+        // Batches undo what they did themselves.
+        if (!batched) await cleanUp(input, work);
         await setStatus('cancelled');
         await story.end(telling);
         await tell(input.notify, finishedNotice(input, state));
@@ -410,7 +452,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     building = false;
     await pauses;
     await cancelling;
-    await cleanUp(input, work);
+    if (!batched) await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await story.end(telling);
     await tell(input.notify, finishedNotice(input, state));
@@ -424,6 +466,28 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     });
   }
   return state;
+}
+
+/**
+ * Builds `work` in dependency order, a bounded number at once: a resource starts once those it
+ * depends on succeeded; one whose dependency failed is skipped.
+ */
+async function buildInOrder(input: RequestWorkflowInput, work: Work[], plans: Map<string, PinnedPlan>) {
+  await runInDependencyOrder({
+    items: work,
+    limit: input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY,
+    needs: (i) => work[i]!.needs,
+    // One that depends on others is prepared when they are built, so it finds what they made
+    // (a network's pool, say). One that failed to be prepared or committed is not built, and
+    // what depends on it is skipped. One skipped before (its dependency in an earlier batch
+    // failed) counts as failed.
+    run: async (w) => {
+      if (w.needs.length && w.outcome.state === 'pending') await prepareAndCommit(input, [w]);
+      if (w.outcome.state === 'pending') await build(input, w, plans);
+      return w.outcome.state === 'succeeded';
+    },
+    skip: (w, _i, blocker) => skip(w, work[blocker]!.outcome),
+  });
 }
 
 /** The failure message Temporal shows (Web UI, `temporal workflow show`): each failed resource and why. */
@@ -440,18 +504,19 @@ function failureMessage(state: RequestProgress): string {
 }
 
 /**
- * One plan per distinct template, resolved once (the exact content then travels in history); one
+ * One plan per distinct template, resolved once and pinned by its digest (the exact content then
+ * travels in the request's history once, and its resources' templates read it by the digest); one
  * whose digest is not the planned one (`digests`) is refused, and the request fails unbuilt.
  */
-async function resolvePlans(
+async function pinPlans(
   templates: string[],
   digests: Record<string, string> = {},
-): Promise<Map<string, TemplatePlan>> {
+): Promise<Map<string, PinnedPlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
-      resolvePlan.executeWithOptions(
-        { summary: activitySummary(`plan template ${name}`, 'templates:resolve-plan') },
+      pinPlan.executeWithOptions(
+        { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
         [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
       ),
     ),
@@ -472,10 +537,10 @@ async function agreedPlans(
   templates: string[],
   state: RequestProgress,
   changed: () => void,
-): Promise<Map<string, TemplatePlan>> {
+): Promise<Map<string, PinnedPlan>> {
   for (;;) {
     try {
-      return await resolvePlans(templates, input.templateDigests);
+      return await pinPlans(templates, input.templateDigests);
     } catch (err) {
       const planChanged =
         err instanceof ActivityFailure &&
@@ -554,7 +619,7 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
   const documents = new Map<string, { work: Work; document: unknown }[]>();
   const requester = { subject: input.requester, role: input.requesterRole, groups: input.requesterGroups };
   await runBounded(work, input.concurrency ?? DEFAULT_RESOURCE_CONCURRENCY, async (w) => {
-    const index = input.resources.indexOf(w.resource);
+    const index = w.position;
     try {
       if (w.resource.action !== 'create') {
         const found = await resolve.executeWithOptions(
@@ -650,7 +715,7 @@ async function prepareDayTwo(
 }
 
 /** Runs a resource's template as a child workflow and records how it ended. */
-async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, TemplatePlan>): Promise<void> {
+async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, PinnedPlan>): Promise<void> {
   const { resource, outcome } = w;
   outcome.state = 'running';
   const trace = {
@@ -661,7 +726,7 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
     templateName: outcome.template,
   };
   try {
-    const plan = plans.get(outcome.template)!;
+    const { plan, digest } = plans.get(outcome.template)!;
     // A lease change takes no turn: it may wait days for its approval, and the lease changes
     // whatever else acts on the resource.
     if (resource.action !== 'create' && resource.action !== 'lease') {
@@ -678,7 +743,8 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Te
       staticDetails: resourceDetails(resource, plan, trace, w.committed),
       args: [
         {
-          plan,
+          planDigest: digest,
+          ...('batch' in input ? { quiet: true } : {}),
           input: {
             traceId: input.traceId,
             requestId: input.requestId,
@@ -874,8 +940,8 @@ async function release(input: RequestWorkflowInput, w: Work, undoCreate: boolean
 }
 
 /** Marks a resource never started because `blocker`, which it depends on, did not succeed. */
-function skip(w: Work, blocker: Work): void {
-  const { type, name, state } = blocker.outcome;
+function skip(w: Work, blocker: Pick<ResourceOutcome, 'type' | 'name' | 'state'>): void {
+  const { type, name, state } = blocker;
   w.outcome.state = 'skipped';
   w.outcome.error = {
     message: `not started: it depends on ${type} ${name}, which ${state === 'skipped' ? 'was not started either' : 'failed'}`,
@@ -1044,4 +1110,230 @@ async function settledAll<T extends readonly unknown[]>(promises: {
   const failed = failures.find((f) => isCancellation(f.reason)) ?? failures[0];
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * The positions of `work` in an order that builds what is depended on first, otherwise in the
+ * request's order: cut into batches, every resource's dependencies are in its batch or an earlier one.
+ */
+function dependencyOrder(work: Work[]): number[] {
+  const placed = new Set<number>();
+  const order: number[] = [];
+  while (order.length < work.length) {
+    const next = work.findIndex((w, i) => !placed.has(i) && w.needs.every((d) => placed.has(d)));
+    // A cycle (the API refuses them) is left to the batch, which reports its resources unstartable.
+    const i = next >= 0 ? next : work.findIndex((_, j) => !placed.has(j));
+    placed.add(i);
+    order.push(i);
+  }
+  return order;
+}
+
+/**
+ * Builds a request's resources through batch workflows of at most `size` each, one batch after
+ * another (so the request's concurrency stays its bound), in dependency order: a batch is told
+ * which resources it holds depend on ones of earlier batches that did not succeed, and skips
+ * them. The request mirrors its batches' reports: outcomes without their steps, which the API
+ * asks the running templates for, and reads from `ledger:record-outcomes` once a batch ended.
+ */
+async function runBatches(
+  input: RequestWorkflowInput,
+  work: Work[],
+  plans: Map<string, PinnedPlan>,
+  size: number,
+  changed: () => void,
+): Promise<void> {
+  setHandler(batchReportSignal, ({ outcomes }) => {
+    for (const { position, outcome } of outcomes) {
+      const target = work[position]?.outcome;
+      if (target) mirror(target, outcome);
+    }
+    changed();
+  });
+  const requestWorkflowId = workflowInfo().workflowId;
+  const order = dependencyOrder(work);
+  for (let number = 1; (number - 1) * size < order.length; number++) {
+    const positions = order.slice((number - 1) * size, number * size);
+    const inBatch = new Set(positions);
+    const blockers = positions.flatMap((position) => {
+      const blocker = work[position]!.needs.find(
+        (d) => !inBatch.has(d) && work[d]!.outcome.state !== 'succeeded',
+      );
+      if (blocker === undefined) return [];
+      const { type, name, state } = work[blocker]!.outcome;
+      return [{ position, blocker: { type, name, state } }];
+    });
+    const templates = new Set(positions.map((p) => work[p]!.outcome.template));
+    const batchId = childWorkflowId(requestWorkflowId, 'batch', String(number));
+    for (const p of positions) work[p]!.batch = batchId;
+    const batchInput: ResourceBatchInput = {
+      ...input,
+      resources: positions.map((p) => input.resources[p]!),
+      batch: {
+        number,
+        requestWorkflowId,
+        positions,
+        plans: Object.fromEntries([...templates].map((t) => [t, plans.get(t)!])),
+        blockers,
+      },
+    };
+    await executeChild(resourceBatchWorkflow, {
+      workflowId: batchId,
+      staticSummary: `batch ${number} of request ${input.requestId}: ${positions.length} resources`,
+      args: [batchInput],
+      typedSearchAttributes: traceSearchAttributes({
+        traceId: input.traceId,
+        requestId: input.requestId,
+        requester: input.requester,
+      }),
+    });
+  }
+}
+
+/** The fields of an outcome a batch never reports: the request set them, or keeps them out of its history. */
+const unreported = new Set<string>(['name', 'type', 'action', 'template', 'workflowId', 'progress']);
+
+/**
+ * Makes `target` (the request's outcome of a resource) what its batch reported, in place (the
+ * request's state holds it). A report older than a `resume` the request took leaves its pause
+ * and resumes as the request recorded them.
+ */
+function mirror(target: ResourceOutcome, reported: OutcomeChange): void {
+  const stale = (reported.resumes?.length ?? 0) < (target.resumes?.length ?? 0);
+  const kept = stale ? { paused: target.paused, resumes: target.resumes } : {};
+  for (const key of Object.keys(target) as (keyof ResourceOutcome)[])
+    if (!(key in reported) && !unreported.has(key)) delete target[key];
+  Object.assign(target, reported);
+  if (stale) {
+    if (kept.paused) target.paused = kept.paused;
+    else delete target.paused;
+    target.resumes = kept.resumes;
+  }
+}
+
+/** How often at the most a batch reports to its request: each report is an event in the request's history. */
+const BATCH_REPORT_INTERVAL = '2 seconds';
+
+/**
+ * `resourceBatchWorkflow`: builds one batch of a large request's resources, as the request builds
+ * a small one's (prepared and committed — one commit per resource type for the batch — then built
+ * in dependency order, a bounded number at once, each as its template's child workflow, and what
+ * did not succeed undone), and reports their outcomes to the request as they change, at most
+ * every `BATCH_REPORT_INTERVAL`. Its templates tell it of their pauses; the request hands it the
+ * `resume` decision. As it ends it records its outcomes, steps included (`ledger:record-outcomes`),
+ * and reports them without their steps, so the request's history does not grow with them.
+ *
+ * Its workflow ID is `<traceId>/<requestId>/batch[<number>]`; its resources' templates keep the
+ * IDs the request would give them, `<traceId>/<requestId>/<template>[<resource name>]`.
+ */
+export async function resourceBatchWorkflow(input: ResourceBatchInput): Promise<{ resources: number }> {
+  const { batch } = input;
+  const work = workOf(input.resources, batch.positions, batch.requestWorkflowId);
+  const plans = new Map(Object.entries(batch.plans));
+  setHandler(turnGrantedSignal, ({ type, name, refused }) => {
+    const turn = work.find((w) => w.resource.type === type && w.resource.name === name)?.turn;
+    if (!turn) return;
+    turn.granted = true;
+    if (refused) turn.refused = refused;
+  });
+  setHandler(templateProgressSignal, (progress) => {
+    const outcome = work.find((w) => w.outcome.workflowId === progress.workflowId)?.outcome;
+    if (outcome) outcome.progress = progress;
+  });
+  setHandler(templatePausedSignal, ({ workflowId: child, pause }) => {
+    const outcome = work.find((w) => w.outcome.workflowId === child)?.outcome;
+    if (!outcome || outcome.state !== 'running') return;
+    if (pause) outcome.paused = pause;
+    else delete outcome.paused;
+  });
+  setHandler(resumeBatchSignal, async (decision) => {
+    await resumePaused(work, decision);
+  });
+
+  let ended = false;
+  const reporting = CancellationScope.nonCancellable(() =>
+    reportBatch(batch.requestWorkflowId, work, () => ended),
+  );
+  try {
+    for (const { position, blocker } of batch.blockers) {
+      const w = work.find((x) => x.position === position);
+      if (w) skip(w, blocker);
+    }
+    await prepareAndCommit(
+      input,
+      work.filter((w) => w.needs.length === 0 && w.outcome.state === 'pending'),
+    );
+    await buildInOrder(input, work, plans);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        for (const w of work)
+          if (w.outcome.state === 'pending' || w.outcome.state === 'running') w.outcome.state = 'cancelled';
+        await cleanUp(input, work);
+        await recordBatch(input, work);
+        ended = true;
+        await reporting;
+      });
+      throw err;
+    }
+    const error = { message: describeError(err).message };
+    for (const w of work)
+      if (w.outcome.state === 'pending' || w.outcome.state === 'running')
+        Object.assign(w.outcome, { state: 'failed', error });
+  }
+  await CancellationScope.nonCancellable(async () => {
+    await cleanUp(input, work);
+    await recordBatch(input, work);
+    ended = true;
+    await reporting;
+  });
+  return { resources: work.length };
+}
+
+/** Keeps the batch's outcomes, their steps included, in the ledger. */
+async function recordBatch(input: ResourceBatchInput, work: Work[]): Promise<void> {
+  if (!work.length) return;
+  await recordOutcomes.executeWithOptions(
+    { summary: activitySummary(`record ${work.length} outcome(s)`, 'ledger:record-outcomes') },
+    [
+      {
+        requestId: input.requestId,
+        outcomes: work.map((w) => ({ position: w.position, outcome: w.outcome })),
+      },
+    ],
+  );
+}
+
+/**
+ * Signals the request the outcomes of `work` that changed since the last report (names and steps
+ * left out: the request knows the names, and the API asks a running template for its steps), at most every `BATCH_REPORT_INTERVAL`, until the
+ * batch ended and its last changes were sent.
+ */
+async function reportBatch(requestWorkflowId: string, work: Work[], ended: () => boolean): Promise<void> {
+  const handle = getExternalWorkflowHandle(requestWorkflowId);
+  const sent = new Map<number, string>();
+  const changes = () =>
+    work.flatMap((w) => {
+      const outcome = Object.fromEntries(
+        Object.entries(w.outcome).filter(([key]) => !unreported.has(key)),
+      ) as OutcomeChange;
+      const json = JSON.stringify(outcome);
+      return sent.get(w.position) === json ? [] : [{ position: w.position, outcome, json }];
+    });
+  for (;;) {
+    await condition(() => changes().length > 0 || ended());
+    const now = changes();
+    if (now.length === 0) return;
+    for (const c of now) sent.set(c.position, c.json);
+    try {
+      await handle.signal(batchReportSignal, {
+        outcomes: now.map(({ position, outcome }) => ({ position, outcome })),
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.info('batch not reported: the request is gone', { error: describeError(err).message });
+      return;
+    }
+    await condition(ended, BATCH_REPORT_INTERVAL);
+  }
 }

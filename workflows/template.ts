@@ -12,10 +12,14 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InterpreterInput, TemplateResult } from '../common/template';
+import type { TemplateActivities } from '../activities/templates';
+import type { InterpreterInput, InterpreterStart, TemplateResult } from '../common/template';
+import { activitySummary } from '../common/summaries';
+import { timeoutProfiles } from '../common/tasks';
 import {
   approveSignal,
   decideUpdate,
@@ -28,8 +32,14 @@ import { templateCurrentDetails } from '../common/summaries';
 import { followCurrentDetails } from './current-details';
 import { TemplateRun } from './interpreter/runner';
 
+const { 'templates:read-plan': readPlan } = proxyActivities<TemplateActivities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+});
+
 /** Runs the template `input.plan.entry` of the plan with `input.input`. */
-export async function templateInterpreter(input: InterpreterInput): Promise<TemplateResult> {
+export async function templateInterpreter(start: InterpreterStart): Promise<TemplateResult> {
+  const input = await withPlan(start);
   const run = new TemplateRun(input);
   setHandler(progressQuery, () => run.progress());
   followCurrentDetails(() => templateCurrentDetails(run.progress()));
@@ -44,7 +54,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
     },
   });
   const parent = workflowInfo().parent;
-  if (!parent) return run.execute();
+  if (!parent || input.quiet) return run.execute();
   let ended = false;
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
   const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
@@ -54,6 +64,17 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
     ended = true;
     await reporting;
   }
+}
+
+/** The start's plan, read by its digest when the start names one (a request's resource). */
+async function withPlan(start: InterpreterStart): Promise<InterpreterInput> {
+  if (start.plan) return start as InterpreterInput;
+  const { planDigest, ...rest } = start;
+  const plan = await readPlan.executeWithOptions(
+    { summary: activitySummary('read the pinned plan', 'templates:read-plan') },
+    [{ digest: planDigest! }],
+  );
+  return { ...rest, plan };
 }
 
 /**

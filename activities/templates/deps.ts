@@ -1,4 +1,7 @@
-/** What the template tasks receive as `ctx.deps`: the worker's checked template library, and a planner. */
+/**
+ * What the template tasks receive as `ctx.deps`: the worker's checked template library, the store
+ * of pinned plans, and a planner.
+ */
 import type { Pool } from 'pg';
 import type { hashedForm, RequestPlanner } from '../../api/plan/planner';
 import type { TemplateLibrary } from '../../templates/library';

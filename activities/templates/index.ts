@@ -1,12 +1,15 @@
-/** Templates: plans compiled from the worker's checked library, on the `orchestrator` task queue. */
+/** Templates: plans compiled from the worker's checked library and pinned by digest, on the `orchestrator` task queue. */
 import { defineSystem, type TaskActivities } from '../task';
 import type { RequestPlanner } from '../../api/plan/planner';
 import type { TemplateDeps } from './deps';
+import { pinPlan, readPlan } from './pin-plan';
 import { replan } from './replan';
 import { resolvePlan } from './resolve-plan';
 
 export type { TemplateDeps } from './deps';
-export type TemplateActivities = TaskActivities<typeof resolvePlan | typeof replan>;
+export type TemplateActivities = TaskActivities<
+  typeof resolvePlan | typeof pinPlan | typeof readPlan | typeof replan
+>;
 
 /** The planner's module, loaded at its first use: it reaches the registry that lists these tasks. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,7 +18,7 @@ const plannerModule = () => require('../../api/plan/planner') as typeof import('
 export const templatesSystem = defineSystem({
   name: 'templates',
   taskQueue: 'orchestrator',
-  tasks: [resolvePlan, replan],
+  tasks: [resolvePlan, pinPlan, readPlan, replan],
   createDeps: ({ library, pool, rfm }): TemplateDeps => {
     let planner: RequestPlanner | undefined;
     return {

@@ -339,7 +339,7 @@ export function requestRoutes(deps: ApiDeps): Router {
     if (terminalStatuses.includes(row.status)) {
       const outcome = row.outcome as Pick<RequestProgress, 'resources' | 'planApprovals'> | null;
       return {
-        resources: outcome?.resources ?? [],
+        resources: await withBatchSteps(row.requestId, outcome?.resources ?? []),
         ...(outcome?.planApprovals ? { planApprovals: outcome.planApprovals } : {}),
       };
     }
@@ -357,7 +357,11 @@ export function requestRoutes(deps: ApiDeps): Router {
         }),
       );
       const { planApprovals, ...rest } = progress;
-      return { progress: { ...rest, resources: [] }, resources, ...(planApprovals ? { planApprovals } : {}) };
+      return {
+        progress: { ...rest, resources: [] },
+        resources: await withBatchSteps(row.requestId, resources),
+        ...(planApprovals ? { planApprovals } : {}),
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         const starting = await deps.starter.waiting(row.requestId);
@@ -366,6 +370,22 @@ export function requestRoutes(deps: ApiDeps): Router {
       }
       return { liveError: (err as Error).message };
     }
+  }
+
+  /**
+   * The steps of the resources a request built through batches, which its own outcome leaves
+   * out: each batch recorded them as it ended (`ledger:record-outcomes`), by position.
+   */
+  async function withBatchSteps(requestId: string, resources: ResourceOutcome[]): Promise<ResourceOutcome[]> {
+    if (!resources.some((r) => !r.progress && r.state !== 'running' && r.state !== 'pending'))
+      return resources;
+    const { rows } = await deps.pool.query<{ position: number; progress: ResourceOutcome['progress'] }>(
+      `SELECT position, outcome->'progress' AS progress FROM request_resource_outcomes
+        WHERE request_id = $1 AND outcome ? 'progress'`,
+      [requestId],
+    );
+    const steps = new Map(rows.map((r) => [r.position, r.progress]));
+    return resources.map((r, i) => (!r.progress && steps.has(i) ? { ...r, progress: steps.get(i) } : r));
   }
 
   /** While paused: what failed where, why, until when it waits, and the ways out. */

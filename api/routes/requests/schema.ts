@@ -27,8 +27,8 @@ export const emailAddress = z
   .max(254)
   .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'an e-mail address');
 
-/** The most resources one request may carry; a larger need is several requests. */
-export const MAX_RESOURCES = 200;
+/** The most resources one request may carry (more than 100 are built through batch workflows); a larger need is several requests. */
+export const MAX_RESOURCES = 1000;
 
 /** A resource type as users write it. */
 export const resourceType = z

@@ -39,7 +39,9 @@ export const TEST_RATE_LIMITS: RateLimits = { perMinute: 1_000_000 };
 export async function startTestApi(
   stack: TestStack,
   limits: RateLimits = TEST_RATE_LIMITS,
-  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream' | 'oidc'> & { port?: number } = {},
+  opts: Pick<ApiServiceOptions, 'starter' | 'sweepMs' | 'eventStream' | 'oidc' | 'requestBatchSize'> & {
+    port?: number;
+  } = {},
 ): Promise<TestApi> {
   const api = await startApiService({
     temporal: stack.client,

@@ -304,8 +304,8 @@ export function corpus(): BadInput[] {
       field: 'body.description',
     },
     {
-      name: 'more than 200 resources',
-      body: { resources: Array.from({ length: 201 }, () => vm()) },
+      name: 'more than 1000 resources',
+      body: { resources: Array.from({ length: 1001 }, () => vm()) },
       field: 'body.resources',
     },
     {
