@@ -56,6 +56,21 @@ function childLine(name: string) {
   };
 }
 
+/**
+ * BENCH_DYNAMIC_CONFIG: `KEY=JSON` pairs, comma-separated, over temporal-dev.yaml's dynamic
+ * config for this run only, so a server setting's before and after are two runs of one command.
+ */
+function dynamicConfigOverrides(): Record<string, string | number | boolean> {
+  const pairs = (process.env.BENCH_DYNAMIC_CONFIG ?? '').split(',').filter((p) => p.trim());
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [key, value] = pair.split(/=(.*)/s, 2).map((s) => s.trim());
+      if (!key || value === undefined) throw new Error(`BENCH_DYNAMIC_CONFIG: ${pair} is not KEY=JSON`);
+      return [key, JSON.parse(value) as string | number | boolean];
+    }),
+  );
+}
+
 export async function startBenchStack(): Promise<BenchStack> {
   const tmpDir = makeScratchDir('oo-bench-');
   const children: ManagedProcess[] = [];
@@ -67,6 +82,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
   try {
     const config = loadDevConfig();
+    Object.assign(config.dynamicConfig, dynamicConfigOverrides());
     const temporal = await startDevServer({
       cli: ensureTemporalCli(log),
       config,
