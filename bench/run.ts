@@ -30,7 +30,11 @@ import { ensureTemporalCli } from '../platform/temporal/cli';
 import { breakdown } from './breakdown';
 import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
 import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
-import { RssSampler, summary } from './stats';
+import { procMemoryMiB, RssSampler, scrapeMetrics, summary } from './stats';
+import { bareQueue, bareStandsFor, BARE_PREFIX } from './bare';
+import { backgroundNiceness } from '../platform/processes';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/workers';
+import type { TreeShape } from './breakdown';
 
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const sizes = {
@@ -47,7 +51,7 @@ const sizes = {
   /** TFE runs of the organization that plan or apply at once in the storm; 0: no limit. */
   stormTfeRuns: numberEnv('BENCH_STORM_TFE_RUNS', 0),
 };
-const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'fanout', 'storm'] as const;
+const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'bare', 'fanout', 'storm'] as const;
 type Phase = (typeof allPhases)[number];
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 const phaseList = (args.only ?? process.env.BENCH_PHASES)?.split(',').map((p) => p.trim());
@@ -66,6 +70,11 @@ const targets = {
   apiP99Ms: 100,
   fanOutMaxEvents: 10_000,
   stormProbeRatio: 3,
+  /** The real request's throughput over the bare-Temporal request's, at least. */
+  bareThroughputRatio: 0.85,
+  /** The real request's end-to-end p50 over the bare-Temporal request's, at most. */
+  bareE2eP50Ratio: 1.2,
+  workerPeakRssMiB: 600,
 };
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -301,8 +310,12 @@ async function apiLoad(ctx: Context) {
   };
 }
 
-/** Requests completed per second over a window, with a fixed number always in flight. */
+/**
+ * Requests completed per second over a window, with a fixed number always in flight; the
+ * worker's peak resident memory meanwhile, and what its workflow cache cost in replays.
+ */
 async function throughput(ctx: Context) {
+  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
   const windowMs = sizes.throughputSeconds * 1000;
   const begin = performance.now();
   const end = begin + windowMs;
@@ -318,13 +331,124 @@ async function throughput(ctx: Context) {
     }
   };
   await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+  const workerPeakRssMiB = ctx.rss.sincePreviousMark().worker ?? Number.NaN;
   return {
     seconds: sizes.throughputSeconds,
     inFlight: sizes.throughputInFlight,
     completed,
     failed,
     completedPerSecond: round2(completed / sizes.throughputSeconds),
+    workerPeakRssMiB,
+    workflowCache: workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl)),
+    met: workerPeakRssMiB <= targets.workerPeakRssMiB,
   };
+}
+
+/**
+ * What the workflow cache cost over a phase, from the SDK's metrics at its start and end: the
+ * workflows pushed out of the cache to make room, the workflow tasks that found their workflow
+ * out of it (each replays the whole history), and the workflow tasks' mean time in the worker.
+ */
+function workflowCacheCost(before: Record<string, number>, after: Record<string, number>) {
+  const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+  const mean = (name: string) => round2(delta(`${name}_sum`) / Math.max(1, delta(`${name}_count`)));
+  return {
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS),
+    cachedAtEnd: after.temporal_sticky_cache_size ?? null,
+    forcedEvictions: delta('temporal_sticky_cache_total_forced_eviction'),
+    cacheHits: delta('temporal_sticky_cache_hit'),
+    cacheMisses: delta('temporal_sticky_cache_miss'),
+    workflowTasks: delta('temporal_workflow_task_execution_latency_count'),
+    workflowTaskMeanMs: mean('temporal_workflow_task_execution_latency'),
+    replayMeanMs: mean('temporal_workflow_task_replay_latency'),
+  };
+}
+
+/**
+ * The bare-Temporal request (bench/workflows.ts, `bareRequest`): the same workflows, activities
+ * per task queue and child hops as a real single-VM request, every activity a no-op, on the same
+ * stack, served by a worker tuned as the stack's. Run one after another as the e2e phase does,
+ * then kept in flight as the throughput phase does; the real request's figures are reported as
+ * ratios to it. One real request is run first, so its shape can be checked against the bare one.
+ */
+async function bare(ctx: Context, real: { e2e?: E2e; throughput?: Throughput }) {
+  const realRequest = await submit(ctx, [vm(vmName('shape'))]);
+  await outcomeOf(ctx.client, realRequest.handle.workflowId);
+  const realBreakdown = await breakdown(ctx.client, realRequest.traceId);
+  const worker = ctx.stack.startNode(
+    'bare-worker',
+    'bench/worker.ts',
+    { BENCH_WORKER: 'bare' },
+    backgroundNiceness(),
+  );
+  try {
+    let n = 0;
+    const run = async () => {
+      const ids = { traceId: `bare-${process.pid}-${n++}`, requestId: 'req' };
+      const started = performance.now();
+      await ctx.client.workflow.execute('bareRequest', {
+        taskQueue: bareQueue('orchestrator'),
+        workflowId: `${ids.traceId}/${ids.requestId}`,
+        args: [ids],
+        typedSearchAttributes: traceSearchAttributes(ids),
+      });
+      return { ms: performance.now() - started, traceId: ids.traceId };
+    };
+    for (let i = 0; i < 3; i++) await run(); // warm-up: the worker's bundle, caches and connections
+    const times: number[] = [];
+    let last = '';
+    for (let i = 0; i < sizes.e2eRequests; i++) {
+      const r = await run();
+      times.push(r.ms);
+      last = r.traceId;
+    }
+    const bareBreakdown = await breakdown(ctx.client, last);
+    const end = performance.now() + sizes.throughputSeconds * 1000;
+    let completed = 0;
+    const lane = async () => {
+      while (performance.now() < end) {
+        await run();
+        if (performance.now() <= end) completed++;
+      }
+    };
+    await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+    const e2e = summary(times);
+    const completedPerSecond = round2(completed / sizes.throughputSeconds);
+    const throughputRatio = real.throughput
+      ? round2(real.throughput.completedPerSecond / completedPerSecond)
+      : null;
+    const e2eP50Ratio = real.e2e ? round2(real.e2e.requestSucceeded.p50 / e2e.p50) : null;
+    return {
+      e2e,
+      throughput: {
+        seconds: sizes.throughputSeconds,
+        inFlight: sizes.throughputInFlight,
+        completed,
+        completedPerSecond,
+      },
+      workerPeakRssMiB: procMemoryMiB(worker.child.pid!, 'VmHWM') ?? null,
+      /** The real request over the bare one. */
+      ratios: {
+        throughput: throughputRatio,
+        e2eP50: e2eP50Ratio,
+        vmInVcenterP50: real.e2e ? round2(real.e2e.vmInVcenter.p50 / e2e.p50) : null,
+        workflowTasks: round2(realBreakdown.workflowTasks.count / bareBreakdown.workflowTasks.count),
+      },
+      shape: {
+        matches: shapeDifferences(realBreakdown.shape, bareBreakdown.shape).length === 0,
+        differences: shapeDifferences(realBreakdown.shape, bareBreakdown.shape),
+      },
+      realBreakdown,
+      bareBreakdown,
+      met:
+        throughputRatio !== null &&
+        e2eP50Ratio !== null &&
+        throughputRatio >= targets.bareThroughputRatio &&
+        e2eP50Ratio <= targets.bareE2eP50Ratio,
+    };
+  } finally {
+    await worker.stop(5_000);
+  }
 }
 
 /** One request of many VMs; its time to complete and the largest history of its tree. */
@@ -434,6 +558,53 @@ async function storm(ctx: Context) {
   }
 }
 
+/**
+ * Where the bare tree's shape differs from a real request's, ignoring what the bare tree leaves
+ * out on purpose (signals): workflows per type, depth, activities per queue, local activities,
+ * and what each workflow task started.
+ */
+function shapeDifferences(real: TreeShape, bareShape: TreeShape): string[] {
+  const differences: string[] = [];
+  const same = (what: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      differences.push(`${what}: real ${JSON.stringify(a)}, bare ${JSON.stringify(b)}`);
+  };
+  const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort());
+  const types: Record<string, number> = {};
+  for (const [type, count] of Object.entries(bareShape.workflowTypes)) {
+    const real = bareStandsFor[type as keyof typeof bareStandsFor] ?? type;
+    types[real] = (types[real] ?? 0) + count;
+  }
+  same('workflows per type', sorted(real.workflowTypes), sorted(types));
+  same('depth', real.depth, bareShape.depth);
+  const unprefix = (s: string) => s.replaceAll(BARE_PREFIX, '');
+  same(
+    'activities per queue',
+    sorted(real.activitiesByQueue),
+    sorted(Object.fromEntries(Object.entries(bareShape.activitiesByQueue).map(([q, n]) => [unprefix(q), n]))),
+  );
+  same('local activities', real.localActivities, bareShape.localActivities);
+  const rounds = (s: TreeShape, map: (x: string) => string) =>
+    s.trees
+      .map((t) =>
+        JSON.stringify(
+          t.rounds.map((r) => r.filter((x) => x !== 'signal').map(map)).filter((r) => r.length > 0),
+        ),
+      )
+      .sort();
+  const bareName = (x: string) =>
+    unprefix(x).replace(
+      /^child (\w+)$/,
+      (_, t: string) => `child ${bareStandsFor[t as keyof typeof bareStandsFor] ?? t}`,
+    );
+  same(
+    'rounds of each workflow',
+    rounds(real, (x) => x),
+    rounds(bareShape, bareName),
+  );
+  return differences;
+}
+
 async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${ctx.stack.endSystemsEnv.TFE_URL}/_sim/tfe/settings`, {
     method: 'PUT',
@@ -444,6 +615,8 @@ async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Pro
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
+type E2e = Awaited<ReturnType<typeof endToEnd>>;
+type Throughput = Awaited<ReturnType<typeof throughput>>;
 
 function machine() {
   const cpus = os.cpus();
@@ -472,6 +645,7 @@ function table(results: Record<string, unknown>): string {
     e2e?: Awaited<ReturnType<typeof endToEnd>>;
     api?: Awaited<ReturnType<typeof apiLoad>>;
     throughput?: Awaited<ReturnType<typeof throughput>>;
+    bare?: Awaited<ReturnType<typeof bare>>;
     fanout?: Awaited<ReturnType<typeof fanOut>>;
     storm?: Awaited<ReturnType<typeof storm>>;
     rss: { peakMiB: Record<string, number> };
@@ -528,6 +702,25 @@ function table(results: Record<string, unknown>): string {
       `throughput (${t.inFlight} in flight, ${t.seconds} s)`,
       `${t.completedPerSecond} requests/s (${t.completed} completed, ${t.failed} failed)`,
       '',
+    ]);
+    const c = t.workflowCache;
+    rows.push([
+      `throughput: worker peak RSS (workflow cache ${c.maxCachedWorkflows})`,
+      `${t.workerPeakRssMiB} MiB; ${c.forcedEvictions} evictions, ${c.cacheMisses} tasks replayed, task mean ${c.workflowTaskMeanMs} ms`,
+      `<= ${targets.workerPeakRssMiB} MiB: ${ok(t.met)}`,
+    ]);
+  }
+  if (r.bare) {
+    const b = r.bare;
+    rows.push([
+      'bare-Temporal request: e2e p50 / p99, throughput',
+      `${b.e2e.p50} / ${b.e2e.p99} ms, ${b.throughput.completedPerSecond} requests/s; shape ${b.shape.matches ? 'matches' : 'DIFFERS'}`,
+      '',
+    ]);
+    rows.push([
+      'real / bare: throughput, e2e p50 (request end)',
+      `${b.ratios.throughput ?? '-'}x, ${b.ratios.e2eP50 ?? '-'}x (workflow tasks ${b.ratios.workflowTasks}x)`,
+      `>= ${targets.bareThroughputRatio}x, <= ${targets.bareE2eP50Ratio}x: ${ok(b.met)}`,
     ]);
   }
   if (r.fanout) {
@@ -623,6 +816,12 @@ async function main(): Promise<void> {
     await runPhase('e2e', () => endToEnd(ctx));
     await runPhase('api', () => apiLoad(ctx));
     await runPhase('throughput', () => throughput(ctx));
+    await runPhase('bare', () =>
+      bare(ctx, {
+        e2e: results.e2e as E2e | undefined,
+        throughput: results.throughput as Throughput | undefined,
+      }),
+    );
     await runPhase('fanout', () => fanOut(ctx));
     await runPhase('storm', () => storm(ctx));
     results.rss = { peakMiB: rss.peaks(), peakMiBByPhase: phaseRss };
