@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { bareStandsFor, BARE_PREFIX } from './bare';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -208,4 +209,57 @@ export async function breakdown(client: Client, traceId: string): Promise<Breakd
       .sort((a, b) => b[1].queueMs + b[1].runMs - (a[1].queueMs + a[1].runMs)),
   );
   return result;
+}
+
+/**
+ * Where the bare tree's shape differs from a real request's, ignoring what the bare tree leaves
+ * out on purpose (signals): workflows per type, depth, activities per queue, local activities,
+ * and (unless `rounds` is false: how a real request's workflow tasks group its steps can vary
+ * with timing) what each workflow task started.
+ */
+export function shapeDifferences(
+  real: TreeShape,
+  bareShape: TreeShape,
+  { rounds: compareRounds = true } = {},
+): string[] {
+  const differences: string[] = [];
+  const same = (what: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      differences.push(`${what}: real ${JSON.stringify(a)}, bare ${JSON.stringify(b)}`);
+  };
+  const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort());
+  const types: Record<string, number> = {};
+  for (const [type, count] of Object.entries(bareShape.workflowTypes)) {
+    const real = bareStandsFor[type as keyof typeof bareStandsFor] ?? type;
+    types[real] = (types[real] ?? 0) + count;
+  }
+  same('workflows per type', sorted(real.workflowTypes), sorted(types));
+  same('depth', real.depth, bareShape.depth);
+  const unprefix = (s: string) => s.replaceAll(BARE_PREFIX, '');
+  same(
+    'activities per queue',
+    sorted(real.activitiesByQueue),
+    sorted(Object.fromEntries(Object.entries(bareShape.activitiesByQueue).map(([q, n]) => [unprefix(q), n]))),
+  );
+  same('local activities', real.localActivities, bareShape.localActivities);
+  const rounds = (s: TreeShape, map: (x: string) => string) =>
+    s.trees
+      .map((t) =>
+        JSON.stringify(
+          t.rounds.map((r) => r.filter((x) => x !== 'signal').map(map)).filter((r) => r.length > 0),
+        ),
+      )
+      .sort();
+  const bareName = (x: string) =>
+    unprefix(x).replace(
+      /^child (\w+)$/,
+      (_, t: string) => `child ${bareStandsFor[t as keyof typeof bareStandsFor] ?? t}`,
+    );
+  if (compareRounds)
+    same(
+      'rounds of each workflow',
+      rounds(real, (x) => x),
+      rounds(bareShape, bareName),
+    );
+  return differences;
 }

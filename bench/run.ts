@@ -27,14 +27,13 @@ import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
 import { waitFor } from '../platform/net';
 import { ensureTemporalCli } from '../platform/temporal/cli';
-import { breakdown } from './breakdown';
+import { breakdown, shapeDifferences } from './breakdown';
 import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
 import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
 import { procMemoryMiB, RssSampler, scrapeMetrics, summary } from './stats';
-import { bareQueue, bareStandsFor, BARE_PREFIX } from './bare';
+import { bareQueue } from './bare';
 import { backgroundNiceness } from '../platform/processes';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/workers';
-import type { TreeShape } from './breakdown';
 
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const sizes = {
@@ -556,53 +555,6 @@ async function storm(ctx: Context) {
   } finally {
     if (sizes.stormTfeRuns > 0) await tfeSettings(ctx, { run_concurrency: null });
   }
-}
-
-/**
- * Where the bare tree's shape differs from a real request's, ignoring what the bare tree leaves
- * out on purpose (signals): workflows per type, depth, activities per queue, local activities,
- * and what each workflow task started.
- */
-function shapeDifferences(real: TreeShape, bareShape: TreeShape): string[] {
-  const differences: string[] = [];
-  const same = (what: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b))
-      differences.push(`${what}: real ${JSON.stringify(a)}, bare ${JSON.stringify(b)}`);
-  };
-  const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort());
-  const types: Record<string, number> = {};
-  for (const [type, count] of Object.entries(bareShape.workflowTypes)) {
-    const real = bareStandsFor[type as keyof typeof bareStandsFor] ?? type;
-    types[real] = (types[real] ?? 0) + count;
-  }
-  same('workflows per type', sorted(real.workflowTypes), sorted(types));
-  same('depth', real.depth, bareShape.depth);
-  const unprefix = (s: string) => s.replaceAll(BARE_PREFIX, '');
-  same(
-    'activities per queue',
-    sorted(real.activitiesByQueue),
-    sorted(Object.fromEntries(Object.entries(bareShape.activitiesByQueue).map(([q, n]) => [unprefix(q), n]))),
-  );
-  same('local activities', real.localActivities, bareShape.localActivities);
-  const rounds = (s: TreeShape, map: (x: string) => string) =>
-    s.trees
-      .map((t) =>
-        JSON.stringify(
-          t.rounds.map((r) => r.filter((x) => x !== 'signal').map(map)).filter((r) => r.length > 0),
-        ),
-      )
-      .sort();
-  const bareName = (x: string) =>
-    unprefix(x).replace(
-      /^child (\w+)$/,
-      (_, t: string) => `child ${bareStandsFor[t as keyof typeof bareStandsFor] ?? t}`,
-    );
-  same(
-    'rounds of each workflow',
-    rounds(real, (x) => x),
-    rounds(bareShape, bareName),
-  );
-  return differences;
 }
 
 async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Promise<void> {
