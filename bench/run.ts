@@ -7,8 +7,9 @@
  * Sizes come from the environment (see bench/README.md): BENCH_DAG_RUNS, BENCH_E2E_REQUESTS,
  * BENCH_API_RATE, BENCH_API_SECONDS, BENCH_THROUGHPUT_SECONDS, BENCH_THROUGHPUT_IN_FLIGHT,
  * BENCH_FANOUT_VMS, BENCH_DRAIN_SECONDS, BENCH_STORM_MANAGED, BENCH_STORM_UNMANAGED,
- * BENCH_STORM_TFE_RUNS, BENCH_PHASES (comma list of phases to run; `--only storm` on the command
- * line does the same).
+ * BENCH_STORM_TFE_RUNS, BENCH_DYNAMIC_CONFIG, BENCH_PHASES (comma list of phases to run; `--only
+ * storm` on the command line does the same). The bare phase runs the bare-Temporal request and
+ * reports the real request's e2e and throughput as ratios to it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -413,9 +414,11 @@ async function bare(ctx: Context, real: { e2e?: E2e; throughput?: Throughput }) 
     await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
     const e2e = summary(times);
     const completedPerSecond = round2(completed / sizes.throughputSeconds);
-    const throughputRatio = real.throughput
-      ? round2(real.throughput.completedPerSecond / completedPerSecond)
-      : null;
+    // No ratio when the bare request completed none in the window (a machine too loaded to say).
+    const throughputRatio =
+      real.throughput && completedPerSecond > 0
+        ? round2(real.throughput.completedPerSecond / completedPerSecond)
+        : null;
     const e2eP50Ratio = real.e2e ? round2(real.e2e.requestSucceeded.p50 / e2e.p50) : null;
     return {
       e2e,
