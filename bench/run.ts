@@ -7,8 +7,9 @@
  * Sizes come from the environment (see bench/README.md): BENCH_DAG_RUNS, BENCH_E2E_REQUESTS,
  * BENCH_API_RATE, BENCH_API_SECONDS, BENCH_THROUGHPUT_SECONDS, BENCH_THROUGHPUT_IN_FLIGHT,
  * BENCH_FANOUT_VMS, BENCH_DRAIN_SECONDS, BENCH_STORM_MANAGED, BENCH_STORM_UNMANAGED,
- * BENCH_STORM_TFE_RUNS, BENCH_PHASES (comma list of phases to run; `--only storm` on the command
- * line does the same).
+ * BENCH_STORM_TFE_RUNS, BENCH_DYNAMIC_CONFIG, BENCH_PHASES (comma list of phases to run; `--only
+ * storm` on the command line does the same). The bare phase runs the bare-Temporal request and
+ * reports the real request's e2e and throughput as ratios to it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,10 +28,13 @@ import { createPool } from '../platform/db/pool';
 import { loadEndSystemsConfig } from '../platform/end-systems';
 import { waitFor } from '../platform/net';
 import { ensureTemporalCli } from '../platform/temporal/cli';
-import { breakdown } from './breakdown';
+import { breakdown, shapeDifferences } from './breakdown';
 import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
 import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
-import { RssSampler, summary } from './stats';
+import { procMemoryMiB, RssSampler, scrapeMetrics, summary } from './stats';
+import { bareQueue } from './bare';
+import { backgroundNiceness } from '../platform/processes';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/workers';
 
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const sizes = {
@@ -48,7 +52,7 @@ const sizes = {
   /** TFE runs of the organization that plan or apply at once in the storm; 0: no limit. */
   stormTfeRuns: numberEnv('BENCH_STORM_TFE_RUNS', 0),
 };
-const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'fanout', 'storm'] as const;
+const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'bare', 'fanout', 'storm'] as const;
 type Phase = (typeof allPhases)[number];
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 const phaseList = (args.only ?? process.env.BENCH_PHASES)?.split(',').map((p) => p.trim());
@@ -68,6 +72,11 @@ const targets = {
   fanOutMaxEvents: 10_000,
   fanOutMaxBytes: 5 * 1024 * 1024,
   stormProbeRatio: 3,
+  /** The real request's throughput over the bare-Temporal request's, at least. */
+  bareThroughputRatio: 0.85,
+  /** The real request's end-to-end p50 over the bare-Temporal request's, at most. */
+  bareE2eP50Ratio: 1.2,
+  workerPeakRssMiB: 600,
 };
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -303,8 +312,12 @@ async function apiLoad(ctx: Context) {
   };
 }
 
-/** Requests completed per second over a window, with a fixed number always in flight. */
+/**
+ * Requests completed per second over a window, with a fixed number always in flight; the
+ * worker's peak resident memory meanwhile, and what its workflow cache cost in replays.
+ */
 async function throughput(ctx: Context) {
+  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
   const windowMs = sizes.throughputSeconds * 1000;
   const begin = performance.now();
   const end = begin + windowMs;
@@ -320,13 +333,126 @@ async function throughput(ctx: Context) {
     }
   };
   await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+  const workerPeakRssMiB = ctx.rss.sincePreviousMark().worker ?? Number.NaN;
   return {
     seconds: sizes.throughputSeconds,
     inFlight: sizes.throughputInFlight,
     completed,
     failed,
     completedPerSecond: round2(completed / sizes.throughputSeconds),
+    workerPeakRssMiB,
+    workflowCache: workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl)),
+    met: workerPeakRssMiB <= targets.workerPeakRssMiB,
   };
+}
+
+/**
+ * What the workflow cache cost over a phase, from the SDK's metrics at its start and end: the
+ * workflows pushed out of the cache to make room, the workflow tasks that found their workflow
+ * out of it (each replays the whole history), and the workflow tasks' mean time in the worker.
+ */
+function workflowCacheCost(before: Record<string, number>, after: Record<string, number>) {
+  const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+  const mean = (name: string) => round2(delta(`${name}_sum`) / Math.max(1, delta(`${name}_count`)));
+  return {
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS),
+    cachedAtEnd: after.temporal_sticky_cache_size ?? null,
+    forcedEvictions: delta('temporal_sticky_cache_total_forced_eviction'),
+    cacheHits: delta('temporal_sticky_cache_hit'),
+    cacheMisses: delta('temporal_sticky_cache_miss'),
+    workflowTasks: delta('temporal_workflow_task_execution_latency_count'),
+    workflowTaskMeanMs: mean('temporal_workflow_task_execution_latency'),
+    replayMeanMs: mean('temporal_workflow_task_replay_latency'),
+  };
+}
+
+/**
+ * The bare-Temporal request (bench/workflows.ts, `bareRequest`): the same workflows, activities
+ * per task queue and child hops as a real single-VM request, every activity a no-op, on the same
+ * stack, served by a worker tuned as the stack's. Run one after another as the e2e phase does,
+ * then kept in flight as the throughput phase does; the real request's figures are reported as
+ * ratios to it. One real request is run first, so its shape can be checked against the bare one.
+ */
+async function bare(ctx: Context, real: { e2e?: E2e; throughput?: Throughput }) {
+  const realRequest = await submit(ctx, [vm(vmName('shape'))]);
+  await outcomeOf(ctx.client, realRequest.handle.workflowId);
+  const realBreakdown = await breakdown(ctx.client, realRequest.traceId);
+  const worker = ctx.stack.startNode(
+    'bare-worker',
+    'bench/worker.ts',
+    { BENCH_WORKER: 'bare' },
+    backgroundNiceness(),
+  );
+  try {
+    let n = 0;
+    const run = async () => {
+      const ids = { traceId: `bare-${process.pid}-${n++}`, requestId: 'req' };
+      const started = performance.now();
+      await ctx.client.workflow.execute('bareRequest', {
+        taskQueue: bareQueue('orchestrator'),
+        workflowId: `${ids.traceId}/${ids.requestId}`,
+        args: [ids],
+        typedSearchAttributes: traceSearchAttributes(ids),
+      });
+      return { ms: performance.now() - started, traceId: ids.traceId };
+    };
+    for (let i = 0; i < 3; i++) await run(); // warm-up: the worker's bundle, caches and connections
+    const times: number[] = [];
+    let last = '';
+    for (let i = 0; i < sizes.e2eRequests; i++) {
+      const r = await run();
+      times.push(r.ms);
+      last = r.traceId;
+    }
+    const bareBreakdown = await breakdown(ctx.client, last);
+    const end = performance.now() + sizes.throughputSeconds * 1000;
+    let completed = 0;
+    const lane = async () => {
+      while (performance.now() < end) {
+        await run();
+        if (performance.now() <= end) completed++;
+      }
+    };
+    await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+    const e2e = summary(times);
+    const completedPerSecond = round2(completed / sizes.throughputSeconds);
+    // No ratio when the bare request completed none in the window (a machine too loaded to say).
+    const throughputRatio =
+      real.throughput && completedPerSecond > 0
+        ? round2(real.throughput.completedPerSecond / completedPerSecond)
+        : null;
+    const e2eP50Ratio = real.e2e ? round2(real.e2e.requestSucceeded.p50 / e2e.p50) : null;
+    return {
+      e2e,
+      throughput: {
+        seconds: sizes.throughputSeconds,
+        inFlight: sizes.throughputInFlight,
+        completed,
+        completedPerSecond,
+      },
+      workerPeakRssMiB: procMemoryMiB(worker.child.pid!, 'VmHWM') ?? null,
+      /** The real request over the bare one. */
+      ratios: {
+        throughput: throughputRatio,
+        e2eP50: e2eP50Ratio,
+        vmInVcenterP50: real.e2e ? round2(real.e2e.vmInVcenter.p50 / e2e.p50) : null,
+        workflowTasks: round2(realBreakdown.workflowTasks.count / bareBreakdown.workflowTasks.count),
+      },
+      shape: {
+        matches: shapeDifferences(realBreakdown.shape, bareBreakdown.shape).length === 0,
+        differences: shapeDifferences(realBreakdown.shape, bareBreakdown.shape),
+      },
+      realBreakdown,
+      bareBreakdown,
+      met:
+        throughputRatio !== null &&
+        e2eP50Ratio !== null &&
+        throughputRatio >= targets.bareThroughputRatio &&
+        e2eP50Ratio <= targets.bareE2eP50Ratio,
+    };
+  } finally {
+    await worker.stop(5_000);
+  }
 }
 
 /** One request of each size of `BENCH_FANOUT_VMS`, one after another. */
@@ -465,6 +591,8 @@ async function tfeSettings(ctx: Context, settings: Record<string, unknown>): Pro
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
+type E2e = Awaited<ReturnType<typeof endToEnd>>;
+type Throughput = Awaited<ReturnType<typeof throughput>>;
 
 function machine() {
   const cpus = os.cpus();
@@ -493,6 +621,7 @@ function table(results: Record<string, unknown>): string {
     e2e?: Awaited<ReturnType<typeof endToEnd>>;
     api?: Awaited<ReturnType<typeof apiLoad>>;
     throughput?: Awaited<ReturnType<typeof throughput>>;
+    bare?: Awaited<ReturnType<typeof bare>>;
     fanout?: Awaited<ReturnType<typeof fanOuts>>;
     storm?: Awaited<ReturnType<typeof storm>>;
     rss: { peakMiB: Record<string, number> };
@@ -549,6 +678,25 @@ function table(results: Record<string, unknown>): string {
       `throughput (${t.inFlight} in flight, ${t.seconds} s)`,
       `${t.completedPerSecond} requests/s (${t.completed} completed, ${t.failed} failed)`,
       '',
+    ]);
+    const c = t.workflowCache;
+    rows.push([
+      `throughput: worker peak RSS (workflow cache ${c.maxCachedWorkflows})`,
+      `${t.workerPeakRssMiB} MiB; ${c.forcedEvictions} evictions, ${c.cacheMisses} tasks replayed, task mean ${c.workflowTaskMeanMs} ms`,
+      `<= ${targets.workerPeakRssMiB} MiB: ${ok(t.met)}`,
+    ]);
+  }
+  if (r.bare) {
+    const b = r.bare;
+    rows.push([
+      'bare-Temporal request: e2e p50 / p99, throughput',
+      `${b.e2e.p50} / ${b.e2e.p99} ms, ${b.throughput.completedPerSecond} requests/s; shape ${b.shape.matches ? 'matches' : 'DIFFERS'}`,
+      '',
+    ]);
+    rows.push([
+      'real / bare: throughput, e2e p50 (request end)',
+      `${b.ratios.throughput ?? '-'}x, ${b.ratios.e2eP50 ?? '-'}x (workflow tasks ${b.ratios.workflowTasks}x)`,
+      `>= ${targets.bareThroughputRatio}x, <= ${targets.bareE2eP50Ratio}x: ${ok(b.met)}`,
     ]);
   }
   for (const f of r.fanout?.runs ?? []) {
@@ -643,6 +791,12 @@ async function main(): Promise<void> {
     await runPhase('e2e', () => endToEnd(ctx));
     await runPhase('api', () => apiLoad(ctx));
     await runPhase('throughput', () => throughput(ctx));
+    await runPhase('bare', () =>
+      bare(ctx, {
+        e2e: results.e2e as E2e | undefined,
+        throughput: results.throughput as Throughput | undefined,
+      }),
+    );
     await runPhase('fanout', () => fanOuts(ctx));
     await runPhase('storm', () => storm(ctx));
     results.rss = { peakMiB: rss.peaks(), peakMiBByPhase: phaseRss };

@@ -33,6 +33,8 @@ export interface BenchStack {
   namespace: string;
   databaseUrl: string;
   apiUrl: string;
+  /** The worker's `GET /metrics` (its own and the Temporal SDK's: workflow cache, task latencies). */
+  workerMetricsUrl: string;
   /** Environment of the end systems (URLs and credentials of the simulators). */
   endSystemsEnv: Record<string, string>;
   temporal: DevServer;
@@ -40,7 +42,7 @@ export interface BenchStack {
   api: ManagedProcess;
   tmpDir: string;
   /** Starts another node process on the stack's environment (the bench worker). */
-  startNode(name: string, script: string, env?: Record<string, string>): ManagedProcess;
+  startNode(name: string, script: string, env?: Record<string, string>, niceness?: number): ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,21 @@ function childLine(name: string) {
   };
 }
 
+/**
+ * BENCH_DYNAMIC_CONFIG: `KEY=JSON` pairs, comma-separated, over temporal-dev.yaml's dynamic
+ * config for this run only, so a server setting's before and after are two runs of one command.
+ */
+function dynamicConfigOverrides(): Record<string, string | number | boolean> {
+  const pairs = (process.env.BENCH_DYNAMIC_CONFIG ?? '').split(',').filter((p) => p.trim());
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [key, value] = pair.split(/=(.*)/s, 2).map((s) => s.trim());
+      if (!key || value === undefined) throw new Error(`BENCH_DYNAMIC_CONFIG: ${pair} is not KEY=JSON`);
+      return [key, JSON.parse(value) as string | number | boolean];
+    }),
+  );
+}
+
 export async function startBenchStack(): Promise<BenchStack> {
   const tmpDir = makeScratchDir('oo-bench-');
   const children: ManagedProcess[] = [];
@@ -67,6 +84,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
   try {
     const config = loadDevConfig();
+    Object.assign(config.dynamicConfig, dynamicConfigOverrides());
     const temporal = await startDevServer({
       cli: ensureTemporalCli(log),
       config,
@@ -93,6 +111,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     log('PostgreSQL and the simulators ready');
 
     const apiPort = await freePort();
+    const workerMetricsPort = await freePort();
     const env: Record<string, string> = {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: config.namespace,
@@ -122,7 +141,12 @@ export async function startBenchStack(): Promise<BenchStack> {
       return child;
     };
     // As the launcher starts them: the worker below the API's CPU priority.
-    const worker = startNode('worker', 'workers/main.ts', {}, backgroundNiceness());
+    const worker = startNode(
+      'worker',
+      'workers/main.ts',
+      { WORKER_METRICS_PORT: String(workerMetricsPort) },
+      backgroundNiceness(),
+    );
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([
@@ -145,6 +169,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       namespace: config.namespace,
       databaseUrl: database.url,
       apiUrl,
+      workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
       endSystemsEnv: {
         ...Object.fromEntries(
           Object.entries(simulated.env).filter(([k]) => k !== 'END_SYSTEMS_SECRETS_FILE'),

@@ -64,6 +64,12 @@ export class RssSampler {
     return peaks;
   }
 
+  /** The peak RSS (MiB) of each process since the previous mark, without starting a new phase. */
+  sincePreviousMark(): Record<string, number> {
+    this.sample();
+    return Object.fromEntries(this.phase);
+  }
+
   /** Peak RSS (MiB) per process over the whole run: the larger of the samples and VmHWM. */
   peaks(): Record<string, number> {
     this.sample();
@@ -77,5 +83,23 @@ export class RssSampler {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/**
+ * A Prometheus text exposition summed per metric name over all its label sets (`_sum` and
+ * `_count` of histograms included), or {} when it cannot be read.
+ */
+export async function scrapeMetrics(url: string): Promise<Record<string, number>> {
+  try {
+    const text = await (await fetch(url)).text();
+    const totals: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (m && !line.startsWith('#')) totals[m[1]!] = (totals[m[1]!] ?? 0) + Number(m[2]);
+    }
+    return totals;
+  } catch {
+    return {};
   }
 }

@@ -2,8 +2,17 @@
  * The bench worker's workflows: the interpreter, and the bench DAG written by hand as a developer
  * would write it without templates, with the same activity options the interpreter gives the task.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import {
+  condition,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+} from '@temporalio/workflow';
 import { defaultRetryPolicy, timeoutProfiles } from '../common/tasks';
+import { traceSearchAttributes } from '../common/search-attributes';
+import type { TaskQueue } from '../common/task-queues';
+import { bareQueue } from './bare';
 import type { TaskActivities } from '../activities/task';
 import type { benchEcho } from './dag';
 
@@ -25,4 +34,88 @@ export async function benchHandWritten(input: { value: unknown }): Promise<{ val
   const join = await echo({ step: 'join', value: { left: left.value, right: right.value } });
   const last = await echo({ step: 'last', value: (join.value as { left: unknown }).left });
   return { value: last.value };
+}
+
+/**
+ * The bare-Temporal request: a single unmanaged VM's request tree written by hand, every
+ * activity a no-op, the same workflows, activities per task queue and child hops as a real
+ * request (bench/breakdown.ts's shape of one, checked by the benchmark's bare phase), each
+ * workflow starting its steps in the rounds the real one does. What it leaves out is what our
+ * workflows add to Temporal: the steps' work, and the progress signals each template sends up
+ * the tree (each a workflow task of its receiver).
+ */
+export interface BareInput {
+  traceId: string;
+  requestId: string;
+}
+
+const noopOn = (queue: TaskQueue) =>
+  proxyActivities<{ noop(): Promise<void> }>({
+    taskQueue: bareQueue(queue),
+    ...timeoutProfiles.short,
+    retry: defaultRetryPolicy,
+  }).noop;
+const orchestrator = noopOn('orchestrator');
+const awx = noopOn('awx');
+const awxWaits = noopOn('awx-waits');
+const vcenter = noopOn('vcenter');
+const times = (n: number, fn: () => Promise<void>) => Promise.all(Array.from({ length: n }, fn));
+
+const childOptions = (input: BareInput, suffix: string, templateName?: string) => ({
+  workflowId: `${input.traceId}/${input.requestId}/${suffix}`,
+  args: [input] as [BareInput],
+  typedSearchAttributes: traceSearchAttributes({ ...input, templateName }),
+});
+
+/**
+ * requestWorkflow: records, notifies, resolves and prepares at once; commits; runs the VM's
+ * template while it records the template's progress (one activity per step event); then starts
+ * the resource workflow, records the outcome and notifies.
+ */
+export async function bareRequest(input: BareInput): Promise<void> {
+  await times(5, orchestrator);
+  await orchestrator();
+  const template = executeChild(
+    bareVmTemplate,
+    childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
+  );
+  await orchestrator();
+  // The template's progress, recorded as it comes (a real request's comes by signals).
+  for (let i = 0; i < 13; i++) await orchestrator();
+  await template;
+  await Promise.all([
+    orchestrator(),
+    startChild(bareResource, {
+      ...childOptions(input, 'resource'),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    }),
+  ]);
+  await times(2, orchestrator);
+  await orchestrator();
+  await orchestrator();
+}
+
+/** vm-create-unmanaged: read; renders; build (AWX); vCenter finds and reads it; configure (AWX). */
+export async function bareVmTemplate(input: BareInput): Promise<void> {
+  await orchestrator();
+  await times(3, orchestrator);
+  await executeChild(bareJobTemplate, childOptions(input, 'build', 'awx-run-job-template'));
+  await vcenter();
+  await vcenter();
+  await executeChild(bareJobTemplate, childOptions(input, 'configure', 'awx-run-job-template'));
+}
+
+/** awx-run-job-template: find, launch, wait, read the output. */
+export async function bareJobTemplate(_input: BareInput): Promise<void> {
+  await awx();
+  await awx();
+  await awxWaits();
+  await awx();
+}
+
+/** resourceWorkflow: reads its lease settings, records its state, then lives for its lease. */
+export async function bareResource(_input: BareInput): Promise<void> {
+  await orchestrator();
+  await orchestrator();
+  await condition(() => false, '14 days');
 }

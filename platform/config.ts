@@ -147,6 +147,12 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /**
+   * Workflows one worker process keeps in memory between their tasks; unset:
+   * `DEFAULT_MAX_CACHED_WORKFLOWS` of workers/workers.ts, which says what it trades. 0: none
+   * (every workflow task replays its whole history).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  /**
    * Port of the worker's `GET /metrics` (its own metrics and the Temporal SDK's); unset: none,
    * 0: a free port, logged at start.
    */

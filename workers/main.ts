@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     activitiesPerSecond: { tfe: config.WORKER_ACTIVITIES_PER_SECOND_TFE },
     workflowTaskSlots: config.WORKER_WORKFLOW_TASK_SLOTS,
     stickyQueueTimeoutMs: config.WORKER_STICKY_QUEUE_TIMEOUT_MS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
     dataConverter: payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS) ?? {},
   });

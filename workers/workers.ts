@@ -38,6 +38,8 @@ export interface WorkerSetOptions {
    * `DEFAULT_STICKY_QUEUE_TIMEOUT_MS`.
    */
   stickyQueueTimeoutMs?: number;
+  /** Workflows kept in memory between their tasks; default `DEFAULT_MAX_CACHED_WORKFLOWS`. */
+  maxCachedWorkflows?: number;
   shutdownGraceTimeMs?: number;
   /** Payload encryption (`payloadDataConverter`); default: from PAYLOAD_ENCRYPTION_KEYS. */
   dataConverter?: WorkerOptions['dataConverter'];
@@ -63,6 +65,34 @@ export const DEFAULT_WORKFLOW_TASK_SLOTS = 4;
  */
 export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 1_000;
 
+/**
+ * Workflows a worker process keeps in memory between their tasks (the sticky cache). The SDK's
+ * default grows with the heap limit (about 2,000 here), so every resource workflow, idle for
+ * its whole lease, stayed cached: 1.5 GiB with 500 request trees. A workflow pushed out of the
+ * cache replays its history on its next task (a resource workflow's is short until its lease
+ * ends); the requests in flight fit with room to spare (bench/README.md, "Lean workers").
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
+/**
+ * The settings of the workflow worker that shape its latency and its memory, shared with the
+ * benchmark's bare-Temporal worker so that the two differ only in what the workflows do.
+ */
+export function workflowWorkerTuning(opts: {
+  workflowTaskSlots?: number;
+  stickyQueueTimeoutMs?: number;
+  maxCachedWorkflows?: number;
+}): Pick<
+  WorkerOptions,
+  'maxConcurrentWorkflowTaskExecutions' | 'stickyQueueScheduleToStartTimeout' | 'maxCachedWorkflows'
+> {
+  return {
+    maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS,
+    stickyQueueScheduleToStartTimeout: opts.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+    maxCachedWorkflows: opts.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+  };
+}
+
 /** Creates (but does not run) one Worker per task queue. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const dataConverter = opts.dataConverter ?? payloadDataConverter();
@@ -81,12 +111,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
         interceptors: { activity: [stepMetrics], workflowModules: workflowInterceptorModules },
         sinks: metricsSinks,
         ...(dataConverter ? { dataConverter } : {}),
-        ...(taskQueue === TaskQueues.orchestrator
-          ? {
-              maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS,
-              stickyQueueScheduleToStartTimeout: opts.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
-            }
-          : {}),
+        ...(taskQueue === TaskQueues.orchestrator ? workflowWorkerTuning(opts) : {}),
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
           ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }
