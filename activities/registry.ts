@@ -7,6 +7,7 @@
  * (`workers/activities.ts`).
  */
 import type { TaskCatalog } from '../common/template-check';
+import { TaskQueues } from '../common/task-queues';
 import type { TaskMeta } from '../common/tasks';
 import { aciSystem } from './aci';
 import { ansibleSystem } from './ansible';
@@ -43,11 +44,20 @@ export const systems: readonly AnySystem[] = [
 /** Builds a catalog from task metadata; refuses duplicate ids. */
 export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   const catalog = new Map<string, TaskMeta>();
-  for (const [id, { description, taskQueue, timeouts, retry }] of byTaskId(tasks))
-    catalog.set(
+  for (const [id, { description, taskQueue, timeouts, retry, local }] of byTaskId(tasks)) {
+    if (local && taskQueue !== TaskQueues.orchestrator)
+      throw new Error(
+        `task ${id} runs as a local activity, so it must be on the ${TaskQueues.orchestrator} queue`,
+      );
+    catalog.set(id, {
       id,
-      retry ? { id, description, taskQueue, timeouts, retry } : { id, description, taskQueue, timeouts },
-    );
+      description,
+      taskQueue,
+      timeouts,
+      ...(retry ? { retry } : {}),
+      ...(local ? { local } : {}),
+    });
+  }
   return catalog;
 }
 

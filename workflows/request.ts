@@ -41,6 +41,7 @@ import {
   log,
   ParentClosePolicy,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   TimeoutFailure,
@@ -129,7 +130,6 @@ type Activities = LedgerActivities &
   >;
 
 const {
-  'templates:resolve-plan': resolvePlan,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
   'resources:record-change': recordChangeActivity,
@@ -142,11 +142,22 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
+const { 'resources:prepare': prepare } = proxyActivities<Activities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+// Quick writes to PostgreSQL and a look-up in the worker's own template library: local activities,
+// run inside the workflow task that asks for them, with no activity task to dispatch and no
+// workflow task to follow (TaskMeta.local). Both ledger writes are idempotent (a status already
+// written adds nothing, events are numbered), so running one again after a lost workflow task is
+// harmless.
 const {
-  'resources:prepare': prepare,
+  'templates:resolve-plan': resolvePlan,
   'ledger:record-status': recordStatus,
   'ledger:record-events': recordEvents,
-} = proxyActivities<Activities>({
+} = proxyLocalActivities<Activities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -15,7 +15,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InterpreterInput, TemplateResult } from '../common/template';
+import { requestWorkflowId } from '../common/ids';
+import type { InterpreterInput, TemplateProgress, TemplateResult } from '../common/template';
 import {
   approveSignal,
   decideUpdate,
@@ -46,8 +47,17 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
   const parent = workflowInfo().parent;
   if (!parent) return run.execute();
   let ended = false;
+  // A template that runs another's step (a sub-template, a fan-out item, an undo) is read by its
+  // parent for its external IDs only (`TemplateRun.childProgress`): it tells them when they change,
+  // not every step it takes. Each signal is a workflow task in both workflows.
+  const toRequest = parent.workflowId === requestWorkflowId(input.trace.traceId, input.trace.requestId);
+  const told = toRequest ? () => JSON.stringify(run.progress()) : () => externalIdsOf(run.progress());
+  // The request hears of the first progress at once; a parent template, of the first external ID.
+  const unknown = toRequest ? '' : told();
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
-  const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
+  const reporting = CancellationScope.nonCancellable(() =>
+    reportProgress(run, parent, told, unknown, () => ended),
+  );
   try {
     return await run.execute();
   } finally {
@@ -57,19 +67,22 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
 }
 
 /**
- * Signals the parent the progress each time it changed, one signal at a time (changes made while
- * one is on its way go together in the next), until the run ended and its last state was sent.
+ * Signals the parent the progress each time what it reads of it (`told`) changed, one signal at a
+ * time (changes made while one is on its way go together in the next), until the run ended and
+ * its last state was sent.
  */
 async function reportProgress(
   run: TemplateRun,
   parent: { workflowId: string; runId: string },
+  told: () => string,
+  known: string,
   ended: () => boolean,
 ): Promise<void> {
   const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
-  let sent = '';
+  let sent = known;
   for (;;) {
-    await condition(() => JSON.stringify(run.progress()) !== sent || ended());
-    const now = JSON.stringify(run.progress());
+    await condition(() => told() !== sent || ended());
+    const now = told();
     if (now === sent) return;
     sent = now;
     try {
@@ -81,4 +94,9 @@ async function reportProgress(
       return;
     }
   }
+}
+
+/** The external IDs of every step, the part of a progress a parent template takes in. */
+function externalIdsOf(progress: TemplateProgress): string {
+  return JSON.stringify(progress.steps.map((step) => step.externalIds));
 }
