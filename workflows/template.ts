@@ -56,7 +56,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
   const unknown = toRequest ? '' : told();
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
   const reporting = CancellationScope.nonCancellable(() =>
-    reportProgress(run, parent, told, unknown, () => ended),
+    reportProgress(run, parent, toRequest, told, unknown, () => ended),
   );
   try {
     return await run.execute();
@@ -74,6 +74,7 @@ export async function templateInterpreter(input: InterpreterInput): Promise<Temp
 async function reportProgress(
   run: TemplateRun,
   parent: { workflowId: string; runId: string },
+  toRequest: boolean,
   told: () => string,
   known: string,
   ended: () => boolean,
@@ -84,6 +85,11 @@ async function reportProgress(
     await condition(() => told() !== sent || ended());
     const now = told();
     if (now === sent) return;
+    // A template that succeeded or failed hands its whole progress to the request in its result
+    // (or its failure's details): telling it once more only delays its end by a workflow task.
+    // A cancelled one has no result to carry it; a parent template takes only the output.
+    const { status } = run.progress();
+    if (toRequest && ended() && (status === 'succeeded' || status === 'failed')) return;
     sent = now;
     try {
       await handle.signal(templateProgressSignal, run.progress());
