@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { registeredTasks, systems, taskCatalog } from '../../../activities/registry';
+import { createTaskCatalog, registeredTasks, systems, taskCatalog } from '../../../activities/registry';
 import {
   defineSystem,
   defineTask,
@@ -138,6 +138,21 @@ describe('the worker activities derived from the table of systems', () => {
     );
     assert.equal(registeredTasks.length, expected.length);
     assert.equal(taskCatalog.has('system:ping'), false);
+  });
+
+  it('a local task is one the workflow worker serves: the catalog keeps it, and refuses one on another queue', () => {
+    const local = [...taskCatalog.values()].filter((t) => t.local).map((t) => `${t.id}@${t.taskQueue}`);
+    assert.ok(local.includes('ansible:render-extra-vars@orchestrator'), local.join());
+    assert.ok(
+      local.every((t) => t.endsWith('@orchestrator')),
+      local.join(),
+    );
+    const meta = { id: 'awx:render', description: 'a render', timeouts: 'short', local: true } as const;
+    assert.throws(
+      () => createTaskCatalog([{ ...meta, taskQueue: 'awx' }]),
+      /awx:render runs as a local activity, so it must be on the orchestrator queue/,
+    );
+    assert.equal(createTaskCatalog([{ ...meta, taskQueue: 'orchestrator' }]).get('awx:render')?.local, true);
   });
 
   it("serve a system's waits on its wait queue, apart from its calls", () => {
