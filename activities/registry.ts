@@ -7,7 +7,6 @@
  * (`workers/activities.ts`).
  */
 import type { TaskCatalog } from '../common/template-check';
-import { TaskQueues } from '../common/task-queues';
 import type { TaskMeta } from '../common/tasks';
 import { aciSystem } from './aci';
 import { ansibleSystem } from './ansible';
@@ -45,10 +44,6 @@ export const systems: readonly AnySystem[] = [
 export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   const catalog = new Map<string, TaskMeta>();
   for (const [id, { description, taskQueue, timeouts, retry, local }] of byTaskId(tasks)) {
-    if (local && taskQueue !== TaskQueues.orchestrator)
-      throw new Error(
-        `task ${id} runs as a local activity, so it must be on the ${TaskQueues.orchestrator} queue`,
-      );
     catalog.set(id, {
       id,
       description,
