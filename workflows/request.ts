@@ -363,7 +363,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         await cleanUp(input, work);
         await setStatus('cancelled');
         await story.end(telling);
-        await tell(input.notify, finishedNotice(input, state));
+        await tell(input.notify, finishedNotice(input, state), { local: true });
       });
       throw err;
     }
@@ -384,7 +384,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await story.end(telling);
-    await tell(input.notify, finishedNotice(input, state));
+    await tell(input.notify, finishedNotice(input, state), { local: true });
   });
   if (state.status === 'failed') {
     throw ApplicationFailure.create({
