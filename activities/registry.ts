@@ -43,11 +43,16 @@ export const systems: readonly AnySystem[] = [
 /** Builds a catalog from task metadata; refuses duplicate ids. */
 export function createTaskCatalog(tasks: readonly TaskMeta[]): TaskCatalog {
   const catalog = new Map<string, TaskMeta>();
-  for (const [id, { description, taskQueue, timeouts, retry }] of byTaskId(tasks))
-    catalog.set(
+  for (const [id, { description, taskQueue, timeouts, retry, local }] of byTaskId(tasks)) {
+    catalog.set(id, {
       id,
-      retry ? { id, description, taskQueue, timeouts, retry } : { id, description, taskQueue, timeouts },
-    );
+      description,
+      taskQueue,
+      timeouts,
+      ...(retry ? { retry } : {}),
+      ...(local ? { local } : {}),
+    });
+  }
   return catalog;
 }
 

@@ -34,4 +34,12 @@ export interface TaskMeta {
   taskQueue: TaskQueue;
   timeouts: TimeoutProfileName;
   retry?: RetryPolicy;
+  /**
+   * A pure, quick task (a render, a lookup in the worker's own library, a ledger write): run as a
+   * local activity by the worker that runs the workflow, inside the workflow task that asks for
+   * it. No activity task goes through Temporal's matching and no workflow task follows its end:
+   * about 9 ms instead of 50 ms and one workflow task fewer. Only for tasks of the queue whose
+   * worker runs the workflows (`orchestrator`; a unit test holds every local task to it).
+   */
+  local?: true;
 }

@@ -318,10 +318,15 @@ export function compilePlan(
     (id, from) => {
       const meta = catalog.get(id);
       if (!meta) throw new UnknownTemplateError(`${from} uses unknown task ${id}`);
-      const { id: taskId, description, taskQueue, timeouts, retry } = meta;
-      tasks[id] = retry
-        ? { id: taskId, description, taskQueue, timeouts, retry }
-        : { id: taskId, description, taskQueue, timeouts };
+      const { id: taskId, description, taskQueue, timeouts, retry, local } = meta;
+      tasks[id] = {
+        id: taskId,
+        description,
+        taskQueue,
+        timeouts,
+        ...(retry ? { retry } : {}),
+        ...(local ? { local } : {}),
+      };
     },
   );
   return { entry, templates, tasks };

@@ -41,6 +41,7 @@ import {
   log,
   ParentClosePolicy,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   TimeoutFailure,
@@ -140,7 +141,6 @@ type Activities = LedgerActivities &
   >;
 
 const {
-  'templates:pin-plan': pinPlan,
   'templates:replan': replanActivity,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
@@ -154,12 +154,23 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
+const { 'resources:prepare': prepare, 'ledger:record-outcomes': recordOutcomes } =
+  proxyActivities<Activities>({
+    ...timeoutProfiles.short,
+    retry: { maximumInterval: '30 seconds' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+
+// Quick writes to PostgreSQL and the plans of the worker's own template library: local activities,
+// run inside the workflow task that asks for them, with no activity task to dispatch and no
+// workflow task to follow (TaskMeta.local). All are idempotent (a status already written adds
+// nothing, events are numbered, a pinned plan is kept by its digest), so running one again after a
+// lost workflow task is harmless.
 const {
-  'resources:prepare': prepare,
+  'templates:pin-plan': pinPlan,
   'ledger:record-status': recordStatus,
   'ledger:record-events': recordEvents,
-  'ledger:record-outcomes': recordOutcomes,
-} = proxyActivities<Activities>({
+} = proxyLocalActivities<Activities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -433,7 +444,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         if (!batched) await cleanUp(input, work);
         await setStatus('cancelled');
         await story.end(telling);
-        await tell(input.notify, finishedNotice(input, state));
+        await tell(input.notify, finishedNotice(input, state), { local: true });
       });
       throw err;
     }
@@ -455,7 +466,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (!batched) await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await story.end(telling);
-    await tell(input.notify, finishedNotice(input, state));
+    await tell(input.notify, finishedNotice(input, state), { local: true });
   });
   if (state.status === 'failed') {
     throw ApplicationFailure.create({

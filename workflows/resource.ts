@@ -25,7 +25,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -60,8 +60,11 @@ import { describeError } from './interpreter/errors';
 import { tell } from './notify';
 import { requestWorkflow } from './request';
 
+// One statement each on PostgreSQL (the state write is idempotent): local activities, run inside
+// the workflow task that asks for them, with no activity task to dispatch and no workflow task
+// to follow.
 const { 'resources:record-state': recordState, 'resources:read-lease-settings': readSettings } =
-  proxyActivities<TaskActivities<typeof recordResourceState | typeof readLeaseSettings>>({
+  proxyLocalActivities<TaskActivities<typeof recordResourceState | typeof readLeaseSettings>>({
     ...timeoutProfiles.short,
     retry: { maximumInterval: '30 seconds' },
   });

@@ -12,12 +12,18 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TemplateActivities } from '../activities/templates';
-import type { InterpreterInput, InterpreterStart, TemplateResult } from '../common/template';
+import { requestWorkflowId } from '../common/ids';
+import type {
+  InterpreterInput,
+  InterpreterStart,
+  TemplateProgress,
+  TemplateResult,
+} from '../common/template';
 import { activitySummary } from '../common/summaries';
 import { timeoutProfiles } from '../common/tasks';
 import {
@@ -32,7 +38,8 @@ import { templateCurrentDetails } from '../common/summaries';
 import { followCurrentDetails } from './current-details';
 import { TemplateRun } from './interpreter/runner';
 
-const { 'templates:read-plan': readPlan } = proxyActivities<TemplateActivities>({
+// A read of PostgreSQL: a local activity, in the workflow task that starts the run.
+const { 'templates:read-plan': readPlan } = proxyLocalActivities<TemplateActivities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
 });
@@ -56,8 +63,17 @@ export async function templateInterpreter(start: InterpreterStart): Promise<Temp
   const parent = workflowInfo().parent;
   if (!parent || input.quiet) return run.execute();
   let ended = false;
+  // A template that runs another's step (a sub-template, a fan-out item, an undo) is read by its
+  // parent for its external IDs only (`TemplateRun.childProgress`): it tells them when they change,
+  // not every step it takes. Each signal is a workflow task in both workflows.
+  const toRequest = parent.workflowId === requestWorkflowId(input.trace.traceId, input.trace.requestId);
+  const told = toRequest ? () => JSON.stringify(run.progress()) : () => externalIdsOf(run.progress());
+  // The request hears of the first progress at once; a parent template, of the first external ID.
+  const unknown = toRequest ? '' : told();
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
-  const reporting = CancellationScope.nonCancellable(() => reportProgress(run, parent, () => ended));
+  const reporting = CancellationScope.nonCancellable(() =>
+    reportProgress(run, parent, toRequest, told, unknown, () => ended),
+  );
   try {
     return await run.execute();
   } finally {
@@ -78,20 +94,29 @@ async function withPlan(start: InterpreterStart): Promise<InterpreterInput> {
 }
 
 /**
- * Signals the parent the progress each time it changed, one signal at a time (changes made while
- * one is on its way go together in the next), until the run ended and its last state was sent.
+ * Signals the parent the progress each time what it reads of it (`told`) changed, one signal at a
+ * time (changes made while one is on its way go together in the next), until the run ended and
+ * its last state was sent.
  */
 async function reportProgress(
   run: TemplateRun,
   parent: { workflowId: string; runId: string },
+  toRequest: boolean,
+  told: () => string,
+  known: string,
   ended: () => boolean,
 ): Promise<void> {
   const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
-  let sent = '';
+  let sent = known;
   for (;;) {
-    await condition(() => JSON.stringify(run.progress()) !== sent || ended());
-    const now = JSON.stringify(run.progress());
+    await condition(() => told() !== sent || ended());
+    const now = told();
     if (now === sent) return;
+    // A template that succeeded or failed hands its whole progress to the request in its result
+    // (or its failure's details): telling it once more only delays its end by a workflow task.
+    // A cancelled one has no result to carry it; a parent template takes only the output.
+    const { status } = run.progress();
+    if (toRequest && ended() && (status === 'succeeded' || status === 'failed')) return;
     sent = now;
     try {
       await handle.signal(templateProgressSignal, run.progress());
@@ -102,4 +127,9 @@ async function reportProgress(
       return;
     }
   }
+}
+
+/** The external IDs of every step, the part of a progress a parent template takes in. */
+function externalIdsOf(progress: TemplateProgress): string {
+  return JSON.stringify(progress.steps.map((step) => step.externalIds));
 }

@@ -30,6 +30,7 @@ export const renderExtraVars = defineTask({
     'Renders the AWX job template name and extra_vars that create, delete, update, power or configure a VM from its common format.',
   timeouts: 'short',
   preview: 'pure',
+  local: true,
   input: z.object({
     document: commonFormatDocumentSchema,
     action: z.enum([...vmJobActions, 'configure']),

@@ -30,6 +30,7 @@ export const recordStatus = defineTask({
   id: 'ledger:record-status',
   description: "Records a request's status (and outcome, once it has one) in the ledger.",
   timeouts: 'short',
+  local: true,
   input: z.object({
     requestId: z.string().min(1),
     traceId: z.string().min(1),

@@ -18,6 +18,7 @@ export const pinPlan = defineTask({
   id: 'templates:pin-plan',
   description: 'Resolves the plan of a template as templates:resolve-plan does and keeps it by its digest.',
   timeouts: 'short',
+  local: true,
   input: resolvePlan.input,
   output: z.object({ digest: z.string(), plan: planOutput }),
   async handler(input, ctx: TaskContext<TemplateDeps>) {
@@ -35,6 +36,7 @@ export const readPlan = defineTask({
   id: 'templates:read-plan',
   description: 'Reads a plan kept by templates:pin-plan, by its digest.',
   timeouts: 'short',
+  local: true,
   input: z.object({ digest: z.string().min(1) }),
   output: planOutput,
   async handler({ digest }, { deps }: TaskContext<TemplateDeps>) {

@@ -13,6 +13,7 @@ export const resolvePlan = defineTask({
   id: 'templates:resolve-plan',
   description: 'Compiles the plan of a template by name (newest version unless one is given).',
   timeouts: 'short',
+  local: true,
   input: z.object({
     name: z.string().min(1),
     version: z.string().optional(),

@@ -19,6 +19,7 @@ export const renderConfiguration = defineTask({
     "Renders a managed VM's TFE workspace name, variables and *.tf.json module from its common format.",
   timeouts: 'short',
   preview: 'pure',
+  local: true,
   input: z.object({ document: commonFormatDocumentSchema }),
   output: z.object({
     workspaceName: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/),

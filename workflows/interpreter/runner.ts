@@ -15,10 +15,12 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { msToNumber, type Duration } from '@temporalio/common';
 import { failure } from '../../common/errors';
@@ -705,8 +707,7 @@ export class TemplateRun {
     const meta = this.args.plan.tasks[taskId];
     if (!meta) throw ApplicationFailure.nonRetryable(`the plan has no task ${taskId}`, 'InvalidInput');
     const retry = { ...defaultRetryPolicy, ...meta.retry, ...call.retry } as ActivityOptions['retry'];
-    const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
-      taskQueue: meta.taskQueue,
+    const options = {
       ...timeoutProfiles[meta.timeouts],
       ...(call.timeouts as Partial<ActivityOptions>),
       retry,
@@ -714,7 +715,12 @@ export class TemplateRun {
       // a cancelled step is still running.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       summary: activitySummary(stepLabel(serves), taskId),
-    });
+    };
+    type Calls = Record<string, (input: unknown) => Promise<unknown>>;
+    // A pure, quick task runs inside this workflow task, on the worker that runs it (TaskMeta.local).
+    const activities = meta.local
+      ? proxyLocalActivities<Calls>(localOptions(options))
+      : proxyActivities<Calls>({ taskQueue: meta.taskQueue, ...options });
     try {
       return await activities[taskId]!(input);
     } catch (err) {
@@ -855,6 +861,15 @@ export class TemplateRun {
       ...extra,
     };
   }
+}
+
+/**
+ * A task's activity options as a local activity's: the same timeouts and retry policy, without
+ * what only an activity task has (a heartbeat timeout: a local activity does not heartbeat).
+ */
+function localOptions(options: ActivityOptions): LocalActivityOptions {
+  const { heartbeatTimeout: _heartbeat, taskQueue: _queue, ...local } = options;
+  return local as LocalActivityOptions;
 }
 
 /** Whether `text` is a duration Temporal reads (`7 days`, `30s`). */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { registeredTasks, systems, taskCatalog } from '../../../activities/registry';
+import { createTaskCatalog, registeredTasks, systems, taskCatalog } from '../../../activities/registry';
 import {
   defineSystem,
   defineTask,
@@ -13,7 +13,7 @@ import {
   type SystemQueue,
   type WorkerResources,
 } from '../../../activities/task';
-import { allTaskQueues } from '../../../common/task-queues';
+import { allTaskQueues, TaskQueues } from '../../../common/task-queues';
 import type { AwxConfig } from '../../../platform/end-systems';
 import { queueActivities } from '../../../workers/activities';
 
@@ -138,6 +138,17 @@ describe('the worker activities derived from the table of systems', () => {
     );
     assert.equal(registeredTasks.length, expected.length);
     assert.equal(taskCatalog.has('system:ping'), false);
+  });
+
+  it('a local task is one the workflow worker serves: on the orchestrator queue, its flag kept in the catalog', () => {
+    const local = [...taskCatalog.values()].filter((t) => t.local).map((t) => `${t.id}@${t.taskQueue}`);
+    assert.ok(local.includes('ansible:render-extra-vars@orchestrator'), local.join());
+    assert.ok(
+      local.every((t) => t.endsWith(`@${TaskQueues.orchestrator}`)),
+      local.join(),
+    );
+    const meta = { id: 'x:render', description: 'a render', timeouts: 'short', local: true } as const;
+    assert.equal(createTaskCatalog([{ ...meta, taskQueue: 'orchestrator' }]).get('x:render')?.local, true);
   });
 
   it("serve a system's waits on its wait queue, apart from its calls", () => {
