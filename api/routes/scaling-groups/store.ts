@@ -1,4 +1,4 @@
-/** Scaling groups in PostgreSQL (table `scaling_groups`, migration 0020), and their members. */
+/** Scaling groups in PostgreSQL (table `scaling_groups`, migration 0017), and their members. */
 import type { Pool, PoolClient } from 'pg';
 import { memberPattern, type ScalingGroupChange, type ScalingGroupCreate } from './schema';
 
