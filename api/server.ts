@@ -1,4 +1,7 @@
-/** The API process: reads its configuration, connects to Temporal and Postgres, and listens. */
+/**
+ * The API process: reads its configuration, connects to Temporal and Postgres, and listens. With
+ * API_PROCESSES above 1 it is the primary of that many API processes on one port (api/cluster.ts).
+ */
 import { loadApiConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemLocations } from '../platform/end-systems';
@@ -6,6 +9,7 @@ import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { connectTemporalClient, loadTemporalConfig } from '../platform/temporal/connection';
 import { RequestLogCollector } from '../platform/request-log';
+import { isApiProcess, runPrimary } from './cluster';
 import { oidcSettingsOf } from './portal/oidc';
 import { startApiService } from './service';
 
@@ -59,7 +63,16 @@ async function main(): Promise<void> {
   exitWithParent(() => void shutdown('launcher gone'));
 }
 
-main().catch((err) => {
+function start(): Promise<void> {
+  const config = loadApiConfig();
+  if (config.API_PROCESSES > 1 && !isApiProcess()) {
+    runPrimary(config.API_PROCESSES);
+    return Promise.resolve();
+  }
+  return main();
+}
+
+start().catch((err) => {
   console.error(err);
   process.exit(1);
 });
