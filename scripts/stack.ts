@@ -287,7 +287,12 @@ async function main(): Promise<void> {
     startNodeChild(
       workers === 1 ? 'worker' : `worker-${i + 1}`,
       'workers/main.ts',
-      { ...env, WORKER_METRICS_PORT: String(Number(env.WORKER_METRICS_PORT) + i) },
+      // 0 asks each for a free port (logged).
+      {
+        ...env,
+        WORKER_METRICS_PORT:
+          env.WORKER_METRICS_PORT === '0' ? '0' : String(Number(env.WORKER_METRICS_PORT) + i),
+      },
       backgroundNiceness(),
     );
   }
