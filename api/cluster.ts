@@ -32,9 +32,11 @@ export function runPrimary(count: number): void {
   let exitCode = 0;
   let failedStarts = 0;
   const listening = new WeakSet<Worker>();
+  const live = new Set<Worker>();
 
   const fork = () => {
     const worker = cluster.fork(env);
+    live.add(worker);
     worker.once('listening', () => {
       listening.add(worker);
       failedStarts = 0;
@@ -42,8 +44,9 @@ export function runPrimary(count: number): void {
     });
   };
   cluster.on('exit', (worker, code, signal) => {
+    live.delete(worker);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+      if (live.size === 0) process.exit(exitCode);
       return;
     }
     const started = listening.has(worker);
@@ -53,14 +56,14 @@ export function runPrimary(count: number): void {
       stop(1);
       return;
     }
-    setTimeout(fork, RESTART_DELAY_MS);
+    setTimeout(() => stopping || fork(), RESTART_DELAY_MS);
   });
 
   const stop = (code = 0) => {
     if (stopping) return;
     stopping = true;
     exitCode = code;
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    const workers = [...live];
     if (workers.length === 0) process.exit(code);
     for (const w of workers) w.process.kill('SIGTERM');
     // A process that does not stop in time is killed; the primary then exits with it.
