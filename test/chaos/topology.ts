@@ -49,6 +49,8 @@ export interface Topology {
   requesterToken: string;
   /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
   probeToken: string;
+  /** API and worker processes of each. */
+  processes: number;
   /** The worker process, or with `processes` above 1 all of them: a kill takes one in turn. */
   worker: WorkerProcess;
   /** The API processes, when they are processes of their own (`processes` above 1). */
@@ -189,6 +191,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       endSystems,
       gitDir,
       apiUrl,
+      processes,
       requesterToken,
       probeToken,
       worker,
