@@ -72,8 +72,8 @@ export function runPrimary(count: number): void {
       process.exit(code);
     }, 20_000).unref();
   };
-  process.once('SIGINT', () => stop());
-  process.once('SIGTERM', () => stop());
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
   exitWithParent(() => stop());
   say('api primary starting processes', { count });
   for (let i = 0; i < count; i++) fork();

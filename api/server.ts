@@ -51,15 +51,20 @@ async function main(): Promise<void> {
   });
   log.info({ url: api.url, oidcIssuer: oidc?.issuerUrl }, 'api listening');
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // A signal to the process group and the cluster primary's own (api/cluster.ts) both arrive:
+    // the second must not end the process half-way through closing.
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'api stopping');
     await api.close();
     await requestLog.close();
     await Promise.allSettled([pool.end(), connection.close()]);
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   exitWithParent(() => void shutdown('launcher gone'));
 }
 
