@@ -1,4 +1,7 @@
-/** The API process: reads its configuration, connects to Temporal and Postgres, and listens. */
+/**
+ * The API process: reads its configuration, connects to Temporal and Postgres, and listens. With
+ * API_PROCESSES above 1 it is the primary of that many API processes on one port (api/cluster.ts).
+ */
 import { loadApiConfig } from '../platform/config';
 import { createPool } from '../platform/db/pool';
 import { loadEndSystemLocations } from '../platform/end-systems';
@@ -6,6 +9,7 @@ import { createLogger } from '../platform/logger';
 import { exitWithParent } from '../platform/parent-watch';
 import { connectTemporalClient, loadTemporalConfig } from '../platform/temporal/connection';
 import { RequestLogCollector } from '../platform/request-log';
+import { isApiProcess, runPrimary } from './cluster';
 import { oidcSettingsOf } from './portal/oidc';
 import { startApiService } from './service';
 
@@ -48,19 +52,33 @@ async function main(): Promise<void> {
   });
   log.info({ url: api.url, oidcIssuer: oidc?.issuerUrl }, 'api listening');
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // A signal to the process group and the cluster primary's own (api/cluster.ts) both arrive:
+    // the second must not end the process half-way through closing.
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'api stopping');
     await api.close();
     await requestLog.close();
     await Promise.allSettled([pool.end(), connection.close()]);
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   exitWithParent(() => void shutdown('launcher gone'));
 }
 
-main().catch((err) => {
+function start(): Promise<void> {
+  const config = loadApiConfig();
+  if (config.API_PROCESSES > 1 && !isApiProcess()) {
+    runPrimary(config.API_PROCESSES);
+    return Promise.resolve();
+  }
+  return main();
+}
+
+start().catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -3,7 +3,8 @@
  * folder on free ports: the Temporal dev server (temporal-dev.yaml's settings, so a change there
  * shows in the figures), the embedded PostgreSQL, the simulators with every duration 0 and a lab
  * large enough for a few thousand VMs, and the worker and the API each in a process of its own
- * (so their memory can be read from /proc).
+ * (so their memory can be read from /proc); `workerProcesses` worker processes when asked for
+ * more than one, each polling every task queue as `WORKER_PROCESSES` makes the launcher start them.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,10 @@ export interface BenchStack {
   /** Environment of the end systems (URLs and credentials of the simulators). */
   endSystemsEnv: Record<string, string>;
   temporal: DevServer;
+  /** The first worker process (the only one unless `workerProcesses` asked for more). */
   worker: ManagedProcess;
+  /** Every worker process, each polling every task queue. */
+  workers: ManagedProcess[];
   api: ManagedProcess;
   tmpDir: string;
   /** Starts another node process on the stack's environment (the bench worker). */
@@ -73,7 +77,12 @@ function dynamicConfigOverrides(): Record<string, string | number | boolean> {
   );
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Worker processes, each polling every task queue (default 1). */
+  workerProcesses?: number;
+}
+
+export async function startBenchStack(opts: BenchStackOptions = {}): Promise<BenchStack> {
   const tmpDir = makeScratchDir('oo-bench-');
   const children: ManagedProcess[] = [];
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmpDir, { recursive: true, force: true })];
@@ -130,40 +139,57 @@ export async function startBenchStack(): Promise<BenchStack> {
       script: string,
       extra: Record<string, string> = {},
       niceness?: number,
+      onLine?: (line: string) => void,
     ) => {
+      const show = childLine(name);
       const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
         cwd: projectRoot,
         env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },
-        onLine: childLine(name),
+        onLine: (line) => {
+          show(line);
+          onLine?.(line);
+        },
         niceness,
       });
       children.push(child);
       return child;
     };
-    // As the launcher starts them: the worker below the API's CPU priority.
-    const worker = startNode(
-      'worker',
-      'workers/main.ts',
-      { WORKER_METRICS_PORT: String(workerMetricsPort) },
-      backgroundNiceness(),
+    // As the launcher starts them: the workers below the API's CPU priority. /readyz is ready once
+    // one worker polls each queue; every worker says so itself (its `workers polling` line).
+    const count = opts.workerProcesses ?? 1;
+    let polling = 0;
+    const workers = Array.from({ length: count }, (_, i) =>
+      startNode(
+        count === 1 ? 'worker' : `worker-${i + 1}`,
+        'workers/main.ts',
+        // The first on the port the benchmark reads the SDK's metrics from, the others on free ones.
+        { WORKER_METRICS_PORT: i === 0 ? String(workerMetricsPort) : '0' },
+        backgroundNiceness(),
+        (line) => {
+          if (line.includes('"workers polling"')) polling++;
+        },
+      ),
     );
+    const worker = workers[0]!;
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([
       waitFor(
-        `${apiUrl}/readyz to say ready`,
-        async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
+        `${apiUrl}/readyz to say ready and every worker to poll`,
+        async () => (await fetch(`${apiUrl}/readyz`)).status === 200 && (count === 1 || polling >= count),
         180_000,
         250,
       ),
-      worker.exited.then((code) => {
-        throw new Error(`the worker exited during start-up (${code})`);
-      }),
+      ...workers.map((w) =>
+        w.exited.then((code) => {
+          throw new Error(`the worker exited during start-up (${code})`);
+        }),
+      ),
       api.exited.then((code) => {
         throw new Error(`the API exited during start-up (${code})`);
       }),
     ]);
-    log(`worker (pid ${worker.child.pid}) and API (pid ${api.child.pid}) ready`);
+    log(`worker (pid ${workers.map((w) => w.child.pid).join(', ')}) and API (pid ${api.child.pid}) ready`);
     return {
       temporalAddress: temporal.address,
       namespace: config.namespace,
@@ -178,6 +204,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       },
       temporal,
       worker,
+      workers,
       api,
       tmpDir,
       startNode,

@@ -80,6 +80,8 @@ const apiSchema = baseSchema
   .extend({
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port.default(8080),
+    /** API processes sharing API_PORT (node:cluster): a primary forks them and starts any that dies again. */
+    API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     /** The API's base URL as clients and workers reach it (links, notices); default http://API_HOST:API_PORT. */
     API_PUBLIC_URL: z.url().optional(),
     /** Calls per minute per client address on /v1. */

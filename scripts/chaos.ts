@@ -1,7 +1,8 @@
 /**
  * `npm run chaos`: the full chaos run of issue 6 on a topology of its own (see docs/chaos.md).
  * Options: `--seed N` repeats an earlier run, `--requests N`, `--kills N` and `--cancel-share F`
- * (the share of requests cancelled while they run) change its size,
+ * (the share of requests cancelled while they run) change its size, `--processes N` runs N API
+ * and N worker processes (one of each killed, the others carrying on),
  * `--short` runs the test suite's size, `--keep` keeps the temporary folder, `--storm-requests N`
  * sizes the storm after the workload and `--no-storm` leaves it out. The last line is the run's
  * figures; the exit code is 1 when anything was lost, duplicated, orphaned, stalled or
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     short: { type: 'boolean', default: false },
     'storm-requests': { type: 'string' },
     'no-storm': { type: 'boolean', default: false },
+    processes: { type: 'string' },
   },
 });
 const seed = values.seed ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -28,6 +30,7 @@ const size = {
   ...(values.requests ? { requests: Number(values.requests) } : {}),
   ...(values.kills ? { kills: Number(values.kills) } : {}),
   ...(values['cancel-share'] ? { cancelShare: Number(values['cancel-share']) } : {}),
+  ...(values.processes ? { processes: Number(values.processes) } : {}),
 };
 const base = values.short ? testSize : fullSize;
 if (values['no-storm']) delete size.storm;
@@ -48,6 +51,7 @@ for (const [name, n] of [
   ['requests', size.requests],
   ['kills', size.kills],
   ['storm-requests', size.storm?.requests ?? 0],
+  ['processes', (size.processes ?? 1) - 1],
 ] as const)
   if (!Number.isInteger(n) || n < 0) {
     console.error(`--${name} must be a whole number`);

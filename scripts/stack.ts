@@ -1,8 +1,8 @@
 /**
  * The launcher behind `npm start`: the whole system on embedded defaults, in dependency order —
  * Temporal (dev server on its SQLite file, or TEMPORAL_ADDRESS), PostgreSQL (embedded, or
- * DATABASE_URL) with migrations, the workers and the API — then waits until /readyz says ready
- * and prints where things are. Ctrl-C, SIGINT, SIGTERM or SIGHUP stops everything it started, in
+ * DATABASE_URL) with migrations, the workers and the API (WORKER_PROCESSES and API_PROCESSES of
+ * each, default one) — then waits until /readyz says ready and prints where things are. Ctrl-C, SIGINT, SIGTERM or SIGHUP stops everything it started, in
  * reverse order; anything that cannot start stops the launcher with the reason.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -151,6 +151,16 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+/** A count of processes from the environment variable `name` (1 to 64, default 1); a bad value refuses to start. */
+function countFromEnv(name: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 64)
+    throw new Error(`${name} must be a whole number from 1 to 64, not '${raw}'`);
+  return n;
+}
+
 /** A child that exits while the stack runs takes the stack down with it. */
 function watchChild(name: string, child: ManagedProcess): void {
   void child.exited.then((code) => {
@@ -269,7 +279,23 @@ async function main(): Promise<void> {
     ...simulated,
   };
   if (!env.TEMPORAL_UI_URL) delete (env as Partial<typeof env>).TEMPORAL_UI_URL;
-  startNodeChild('worker', 'workers/main.ts', env, backgroundNiceness());
+  // WORKER_PROCESSES worker processes, each polling every task queue, each with its metrics port
+  // (WORKER_METRICS_PORT, the next one, …); API_PROCESSES is the API's own (api/cluster.ts).
+  const workers = countFromEnv('WORKER_PROCESSES');
+  countFromEnv('API_PROCESSES');
+  for (let i = 0; i < workers; i++) {
+    startNodeChild(
+      workers === 1 ? 'worker' : `worker-${i + 1}`,
+      'workers/main.ts',
+      // 0 asks each for a free port (logged).
+      {
+        ...env,
+        WORKER_METRICS_PORT:
+          env.WORKER_METRICS_PORT === '0' ? '0' : String(Number(env.WORKER_METRICS_PORT) + i),
+      },
+      backgroundNiceness(),
+    );
+  }
   startNodeChild('api', 'api/server.ts', env);
 
   const apiUrl = `http://${apiHost}:${apiPort}`;

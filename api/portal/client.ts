@@ -1,16 +1,19 @@
 /**
- * The portal's way into the API: the pages call `/v1` over the loopback interface of the very
- * process serving them, as the signed-in user (their session cookie and CSRF token), so every
- * rule of authorization, validation and audit stays in one place, the API's, and the portal can
- * do nothing a user could not do with curl. Calls carry the browser's address and a per-process
- * key, so the API's rate limit counts the user, not the portal.
+ * The portal's way into the API: the pages call `/v1` over the loopback interface and the port
+ * serving them (this process, or a sibling sharing its port), as the signed-in user (their
+ * session cookie and CSRF token), so every rule of authorization, validation and audit stays in
+ * one place, the API's, and the portal can do nothing a user could not do with curl. Calls carry
+ * the browser's address and the portal's key, so the API's rate limit counts the user, not the portal.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { SESSION_COOKIE } from './session';
 
-/** The key that marks the portal's own calls to the API of this process (never leaves it). */
-export const portalKey = randomBytes(24).toString('base64url');
+/**
+ * The key that marks the portal's own calls to the API (never leaves the machine). API processes
+ * sharing one port (api/cluster.ts) share it too, since a loopback call may reach a sibling.
+ */
+export const portalKey = process.env.API_PORTAL_KEY || randomBytes(24).toString('base64url');
 export const PORTAL_KEY_HEADER = 'x-portal-key';
 export const PORTAL_CLIENT_HEADER = 'x-portal-client';
 

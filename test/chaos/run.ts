@@ -1,7 +1,7 @@
 /**
  * The chaos run, shared by `scripts/chaos.ts` (the full run) and `test/chaos/chaos.test.ts` (a
  * shorter one): starts its own topology, submits the workload through the API while it kills
- * the worker process with SIGKILL, stops and restarts the Temporal dev server once and has the
+ * the worker process (or one of several, and one of several API processes) with SIGKILL, stops and restarts the Temporal dev server once and has the
  * simulators inject faults, waits for every request to end, then audits every system. All
  * randomness comes from one seed, printed first, so a run can be repeated.
  */
@@ -24,6 +24,11 @@ export interface ChaosSize extends WorkloadSize {
   settleMs: number;
   /** The storm after the workload (docs/chaos.md); absent: none. */
   storm?: StormSize;
+  /**
+   * API and worker processes of each (default 1). Above 1 a kill takes one worker process of
+   * them, and one API process is killed besides; the others carry on meanwhile.
+   */
+  processes?: number;
 }
 
 /**
@@ -103,6 +108,8 @@ export interface ChaosReport {
   seed: number;
   requests: number;
   kills: number;
+  /** API processes killed (with `processes` above 1). */
+  apiKills: number;
   /** Worker starts after a kill or exit, plus the Temporal server's restart. */
   restarts: number;
   workerExits: number;
@@ -120,7 +127,7 @@ export interface ChaosReport {
 /** The last line of a run: its figures, one line. */
 export function figuresLine(r: ChaosReport): string {
   return (
-    `chaos: requests=${r.requests} kills=${r.kills} restarts=${r.restarts} faults=${r.faults} ` +
+    `chaos: requests=${r.requests} kills=${r.kills} api-kills=${r.apiKills} restarts=${r.restarts} faults=${r.faults} ` +
     `lost=${r.counts.lost} duplicated=${r.counts.duplicated} orphaned=${r.counts.orphaned} ` +
     `stalled=${r.counts.stalled} mismatched=${r.counts.mismatched} unexpected=${r.counts.unexpected} ` +
     `succeeded=${r.audit.requests.succeeded} failed=${r.audit.requests.failed} cancelled=${r.audit.requests.cancelled} ` +
@@ -205,7 +212,7 @@ async function simAdmin(url: string, method: string, route: string, body?: unkno
 
 interface ChaosEvent {
   atMs: number;
-  kind: 'kill' | 'temporal';
+  kind: 'kill' | 'api-kill' | 'temporal';
 }
 
 /** Kill times spread over the window (one per slice, at a random point of it), and the server's stop. */
@@ -218,6 +225,9 @@ function chaosSchedule(size: ChaosSize, random: Random): ChaosEvent[] {
   }));
   // While requests are still being submitted, so the API and the clients meet the outage too.
   events.push({ atMs: Math.floor(size.spreadMs * (0.4 + random.next() * 0.4)), kind: 'temporal' });
+  // While submissions arrive, so some of them meet the dead process.
+  if ((size.processes ?? 1) > 1)
+    events.push({ atMs: Math.floor(size.spreadMs * (0.1 + random.next() * 0.6)), kind: 'api-kill' });
   return events.sort((a, b) => a.atMs - b.atMs);
 }
 
@@ -234,11 +244,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = seededRandom(seed);
   const chaosRandom = seededRandom(seed ^ 0x5eed);
+  const processes = size.processes ?? 1;
   log(
     `seed ${seed}: ${size.requests} requests, ${size.kills} worker kills, one Temporal restart` +
+      (processes > 1 ? `, ${processes} API and worker processes, one API process killed` : '') +
       (size.storm ? `, then a storm of ${size.storm.requests} requests` : ''),
   );
-  const topology = await startTopology({ seed, log });
+  const topology = await startTopology({ seed, log, processes });
   log(`topology up in ${topology.dir} (Temporal ${topology.temporalAddress})`);
   let passed = false;
   try {
@@ -279,6 +291,7 @@ async function exercise(
 
   // A worker that dies on its own (it may, when Temporal is away) is started again.
   let kills = 0;
+  let apiKills = 0;
   let restarts = 0;
   /** The worker's and Temporal's time down, for the stall bound. */
   let outageMs = 0;
@@ -339,6 +352,14 @@ async function exercise(
       await restarting;
       if (event.kind === 'kill') {
         await killWorker();
+      } else if (event.kind === 'api-kill') {
+        const killed = Date.now();
+        await topology.api!.killOne();
+        apiKills++;
+        restarts++;
+        log(
+          `API process SIGKILLed at ${Math.round((killed - t0) / 1000)} s; another listened ${Date.now() - killed} ms later`,
+        );
       } else {
         // Longer than the clients' own retries of a call ride out, so some calls fail and are sent again.
         const down = chaosRandom.int(20_000, 30_000);
@@ -408,7 +429,10 @@ async function exercise(
       .filter(([, n]) => n > 0)
       .map(([kind, n]) => `${n} ${kind}`),
     ...(kills < size.kills ? [`only ${kills} kills of ${size.kills}`] : []),
-    ...(restarts < kills + 1 ? [`only ${restarts} restarts for ${kills} kills and one Temporal stop`] : []),
+    ...((size.processes ?? 1) > 1 && apiKills < 1 ? ['no API process killed'] : []),
+    ...(restarts < kills + apiKills + 1
+      ? [`only ${restarts} restarts for ${kills + apiKills} kills and one Temporal stop`]
+      : []),
     ...(injected < size.minFaults ? [`only ${injected} faults injected of ${size.minFaults}`] : []),
     ...(storm?.problems ?? []),
   ];
@@ -417,6 +441,7 @@ async function exercise(
     requests: plan.length,
     ...(storm ? { storm } : {}),
     kills,
+    apiKills,
     restarts,
     workerExits,
     faults: injected,

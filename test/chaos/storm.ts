@@ -118,8 +118,9 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
   log(`storm: the probe request took ${seconds(idle.ms)} s alone`);
 
   if (Object.keys(size.workerEnv).length) {
-    log(`storm: worker started again with ${JSON.stringify(size.workerEnv)}`);
-    await topology.worker.restartWith(size.workerEnv);
+    const env = perProcess(size.workerEnv, topology.processes);
+    log(`storm: worker started again with ${JSON.stringify(env)}`);
+    await topology.worker.restartWith(env);
   }
   await tfeSettings(topology, { run_concurrency: size.tfeRunConcurrency });
 
@@ -351,4 +352,18 @@ function readinessSampler(apiUrl: string): { stop(): StormReport['readiness'] } 
       return seen;
     },
   };
+}
+
+/**
+ * The storm's slot counts are the whole topology's: with several worker processes each gets its
+ * share (at least one), so the queues still have fewer slots than the storm has work.
+ */
+function perProcess(env: Record<string, string>, processes: number): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) =>
+      k.startsWith('WORKER_CONCURRENCY_')
+        ? [k, String(Math.max(1, Math.floor(Number(v) / processes)))]
+        : [k, v],
+    ),
+  );
 }

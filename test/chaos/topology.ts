@@ -3,7 +3,10 @@
  * folder, so that killing one is a real crash: the Temporal dev server on a persistent SQLite
  * file (stopped and started again on that file), PostgreSQL (embedded, or a database of its own
  * on DATABASE_URL's server), the simulators, and the worker process (killed with SIGKILL and
- * started again). The API runs in this process through `createApp`, as a stateless gateway does.
+ * started again). With one process of each the API runs in this process through `createApp`, as
+ * a stateless gateway does; with `processes` above 1 there are that many worker processes (each
+ * polling every queue) and that many API processes on one port (`api/server.ts` with
+ * API_PROCESSES), and a kill takes one of them while the others carry on.
  */
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +49,12 @@ export interface Topology {
   requesterToken: string;
   /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
   probeToken: string;
+  /** API and worker processes of each. */
+  processes: number;
+  /** The worker process, or with `processes` above 1 all of them: a kill takes one in turn. */
   worker: WorkerProcess;
+  /** The API processes, when they are processes of their own (`processes` above 1). */
+  api?: ApiProcesses;
   temporalServer: TemporalServer;
   /** Stops everything; keeps the folder when `keep` (a failed run, to read its logs). */
   stop(keep: boolean): Promise<void>;
@@ -66,6 +74,13 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** API processes sharing one port under their cluster primary, which starts any that dies again. */
+export interface ApiProcesses {
+  count: number;
+  /** SIGKILL to one API process (in turn); resolves once the primary's new one listens. */
+  killOne(): Promise<void>;
+}
+
 /** The Temporal dev server on its file, stopped and started again on the same port. */
 export interface TemporalServer {
   restart(downMs: number): Promise<void>;
@@ -74,6 +89,8 @@ export interface TemporalServer {
 
 export interface TopologyOptions {
   seed: number;
+  /** API and worker processes of each (default 1: one worker, the API in this process). */
+  processes?: number;
   log: (line: string) => void;
 }
 
@@ -130,7 +147,13 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       WORKER_SHUTDOWN_GRACE_MS: '1000',
       STACK_PARENT_PID: String(process.pid),
     };
-    const worker = workerProcess(workerEnv, toFile('worker'));
+    const processes = opts.processes ?? 1;
+    const worker =
+      processes === 1
+        ? workerProcess(workerEnv, toFile('worker'))
+        : workerGroup(
+            Array.from({ length: processes }, (_, i) => workerProcess(workerEnv, toFile(`worker-${i + 1}`))),
+          );
     stops.push(() => worker.stop());
     await worker.start();
 
@@ -138,8 +161,18 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       temporalAt(temporalServer.address, temporalServer.namespace),
     );
     stops.push(() => connection.close());
-    const api = await startApi(temporal, temporalServer.namespace, pool);
-    stops.push(api.close);
+    let apiUrl: string;
+    let apiProcesses: ApiProcesses | undefined;
+    if (processes === 1) {
+      const api = await startApi(temporal, temporalServer.namespace, pool);
+      stops.push(api.close);
+      apiUrl = api.url;
+    } else {
+      const api = await startApiProcesses(processes, workerEnv, toFile('api'));
+      stops.push(api.stop);
+      apiUrl = api.url;
+      apiProcesses = api;
+    }
     const requesterToken = (
       await issueToken(pool, { subject: 'chaos@example.test', role: 'requester' }, 'chaos')
     ).token;
@@ -157,10 +190,12 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       simAdminUrl: sims.adminUrl,
       endSystems,
       gitDir,
-      apiUrl: api.url,
+      apiUrl,
+      processes,
       requesterToken,
       probeToken,
       worker,
+      ...(apiProcesses ? { api: apiProcesses } : {}),
       temporalServer,
       async stop(keep) {
         await stopAll();
@@ -272,4 +307,93 @@ async function startApi(temporal: Client, namespace: string, pool: Pool): Promis
     // The run's own load is the point; the rate limit is another suite's subject.
     limits: { perMinute: 1_000_000 },
   });
+}
+
+/**
+ * Several worker processes as one: started together, stopped together, restarted with new settings
+ * one after the other; a kill takes one of them (in turn) while the others keep polling, and a
+ * start starts whichever is not running.
+ */
+function workerGroup(members: WorkerProcess[]): WorkerProcess {
+  let next = 0;
+  return {
+    async start() {
+      await Promise.all(members.filter((m) => !m.running()).map((m) => m.start()));
+    },
+    async restartWith(env) {
+      for (const m of members) await m.restartWith(env);
+    },
+    kill: () => members[next++ % members.length]!.kill(),
+    running: () => members.every((m) => m.running()),
+    onUnexpectedExit: (fn) => {
+      for (const m of members) m.onUnexpectedExit(fn);
+    },
+    async stop() {
+      await Promise.all(members.map((m) => m.stop()));
+    },
+  };
+}
+
+/**
+ * `count` API processes on one free port: `api/server.ts` with API_PROCESSES, its cluster primary
+ * forking them and starting any that dies again (api/cluster.ts).
+ */
+async function startApiProcesses(
+  count: number,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+): Promise<ApiProcesses & { url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const listening: number[] = [];
+  let waiters: (() => void)[] = [];
+  const child = startProcess('api', process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...env,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      API_PROCESSES: String(count),
+      TEMPORAL_UI_URL: 'http://temporal-ui.invalid',
+      // The run's own load is the point; the rate limit is another suite's subject.
+      API_RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    onLine: (line) => {
+      onLine(line);
+      if (!line.includes('"api process listening"')) return;
+      const pid = (JSON.parse(line) as { apiPid?: number }).apiPid;
+      if (pid) listening.push(pid);
+      const woken = waiters;
+      waiters = [];
+      for (const w of woken) w();
+    },
+  });
+  const until = (enough: () => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => (enough() ? resolve() : waiters.push(check));
+      check();
+      void child.exited.then((code) =>
+        reject(new Error(`the API exited (${code}) ${what}; see logs/api.log`)),
+      );
+    });
+  await until(() => listening.length >= count, 'during start-up');
+  let next = 0;
+  return {
+    count,
+    url: `http://127.0.0.1:${port}`,
+    async killOne() {
+      const alive = listening.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const pid = alive[next++ % alive.length]!;
+      const before = listening.length;
+      process.kill(pid, 'SIGKILL');
+      await until(() => listening.length > before, 'while one of its processes was replaced');
+    },
+    stop: () => child.stop(10_000),
+  };
 }
