@@ -7,6 +7,7 @@ import {
   executeChild,
   ParentClosePolicy,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
 } from '@temporalio/workflow';
 import { defaultRetryPolicy, timeoutProfiles } from '../common/tasks';
@@ -59,6 +60,8 @@ const orchestrator = noopOn('orchestrator');
 const awx = noopOn('awx');
 const awxWaits = noopOn('awx-waits');
 const vcenter = noopOn('vcenter');
+/** A pure, quick step of ours (a render, a ledger write): a local activity, as TaskMeta.local makes it. */
+const local = proxyLocalActivities<{ noop(): Promise<void> }>({ ...timeoutProfiles.short }).noop;
 const times = (n: number, fn: () => Promise<void>) => Promise.all(Array.from({ length: n }, fn));
 
 const childOptions = (input: BareInput, suffix: string, templateName?: string) => ({
@@ -68,37 +71,42 @@ const childOptions = (input: BareInput, suffix: string, templateName?: string) =
 });
 
 /**
- * requestWorkflow: records, notifies, resolves and prepares at once; commits; runs the VM's
- * template while it records the template's progress (one activity per step event); then starts
- * the resource workflow, records the outcome and notifies.
+ * requestWorkflow: records its status and pins its plans (local activities) while it sends the
+ * received notice; prepares; commits; runs the VM's template while it records the template's
+ * progress (a local activity per step event); then starts the resource workflow, records the
+ * outcome and sends the last notice (local activities).
  */
 export async function bareRequest(input: BareInput): Promise<void> {
-  await times(5, orchestrator);
+  await Promise.all([local(), orchestrator(), local()]);
+  await orchestrator();
   await orchestrator();
   const template = executeChild(
     bareVmTemplate,
     childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
   );
-  await orchestrator();
   // The template's progress, recorded as it comes (a real request's comes by signals).
-  for (let i = 0; i < 13; i++) await orchestrator();
+  for (let i = 0; i < 14; i++) await local();
   await template;
   await Promise.all([
-    orchestrator(),
+    local(),
     startChild(bareResource, {
       ...childOptions(input, 'resource'),
       parentClosePolicy: ParentClosePolicy.ABANDON,
     }),
   ]);
-  await times(2, orchestrator);
-  await orchestrator();
-  await orchestrator();
+  await times(2, local);
+  await local();
+  await local();
 }
 
-/** vm-create-unmanaged: read; renders; build (AWX); vCenter finds and reads it; configure (AWX). */
+/**
+ * vm-create-unmanaged: reads its pinned plan (local); reads the resource's file; renders (local);
+ * build (AWX); vCenter finds and reads it; configure (AWX).
+ */
 export async function bareVmTemplate(input: BareInput): Promise<void> {
+  await local();
   await orchestrator();
-  await times(3, orchestrator);
+  await times(3, local);
   await executeChild(bareJobTemplate, childOptions(input, 'build', 'awx-run-job-template'));
   await vcenter();
   await vcenter();
@@ -113,9 +121,9 @@ export async function bareJobTemplate(_input: BareInput): Promise<void> {
   await awx();
 }
 
-/** resourceWorkflow: reads its lease settings, records its state, then lives for its lease. */
+/** resourceWorkflow: reads its lease settings, records its state (local), then lives for its lease. */
 export async function bareResource(_input: BareInput): Promise<void> {
-  await orchestrator();
-  await orchestrator();
+  await local();
+  await local();
   await condition(() => false, '14 days');
 }
