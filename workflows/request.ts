@@ -117,6 +117,7 @@ import {
   turnGrantedSignal,
 } from './definitions';
 import { followCurrentDetails } from './current-details';
+import { oneAtATime, type OneAtATime } from './one-at-a-time';
 import { describeError } from './interpreter/errors';
 import { tell } from './notify';
 import { runBounded, runInDependencyOrder } from './run-bounded';
@@ -154,27 +155,30 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
-const { 'resources:prepare': prepare, 'ledger:record-outcomes': recordOutcomes } =
-  proxyActivities<Activities>({
-    ...timeoutProfiles.short,
-    retry: { maximumInterval: '30 seconds' },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
-
-// Quick writes to PostgreSQL and the plans of the worker's own template library: local activities,
-// run inside the workflow task that asks for them, with no activity task to dispatch and no
-// workflow task to follow (TaskMeta.local). All are idempotent (a status already written adds
-// nothing, events are numbered, a pinned plan is kept by its digest), so running one again after a
-// lost workflow task is harmless.
 const {
-  'templates:pin-plan': pinPlan,
-  'ledger:record-status': recordStatus,
+  'resources:prepare': prepare,
+  'ledger:record-outcomes': recordOutcomes,
+  // Not a local activity: the story appends beside everything else the request does, and local
+  // activities in flight at once are not always replayed as they ran (their results may come in
+  // one activation on replay where they came in two, and the story's next append then differs).
   'ledger:record-events': recordEvents,
-} = proxyLocalActivities<Activities>({
+} = proxyActivities<Activities>({
   ...timeoutProfiles.short,
   retry: { maximumInterval: '30 seconds' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
+
+// A quick write to PostgreSQL and the plans of the worker's own template library: local activities,
+// run inside the workflow task that asks for them, with no activity task to dispatch and no
+// workflow task to follow (TaskMeta.local). Both are idempotent (a status already written adds
+// nothing, a pinned plan is kept by its digest), so running one again after a lost workflow task
+// is harmless; and nothing the request does next depends on which of them ended first.
+const { 'templates:pin-plan': pinPlan, 'ledger:record-status': recordStatus } =
+  proxyLocalActivities<Activities>({
+    ...timeoutProfiles.short,
+    retry: { maximumInterval: '30 seconds' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
 
 /** What the request holds for one resource while it runs. */
 interface Work {
@@ -292,6 +296,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (refused) turn.refused = refused;
   });
 
+  // Its local activities (status writes, plan pins), one at a time: see workflows/one-at-a-time.ts.
+  const local = oneAtATime();
   const story = new Story(input.requestId, state);
   const telling = CancellationScope.nonCancellable(() => story.tell());
 
@@ -377,24 +383,26 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     state.status = status;
     story.changed();
     upsertSearchAttributes([{ key: RequestStatusAttribute, value: status }]);
-    await recordStatus.executeWithOptions(
-      { summary: activitySummary(`record ${status}`, 'ledger:record-status') },
-      [
-        {
-          requestId: input.requestId,
-          traceId: input.traceId,
-          requester: input.requester,
-          workflowId,
-          status,
-          outcome:
-            status === 'running'
-              ? undefined
-              : {
-                  resources: state.resources,
-                  ...(state.planApprovals ? { planApprovals: state.planApprovals } : {}),
-                },
-        },
-      ],
+    await local(() =>
+      recordStatus.executeWithOptions(
+        { summary: activitySummary(`record ${status}`, 'ledger:record-status') },
+        [
+          {
+            requestId: input.requestId,
+            traceId: input.traceId,
+            requester: input.requester,
+            workflowId,
+            status,
+            outcome:
+              status === 'running'
+                ? undefined
+                : {
+                    resources: state.resources,
+                    ...(state.planApprovals ? { planApprovals: state.planApprovals } : {}),
+                  },
+          },
+        ],
+      ),
     );
   };
 
@@ -420,6 +428,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         work.map((w) => w.outcome.template),
         state,
         () => story.changed(),
+        local,
       ),
     ] as const);
     if (!batched)
@@ -522,13 +531,16 @@ function failureMessage(state: RequestProgress): string {
 async function pinPlans(
   templates: string[],
   digests: Record<string, string> = {},
+  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
-      pinPlan.executeWithOptions(
-        { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
-        [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
+      local(() =>
+        pinPlan.executeWithOptions(
+          { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
+          [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
+        ),
       ),
     ),
   );
@@ -548,10 +560,11 @@ async function agreedPlans(
   templates: string[],
   state: RequestProgress,
   changed: () => void,
+  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   for (;;) {
     try {
-      return await pinPlans(templates, input.templateDigests);
+      return await pinPlans(templates, input.templateDigests, local);
     } catch (err) {
       const planChanged =
         err instanceof ActivityFailure &&

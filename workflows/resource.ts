@@ -25,7 +25,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  proxyLocalActivities,
+  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -60,11 +60,10 @@ import { describeError } from './interpreter/errors';
 import { tell } from './notify';
 import { requestWorkflow } from './request';
 
-// One statement each on PostgreSQL (the state write is idempotent): local activities, run inside
-// the workflow task that asks for them, with no activity task to dispatch and no workflow task
-// to follow.
+// Activities, not local ones: the resource workflow's update handlers record its state beside its
+// main loop, and local activities in flight at once are not always replayed as they ran.
 const { 'resources:record-state': recordState, 'resources:read-lease-settings': readSettings } =
-  proxyLocalActivities<TaskActivities<typeof recordResourceState | typeof readLeaseSettings>>({
+  proxyActivities<TaskActivities<typeof recordResourceState | typeof readLeaseSettings>>({
     ...timeoutProfiles.short,
     retry: { maximumInterval: '30 seconds' },
   });

@@ -14,7 +14,6 @@ export const recordEvents = defineTask({
   id: 'ledger:record-events',
   description: "Appends changes of a request's story (statuses, steps, its outcome) for the event stream.",
   timeouts: 'short',
-  local: true,
   input: z.object({
     requestId: z.string().min(1),
     events: z

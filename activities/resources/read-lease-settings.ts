@@ -22,7 +22,6 @@ export const readLeaseSettings = defineTask({
   id: 'resources:read-lease-settings',
   description: 'Reads the lease reminder offsets and grace period in force.',
   timeouts: 'short',
-  local: true,
   input: z.object({}),
   output: z.object({
     reminders: z.array(z.object({ label: z.string(), ms: z.number().positive() })),

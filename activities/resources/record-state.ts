@@ -14,7 +14,6 @@ export const recordResourceState = defineTask({
   id: 'resources:record-state',
   description: "Records a resource's state and lease end in the inventory; returns its owner and group.",
   timeouts: 'short',
-  local: true,
   input: z.object({
     resourceType: resourceTypeSchema,
     name: resourceNameSchema,

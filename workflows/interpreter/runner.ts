@@ -22,6 +22,7 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
+import { oneAtATime } from '../one-at-a-time';
 import { msToNumber, type Duration } from '@temporalio/common';
 import { failure } from '../../common/errors';
 import { childWorkflowId } from '../../common/ids';
@@ -124,6 +125,8 @@ export class TemplateRun {
   private readonly awaiting = new Map<string, string[]>();
   private readonly pauses = new Map<string, PauseInfo>();
   private readonly resumes: ResumeRecord[] = [];
+  /** Its local activities (the renders), one at a time: see workflows/one-at-a-time.ts. */
+  private readonly local = oneAtATime();
   private readonly fanOuts = new Map<string, FanOutRun>();
   /** The child workflows of the steps, by workflow ID: the step and the prefix of its external IDs. */
   private readonly childSteps = new Map<string, { stepId: string; prefix: string }>();
@@ -722,7 +725,8 @@ export class TemplateRun {
       ? proxyLocalActivities<Calls>(localOptions(options))
       : proxyActivities<Calls>({ taskQueue: meta.taskQueue, ...options });
     try {
-      return await activities[taskId]!(input);
+      const call = () => activities[taskId]!(input);
+      return await (meta.local ? this.local(call) : call());
     } catch (err) {
       if (rec && err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED')
         rec.attempts = retry?.maximumAttempts ?? rec.attempts;
