@@ -117,7 +117,7 @@ import {
   turnGrantedSignal,
 } from './definitions';
 import { followCurrentDetails } from './current-details';
-import { oneAtATime, type OneAtATime } from './one-at-a-time';
+import { oneAtATime } from './one-at-a-time';
 import { describeError } from './interpreter/errors';
 import { tell } from './notify';
 import { runBounded, runInDependencyOrder } from './run-bounded';
@@ -143,6 +143,9 @@ type Activities = LedgerActivities &
 
 const {
   'templates:replan': replanActivity,
+  // An activity, not a local one: its refusal of an edited template (PlanChanged) is what makes
+  // the request plan itself again, and a local activity's failure does not reach it the same way.
+  'templates:pin-plan': pinPlan,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
   'resources:record-change': recordChangeActivity,
@@ -168,17 +171,15 @@ const {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
-// A quick write to PostgreSQL and the plans of the worker's own template library: local activities,
-// run inside the workflow task that asks for them, with no activity task to dispatch and no
-// workflow task to follow (TaskMeta.local). Both are idempotent (a status already written adds
-// nothing, a pinned plan is kept by its digest), so running one again after a lost workflow task
-// is harmless; and nothing the request does next depends on which of them ended first.
-const { 'templates:pin-plan': pinPlan, 'ledger:record-status': recordStatus } =
-  proxyLocalActivities<Activities>({
-    ...timeoutProfiles.short,
-    retry: { maximumInterval: '30 seconds' },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
+// A quick write to PostgreSQL: a local activity, run inside the workflow task that asks for it,
+// with no activity task to dispatch and no workflow task to follow (TaskMeta.local). It is
+// idempotent (a status already written adds nothing), so running it again after a lost workflow
+// task is harmless.
+const { 'ledger:record-status': recordStatus } = proxyLocalActivities<Activities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 
 /** What the request holds for one resource while it runs. */
 interface Work {
@@ -296,7 +297,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (refused) turn.refused = refused;
   });
 
-  // Its local activities (status writes, plan pins), one at a time: see workflows/one-at-a-time.ts.
+  // Its local activities (status writes), one at a time: see workflows/one-at-a-time.ts.
   const local = oneAtATime();
   const story = new Story(input.requestId, state);
   const telling = CancellationScope.nonCancellable(() => story.tell());
@@ -428,7 +429,6 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         work.map((w) => w.outcome.template),
         state,
         () => story.changed(),
-        local,
       ),
     ] as const);
     if (!batched)
@@ -531,16 +531,13 @@ function failureMessage(state: RequestProgress): string {
 async function pinPlans(
   templates: string[],
   digests: Record<string, string> = {},
-  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
-      local(() =>
-        pinPlan.executeWithOptions(
-          { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
-          [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
-        ),
+      pinPlan.executeWithOptions(
+        { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
+        [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
       ),
     ),
   );
@@ -560,16 +557,13 @@ async function agreedPlans(
   templates: string[],
   state: RequestProgress,
   changed: () => void,
-  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   for (;;) {
     try {
-      return await pinPlans(templates, input.templateDigests, local);
+      return await pinPlans(templates, input.templateDigests);
     } catch (err) {
-      const planChanged =
-        err instanceof ActivityFailure &&
-        err.cause instanceof ApplicationFailure &&
-        err.cause.type === 'PlanChanged';
+      // The pin's own refusal of a template edited since the plan (the root of the failure's causes).
+      const planChanged = err instanceof ActivityFailure && describeError(err).type === 'PlanChanged';
       if (!planChanged || input.planHash === undefined) throw err;
     }
     const replanned = await replanActivity.executeWithOptions(

@@ -153,7 +153,7 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     assert.ok(ofTemplate.includes('step find · vcenter:list-vms'), JSON.stringify(ofTemplate));
     const ofRequest = await activitySummaries([...showChild.slice(0, -1), `${traceId}/${requestId}`]);
     assert.ok(ofRequest.includes(`prepare ${name} · resources:prepare`), JSON.stringify(ofRequest));
-    assert.ok(ofRequest.includes('record succeeded · ledger:record-status'), JSON.stringify(ofRequest));
+    assert.ok(ofRequest.includes(`commit ${name} · rfm:commit-resource`), JSON.stringify(ofRequest));
     for (const s of [...ofTemplate, ...ofRequest]) assert.match(String(s), / · [a-z]+:[a-z-]+$/);
   });
 

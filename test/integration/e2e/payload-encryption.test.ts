@@ -158,6 +158,10 @@ describe('payload encryption, with the codec endpoint', () => {
       const o = value as Record<string, unknown>;
       const metadata = o.metadata as Record<string, unknown> | undefined;
       if (metadata && typeof metadata.encoding === 'string') found.push(o as never);
+      // A local activity's marker: its `data` is the SDK's own record of the call (sequence number,
+      // attempt, activity type, times), written plain; its `result` is ours, and encrypted.
+      else if (typeof o.markerName === 'string')
+        payloadsIn((o.details as Record<string, unknown> | undefined)?.result, found);
       // Headers (the metrics interceptor's template name) are the interceptors' own, not encoded.
       else for (const [k, v] of Object.entries(o)) if (k !== 'header') payloadsIn(v, found);
     }
