@@ -71,30 +71,30 @@ const childOptions = (input: BareInput, suffix: string, templateName?: string) =
 });
 
 /**
- * requestWorkflow: records its status and pins its plans (local activities) while it sends the
- * received notice; prepares; commits; runs the VM's template while it records the template's
- * progress (a local activity per step event); then starts the resource workflow, records the
- * outcome and sends the last notice (local activities).
+ * requestWorkflow: records its status (local) while it sends the received notice and pins its
+ * plan; prepares; commits; runs the VM's template while it appends the template's progress to its
+ * story (an activity per append); then starts the resource workflow, appends the last events,
+ * records the outcome and sends the last notice (local activities).
  */
 export async function bareRequest(input: BareInput): Promise<void> {
-  await Promise.all([local(), orchestrator(), local()]);
+  await Promise.all([local(), orchestrator(), orchestrator()]);
   await orchestrator();
   await orchestrator();
   const template = executeChild(
     bareVmTemplate,
     childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
   );
-  // The template's progress, recorded as it comes (a real request's comes by signals).
-  for (let i = 0; i < 14; i++) await local();
+  // The template's progress, appended as it comes (a real request's comes by signals).
+  for (let i = 0; i < 14; i++) await orchestrator();
   await template;
   await Promise.all([
-    local(),
+    orchestrator(),
     startChild(bareResource, {
       ...childOptions(input, 'resource'),
       parentClosePolicy: ParentClosePolicy.ABANDON,
     }),
   ]);
-  await times(2, local);
+  await times(2, orchestrator);
   await local();
   await local();
 }
@@ -121,9 +121,9 @@ export async function bareJobTemplate(_input: BareInput): Promise<void> {
   await awx();
 }
 
-/** resourceWorkflow: reads its lease settings, records its state (local), then lives for its lease. */
+/** resourceWorkflow: reads its lease settings, records its state, then lives for its lease. */
 export async function bareResource(_input: BareInput): Promise<void> {
-  await local();
-  await local();
+  await orchestrator();
+  await orchestrator();
   await condition(() => false, '14 days');
 }
