@@ -12,6 +12,7 @@ import { waitFor } from '../../../platform/net';
 import { loadCatalogSnapshot, setPlacementRule } from '../../../resource-handlers/store';
 import { decideUpdate } from '../../../workflows/definitions';
 import { e2e, vm, type E2e } from '../e2e/fixture';
+import { portalSession } from '../portal/form-session';
 
 interface ErrorBody {
   error: { type: string; message: string; fields?: { path: string; message: string }[] };
@@ -266,29 +267,7 @@ describe('plan preview', () => {
   });
 
   it('shows the plan on the portal order form, above the order button, and orders bound to it', async () => {
-    const base = t.api.baseUrl;
-    const cookies = new Map<string, string>();
-    const send = async (path: string, form?: Record<string, string>) => {
-      const res = await fetch(`${base}${path}`, {
-        method: form ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(';');
-        const [k, v] = pair!.split('=');
-        cookies.set(k!, v!);
-      }
-      return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-    };
-    const field = (page: string, name: string) =>
-      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
-    const signIn = await send('/signin');
-    await send('/signin', { _csrf: field(signIn.text, '_csrf'), next: '', token: alice });
+    const { send, field } = await portalSession(t.api.baseUrl, alice);
     const form = (await send('/order/small-rhel9-dev')).text;
     const name = `portal-plan-${Date.now().toString(36)}`;
     const order = {

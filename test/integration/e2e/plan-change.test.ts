@@ -11,6 +11,7 @@ import type { RequestPlan } from '../../../api/plan/planner';
 import type { TemplatePlan } from '../../../common/template';
 import { waitFor } from '../../../platform/net';
 import { e2e, vm, type E2e } from './fixture';
+import { portalSession } from '../portal/form-session';
 
 interface Waiting {
   resource: string | null;
@@ -103,30 +104,7 @@ describe('a plan changed before the run', () => {
   }
 
   /** A portal session of `token`'s user: pages read and forms sent with its cookies. */
-  async function signedIn(token: string) {
-    const cookies = new Map<string, string>();
-    const send = async (path: string, form?: Record<string, string>) => {
-      const res = await fetch(`${t.api.baseUrl}${path}`, {
-        method: form ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [k, v] = c.split(';')[0]!.split('=');
-        cookies.set(k!, v!);
-      }
-      return { status: res.status, text: await res.text() };
-    };
-    const field = (page: string, name: string) =>
-      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
-    const form = await send('/signin');
-    await send('/signin', { _csrf: field(form.text, '_csrf'), next: '', token });
-    return { send, field };
-  }
+  const signedIn = (token: string) => portalSession(t.api.baseUrl, token);
 
   it('asks again, shows the new plan and what changed, and runs only the plan approved', async () => {
     const name = `replan-${Date.now().toString(36)}`;
