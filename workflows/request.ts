@@ -33,6 +33,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   ChildWorkflowFailure,
   condition,
   executeChild,
@@ -673,8 +674,11 @@ async function prepareAndCommit(input: RequestWorkflowInput, work: Work[]): Prom
       }
       // A prepare the worker died under, once the request was cancelled, is not tried again
       // (Temporal does not retry an activity whose cancellation was asked): it times out, and
-      // whether it allocated the address is unknown.
+      // whether it allocated the address is unknown. The request was cancelled all the same, and
+      // ends so: not failed because the cancel met a crash.
       if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) w.prepareCut = true;
+      if (CancellationScope.current().consideredCancelled)
+        throw new CancelledFailure(`cancelled while ${w.resource.name} was being prepared`, [], err as Error);
       fail(w, err);
     }
   });
