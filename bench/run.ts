@@ -44,6 +44,11 @@ const sizes = {
   apiSeconds: numberEnv('BENCH_API_SECONDS', 10),
   throughputSeconds: numberEnv('BENCH_THROUGHPUT_SECONDS', 60),
   throughputInFlight: numberEnv('BENCH_THROUGHPUT_IN_FLIGHT', 20),
+  /** Worker processes the throughput window runs with, one window each: `BENCH_THROUGHPUT_WORKERS=1,2`. */
+  throughputWorkers: (process.env.BENCH_THROUGHPUT_WORKERS ?? '1,2')
+    .split(',')
+    .map((n) => Number(n.trim()))
+    .sort((a, b) => a - b),
   /** The sizes of the fan-out requests, one request each: `BENCH_FANOUT_VMS=200,1000`. */
   fanOutVms: (process.env.BENCH_FANOUT_VMS ?? '200,1000').split(',').map((n) => Number(n.trim())),
   drainSeconds: numberEnv('BENCH_DRAIN_SECONDS', 600),
@@ -66,8 +71,9 @@ const phases = new Set<Phase>((phaseList as Phase[] | undefined) ?? allPhases);
 const targets = {
   interpreterWallRatio: 1.15,
   interpreterEventsRatio: 1.2,
-  e2eP50Ms: 1000,
-  e2eP99Ms: 3000,
+  /** Issue 21's targets for one unmanaged VM with zero-latency simulators (POST to the VM in vCenter). */
+  e2eP50Ms: 500,
+  e2eP99Ms: 1000,
   apiP99Ms: 100,
   fanOutMaxEvents: 10_000,
   fanOutMaxBytes: 5 * 1024 * 1024,
@@ -252,7 +258,7 @@ async function endToEnd(ctx: Context) {
     vmInVcenter,
     requestSucceeded: summary(toDone),
     lastRequestBreakdown: await breakdown(ctx.client, lastTrace),
-    met: failed === 0 && vmInVcenter.p50 < targets.e2eP50Ms && vmInVcenter.p99 < targets.e2eP99Ms,
+    met: failed === 0 && vmInVcenter.p50 <= targets.e2eP50Ms && vmInVcenter.p99 <= targets.e2eP99Ms,
   };
 }
 
@@ -312,15 +318,9 @@ async function apiLoad(ctx: Context) {
   };
 }
 
-/**
- * Requests completed per second over a window, with a fixed number always in flight; the
- * worker's peak resident memory meanwhile, and what its workflow cache cost in replays.
- */
-async function throughput(ctx: Context) {
-  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
-  const windowMs = sizes.throughputSeconds * 1000;
-  const begin = performance.now();
-  const end = begin + windowMs;
+/** Requests completed and failed over one window, with `throughputInFlight` always in flight. */
+async function throughputWindow(ctx: Context) {
+  const end = performance.now() + sizes.throughputSeconds * 1000;
   let completed = 0;
   let failed = 0;
   const lane = async () => {
@@ -333,15 +333,39 @@ async function throughput(ctx: Context) {
     }
   };
   await Promise.all(Array.from({ length: sizes.throughputInFlight }, lane));
+  return { completed, failed, completedPerSecond: round2(completed / sizes.throughputSeconds) };
+}
+
+/**
+ * Requests completed per second over a window, with a fixed number always in flight, on one
+ * worker process; the worker's peak resident memory meanwhile, and what its workflow cache cost
+ * in replays. Then the same window again with each larger count of `BENCH_THROUGHPUT_WORKERS`
+ * (worker processes, each polling every task queue, as `WORKER_PROCESSES` starts them); the
+ * processes added are stopped afterwards, so later phases run on one.
+ */
+async function throughput(ctx: Context) {
+  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
+  const single = await throughputWindow(ctx);
   const workerPeakRssMiB = ctx.rss.sincePreviousMark().worker ?? Number.NaN;
+  const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl));
+  const byWorkerProcesses = [{ workerProcesses: 1, ...single }];
+  const added = [];
+  try {
+    for (const count of sizes.throughputWorkers.filter((n) => n > 1)) {
+      while (ctx.stack.workers.length < count) added.push(await ctx.stack.addWorker());
+      byWorkerProcesses.push({ workerProcesses: count, ...(await throughputWindow(ctx)) });
+    }
+  } finally {
+    for (const worker of added) await worker.stop(10_000);
+    ctx.stack.workers.splice(1);
+  }
   return {
     seconds: sizes.throughputSeconds,
     inFlight: sizes.throughputInFlight,
-    completed,
-    failed,
-    completedPerSecond: round2(completed / sizes.throughputSeconds),
+    ...single,
     workerPeakRssMiB,
-    workflowCache: workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl)),
+    workflowCache,
+    byWorkerProcesses,
     met: workerPeakRssMiB <= targets.workerPeakRssMiB,
   };
 }
@@ -651,7 +675,7 @@ function table(results: Record<string, unknown>): string {
     rows.push([
       `end to end, POST to VM in vCenter (${e.requests} requests)`,
       `p50 ${e.vmInVcenter.p50} ms, p99 ${e.vmInVcenter.p99} ms`,
-      `p50 < 1 s, p99 < 3 s: ${ok(e.met)}`,
+      `p50 <= ${targets.e2eP50Ms} ms, p99 <= ${targets.e2eP99Ms} ms: ${ok(e.met)}`,
     ]);
     rows.push([
       'end to end, POST to request succeeded',
@@ -679,6 +703,12 @@ function table(results: Record<string, unknown>): string {
       `${t.completedPerSecond} requests/s (${t.completed} completed, ${t.failed} failed)`,
       '',
     ]);
+    for (const w of t.byWorkerProcesses.filter((x) => x.workerProcesses > 1))
+      rows.push([
+        `throughput with ${w.workerProcesses} worker processes`,
+        `${w.completedPerSecond} requests/s (${w.completed} completed, ${w.failed} failed); ${round2(w.completedPerSecond / Math.max(t.completedPerSecond, 0.01))}x one`,
+        '',
+      ]);
     const c = t.workflowCache;
     rows.push([
       `throughput: worker peak RSS (workflow cache ${c.maxCachedWorkflows})`,

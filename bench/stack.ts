@@ -43,6 +43,8 @@ export interface BenchStack {
   worker: ManagedProcess;
   /** Every worker process, each polling every task queue. */
   workers: ManagedProcess[];
+  /** Starts one more worker process, resolved once it polls every task queue. */
+  addWorker(): Promise<ManagedProcess>;
   api: ManagedProcess;
   tmpDir: string;
   /** Starts another node process on the stack's environment (the bench worker). */
@@ -156,39 +158,41 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     };
     // As the launcher starts them: the workers below the API's CPU priority. /readyz is ready once
     // one worker polls each queue; every worker says so itself (its `workers polling` line).
-    const count = opts.workerProcesses ?? 1;
-    let polling = 0;
-    const workers = Array.from({ length: count }, (_, i) =>
-      startNode(
-        count === 1 ? 'worker' : `worker-${i + 1}`,
+    const workers: ManagedProcess[] = [];
+    const startWorker = () => {
+      const i = workers.length;
+      let announcePolling: () => void = () => undefined;
+      const polling = new Promise<void>((resolve) => (announcePolling = resolve));
+      const child = startNode(
+        `worker-${i + 1}`,
         'workers/main.ts',
         // The first on the port the benchmark reads the SDK's metrics from, the others on free ones.
         { WORKER_METRICS_PORT: i === 0 ? String(workerMetricsPort) : '0' },
         backgroundNiceness(),
         (line) => {
-          if (line.includes('"workers polling"')) polling++;
+          if (line.includes('"workers polling"')) announcePolling();
         },
-      ),
-    );
+      );
+      workers.push(child);
+      const ready = Promise.race([
+        polling,
+        child.exited.then((code) => {
+          throw new Error(`worker-${i + 1} exited during start-up (${code})`);
+        }),
+      ]);
+      return { child, ready };
+    };
+    const starting = Array.from({ length: opts.workerProcesses ?? 1 }, startWorker);
     const worker = workers[0]!;
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([
-      waitFor(
-        `${apiUrl}/readyz to say ready and every worker to poll`,
-        async () => (await fetch(`${apiUrl}/readyz`)).status === 200 && (count === 1 || polling >= count),
-        180_000,
-        250,
-      ),
-      ...workers.map((w) =>
-        w.exited.then((code) => {
-          throw new Error(`the worker exited during start-up (${code})`);
-        }),
-      ),
+      waitFor(`${apiUrl}/readyz to say ready`, async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 180_000, 250),
       api.exited.then((code) => {
         throw new Error(`the API exited during start-up (${code})`);
       }),
     ]);
+    await Promise.all(starting.map((w) => w.ready));
     log(`worker (pid ${workers.map((w) => w.child.pid).join(', ')}) and API (pid ${api.child.pid}) ready`);
     return {
       temporalAddress: temporal.address,
@@ -205,6 +209,12 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       temporal,
       worker,
       workers,
+      async addWorker() {
+        const { child, ready } = startWorker();
+        await ready;
+        log(`worker-${workers.length} (pid ${child.child.pid}) polling`);
+        return child;
+      },
       api,
       tmpDir,
       startNode,
