@@ -562,6 +562,7 @@ async function storm(ctx: Context) {
       ...Array.from({ length: sizes.stormManaged }, () => ({ ...vm(vmName('storm-m')), managed: true })),
       ...Array.from({ length: sizes.stormUnmanaged }, () => vm(vmName('storm-u'))),
     ];
+    const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
     const started = performance.now();
     let lastEnd = started;
     const submitted = await Promise.all(builds.map((b) => submit(ctx, [b])));
@@ -574,6 +575,8 @@ async function storm(ctx: Context) {
     );
     const atPeak = await probe();
     const ended = await Promise.all(outcomes);
+    // Whether the storm's workflow tasks went to replaying workflows pushed out of the cache.
+    const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl));
     const failures = ended.filter((o) => o.status !== 'succeeded');
     const rateLimited = failures.filter((o) =>
       o.resources.some((r) => /\b429\b|RateLimited/.test(JSON.stringify(r.error ?? ''))),
@@ -597,6 +600,7 @@ async function storm(ctx: Context) {
       succeeded: ended.length - failures.length,
       failed: failures.length,
       failedOnRateLimit: rateLimited,
+      workflowCache,
       probeBreakdown,
       met: ratio <= targets.stormProbeRatio && atPeak.status === 'succeeded' && failures.length === 0,
     };
@@ -752,6 +756,12 @@ function table(results: Record<string, unknown>): string {
       'storm: probe (one unmanaged VM) at the peak / alone',
       `${s.probeAtPeak.ms} / ${s.idleProbeMs} ms = ${s.probeRatio}x`,
       `<= ${targets.stormProbeRatio}x: ${ok(s.probeRatio <= targets.stormProbeRatio)}`,
+    ]);
+    const c = s.workflowCache;
+    rows.push([
+      `storm: the worker's workflow tasks (workflow cache ${c.maxCachedWorkflows})`,
+      `${c.workflowTasks} tasks, mean ${c.workflowTaskMeanMs} ms; ${c.forcedEvictions} evictions, ${c.cacheMisses} tasks replayed`,
+      '',
     ]);
   }
   for (const [name, mib] of Object.entries(r.rss.peakMiB)) rows.push([`peak RSS, ${name}`, `${mib} MiB`, '']);
