@@ -141,41 +141,44 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       script: string,
       extra: Record<string, string> = {},
       niceness?: number,
-      onLine?: (line: string) => void,
     ) => {
-      const show = childLine(name);
       const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
         cwd: projectRoot,
         env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },
-        onLine: (line) => {
-          show(line);
-          onLine?.(line);
-        },
+        onLine: childLine(name),
         niceness,
       });
       children.push(child);
       return child;
     };
     // As the launcher starts them: the workers below the API's CPU priority. /readyz is ready once
-    // one worker polls each queue; every worker says so itself (its `workers polling` line).
+    // one worker polls each queue; a worker polls every queue once its presence row is written
+    // (`workers/main.ts`: the `workers polling` line, logged at info, so not at the bench's level).
+    const presencePool = createPool(database.url, 1);
+    stops.push(() => presencePool.end());
     const workers: ManagedProcess[] = [];
     const startWorker = () => {
       const i = workers.length;
-      let announcePolling: () => void = () => undefined;
-      const polling = new Promise<void>((resolve) => (announcePolling = resolve));
       const child = startNode(
         `worker-${i + 1}`,
         'workers/main.ts',
         // The first on the port the benchmark reads the SDK's metrics from, the others on free ones.
         { WORKER_METRICS_PORT: i === 0 ? String(workerMetricsPort) : '0' },
         backgroundNiceness(),
-        (line) => {
-          if (line.includes('"workers polling"')) announcePolling();
-        },
       );
       workers.push(child);
       const ready = Promise.race([
-        polling,
+        waitFor(
+          `worker-${i + 1} to poll`,
+          async () =>
+            (
+              await presencePool.query(`SELECT 1 FROM presence WHERE kind = 'worker' AND pid = $1`, [
+                child.child.pid,
+              ])
+            ).rowCount === 1,
+          180_000,
+          250,
+        ),
         child.exited.then((code) => {
           throw new Error(`worker-${i + 1} exited during start-up (${code})`);
         }),
@@ -187,7 +190,12 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([
-      waitFor(`${apiUrl}/readyz to say ready`, async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 180_000, 250),
+      waitFor(
+        `${apiUrl}/readyz to say ready`,
+        async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
+        180_000,
+        250,
+      ),
       api.exited.then((code) => {
         throw new Error(`the API exited during start-up (${code})`);
       }),
