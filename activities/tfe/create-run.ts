@@ -4,7 +4,9 @@
  * first looks for a run of the workspace with that key (the API's own `search[basic]` filter,
  * which matches run messages; the key is checked again here). A retry after a lost answer or a
  * worker crash after the POST then finds the run instead of queueing a second one. The key rides
- * as a digest (one search token), see idempotencyToken.
+ * as a digest (one search token), see idempotencyToken. A first attempt does not look: the key
+ * names this workflow run's step, so only an earlier attempt of it can have queued the run. That
+ * keeps a burst of builds off the run list, which TFE limits to 30 requests a minute.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -88,7 +90,8 @@ export const createRun = defineTask({
   examples: [{ workspaceId: 'ws-abc123', configurationVersionId: 'cv-abc123', message: 'create vm web-01' }],
   async handler(input, ctx: TaskContext<TfeDeps>) {
     const { tfe } = ctx.deps;
-    const existing = await findRunByKey(tfe, input.workspaceId, ctx.idempotencyKey, ctx.signal);
+    const existing =
+      ctx.attempt > 1 ? await findRunByKey(tfe, input.workspaceId, ctx.idempotencyKey, ctx.signal) : undefined;
     if (existing) return { runId: existing.id, status: existing.attributes.status, adopted: true };
     const run = await tfe.createRun(
       input.workspaceId,

@@ -167,6 +167,28 @@ describe('TFE tasks against the simulator', function () {
     await runTask(task('tfe:discard-run'), deps, { runId: first.runId });
   });
 
+  it('a first attempt of create-run does not list runs (TFE allows 30 list reads a minute); a retry does', async () => {
+    const { workspaceId, configurationVersionId } = await preparedWorkspace('ws-first', 'tfe-first-01');
+    const ids = nextStep();
+    const listing = lab.sims.world.addHttpFault({
+      system: 'tfe',
+      method: 'GET',
+      path: `/api/v2/workspaces/${workspaceId}/runs`,
+      kind: 'error',
+      status: 502,
+      times: 1,
+    });
+    const first = await runTask(task('tfe:create-run'), deps, { workspaceId, configurationVersionId }, ids);
+    assert.equal(first.adopted, false);
+    assert.equal(lab.sims.world.state.faults.http.find((f) => f.id === listing.id)?.fired, 0);
+    await expectFailure(
+      runTask(task('tfe:create-run'), deps, { workspaceId, configurationVersionId }, { ...ids, attempt: 2 }),
+      { type: 'UpstreamUnavailable', httpStatus: 502 },
+    );
+    await runTask(task('tfe:wait-run'), deps, { runId: first.runId, until: 'confirmable' });
+    await runTask(task('tfe:discard-run'), deps, { runId: first.runId });
+  });
+
   it('a create-run whose answer is lost (5xx after TFE acted) is retried and adopts the run', async () => {
     const { workspaceId, configurationVersionId } = await preparedWorkspace('ws-lost', 'tfe-lost-01');
     const ids = nextStep();
