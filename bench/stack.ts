@@ -190,17 +190,19 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     const api = startNode('api', 'api/server.ts');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.race([
-      waitFor(
-        `${apiUrl}/readyz to say ready`,
-        async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
-        180_000,
-        250,
-      ),
+      Promise.all([
+        waitFor(
+          `${apiUrl}/readyz to say ready`,
+          async () => (await fetch(`${apiUrl}/readyz`)).status === 200,
+          180_000,
+          250,
+        ),
+        ...starting.map((w) => w.ready),
+      ]),
       api.exited.then((code) => {
         throw new Error(`the API exited during start-up (${code})`);
       }),
     ]);
-    await Promise.all(starting.map((w) => w.ready));
     log(`worker (pid ${workers.map((w) => w.child.pid).join(', ')}) and API (pid ${api.child.pid}) ready`);
     return {
       temporalAddress: temporal.address,
