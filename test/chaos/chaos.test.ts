@@ -5,7 +5,8 @@
  * call slots than it needs, TFE running 2 runs at a time, a kill at its peak). Nothing may be
  * lost, duplicated, orphaned, stalled or disagree between the ledger and Temporal; the probe
  * request at the storm's peak ends within its bound; /readyz stays ready and shows the tfe
- * queue's backlog.
+ * queue's backlog. Once on one API and one worker process, once on two of each (as
+ * `API_PROCESSES=2 WORKER_PROCESSES=2 npm start` runs them), one of each killed.
  */
 import assert from 'node:assert/strict';
 import { figuresLine, runChaos, testSize } from './run';
@@ -13,19 +14,24 @@ import { figuresLine, runChaos, testSize } from './run';
 describe('chaos: crashes, a Temporal restart and upstream faults lose nothing and do nothing twice', function () {
   this.timeout(600_000);
 
-  it('ends every request once, builds exactly its VMs and compensates the failed ones', async () => {
-    const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : 20261125;
-    const lines: string[] = [];
-    const report = await runChaos({
-      size: testSize,
-      seed,
-      log: (line) => {
-        lines.push(line);
-        if (process.env.TEST_VERBOSE === '1') process.stderr.write(`[chaos] ${line}\n`);
-      },
+  const topologies = [
+    { title: 'one API and one worker process', processes: 1 },
+    { title: 'two API and two worker processes, one of each killed', processes: 2 },
+  ];
+  for (const { title, processes } of topologies)
+    it(`ends every request once, builds exactly its VMs and compensates the failed ones (${title})`, async () => {
+      const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : 20261125;
+      const lines: string[] = [];
+      const report = await runChaos({
+        size: { ...testSize, processes },
+        seed,
+        log: (line) => {
+          lines.push(line);
+          if (process.env.TEST_VERBOSE === '1') process.stderr.write(`[chaos] ${line}\n`);
+        },
+      });
+      const figures = figuresLine(report);
+      assert.deepEqual(report.problems, [], `${lines.join('\n')}\n${figures}`);
+      assert.ok(report.audit.requests.succeeded > 0 && report.audit.requests.failed > 0, figures);
     });
-    const figures = figuresLine(report);
-    assert.deepEqual(report.problems, [], `${lines.join('\n')}\n${figures}`);
-    assert.ok(report.audit.requests.succeeded > 0 && report.audit.requests.failed > 0, figures);
-  });
 });
