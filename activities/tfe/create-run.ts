@@ -91,7 +91,9 @@ export const createRun = defineTask({
   async handler(input, ctx: TaskContext<TfeDeps>) {
     const { tfe } = ctx.deps;
     const existing =
-      ctx.attempt > 1 ? await findRunByKey(tfe, input.workspaceId, ctx.idempotencyKey, ctx.signal) : undefined;
+      ctx.attempt > 1
+        ? await findRunByKey(tfe, input.workspaceId, ctx.idempotencyKey, ctx.signal)
+        : undefined;
     if (existing) return { runId: existing.id, status: existing.attributes.status, adopted: true };
     const run = await tfe.createRun(
       input.workspaceId,
