@@ -349,15 +349,13 @@ async function throughput(ctx: Context) {
   const workerPeakRssMiB = ctx.rss.sincePreviousMark().worker ?? Number.NaN;
   const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl));
   const byWorkerProcesses = [{ workerProcesses: 1, ...single }];
-  const added = [];
   try {
     for (const count of sizes.throughputWorkers.filter((n) => n > 1)) {
-      while (ctx.stack.workers.length < count) added.push(await ctx.stack.addWorker());
+      while (ctx.stack.workers.length < count) await ctx.stack.addWorker();
       byWorkerProcesses.push({ workerProcesses: count, ...(await throughputWindow(ctx)) });
     }
   } finally {
-    for (const worker of added) await worker.stop(10_000);
-    ctx.stack.workers.splice(1);
+    await ctx.stack.stopAddedWorkers();
   }
   return {
     seconds: sizes.throughputSeconds,
@@ -710,7 +708,8 @@ function table(results: Record<string, unknown>): string {
     for (const w of t.byWorkerProcesses.filter((x) => x.workerProcesses > 1))
       rows.push([
         `throughput with ${w.workerProcesses} worker processes`,
-        `${w.completedPerSecond} requests/s (${w.completed} completed, ${w.failed} failed); ${round2(w.completedPerSecond / Math.max(t.completedPerSecond, 0.01))}x one`,
+        `${w.completedPerSecond} requests/s (${w.completed} completed, ${w.failed} failed)` +
+          (t.completedPerSecond > 0 ? `; ${round2(w.completedPerSecond / t.completedPerSecond)}x one` : ''),
         '',
       ]);
     const c = t.workflowCache;

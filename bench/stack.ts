@@ -45,6 +45,8 @@ export interface BenchStack {
   workers: ManagedProcess[];
   /** Starts one more worker process, resolved once it polls every task queue. */
   addWorker(): Promise<ManagedProcess>;
+  /** Stops the worker processes `addWorker` started, leaving the first ones. */
+  stopAddedWorkers(): Promise<void>;
   api: ManagedProcess;
   tmpDir: string;
   /** Starts another node process on the stack's environment (the bench worker). */
@@ -224,6 +226,9 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
         await ready;
         log(`worker-${workers.length} (pid ${child.child.pid}) polling`);
         return child;
+      },
+      async stopAddedWorkers() {
+        for (const added of workers.splice(opts.workerProcesses ?? 1)) await added.stop(10_000);
       },
       api,
       tmpDir,
