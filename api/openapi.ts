@@ -828,6 +828,18 @@ export function openApiDocument(
                     'The approval steps waiting now: who may decide (`groups`), since and until when, and the call that decides. A plan changed before the run waits as step `plan` of the whole request (`resource` null), with `requester`, `previousPlanHash` and `changes`.',
                   items: { $ref: '#/components/schemas/ApprovalWait' },
                 },
+                queued: {
+                  type: 'object',
+                  description:
+                    "Present while the request waits for its turn: at most `limit` of one requester's requests work at once (the admin setting `runningPerRequester`), the others wait in the order they came (docs/waits.md). `running`: the requester's requests working now; `ahead`: theirs queued before this one; `since`: when it began to wait. Its status stays `received` until its turn comes.",
+                  required: ['since', 'ahead', 'running', 'limit'],
+                  properties: {
+                    since: { type: 'string', format: 'date-time' },
+                    ahead: { type: 'integer', minimum: 0 },
+                    running: { type: 'integer', minimum: 0 },
+                    limit: { type: 'integer', minimum: 1 },
+                  },
+                },
                 awaitingApproval: {
                   allOf: [{ $ref: '#/components/schemas/ApprovalWait' }],
                   description:

@@ -144,7 +144,15 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       extra: Record<string, string> = {},
       niceness?: number,
     ) => {
-      const child = startProcess(name, process.execPath, ['--import', 'tsx', script], {
+      // BENCH_CPU_PROF=<folder>: each of our processes writes a V8 CPU profile there as it exits.
+      const profile = process.env.BENCH_CPU_PROF
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`,
+            `--cpu-prof-name=${name}.cpuprofile`,
+          ]
+        : [];
+      const child = startProcess(name, process.execPath, [...profile, '--import', 'tsx', script], {
         cwd: projectRoot,
         env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },
         onLine: childLine(name),

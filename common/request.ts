@@ -101,6 +101,11 @@ export interface RequestWorkflowInput {
    * Defaults to `DEFAULT_BATCH_SIZE`.
    */
   batchSize?: number;
+  /**
+   * How many of the requester's requests may work at once (admission per requester, docs/waits.md);
+   * past that, this one waits its turn before it starts. Defaults to `DEFAULT_RUNNING_PER_REQUESTER`.
+   */
+  runningPerRequester?: number;
 }
 
 /** The request's decision step when its plan changed before it ran (docs/plan-preview.md). */
@@ -174,6 +179,13 @@ export interface BatchReport {
 /** What a failed template step does to its request: `compensate` undoes at once, `pause` waits for a `resume`. */
 export const onFailureModes = ['compensate', 'pause'] as const;
 export type OnFailure = (typeof onFailureModes)[number];
+
+/**
+ * How many of one requester's requests work at once when nobody configured it: enough for a
+ * person's orders to run side by side, few enough that one requester's burst of a hundred leaves
+ * the machine to everyone else's (docs/waits.md, "Admission per requester").
+ */
+export const DEFAULT_RUNNING_PER_REQUESTER = 10;
 
 /** How long a pause waits for a decision when nobody configured it. */
 export const DEFAULT_PAUSE_TIMEOUT = '24 hours';
@@ -251,6 +263,18 @@ export interface RequestProgress {
   resources: ResourceOutcome[];
   /** Each change of its plan found before it ran, and the decision on it, in order. */
   planApprovals?: PlanApproval[];
+  /** While it waits for its turn (admission per requester): what it waits behind. */
+  queued?: QueuedInfo;
+}
+
+/** A request waiting for one of its requester's places (docs/waits.md, "Admission per requester"). */
+export interface QueuedInfo {
+  since: string;
+  /** The requester's requests queued before it. */
+  ahead: number;
+  /** The requester's requests working now, and how many may. */
+  running: number;
+  limit: number;
 }
 
 /**

@@ -200,8 +200,14 @@ export function requestCurrentDetails(state: RequestProgress): string {
   const done = state.resources.filter((r) => r.state === 'succeeded').length;
   const shown = state.resources.slice(0, LISTED_RESOURCES).map(line);
   const rest = state.resources.length - shown.length;
+  const queued = state.queued;
   return [
     `**${state.status}** · ${done} of ${state.resources.length} resource${state.resources.length === 1 ? '' : 's'} done`,
+    ...(queued
+      ? [
+          `waiting for its turn since ${queued.since}: ${queued.running} of the requester's requests run (at most ${queued.limit}), ${queued.ahead} wait before it`,
+        ]
+      : []),
     ...shown,
     ...(rest > 0 ? [`- and ${rest} more`] : []),
   ].join('\n');

@@ -61,6 +61,12 @@ export const requestTurnSignal = defineSignal<[ResourceAction]>('requestTurn');
 export const turnGrantedSignal =
   defineSignal<[{ type: string; name: string; refused?: string }]>('turnGranted');
 
+/**
+ * From a request that gave its place up (ended, or paused for a decision) to one of the same
+ * requester's requests queued behind it: its turn came (admission per requester, docs/waits.md).
+ */
+export const admittedSignal = defineSignal('admitted');
+
 /** From a request to a resource's workflow: its action on the resource ended. */
 export const actionFinishedSignal = defineSignal<[ActionFinished]>('actionFinished');
 /**

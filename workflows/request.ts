@@ -76,6 +76,7 @@ import {
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_PAUSE_TIMEOUT,
+  DEFAULT_RUNNING_PER_REQUESTER,
   PLAN_APPROVAL_STEP,
   REQUEST_FAILED,
   templateFor,
@@ -106,6 +107,7 @@ import {
 } from '../common/template';
 import {
   actionFinishedSignal,
+  admittedSignal,
   batchReportSignal,
   decidePlanUpdate,
   resumeBatchSignal,
@@ -176,11 +178,96 @@ const {
 // with no activity task to dispatch and no workflow task to follow (TaskMeta.local). It is
 // idempotent (a status already written adds nothing), so running it again after a lost workflow
 // task is harmless.
-const { 'ledger:record-status': recordStatus } = proxyLocalActivities<Activities>({
-  ...timeoutProfiles.short,
-  retry: { maximumInterval: '30 seconds' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+// The admission's (admission per requester) is another such write, under a per-requester lock.
+const { 'ledger:record-status': recordStatus, 'ledger:admit-request': admitRequest } =
+  proxyLocalActivities<Activities>({
+    ...timeoutProfiles.short,
+    retry: { maximumInterval: '30 seconds' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+
+/**
+ * How often a request waiting for its turn asks again, beside the signal that tells it: a signal
+ * lost to a crash, or a place whose workflow was terminated, costs at most this.
+ */
+const ADMISSION_CHECK = '2 minutes';
+
+/**
+ * Admission per requester (docs/waits.md): at most `runningPerRequester` of a requester's
+ * requests work at once. `enter` waits, visibly (`state.queued`), until this request holds a place;
+ * `leave` gives it up once the request ended or paused for a decision, and admits whoever is next.
+ * Every request admitted by either is told so by signal.
+ */
+function admission(
+  input: RequestWorkflowInput,
+  state: RequestProgress,
+  changed: () => void,
+  local: ReturnType<typeof oneAtATime>,
+) {
+  const ask = (move: 'enter' | 'leave', checkHolders = false) =>
+    local(() =>
+      admitRequest.executeWithOptions(
+        {
+          summary: activitySummary(
+            move === 'enter' ? 'wait for a turn' : 'give the turn up',
+            'ledger:admit-request',
+          ),
+        },
+        [
+          {
+            requestId: input.requestId,
+            requester: input.requester,
+            workflowId: workflowInfo().workflowId,
+            limit: input.runningPerRequester ?? DEFAULT_RUNNING_PER_REQUESTER,
+            move,
+            checkHolders,
+          },
+        ],
+      ),
+    );
+  const admitOthers = (workflowIds: string[]) =>
+    Promise.all(
+      workflowIds.map((id) =>
+        getExternalWorkflowHandle(id)
+          .signal(admittedSignal)
+          .catch((err: unknown) => {
+            if (isCancellation(err)) throw err;
+            // Ended meanwhile: the place is freed when a later check finds its workflow closed.
+            log.warn('admitted request gone', { workflowId: id, error: describeError(err).message });
+          }),
+      ),
+    );
+  let told = false;
+  setHandler(admittedSignal, () => {
+    told = true;
+  });
+  let holding = false;
+  return {
+    async enter(): Promise<void> {
+      for (let check = false; ; check = true) {
+        told = false;
+        const answer = await ask('enter', check);
+        await admitOthers(answer.others);
+        if (answer.admitted) break;
+        const { ahead, running } = answer;
+        const limit = input.runningPerRequester ?? DEFAULT_RUNNING_PER_REQUESTER;
+        state.queued = { since: state.queued?.since ?? new Date().toISOString(), ahead, running, limit };
+        changed();
+        await condition(() => told, ADMISSION_CHECK);
+      }
+      holding = true;
+      if (state.queued) {
+        delete state.queued;
+        changed();
+      }
+    },
+    async leave(): Promise<void> {
+      if (!holding) return;
+      holding = false;
+      await admitOthers((await ask('leave')).others);
+    },
+  };
+}
 
 /** What the request holds for one resource while it runs. */
 interface Work {
@@ -302,6 +389,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const local = oneAtATime();
   const story = new Story(input.requestId, state);
   const telling = CancellationScope.nonCancellable(() => story.tell());
+  const turn = admission(input, state, () => story.changed(), local);
 
   setHandler(templateProgressSignal, (progress) => {
     const outcome = work.find((w) => w.outcome.workflowId === progress.workflowId)?.outcome;
@@ -406,6 +494,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         ],
       ),
     );
+    // A request that ended, or paused for a decision (which may take a day), gives its place up to the next of its requester.
+    if (status === 'paused' || terminalStatuses.includes(status)) await turn.leave();
   };
 
   // A cancellation shows at once as `cancelling`, while the children undo what they built.
@@ -422,9 +512,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // in the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
     // commit) before the plan it runs is the one agreed to. A request of more resources than a
     // batch holds prepares and builds them in its batches.
+    // Told at once, while it may still wait for its turn (handled here; awaited below).
+    const received = tell(input.notify, receivedNotice(input));
+    received.catch(() => undefined);
+    await turn.enter();
     const [, , plans] = await settledAll([
       setStatus('running'),
-      tell(input.notify, receivedNotice(input)),
+      received,
       agreedPlans(
         input,
         work.map((w) => w.outcome.template),

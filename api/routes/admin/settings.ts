@@ -2,7 +2,7 @@
  * `/v1/admin/settings`: what a request gets when it does not say (admins only): whether a failed
  * step undoes at once or pauses (`onFailure`), and how long a pause waits (`pauseTimeout`); and
  * the leases' reminder offsets and grace period, and the group that approves a lease beyond the
- * maximum (docs/lifecycle.md).
+ * maximum (docs/lifecycle.md); and how many of one requester's requests work at once (docs/waits.md).
  * Stored in PostgreSQL, so every API process reads the same.
  */
 import { Router } from 'express';
@@ -14,7 +14,12 @@ import {
   DEFAULT_LEASE_GRACE,
   DEFAULT_LEASE_REMINDERS,
 } from '../../../common/lifecycle';
-import { DEFAULT_PAUSE_TIMEOUT, onFailureModes, type OnFailure } from '../../../common/request';
+import {
+  DEFAULT_PAUSE_TIMEOUT,
+  DEFAULT_RUNNING_PER_REQUESTER,
+  onFailureModes,
+  type OnFailure,
+} from '../../../common/request';
 import { principalOf, requireRole } from '../../auth/middleware';
 import { groupName } from '../../auth/tokens';
 import type { ApiDeps } from '../../deps';
@@ -70,6 +75,10 @@ export const settingsSchema = z.strictObject({
   leaseApprovalTimeout: pauseTimeoutSchema.meta({
     description: 'How long such a change waits for its approval before it is dropped',
   }),
+  runningPerRequester: z.number().int().min(1).max(10_000).meta({
+    description:
+      "How many of one requester's requests work at once; the others wait their turn, in the order they came (docs/waits.md). Requests submitted after a change take it.",
+  }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -80,6 +89,7 @@ const defaults: Settings = {
   leaseGrace: DEFAULT_LEASE_GRACE,
   leaseApprovalGroup: null,
   leaseApprovalTimeout: DEFAULT_LEASE_APPROVAL_TIMEOUT,
+  runningPerRequester: DEFAULT_RUNNING_PER_REQUESTER,
 };
 
 /** The settings in force: the stored ones over the defaults. */

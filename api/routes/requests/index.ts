@@ -197,6 +197,8 @@ export function requestRoutes(deps: ApiDeps): Router {
       ...live,
       resources: linkedResources(resources, deps.endSystemUrls),
       waiting: [...planWaits(live.planApprovals, approve), ...approvalWaits(resources, approve)],
+      // Waiting for its turn among its requester's requests (admission per requester, docs/waits.md).
+      ...(live.progress?.queued ? { queued: live.progress.queued } : {}),
       ...planApprovalOf(live.planApprovals, approve),
       approvals: [...planDecisions(live.planApprovals), ...approvalDecisions(resources)],
       // What it was submitted to do, and what its approvals approve (docs/plan-preview.md).

@@ -194,6 +194,7 @@ export async function prepareRequest(
     ...(opts.rerunOf ? { rerunOf: opts.rerunOf } : {}),
     onFailure: submission.onFailure ?? settings.onFailure,
     pauseTimeout: submission.pauseTimeout ?? settings.pauseTimeout,
+    runningPerRequester: settings.runningPerRequester,
     ...(deps.requestBatchSize ? { batchSize: deps.requestBatchSize } : {}),
     ...(plan
       ? {

@@ -53,7 +53,7 @@ describe('resource ownership', function () {
   const end = (name: string, action: 'create' | 'delete', state: 'succeeded' | 'failed', by = alice) =>
     runTask(
       recordStatus,
-      { pool: stack.pool },
+      { pool: stack.pool, workflowRunning: async () => true },
       {
         requestId: `req_${name}_${action}_${run}`,
         traceId: action === 'create' ? `trc_${name}_${run}` : `trc_${name}_delete_${run}`,
