@@ -144,14 +144,14 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       extra: Record<string, string> = {},
       niceness?: number,
     ) => {
-      // BENCH_CPU_PROF=<folder>: each of our processes writes a V8 CPU profile there as it exits.
-      const profile = process.env.BENCH_CPU_PROF
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`,
-            `--cpu-prof-name=${name}.cpuprofile`,
-          ]
-        : [];
+      // BENCH_CPU_PROF=<folder>[:<process>,…]: our processes (those named, e.g. `api`, or all)
+      // write a V8 CPU profile there as they exit, named by pid. The worker has crashed under it
+      // ("async hook stack has become corrupted"), so profile the API alone when you can.
+      const [profileDir, profiled] = (process.env.BENCH_CPU_PROF ?? '').split(':');
+      const profile =
+        profileDir && (!profiled || profiled.split(',').includes(name))
+          ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`]
+          : [];
       const child = startProcess(name, process.execPath, [...profile, '--import', 'tsx', script], {
         cwd: projectRoot,
         env: { ...process.env, ...env, ...extra, STACK_PARENT_PID: String(process.pid) },

@@ -242,8 +242,11 @@ function admission(
     told = true;
   });
   let holding = false;
+  // A lease change builds nothing and may wait days for its approval: it takes no place.
+  const exempt = input.resources.every((r) => r.action === 'lease');
   return {
     async enter(): Promise<void> {
+      if (exempt) return;
       for (let check = false; ; check = true) {
         told = false;
         const answer = await ask('enter', check);

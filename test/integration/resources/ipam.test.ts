@@ -13,6 +13,7 @@ import {
   labCatalog,
   listPlacementMatrix,
   loadCatalogSnapshot,
+  peekAddress,
   releaseAddress,
   ResourceNameInUseError,
   seedCatalog,
@@ -27,6 +28,8 @@ const run = Math.random().toString(36).slice(2, 8);
 /** Networks of this suite only, so other suites' allocations on the lab networks cannot interfere. */
 const net = `TEST_NET_${run}`;
 const tiny = `TEST_TINY_${run}`;
+/** A range with its gateway in the middle. */
+const mid = `TEST_MID_${run}`;
 const vm = (name: string) => ({ resourceType: 'virtual_machine', resourceName: `${name}-${run}` });
 
 describe('catalog, placement and IPAM in Postgres', function () {
@@ -39,14 +42,15 @@ describe('catalog, placement and IPAM in Postgres', function () {
     await pool.query(
       `INSERT INTO catalog_networks (name, datacenter, cidr, gateway, dns_servers, dns_domain, vlan, range_start, range_end)
        VALUES ($1, 'LAB-DC1', '10.99.0.0/24', '10.99.0.1', '{10.99.0.53}', 'test.local', 999, '10.99.0.1', '10.99.0.40'),
-              ($2, 'LAB-DC1', '10.98.0.0/29', '10.98.0.1', '{}', '', NULL, '10.98.0.2', '10.98.0.4')`,
-      [net, tiny],
+              ($2, 'LAB-DC1', '10.98.0.0/29', '10.98.0.1', '{}', '', NULL, '10.98.0.2', '10.98.0.4'),
+              ($3, 'LAB-DC1', '10.97.0.0/29', '10.97.0.3', '{}', '', NULL, '10.97.0.1', '10.97.0.6')`,
+      [net, tiny, mid],
     );
   });
 
   after(async () => {
-    await pool.query('DELETE FROM ip_allocations WHERE network = ANY($1)', [[net, tiny]]);
-    await pool.query('DELETE FROM catalog_networks WHERE name = ANY($1)', [[net, tiny]]);
+    await pool.query('DELETE FROM ip_allocations WHERE network = ANY($1)', [[net, tiny, mid]]);
+    await pool.query('DELETE FROM catalog_networks WHERE name = ANY($1)', [[net, tiny, mid]]);
     await pool.query('DELETE FROM catalog_clusters WHERE name = $1', [`CL-TEST-${run}`]);
     await pool.query('DELETE FROM catalog_datastores WHERE name = $1', [`DS-TEST-${run}`]);
   });
@@ -180,6 +184,28 @@ describe('catalog, placement and IPAM in Postgres', function () {
         (await releaseAddress(pool, { ...vm('lane'), requestId: 'req_u', heldByTraceId: 'trc_l' })).length,
         1,
       );
+    });
+
+    it('hands out the lowest free address, around a gateway inside the range and into gaps left by releases', async () => {
+      const take = (i: number) => allocate(`mid-${i}`, { requestId: `req_m${i}`, traceId: `trc_m${i}` }, mid);
+      const peek = async () =>
+        (await peekAddress(pool, { network: mid, resourceType: 'virtual_machine', resourceName: 'nobody' }))
+          .address;
+      const taken: string[] = [];
+      for (const i of [1, 2, 3, 4]) {
+        const peeked = await peek();
+        taken.push((await take(i)).address);
+        assert.equal(taken.at(-1), peeked, 'a plan peeks the address the allocation then takes');
+      }
+      assert.deepEqual(taken, ['10.97.0.1', '10.97.0.2', '10.97.0.4', '10.97.0.5']);
+      // mid-2 holds .2 and mid-4 .5: their release leaves two gaps.
+      for (const i of [4, 2]) await releaseAddress(pool, { ...vm(`mid-${i}`), requestId: 'req_mx' });
+      assert.equal(await peek(), '10.97.0.2');
+      assert.deepEqual(
+        [(await take(5)).address, (await take(6)).address, (await take(7)).address],
+        ['10.97.0.2', '10.97.0.5', '10.97.0.6'],
+      );
+      await assert.rejects(take(8), AddressPoolExhaustedError);
     });
 
     it('says so when the range is exhausted', async () => {
