@@ -56,6 +56,10 @@ const sizes = {
   stormUnmanaged: numberEnv('BENCH_STORM_UNMANAGED', 10),
   /** TFE runs of the organization that plan or apply at once in the storm; 0: no limit. */
   stormTfeRuns: numberEnv('BENCH_STORM_TFE_RUNS', 0),
+  /** The admin setting `runningPerRequester` for the run; unset: the default. */
+  runningPerRequester: process.env.BENCH_RUNNING_PER_REQUESTER
+    ? Number(process.env.BENCH_RUNNING_PER_REQUESTER)
+    : undefined,
 };
 const allPhases = ['interpreter', 'e2e', 'api', 'throughput', 'bare', 'fanout', 'storm'] as const;
 type Phase = (typeof allPhases)[number];
@@ -792,6 +796,14 @@ async function main(): Promise<void> {
     const probeToken = (
       await issueToken(pool, { subject: 'bench-probe@example.test', role: 'requester' }, 'bench probe')
     ).token;
+    // An admin's setting, as `PUT /v1/admin/settings` stores it: how many of one requester's
+    // requests work at once (docs/waits.md, "Admission per requester").
+    if (sizes.runningPerRequester !== undefined)
+      await pool.query(
+        `INSERT INTO settings (key, value, updated_by) VALUES ('runningPerRequester', $1, 'bench')
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify(sizes.runningPerRequester)],
+      );
     await pool.end();
     const rss = new RssSampler({
       worker: stack.worker.child.pid!,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { ResourceOutcome } from '../../common/request';
+import type { QueuedInfo, ResourceOutcome } from '../../common/request';
 import type { StepProgress } from '../../common/template';
 import type { Offering } from '../routes/offerings/store';
 import { fieldErrorsOf, type ApiAnswer } from './client';
@@ -30,6 +30,8 @@ interface RequestView {
   pause?: { paused: { resource: string; stepId: string; error: { message: string }; deadline: string }[] };
   history?: { status: string; at: string }[];
   starting?: { attempts: number; lastError?: string };
+  /** Waiting for its turn among its requester's requests (admission per requester). */
+  queued?: QueuedInfo;
   liveError?: string;
   links: { temporalUi: string; file: string };
   /** What it runs: what its approvals approve. */
@@ -643,6 +645,16 @@ export function liveSection(r: RequestView, waitsForApproval: boolean): Html {
       Status:
       ${statusBadge(r.status)}${waitsForApproval ? html` <span class="badge status-paused">waiting for approval</span>` : ''}
     </p>
+    ${
+      r.queued
+        ? html`<p class="queued">
+            Waiting for its turn: ${r.queued.running} of ${r.requester}'s requests are in progress, at most
+            ${r.queued.limit} at
+            once${r.queued.ahead ? html`, and ${r.queued.ahead} more wait before this one` : ''}. It starts by
+            itself when one of them ends.
+          </p>`
+        : ''
+    }
     ${r.starting ? html`<p>Waiting for the workflow engine to take it (attempt ${r.starting.attempts}${r.starting.lastError ? html`: ${r.starting.lastError}` : ''}).</p>` : ''}
     ${
       r.pause?.paused.length

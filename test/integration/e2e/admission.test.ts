@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { issueToken } from '../../../api/auth/tokens';
 import { waitFor } from '../../../platform/net';
+import { portalSession } from '../portal/form-session';
 import { e2e, vm, type E2e } from './fixture';
 
 interface View {
@@ -65,6 +66,12 @@ describe('admission per requester: one place each', function () {
     assert.deepEqual(
       { ...queued!.queued, since: undefined },
       { since: undefined, ahead: 1, running: 1, limit: 1 },
+    );
+    // The portal says the same in words.
+    const page = (await (await portalSession(t.api.baseUrl, dana)).send(`/requests/${third.requestId}`)).text;
+    assert.match(
+      page.replace(/\s+/g, ' '),
+      /Waiting for its turn: 1 of dana-\S+ requests are in progress, at most 1 at once, and 1 more wait before this one/,
     );
 
     // Erin's request runs beside Dana's, start to end.
