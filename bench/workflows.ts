@@ -71,15 +71,16 @@ const childOptions = (input: BareInput, suffix: string, templateName?: string) =
 });
 
 /**
- * requestWorkflow: takes its requester's place (local), then records its status (local) while it
- * sends the received notice and pins its plan; prepares; commits; runs the VM's template
+ * requestWorkflow: sends the received notice while it takes its requester's place (local), then
+ * records its status (local) while it pins its plan; prepares; commits; runs the VM's template
  * while it appends the template's progress to its story (an activity per append); then starts the
  * resource workflow, appends the last events, records the outcome, gives its place up and sends
  * the last notice (local activities).
  */
 export async function bareRequest(input: BareInput): Promise<void> {
+  const notice = orchestrator();
   await local();
-  await Promise.all([local(), orchestrator(), orchestrator()]);
+  await Promise.all([local(), orchestrator(), notice]);
   await orchestrator();
   await orchestrator();
   const template = executeChild(

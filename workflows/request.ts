@@ -245,19 +245,13 @@ function admission(
   // A lease change builds nothing and may wait days for its approval: it takes no place.
   const exempt = input.resources.every((r) => r.action === 'lease');
   return {
-    /** Takes a place, waiting for it; `whileQueued` runs once if it must wait. True: it waited. */
-    async enter(whileQueued: () => Promise<void>): Promise<boolean> {
-      if (exempt) return false;
-      let waited = false;
+    async enter(): Promise<void> {
+      if (exempt) return;
       for (let check = false; ; check = true) {
         told = false;
         const answer = await ask('enter', check);
         await admitOthers(answer.others);
         if (answer.admitted) break;
-        if (!waited) {
-          waited = true;
-          await whileQueued();
-        }
         const { ahead, running } = answer;
         const limit = input.runningPerRequester ?? DEFAULT_RUNNING_PER_REQUESTER;
         state.queued = { since: state.queued?.since ?? new Date().toISOString(), ahead, running, limit };
@@ -269,7 +263,6 @@ function admission(
         delete state.queued;
         changed();
       }
-      return waited;
     },
     async leave(): Promise<void> {
       if (!holding) return;
@@ -522,13 +515,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     // in the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
     // commit) before the plan it runs is the one agreed to. A request of more resources than a
     // batch holds prepares and builds them in its batches.
-    // Its place first. One that must wait sends its received notice at once, from within its
-    // workflow task (a local activity), so that a burst of queued requests costs one workflow task
-    // each until their turn; one admitted at once sends it beside its first steps.
-    const waited = await turn.enter(() => tell(input.notify, receivedNotice(input), { local: true }));
+    // Told at once, while it may still wait for its turn (handled here; awaited below).
+    const received = tell(input.notify, receivedNotice(input));
+    received.catch(() => undefined);
+    await turn.enter();
     const [, , plans] = await settledAll([
       setStatus('running'),
-      waited ? Promise.resolve() : tell(input.notify, receivedNotice(input)),
+      received,
       agreedPlans(
         input,
         work.map((w) => w.outcome.template),
