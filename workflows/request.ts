@@ -497,7 +497,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         ],
       ),
     );
-    // A request that ended, or paused for a decision (which may take a day), gives its place up to the next of its requester.
+    // A request that ended, or paused for a decision (which may take a day), gives its place up
+    // to the next of its requester.
     if (status === 'paused' || terminalStatuses.includes(status)) await turn.leave();
   };
 
