@@ -148,7 +148,16 @@ export async function runStorm(opts: StormOptions): Promise<StormReport> {
   );
   const readiness = readinessSampler(topology.apiUrl);
   const accepted = new Set<string>();
-  const storm = plan.map((request) => post(request, deadline, (id) => accepted.add(id)));
+  const storm = plan.map((request, i) =>
+    submit(
+      topology.apiUrl,
+      topology.stormTokens[i % topology.stormTokens.length]!,
+      request,
+      seededRandom(seed + request.index),
+      deadline,
+      (id) => accepted.add(id),
+    ),
+  );
   const rerunAnswers: Record<string, number> = {};
   const reruns = failed.map(async (original) => {
     const [id] = original.requestIds;

@@ -29,6 +29,9 @@ import { ensureTemporalCli } from '../../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../../platform/temporal/dev-server';
 import { labCatalog, seedCatalog } from '../../resource-handlers/store';
 
+/** How many requesters the storm's builds come from (`stormTokens`). */
+const STORM_REQUESTERS = 4;
+
 /** What the run needs to know about the parts it started. */
 export interface Topology {
   dir: string;
@@ -47,6 +50,12 @@ export interface Topology {
   apiUrl: string;
   /** A requester's bearer token. */
   requesterToken: string;
+  /**
+   * The storm's builds come from several requesters, as a morning's orders do: one requester's
+   * would work 10 at a time (admission per requester, docs/waits.md), too few to make the backlog
+   * on the queues that the storm is there to make.
+   */
+  stormTokens: string[];
   /** Another requester's: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
   probeToken: string;
   /** API and worker processes of each. */
@@ -179,6 +188,19 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     const probeToken = (
       await issueToken(pool, { subject: 'chaos-probe@example.test', role: 'requester' }, 'chaos probe')
     ).token;
+    const stormTokens = await Promise.all(
+      Array.from(
+        { length: STORM_REQUESTERS },
+        async (_, i) =>
+          (
+            await issueToken(
+              pool,
+              { subject: `chaos-storm-${i}@example.test`, role: 'requester' },
+              'chaos storm',
+            )
+          ).token,
+      ),
+    );
 
     return {
       dir,
@@ -194,6 +216,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       processes,
       requesterToken,
       probeToken,
+      stormTokens,
       worker,
       ...(apiProcesses ? { api: apiProcesses } : {}),
       temporalServer,
