@@ -15,6 +15,7 @@
  * and those of closed workflows are freed.
  */
 import { z } from 'zod';
+import { inTransaction } from '../../resource-handlers/store/ipam';
 import { defineTask, type TaskContext } from '../task';
 import type { LedgerDeps } from './deps';
 
@@ -52,9 +53,7 @@ export const admitRequest = defineTask({
   }),
   async handler(input, { deps }: TaskContext<LedgerDeps>) {
     if (input.checkHolders) await freeClosedHolders(deps, input.requester);
-    const client = await deps.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(deps.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('request admission ' || $1, 0))`, [
         input.requester,
       ]);
@@ -91,7 +90,6 @@ export const admitRequest = defineTask({
            LEFT JOIN request_admissions me ON me.request_id = $2`,
         [input.requester, input.requestId],
       );
-      await client.query('COMMIT');
       const row = rows[0]!;
       return {
         admitted: input.move === 'enter' && row.admitted,
@@ -106,12 +104,7 @@ export const admitRequest = defineTask({
           )
           .map((r) => r.workflow_id),
       };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   },
 });
 
