@@ -12,6 +12,7 @@ import { exitWithParent } from '../platform/parent-watch';
 import { connectTemporalWorker, loadTemporalConfig } from '../platform/temporal/connection';
 import { loadWorkerConfig } from '../platform/config';
 import { runWorkers, workflowWorkerTuning } from '../workers/workers';
+import { bundleWorkflowsApart } from '../workers/workflow-bundle';
 import { bareQueue, bareTaskQueues } from './bare';
 import { BENCH_TASK_QUEUE, benchActivities } from './dag';
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const temporal = loadTemporalConfig();
   const connection = await connectTemporalWorker(temporal);
   const common = { connection, namespace: temporal.namespace };
-  const workflowsPath = require.resolve('./workflows');
+  // Bundled apart, as the stack's worker bundles its own, so their memory compares.
+  const workflowBundle = await bundleWorkflowsApart({ workflowsPath: require.resolve('./workflows') });
   const config = process.env.BENCH_WORKER === 'bare' ? loadWorkerConfig() : undefined;
   const workers = config
     ? await Promise.all(
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
             activities: { async noop() {} },
             ...(taskQueue === bareQueue('orchestrator')
               ? {
-                  workflowsPath,
+                  workflowBundle,
                   ...workflowWorkerTuning({
                     workflowTaskSlots: config.WORKER_WORKFLOW_TASK_SLOTS,
                     stickyQueueTimeoutMs: config.WORKER_STICKY_QUEUE_TIMEOUT_MS,
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
         await Worker.create({
           ...common,
           taskQueue: BENCH_TASK_QUEUE,
-          workflowsPath,
+          workflowBundle,
           activities: benchActivities,
         }),
       ];

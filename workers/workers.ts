@@ -7,6 +7,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { payloadDataConverter } from '../platform/payload-codec';
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 import { metricsSinks, stepMetrics, workflowInterceptorModules } from './metrics';
+import { bundleWorkflowsApart } from './workflow-bundle';
 
 type ActivityMap = Record<string, (input: never) => Promise<unknown>>;
 
@@ -15,7 +16,7 @@ export interface WorkerSetOptions {
   namespace: string;
   /**
    * A prebuilt bundle (tests, to bundle once, with `workflowInterceptorModules`) or nothing to
-   * bundle `workflows/` at start.
+   * bundle `workflows/` at start, in a child process (`bundleWorkflowsApart`).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Each queue's activities (`queueActivities`), the health ping included. */
@@ -96,19 +97,17 @@ export function workflowWorkerTuning(opts: {
 /** Creates (but does not run) one Worker per task queue. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const dataConverter = opts.dataConverter ?? payloadDataConverter();
+  const workflowBundle =
+    opts.workflowBundle ?? (await bundleWorkflowsApart({ workflowsPath, workflowInterceptorModules }));
   return Promise.all(
     allTaskQueues.map((taskQueue) =>
       Worker.create({
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue,
-        ...(taskQueue === TaskQueues.orchestrator
-          ? opts.workflowBundle
-            ? { workflowBundle: opts.workflowBundle }
-            : { workflowsPath }
-          : {}),
+        ...(taskQueue === TaskQueues.orchestrator ? { workflowBundle } : {}),
         activities: opts.activities[taskQueue],
-        interceptors: { activity: [stepMetrics], workflowModules: workflowInterceptorModules },
+        interceptors: { activity: [stepMetrics] },
         sinks: metricsSinks,
         ...(dataConverter ? { dataConverter } : {}),
         ...(taskQueue === TaskQueues.orchestrator ? workflowWorkerTuning(opts) : {}),
