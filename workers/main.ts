@@ -3,6 +3,7 @@
  * every problem), connects its clients to the configured end systems, serves every task queue
  * until SIGINT/SIGTERM, then drains (running activities get the grace period) and exits.
  */
+import './lean-heap';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { taskCatalog } from '../activities/registry';
 import { loadRfmConfig } from '../activities/rfm';
