@@ -11,6 +11,6 @@
  */
 import v8 from 'node:v8';
 
-export const WORKER_V8_FLAGS = ['--heap-growing-percent=50'];
+const WORKER_V8_FLAGS = ['--heap-growing-percent=50'];
 
 for (const flag of WORKER_V8_FLAGS) v8.setFlagsFromString(flag);
