@@ -87,8 +87,10 @@ export async function bareRequest(input: BareInput): Promise<void> {
     bareVmTemplate,
     childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
   );
-  // The template's progress, appended as it comes (a real request's comes by signals).
-  for (let i = 0; i < 14; i++) await orchestrator();
+  // The template's progress, appended as it comes (a real request's comes by signals, at most
+  // one a second after the first: REQUEST_PROGRESS_INTERVAL).
+  await orchestrator();
+  await orchestrator();
   await template;
   await Promise.all([
     orchestrator(),

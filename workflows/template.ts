@@ -94,9 +94,18 @@ async function withPlan(start: InterpreterStart): Promise<InterpreterInput> {
 }
 
 /**
+ * How often at most a template tells the request its progress after the first time. Each signal
+ * is a workflow task in both workflows and a ledger write in the request; one every step
+ * transition made a one-VM request's template send 13, half of the request tree's workflow tasks
+ * (docs/waits.md, "Fewer workflow tasks"). The request's story and status lag by this at most; the
+ * template's end carries its whole progress at once.
+ */
+export const REQUEST_PROGRESS_INTERVAL = '1 second';
+
+/**
  * Signals the parent the progress each time what it reads of it (`told`) changed, one signal at a
  * time (changes made while one is on its way go together in the next), until the run ended and
- * its last state was sent.
+ * its last state was sent. The request hears at most every `REQUEST_PROGRESS_INTERVAL`.
  */
 async function reportProgress(
   run: TemplateRun,
@@ -126,6 +135,8 @@ async function reportProgress(
       log.info('progress not reported: the parent is gone', { error: describeError(err).message });
       return;
     }
+    // What changes meanwhile goes together in the next signal, or in the template's result.
+    if (toRequest) await condition(ended, REQUEST_PROGRESS_INTERVAL);
   }
 }
 
