@@ -87,10 +87,9 @@ export async function bareRequest(input: BareInput): Promise<void> {
     bareVmTemplate,
     childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
   );
-  // The template's progress, appended as it comes (a real request's comes by signals, at most
-  // one a second after the first: REQUEST_PROGRESS_INTERVAL).
-  await orchestrator();
-  await orchestrator();
+  // The template's progress, appended as it comes (a real request's comes by signals: each new
+  // external ID at once, the steps' states at most once a second, PROGRESS_INTERVAL).
+  for (let i = 0; i < 9; i++) await orchestrator();
   await template;
   await Promise.all([
     orchestrator(),

@@ -34,7 +34,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
-  ChildWorkflowFailure,
   condition,
   executeChild,
   getExternalWorkflowHandle,
@@ -97,7 +96,6 @@ import { RequestStatus as RequestStatusAttribute, traceSearchAttributes } from '
 import { timeoutProfiles } from '../common/tasks';
 import {
   resumeActions,
-  TEMPLATE_FAILED,
   type ApprovalDecision,
   type ResumeRecord,
   type StepError,
@@ -121,7 +119,7 @@ import {
 } from './definitions';
 import { followCurrentDetails } from './current-details';
 import { oneAtATime } from './one-at-a-time';
-import { describeError } from './interpreter/errors';
+import { describeError, templateResultOf } from './interpreter/errors';
 import { tell } from './notify';
 import { runBounded, runInDependencyOrder } from './run-bounded';
 import { resourceWorkflow } from './resource';
@@ -1207,15 +1205,6 @@ class Story {
   private event(e: Pick<RequestEvent, 'type' | 'data'>): RequestEvent {
     return { seq: ++this.seq, at: new Date().toISOString(), ...e } as RequestEvent;
   }
-}
-
-/** The TemplateResult a failed interpreter child carries in its failure details. */
-function templateResultOf(err: unknown): TemplateResult | undefined {
-  const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
-  if (cause instanceof ApplicationFailure && cause.type === TEMPLATE_FAILED) {
-    return cause.details?.[0] as TemplateResult | undefined;
-  }
-  return undefined;
 }
 
 /**

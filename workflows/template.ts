@@ -72,7 +72,7 @@ export async function templateInterpreter(start: InterpreterStart): Promise<Temp
   const unknown = toRequest ? '' : told();
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
   const reporting = CancellationScope.nonCancellable(() =>
-    reportProgress(run, parent, toRequest, told, unknown, () => ended),
+    reportProgress(run, parent, told, unknown, () => ended),
   );
   try {
     return await run.execute();
@@ -94,23 +94,22 @@ async function withPlan(start: InterpreterStart): Promise<InterpreterInput> {
 }
 
 /**
- * How often at most a template tells the request its progress after the first time. Each signal
- * is a workflow task in both workflows and a ledger write in the request; one every step
- * transition made a one-VM request's template send 13, half of the request tree's workflow tasks
- * (docs/waits.md, "Fewer workflow tasks"). The request's story and status lag by this at most; the
- * template's end carries its whole progress at once.
+ * How often at most a template tells its parent how its steps go, after the first time. Each
+ * signal is a workflow task in both workflows (and a ledger write in the request); one at every
+ * step transition made a one-VM request's template send the request 13, most of the tree's
+ * workflow tasks (docs/waits.md, "Fewer workflow tasks"). A new external ID (an AWX job, a TFE
+ * run: where an operator looks) is told at once; the end carries the whole progress.
  */
-export const REQUEST_PROGRESS_INTERVAL = '1 second';
+export const PROGRESS_INTERVAL = '1 second';
 
 /**
  * Signals the parent the progress each time what it reads of it (`told`) changed, one signal at a
- * time (changes made while one is on its way go together in the next), until the run ended and
- * its last state was sent. The request hears at most every `REQUEST_PROGRESS_INTERVAL`.
+ * time (changes made while one is on its way go together in the next), and, short of a new
+ * external ID, at most every `PROGRESS_INTERVAL`, until the run ended and its last state was sent.
  */
 async function reportProgress(
   run: TemplateRun,
   parent: { workflowId: string; runId: string },
-  toRequest: boolean,
   told: () => string,
   known: string,
   ended: () => boolean,
@@ -121,12 +120,13 @@ async function reportProgress(
     await condition(() => told() !== sent || ended());
     const now = told();
     if (now === sent) return;
-    // A template that succeeded or failed hands its whole progress to the request in its result
+    // A template that succeeded or failed hands its whole progress to its parent in its result
     // (or its failure's details): telling it once more only delays its end by a workflow task.
-    // A cancelled one has no result to carry it; a parent template takes only the output.
+    // A cancelled one has no result to carry it.
     const { status } = run.progress();
-    if (toRequest && ended() && (status === 'succeeded' || status === 'failed')) return;
+    if (ended() && (status === 'succeeded' || status === 'failed')) return;
     sent = now;
+    const idsSent = externalIdsOf(run.progress());
     try {
       await handle.signal(templateProgressSignal, run.progress());
     } catch (err) {
@@ -135,8 +135,7 @@ async function reportProgress(
       log.info('progress not reported: the parent is gone', { error: describeError(err).message });
       return;
     }
-    // What changes meanwhile goes together in the next signal, or in the template's result.
-    if (toRequest) await condition(ended, REQUEST_PROGRESS_INTERVAL);
+    await condition(() => ended() || externalIdsOf(run.progress()) !== idsSent, PROGRESS_INTERVAL);
   }
 }
 

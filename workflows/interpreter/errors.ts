@@ -1,5 +1,5 @@
 /** How failures inside a template run are summarised for the progress query and the result. */
-import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
 import { TEMPLATE_FAILED, type StepError, type TemplateResult } from '../../common/template';
 
 /**
@@ -28,6 +28,15 @@ export function describeError(err: unknown): StepError {
     out.type = inner.name;
   }
   return out;
+}
+
+/** The TemplateResult a failed interpreter child carries in its failure details. */
+export function templateResultOf(err: unknown): TemplateResult | undefined {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type === TEMPLATE_FAILED) {
+    return cause.details?.[0] as TemplateResult | undefined;
+  }
+  return undefined;
 }
 
 function messageOf(err: unknown): string {

@@ -77,7 +77,7 @@ import {
 import { runBounded } from '../run-bounded';
 import { templatePausedSignal } from '../definitions';
 import type { templateInterpreter } from '../template';
-import { describeError, expressionFailure } from './errors';
+import { describeError, expressionFailure, templateResultOf } from './errors';
 import { itemPlan, subPlan } from './plan';
 
 /** The workflow type of the interpreter, which every sub-template and fan-out item runs as. */
@@ -734,8 +734,29 @@ export class TemplateRun {
     }
   }
 
-  /** Runs a template as a child workflow for a step (one item of it, or its undo). */
-  private runChild(
+  /**
+   * Runs a template as a child workflow for a step (one item of it, or its undo). Its external IDs
+   * come by its progress signals while it runs and, the last of them, with its end (its result, or
+   * its failure's details): a child that succeeds or fails does not signal them again.
+   */
+  private async runChild(
+    workflowId: string,
+    plan: TemplatePlan,
+    input: unknown,
+    call: StepCall,
+  ): Promise<TemplateResult> {
+    try {
+      const result = await this.executeTemplateChild(workflowId, plan, input, call);
+      this.childProgress(result);
+      return result;
+    } catch (err) {
+      const failed = templateResultOf(err);
+      if (failed) this.childProgress(failed);
+      throw err;
+    }
+  }
+
+  private executeTemplateChild(
     workflowId: string,
     plan: TemplatePlan,
     input: unknown,
