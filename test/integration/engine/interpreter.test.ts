@@ -549,6 +549,47 @@ describe('template interpreter (integration)', function () {
     });
   });
 
+  it('a sub-template tells a new external ID at once, and once it succeeded its result carries the rest', async () => {
+    const queue = testQueue('told');
+    const log: string[] = [];
+    const tasks = engineTasks(log);
+    const child = template('told-child', [
+      { id: 'launch', task: 'test:record', input: { label: 'launch' }, externalIds: { job: '${output.id}' } },
+      { id: 'wait', task: 'test:record', needs: ['launch'], input: { label: 'wait', ms: 1_500 } },
+      {
+        id: 'last',
+        task: 'test:record',
+        needs: ['wait'],
+        input: { label: 'last' },
+        externalIds: { report: '${output.id}' },
+      },
+    ]);
+    const parent = template('told-parent', [
+      { id: 'sub', template: { name: 'told-child', version: '1.0.0' }, input: {} },
+    ]);
+    await withEngine(queue, tasks, async () => {
+      const { handle, workflowId } = await startTemplate(queue, tasks, [parent, child], {});
+      // The job's ID reaches the parent while the child still waits on it.
+      await eventually(async () => {
+        const sub = (await handle.query(progressQuery)).steps.find((s) => s.id === 'sub');
+        return sub?.externalIds.job === 'id-launch' ? true : undefined;
+      }, "the child's job ID in the parent's progress");
+      assert.ok(!log.includes('end:wait'), 'told while the child was still waiting');
+
+      const result = await handle.result();
+      // (test:record's output names an external ID of its own, `thing`, at every step.)
+      assert.deepEqual(stateOf(result, 'sub').externalIds, {
+        job: 'id-launch',
+        report: 'id-last',
+        thing: 'id-last',
+      });
+      const signals = (await historyOf(workflowId)).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'templateProgress',
+      );
+      assert.equal(signals.length, 2, "the launch's and the wait's IDs at once; the last's with the result");
+    });
+  });
+
   it('cancellation reaches running steps and children, then compensates', async () => {
     const queue = testQueue('cancel');
     const log: string[] = [];
