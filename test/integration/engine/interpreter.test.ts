@@ -555,7 +555,7 @@ describe('template interpreter (integration)', function () {
     const tasks = engineTasks(log);
     const child = template('told-child', [
       { id: 'launch', task: 'test:record', input: { label: 'launch' }, externalIds: { job: '${output.id}' } },
-      { id: 'wait', task: 'test:record', needs: ['launch'], input: { label: 'wait', ms: 1_500 } },
+      { id: 'wait', task: 'test:record', needs: ['launch'], input: { label: 'wait', ms: 5_000 } },
       {
         id: 'last',
         task: 'test:record',
