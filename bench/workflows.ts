@@ -71,35 +71,33 @@ const childOptions = (input: BareInput, suffix: string, templateName?: string) =
 });
 
 /**
- * requestWorkflow: sends the received notice while it takes its requester's place (local), then
- * records its status (local) while it pins its plan; prepares; commits; runs the VM's template
- * while it appends the template's progress to its story (an activity per append); then starts the
- * resource workflow, appends the last events, records the outcome, gives its place up and sends
- * the last notice (local activities).
+ * requestWorkflow: sends the received notice while it takes its requester's place, records its
+ * status, pins its plan and appends its story (local activities, one at a time); prepares;
+ * commits; runs the VM's template while it appends the template's progress to its story (a local
+ * activity per signal: each new external ID, the steps' states at most once a second); then
+ * starts the resource workflow, appends the last events, records the outcome, gives its place up
+ * and sends the last notice (local activities, one at a time).
  */
 export async function bareRequest(input: BareInput): Promise<void> {
   const notice = orchestrator();
-  await local();
-  await Promise.all([local(), orchestrator(), notice]);
+  for (let i = 0; i < 4; i++) await local();
   await orchestrator();
   await orchestrator();
+  await notice;
   const template = executeChild(
     bareVmTemplate,
     childOptions(input, 'vm-create-unmanaged', 'vm-create-unmanaged'),
   );
-  // The template's progress, appended as it comes (a real request's comes by signals: each new
-  // external ID at once, the steps' states at most once a second, PROGRESS_INTERVAL).
-  for (let i = 0; i < 9; i++) await orchestrator();
+  for (let i = 0; i < 6; i++) await local();
   await template;
   await Promise.all([
-    orchestrator(),
+    local(),
     startChild(bareResource, {
       ...childOptions(input, 'resource'),
       parentClosePolicy: ParentClosePolicy.ABANDON,
     }),
   ]);
-  await times(2, orchestrator);
-  await times(3, local);
+  for (let i = 0; i < 5; i++) await local();
 }
 
 /**

@@ -118,7 +118,7 @@ import {
   turnGrantedSignal,
 } from './definitions';
 import { followCurrentDetails } from './current-details';
-import { oneAtATime } from './one-at-a-time';
+import { oneAtATime, type OneAtATime } from './one-at-a-time';
 import { describeError, templateResultOf } from './interpreter/errors';
 import { tell } from './notify';
 import { runBounded, runInDependencyOrder } from './run-bounded';
@@ -144,9 +144,6 @@ type Activities = LedgerActivities &
 
 const {
   'templates:replan': replanActivity,
-  // An activity, not a local one: its refusal of an edited template (PlanChanged) is what makes
-  // the request plan itself again, and a local activity's failure does not reach it the same way.
-  'templates:pin-plan': pinPlan,
   'resources:resolve': resolve,
   'resources:prepare-change': prepareChangeActivity,
   'resources:record-change': recordChangeActivity,
@@ -159,30 +156,31 @@ const {
 // Calls a cancellation must wait for rather than abandon: an address allocated by an interrupted
 // prepare must be known before the request gives addresses back, and a ledger write still in
 // flight must not land after the 'cancelled' one and overwrite it.
-const {
-  'resources:prepare': prepare,
-  'ledger:record-outcomes': recordOutcomes,
-  // Not a local activity: the story appends beside everything else the request does, and local
-  // activities in flight at once are not always replayed as they ran (their results may come in
-  // one activation on replay where they came in two, and the story's next append then differs).
-  'ledger:record-events': recordEvents,
-} = proxyActivities<Activities>({
-  ...timeoutProfiles.short,
-  retry: { maximumInterval: '30 seconds' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
-
-// A quick write to PostgreSQL: a local activity, run inside the workflow task that asks for it,
-// with no activity task to dispatch and no workflow task to follow (TaskMeta.local). It is
-// idempotent (a status already written adds nothing), so running it again after a lost workflow
-// task is harmless.
-// The admission's (admission per requester) is another such write, under a per-requester lock.
-const { 'ledger:record-status': recordStatus, 'ledger:admit-request': admitRequest } =
-  proxyLocalActivities<Activities>({
+const { 'resources:prepare': prepare, 'ledger:record-outcomes': recordOutcomes } =
+  proxyActivities<Activities>({
     ...timeoutProfiles.short,
     retry: { maximumInterval: '30 seconds' },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
+
+// Quick writes to PostgreSQL: local activities, run inside the workflow task that asks for them,
+// with no activity task to dispatch and no workflow task to follow (TaskMeta.local), and one at a
+// time (workflows/one-at-a-time.ts). Each is idempotent (a status already written adds nothing,
+// the story's events are numbered), so running one again after a lost workflow task is harmless.
+// The story's appends were the most of a request's workflow tasks as activities: one after each
+// progress signal (docs/waits.md, "Fewer workflow tasks").
+// The admission's (admission per requester) is another such write, under a per-requester lock;
+// the plan pin reads the worker's own template library and keeps the plan by its digest.
+const {
+  'templates:pin-plan': pinPlan,
+  'ledger:record-status': recordStatus,
+  'ledger:record-events': recordEvents,
+  'ledger:admit-request': admitRequest,
+} = proxyLocalActivities<Activities>({
+  ...timeoutProfiles.short,
+  retry: { maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 
 /**
  * How often a request waiting for its turn asks again, beside the signal that tells it: a signal
@@ -200,7 +198,7 @@ function admission(
   input: RequestWorkflowInput,
   state: RequestProgress,
   changed: () => void,
-  local: ReturnType<typeof oneAtATime>,
+  local: OneAtATime,
 ) {
   const ask = (move: 'enter' | 'leave', checkHolders = false) =>
     local(() =>
@@ -386,9 +384,10 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (refused) turn.refused = refused;
   });
 
-  // Its local activities (status writes), one at a time: see workflows/one-at-a-time.ts.
+  // Its local activities (status writes, the story's appends, admission), one at a time: see
+  // workflows/one-at-a-time.ts.
   const local = oneAtATime();
-  const story = new Story(input.requestId, state);
+  const story = new Story(input.requestId, state, local);
   const telling = CancellationScope.nonCancellable(() => story.tell());
   const turn = admission(input, state, () => story.changed(), local);
 
@@ -507,25 +506,26 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       cancelling = CancellationScope.nonCancellable(() => setStatus('cancelling'));
   });
 
+  // Told at once, while the request may still wait for its turn; the work does not wait for the
+  // mail server, the last notice does (so the two arrive in order).
+  const received = tell(input.notify, receivedNotice(input));
+  const receivedSent = received.catch(() => undefined);
   try {
     // Inside the try, so that a cancellation arriving while these run still ends in the ledger.
-    // None of these needs another's result: one workflow task schedules them all. Each is let
-    // finish before a failure of another is acted on, so a 'running' still in flight cannot land
-    // in the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
+    // Neither needs the other's result: one workflow task schedules both. Each is let finish
+    // before a failure of the other is acted on, so a 'running' still in flight cannot land in
+    // the ledger after the 'failed' that follows. Nothing is prepared (no address held, no
     // commit) before the plan it runs is the one agreed to. A request of more resources than a
     // batch holds prepares and builds them in its batches.
-    // Told at once, while it may still wait for its turn (handled here; awaited below).
-    const received = tell(input.notify, receivedNotice(input));
-    received.catch(() => undefined);
     await turn.enter();
-    const [, , plans] = await settledAll([
+    const [, plans] = await settledAll([
       setStatus('running'),
-      received,
       agreedPlans(
         input,
         work.map((w) => w.outcome.template),
         state,
         () => story.changed(),
+        local,
       ),
     ] as const);
     if (!batched)
@@ -550,6 +550,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         if (!batched) await cleanUp(input, work);
         await setStatus('cancelled');
         await story.end(telling);
+        await receivedSent;
         await tell(input.notify, finishedNotice(input, state), { local: true });
       });
       throw err;
@@ -572,6 +573,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (!batched) await cleanUp(input, work);
     await setStatus(work.every((w) => w.outcome.state === 'succeeded') ? 'succeeded' : 'failed');
     await story.end(telling);
+    await receivedSent;
     await tell(input.notify, finishedNotice(input, state), { local: true });
   });
   if (state.status === 'failed') {
@@ -627,14 +629,17 @@ function failureMessage(state: RequestProgress): string {
  */
 async function pinPlans(
   templates: string[],
-  digests: Record<string, string> = {},
+  digests: Record<string, string>,
+  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   const names = [...new Set(templates)];
   const plans = await Promise.all(
     names.map((name) =>
-      pinPlan.executeWithOptions(
-        { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
-        [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
+      local(() =>
+        pinPlan.executeWithOptions(
+          { summary: activitySummary(`plan template ${name}`, 'templates:pin-plan') },
+          [{ name, ...(digests[name] !== undefined ? { digest: digests[name] } : {}) }],
+        ),
       ),
     ),
   );
@@ -654,13 +659,15 @@ async function agreedPlans(
   templates: string[],
   state: RequestProgress,
   changed: () => void,
+  local: OneAtATime,
 ): Promise<Map<string, PinnedPlan>> {
   for (;;) {
     try {
-      return await pinPlans(templates, input.templateDigests);
+      return await pinPlans(templates, input.templateDigests ?? {}, local);
     } catch (err) {
-      // The pin's own refusal of a template edited since the plan (the root of the failure's causes).
-      const planChanged = err instanceof ActivityFailure && describeError(err).type === 'PlanChanged';
+      // The pin's own refusal of a template edited since the plan (the root of the failure's
+      // causes; a local activity's failure comes without an ActivityFailure around it).
+      const planChanged = describeError(err).type === 'PlanChanged';
       if (!planChanged || input.planHash === undefined) throw err;
     }
     const replanned = await replanActivity.executeWithOptions(
@@ -1125,6 +1132,7 @@ class Story {
   constructor(
     private readonly requestId: string,
     private readonly state: RequestProgress,
+    private readonly local: OneAtATime,
   ) {}
 
   /** Something in the request's state changed: what did becomes events now, so none is skipped. */
@@ -1150,9 +1158,11 @@ class Story {
         this.pending.push(this.event({ type: 'outcome', data: this.state }));
       const events = this.pending.splice(0);
       if (events.length)
-        await recordEvents.executeWithOptions(
-          { summary: activitySummary(`record ${events.length} event(s)`, 'ledger:record-events') },
-          [{ requestId: this.requestId, events }],
+        await this.local(() =>
+          recordEvents.executeWithOptions(
+            { summary: activitySummary(`record ${events.length} event(s)`, 'ledger:record-events') },
+            [{ requestId: this.requestId, events }],
+          ),
         );
       if (done) return;
     }

@@ -3,8 +3,9 @@
  * Sub-templates and fan-out items run as children of the same type. Clients read progress with
  * the `progress` query, answer approval steps with the `approve` signal, and end a paused step's
  * wait with the `resumeStep` signal its request sends. A template started by another workflow
- * tells it of every change of its progress (`templateProgress`), its last one included, so the
- * request holds each resource's story while it runs and records it when it ends.
+ * tells it how its progress changes (`templateProgress`, `reportProgress`), and its result (or
+ * its failure's details) carries the last of it, so the request holds each resource's story
+ * while it runs and records it when it ends.
  */
 import {
   CancellationScope,
@@ -67,12 +68,9 @@ export async function templateInterpreter(start: InterpreterStart): Promise<Temp
   // parent for its external IDs only (`TemplateRun.childProgress`): it tells them when they change,
   // not every step it takes. Each signal is a workflow task in both workflows.
   const toRequest = parent.workflowId === requestWorkflowId(input.trace.traceId, input.trace.requestId);
-  const told = toRequest ? () => JSON.stringify(run.progress()) : () => externalIdsOf(run.progress());
-  // The request hears of the first progress at once; a parent template, of the first external ID.
-  const unknown = toRequest ? '' : told();
   // Not cancellable: a cancelled template still tells its parent how its steps ended.
   const reporting = CancellationScope.nonCancellable(() =>
-    reportProgress(run, parent, told, unknown, () => ended),
+    reportProgress(run, parent, toRequest ? 'steps' : 'externalIds', () => ended),
   );
   try {
     return await run.execute();
@@ -94,30 +92,41 @@ async function withPlan(start: InterpreterStart): Promise<InterpreterInput> {
 }
 
 /**
- * How often at most a template tells its parent how its steps go, after the first time. Each
- * signal is a workflow task in both workflows (and a ledger write in the request); one at every
- * step transition made a one-VM request's template send the request 13, most of the tree's
- * workflow tasks (docs/waits.md, "Fewer workflow tasks"). A new external ID (an AWX job, a TFE
- * run: where an operator looks) is told at once; the end carries the whole progress.
+ * How often at most a template tells its parent how its steps go. Each signal is a workflow task
+ * in both workflows (and a ledger write in the request); one at every step transition made a
+ * one-VM request's template send the request 13, most of the tree's workflow tasks (docs/waits.md,
+ * "Fewer workflow tasks"). A new external ID (an AWX job, a TFE run: where an operator looks) is
+ * told sooner (`reportProgress`); the end carries the whole progress.
  */
 export const PROGRESS_INTERVAL = '1 second';
 
 /**
- * Signals the parent the progress each time what it reads of it (`told`) changed, one signal at a
- * time (changes made while one is on its way go together in the next), and, short of a new
- * external ID, at most every `PROGRESS_INTERVAL`, until the run ended and its last state was sent.
+ * Signals the parent the progress each time what it reads of it changed (`reads`: the steps, for
+ * the request's story; their external IDs only, for a parent template), one signal at a time,
+ * until the run ended and its last state was sent. A new external ID goes as soon as no quick call
+ * of the run is on its way, so the IDs of calls that follow one another (an AWX job template found,
+ * then its job launched) go in one signal, before the long wait that follows them. The request
+ * hears of the steps at once; anything else waits until `PROGRESS_INTERVAL` has passed since the
+ * last signal, and what changed meanwhile goes together.
  */
 async function reportProgress(
   run: TemplateRun,
   parent: { workflowId: string; runId: string },
-  told: () => string,
-  known: string,
+  reads: 'steps' | 'externalIds',
   ended: () => boolean,
 ): Promise<void> {
   const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
-  let sent = known;
-  for (;;) {
-    await condition(() => told() !== sent || ended());
+  const ids = () => externalIdsOf(run.progress());
+  const told = reads === 'steps' ? () => JSON.stringify(run.progress()) : ids;
+  // The request hears of the steps at once, all pending (its story lists what is to come).
+  let sent = reads === 'steps' ? '' : told();
+  let idsSent = ids();
+  for (let first = true; ; first = false) {
+    // The interval, cut short by a new external ID (a parent template reads nothing else).
+    if (reads === 'steps' && !first)
+      await condition(() => ended() || (ids() !== idsSent && !run.callOnItsWay()), PROGRESS_INTERVAL);
+    // The steps' states are due now; external IDs alone still wait for the quick calls.
+    await condition(() => ended() || (told() !== sent && (reads === 'steps' || !run.callOnItsWay())));
     const now = told();
     if (now === sent) return;
     // A template that succeeded or failed hands its whole progress to its parent in its result
@@ -126,7 +135,7 @@ async function reportProgress(
     const { status } = run.progress();
     if (ended() && (status === 'succeeded' || status === 'failed')) return;
     sent = now;
-    const idsSent = externalIdsOf(run.progress());
+    idsSent = ids();
     try {
       await handle.signal(templateProgressSignal, run.progress());
     } catch (err) {
@@ -135,7 +144,6 @@ async function reportProgress(
       log.info('progress not reported: the parent is gone', { error: describeError(err).message });
       return;
     }
-    await condition(() => ended() || externalIdsOf(run.progress()) !== idsSent, PROGRESS_INTERVAL);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `ledger:record-events`: appends changes of a request's story to `request_events` and wakes the
  * API processes that stream it (`NOTIFY request_events`, the request ID as payload). Idempotent:
- * the workflow numbers the events, so a retry adds nothing twice.
+ * the workflow numbers the events, so a retry adds nothing twice. A local activity, one statement
+ * inside the workflow task that told the change.
  */
 import { z } from 'zod';
 import { defineTask, type TaskContext } from '../task';
@@ -14,6 +15,7 @@ export const recordEvents = defineTask({
   id: 'ledger:record-events',
   description: "Appends changes of a request's story (statuses, steps, its outcome) for the event stream.",
   timeouts: 'short',
+  local: true,
   input: z.object({
     requestId: z.string().min(1),
     events: z

@@ -18,6 +18,7 @@ export const pinPlan = defineTask({
   id: 'templates:pin-plan',
   description: 'Resolves the plan of a template as templates:resolve-plan does and keeps it by its digest.',
   timeouts: 'short',
+  local: true,
   input: resolvePlan.input,
   output: z.object({ digest: z.string(), plan: planOutput }),
   async handler(input, ctx: TaskContext<TemplateDeps>) {

@@ -218,8 +218,9 @@ describe('TFE tasks against the simulator', function () {
     await runTask(task('tfe:discard-run'), deps, { runId: retry.runId });
   });
 
-  it('discard is decided by the run: done once, then already done, and apply after it can never succeed', async () => {
-    const { workspaceId, configurationVersionId } = await preparedWorkspace('ws-discard', 'tfe-discard-01');
+  /** A run of a new workspace, planned and waiting for confirmation. */
+  async function confirmableRun(workspace: string, vm: string) {
+    const { workspaceId, configurationVersionId } = await preparedWorkspace(workspace, vm);
     const run = await runTask(
       task('tfe:create-run'),
       deps,
@@ -227,6 +228,11 @@ describe('TFE tasks against the simulator', function () {
       nextStep(),
     );
     await runTask(task('tfe:wait-run'), deps, { runId: run.runId, until: 'confirmable' });
+    return run;
+  }
+
+  it('discard is decided by the run: done once, then already done, and apply after it can never succeed', async () => {
+    const run = await confirmableRun('ws-discard', 'tfe-discard-01');
     const discarded = await runTask(task('tfe:discard-run'), deps, {
       runId: run.runId,
       comment: 'approval rejected',
@@ -245,6 +251,14 @@ describe('TFE tasks against the simulator', function () {
     });
     const cancel = await runTask(task('tfe:cancel-run'), deps, { runId: run.runId });
     assert.equal(cancel.accepted, false);
+  });
+
+  it('cancel-run stops a run waiting for confirmation by discarding it (TFE refuses to cancel it)', async () => {
+    const run = await confirmableRun('ws-stop', 'tfe-stop-01');
+    const stopped = await runTask(task('tfe:cancel-run'), deps, { runId: run.runId, comment: 'undo' });
+    assert.deepEqual([stopped.accepted, stopped.status], [true, 'discarded']);
+    const again = await runTask(task('tfe:cancel-run'), deps, { runId: run.runId });
+    assert.deepEqual([again.accepted, again.status], [false, 'discarded']);
   });
 
   it('a run that errors ends the wait with RunErrored carrying the run id', async () => {

@@ -132,8 +132,8 @@ export class TemplateRun {
   private readonly childSteps = new Map<string, { stepId: string; prefix: string }>();
   private readonly ids: ExpressionScope['ids'];
   private status: TemplateStatus = 'running';
-  /** Bumped whenever a step settles, so the scheduler wakes up. */
-  private settled = 0;
+  /** Quick calls (timeout profile `short`, local ones included) on their way now. */
+  private quickCalls = 0;
 
   constructor(private readonly args: InterpreterInput) {
     const template = args.plan.templates[args.plan.entry];
@@ -153,6 +153,14 @@ export class TemplateRun {
       traceId: args.trace.traceId,
       requestId: args.trace.requestId,
     };
+  }
+
+  /**
+   * Whether a quick call is on its way: calls that follow one another (find an AWX job template,
+   * launch it) are moments apart, so what they report can wait for the last of them.
+   */
+  callOnItsWay(): boolean {
+    return this.quickCalls > 0;
   }
 
   /** The progress query's answer. */
@@ -287,6 +295,9 @@ export class TemplateRun {
       const started = new Set<string>();
       const running = new Map<string, Promise<void>>();
       let fatal: string | undefined;
+      // Woken by a step that settles, in the same turn: the steps it lets start have started
+      // before anything waiting on a condition looks (`callOnItsWay`).
+      let wake = () => {};
       try {
         for (;;) {
           for (const step of this.template.steps) {
@@ -296,13 +307,12 @@ export class TemplateRun {
             const done = this.runStep(step).then((failed) => {
               running.delete(step.id);
               if (failed && (step.onFailure ?? 'fail') === 'fail') fatal ??= step.id;
-              this.settled++;
+              wake();
             });
             running.set(step.id, done);
           }
           if (fatal !== undefined || running.size === 0) break;
-          const seen = this.settled;
-          await condition(() => this.settled !== seen);
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), graph.cancelRequested]);
         }
       } catch (err) {
         // The workflow was cancelled: let the running steps see it and settle before compensating.
@@ -724,6 +734,8 @@ export class TemplateRun {
     const activities = meta.local
       ? proxyLocalActivities<Calls>(localOptions(options))
       : proxyActivities<Calls>({ taskQueue: meta.taskQueue, ...options });
+    const quick = meta.timeouts === 'short';
+    if (quick) this.quickCalls++;
     try {
       const call = () => activities[taskId]!(input);
       return await (meta.local ? this.local(call) : call());
@@ -731,6 +743,8 @@ export class TemplateRun {
       if (rec && err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED')
         rec.attempts = retry?.maximumAttempts ?? rec.attempts;
       throw err;
+    } finally {
+      if (quick) this.quickCalls--;
     }
   }
 

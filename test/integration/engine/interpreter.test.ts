@@ -549,13 +549,25 @@ describe('template interpreter (integration)', function () {
     });
   });
 
-  it('a sub-template tells a new external ID at once, and once it succeeded its result carries the rest', async () => {
+  it('a sub-template tells new external IDs once its quick calls are done, and once it succeeded its result carries the rest', async () => {
     const queue = testQueue('told');
     const log: string[] = [];
     const tasks = engineTasks(log);
     const child = template('told-child', [
-      { id: 'launch', task: 'test:record', input: { label: 'launch' }, externalIds: { job: '${output.id}' } },
-      { id: 'wait', task: 'test:record', needs: ['launch'], input: { label: 'wait', ms: 5_000 } },
+      {
+        id: 'find',
+        task: 'test:record',
+        input: { label: 'find' },
+        externalIds: { jobTemplate: '${output.id}' },
+      },
+      {
+        id: 'launch',
+        task: 'test:record',
+        needs: ['find'],
+        input: { label: 'launch' },
+        externalIds: { job: '${output.id}' },
+      },
+      { id: 'wait', task: 'test:wait', needs: ['launch'], input: { label: 'wait', ms: 5_000 } },
       {
         id: 'last',
         task: 'test:record',
@@ -579,6 +591,7 @@ describe('template interpreter (integration)', function () {
       const result = await handle.result();
       // (test:record's output names an external ID of its own, `thing`, at every step.)
       assert.deepEqual(stateOf(result, 'sub').externalIds, {
+        jobTemplate: 'id-find',
         job: 'id-launch',
         report: 'id-last',
         thing: 'id-last',
@@ -586,7 +599,11 @@ describe('template interpreter (integration)', function () {
       const signals = (await historyOf(workflowId)).filter(
         (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'templateProgress',
       );
-      assert.equal(signals.length, 2, "the launch's and the wait's IDs at once; the last's with the result");
+      assert.equal(
+        signals.length,
+        1,
+        "the find's and the launch's IDs together as the wait began; the wait's and the last's with the result",
+      );
     });
   });
 

@@ -66,6 +66,8 @@ export function engineTasks(log: string[], faults: ReadonlySet<string> = new Set
       return { label: input.label, id: `id-${input.label}`, externalIds: { thing: `id-${input.label}` } };
     },
   });
+  // The same as a wait on an end system (timeout profile `long`), as `awx:wait-job` is.
+  const wait = defineTask({ ...record, id: 'test:wait', timeouts: 'long' });
   const undo = defineTask({
     id: 'test:undo',
     description: 'records the undo of a label',
@@ -77,5 +79,5 @@ export function engineTasks(log: string[], faults: ReadonlySet<string> = new Set
       return {};
     },
   });
-  return [record, undo];
+  return [record, wait, undo];
 }
