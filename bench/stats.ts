@@ -1,5 +1,5 @@
 /** Small measuring helpers of the benchmark: percentiles, and peak memory of a process from /proc. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The p-th percentile (0-100) of `values` by nearest rank; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
@@ -31,10 +31,26 @@ export function procMemoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | u
   }
 }
 
+/** The resident memory (MiB) of `pid` and every process below it (the worker's git process). */
+export function treeRssMiB(pid: number): number | undefined {
+  const own = procMemoryMiB(pid, 'VmRSS');
+  if (own === undefined) return undefined;
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    // Gone meanwhile, or a kernel without the children file: the process alone.
+  }
+  return Math.round((own + children.reduce((sum, child) => sum + (treeRssMiB(child) ?? 0), 0)) * 10) / 10;
+}
+
 /**
- * Samples the resident memory of some processes twice a second; `peaks()` gives the largest
- * sample per process since the last `mark()` and overall, together with the kernel's own
- * high-water mark (VmHWM), which catches a peak between two samples.
+ * Samples the resident memory of some processes, each with the processes it started, twice a
+ * second; `peaks()` gives the largest sample per process since the last `mark()` and overall,
+ * together with the kernel's own high-water mark of the process itself (VmHWM), which catches a
+ * peak between two samples.
  */
 export class RssSampler {
   private readonly overall = new Map<string, number>();
@@ -49,7 +65,7 @@ export class RssSampler {
 
   private sample(): void {
     for (const [name, pid] of Object.entries(this.pids)) {
-      const rss = procMemoryMiB(pid, 'VmRSS');
+      const rss = treeRssMiB(pid);
       if (rss === undefined) continue;
       this.overall.set(name, Math.max(this.overall.get(name) ?? 0, rss));
       this.phase.set(name, Math.max(this.phase.get(name) ?? 0, rss));
