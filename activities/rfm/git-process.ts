@@ -51,6 +51,11 @@ export class GitProcess implements Repositories {
     this.local = new ResourceRepositories(config);
   }
 
+  /** The git process's pid while it runs (for operators and tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get branch(): string {
     return this.local.branch;
   }
@@ -102,11 +107,16 @@ export class GitProcess implements Repositories {
     });
     this.child = child;
     child.on('message', (answer: GitAnswer) => this.settle(answer));
-    child.once('exit', (code, signal) => {
+    const gone = (reason: string) => {
       if (this.child === child) this.child = undefined;
-      const reason = `the git process ended (${signal ?? `exit code ${code}`})`;
       for (const id of [...this.pending.keys()])
         this.settle({ id, ok: false, error: { kind: 'unavailable', message: reason } });
+    };
+    child.once('exit', (code, signal) => gone(`the git process ended (${signal ?? `exit code ${code}`})`));
+    // Not started (EAGAIN, say), or its channel broke: the calls fail and are retried on a new one.
+    child.on('error', (err) => {
+      gone(`the git process failed: ${err.message}`);
+      child.kill();
     });
     child.unref();
     child.send({
