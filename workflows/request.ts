@@ -891,7 +891,9 @@ async function build(input: RequestWorkflowInput, w: Work, plans: Map<string, Pi
     outcome.state = 'succeeded';
     outcome.output = result.output;
     outcome.progress = progressOf(result);
-    if (resource.action === 'create') await startResourceWorkflow(input, w);
+    // Built is built: its owner starts even when a cancellation came with the template's end.
+    if (resource.action === 'create')
+      await CancellationScope.nonCancellable(() => startResourceWorkflow(input, w));
     else {
       // The inventory shows the new size before the resource is `active` again.
       // A removal frees its address at once: what the request removes after it (the network the
