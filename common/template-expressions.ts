@@ -201,48 +201,115 @@ export interface ExpressionScope {
   output?: unknown;
 }
 
-/** Evaluates one expression to plain JSON (JSONata sequences become arrays; undefined stays undefined). */
-export async function evaluateExpression(expr: string, scope: ExpressionScope): Promise<unknown> {
-  const result: unknown = await compileExpression(expr).evaluate(scope);
+/**
+ * JSONata's evaluation is asynchronous: every step of an expression is a promise. In the workflow
+ * sandbox each promise costs a stack trace (the Temporal SDK's promise hook, which serves the Web
+ * UI's stack trace view): a one-VM request's template expressions took a quarter of the worker's
+ * workflow thread (docs/waits.md, "Expressions without promises"). Nine in ten template
+ * expressions are a plain path (`input.name`, `steps.launch.output.id`), which a lookup answers at
+ * once; the rest go to JSONata.
+ */
+const plainPath = /^\s*[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/;
+/** Names JSONata reads as operators or literals, never as field names. */
+const jsonataWords = new Set(['and', 'or', 'in', 'true', 'false', 'null']);
+const pathNames = new Map<string, readonly string[] | null>();
+
+function namesOfPlainPath(expr: string): readonly string[] | null {
+  let names = pathNames.get(expr);
+  if (names === undefined) {
+    const parts = plainPath.test(expr) ? expr.split('.').map((n) => n.trim()) : [];
+    names = parts.length && !parts.some((n) => jsonataWords.has(n)) ? parts : null;
+    pathNames.set(expr, names);
+  }
+  return names;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The value of a plain path, as JSONata gives it, found without JSONata: through objects only,
+ * by their own fields. Undefined when only JSONata can tell (not a plain path, a list on the way
+ * or at the end, which JSONata maps and flattens, or a value that is not an object).
+ */
+export function lookUpPlainPath(expr: string, scope: ExpressionScope): { value: unknown } | undefined {
+  const names = namesOfPlainPath(expr);
+  if (!names) return undefined;
+  let value: unknown = scope;
+  for (const name of names) {
+    if (!isPlainObject(value)) return undefined;
+    if (!Object.hasOwn(value, name)) return value[name] === undefined ? { value: undefined } : undefined;
+    value = value[name];
+  }
+  return Array.isArray(value) ? undefined : { value };
+}
+
+/** An expression's result as plain JSON, never shared with the scope. */
+function asData(expr: string, result: unknown): unknown {
   if (result === undefined) return undefined;
   if (typeof result === 'function') throw new Error(`\${${expr}} yields a function, not data`);
   return JSON.parse(JSON.stringify(result));
 }
 
-/**
- * Resolves every expression in a JSON value: a whole-value `${…}` keeps its type (an object key
- * whose value resolves to undefined is dropped), an embedded one becomes text (undefined as empty,
- * objects as JSON).
- */
-export async function resolveValue(value: unknown, scope: ExpressionScope): Promise<unknown> {
+/** Evaluates one expression to plain JSON (JSONata sequences become arrays; undefined stays undefined). */
+export async function evaluateExpression(expr: string, scope: ExpressionScope): Promise<unknown> {
+  const found = lookUpPlainPath(expr, scope);
+  return asData(expr, found ? found.value : await compileExpression(expr).evaluate(scope));
+}
+
+/** Calls `visit` with every expression in a JSON value, in the order `resolveValue` reads them. */
+function forEachExpression(value: unknown, visit: (expr: string) => void): void {
+  if (typeof value === 'string') {
+    for (const s of splitTemplateString(value)) if ('expr' in s) visit(s.expr);
+  } else if (Array.isArray(value)) for (const v of value) forEachExpression(v, visit);
+  else if (value && typeof value === 'object')
+    for (const v of Object.values(value)) forEachExpression(v, visit);
+}
+
+/** Builds a JSON value with every expression's result taken from `valueOf` (see `resolveValue`). */
+function substitute(value: unknown, valueOf: (expr: string) => unknown): unknown {
   if (typeof value === 'string') {
     const segments = splitTemplateString(value);
     const first = segments[0];
-    if (segments.length === 1 && first && 'expr' in first) return evaluateExpression(first.expr, scope);
+    if (segments.length === 1 && first && 'expr' in first) return valueOf(first.expr);
     let out = '';
     for (const s of segments) {
       if ('text' in s) out += s.text;
       else {
-        const v = await evaluateExpression(s.expr, scope);
+        const v = valueOf(s.expr);
         out += v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
       }
     }
     return out;
   }
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const v of value) out.push(await resolveValue(v, scope));
-    return out;
-  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, valueOf));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const r = await resolveValue(v, scope);
+      const r = substitute(v, valueOf);
       if (r !== undefined) out[k] = r;
     }
     return out;
   }
   return value;
+}
+
+/**
+ * Resolves every expression in a JSON value: a whole-value `${…}` keeps its type (an object key
+ * whose value resolves to undefined is dropped), an embedded one becomes text (undefined as empty,
+ * objects as JSON). The expressions a lookup cannot answer are evaluated first, one after
+ * another; the value is then built without a promise (see `lookUpPlainPath`).
+ */
+export async function resolveValue(value: unknown, scope: ExpressionScope): Promise<unknown> {
+  const evaluated = new Map<string, unknown>();
+  const needJsonata: string[] = [];
+  forEachExpression(value, (expr) => {
+    if (!lookUpPlainPath(expr, scope) && !needJsonata.includes(expr)) needJsonata.push(expr);
+  });
+  for (const expr of needJsonata) evaluated.set(expr, await evaluateExpression(expr, scope));
+  return substitute(value, (expr) =>
+    evaluated.has(expr) ? evaluated.get(expr) : asData(expr, lookUpPlainPath(expr, scope)!.value),
+  );
 }
 
 /** Evaluates a condition with JSONata's `$boolean` casting rules. */

@@ -3,9 +3,12 @@
  * missing values vanish, and a value is never evaluated twice.
  */
 import assert from 'node:assert/strict';
+import { promiseHooks } from 'node:v8';
+import jsonata from 'jsonata';
 import {
   evaluateCondition,
   inspectExpression,
+  lookUpPlainPath,
   resolveValue,
   splitTemplateString,
   type ExpressionScope,
@@ -79,6 +82,98 @@ describe('template expressions', () => {
     assert.equal(await evaluateCondition('${input.nothing}', scope), false);
     assert.equal(await evaluateCondition('${steps.launch.output.job = 42}', scope), true);
     await assert.rejects(evaluateCondition('job is ${input.cpu}', scope), /one \$\{…\} expression/);
+  });
+
+  describe('plain paths, looked up without JSONata', () => {
+    // Shapes a path meets on its way: objects, lists (mapped and flattened by JSONata), a list of
+    // one, an empty list, null, scalars, and names an object inherits.
+    const shapes: ExpressionScope = {
+      input: {
+        a: { b: { c: 1 }, list: [{ c: 2 }, { c: 3 }], one: [{ c: 4 }], none: [], nil: null, s: 'text' },
+        n: 0,
+        f: false,
+        e: '',
+        nested: [[{ c: 5 }], [{ c: 6 }]],
+      },
+      steps: { x: { state: 'succeeded', output: { id: 'abc', obj: { k: [1, 2] } } } },
+      ids: { workflowId: 'w', traceId: 't', requestId: 'r' },
+    };
+    const paths = [
+      'input',
+      'input.a',
+      'input.a.b.c',
+      'input.a.b.missing',
+      'input.missing.deeper',
+      'input.a.list',
+      'input.a.list.c',
+      'input.a.one',
+      'input.a.one.c',
+      'input.a.none',
+      'input.a.none.c',
+      'input.a.nil',
+      'input.a.nil.c',
+      'input.a.s',
+      'input.a.s.length',
+      'input.n',
+      'input.f',
+      'input.e',
+      'input.nested.c',
+      'input.constructor',
+      'input.a.toString',
+      'input.__proto__',
+      'steps.x.output',
+      'steps.x.output.obj.k',
+      ' steps . x . output . id ',
+      'ids.traceId',
+      'item',
+      'true',
+      'null',
+    ];
+    for (const path of paths)
+      it(`\${${path}} is what JSONata says`, async () => {
+        const raw: unknown = await jsonata(path).evaluate(shapes);
+        const expected = raw === undefined ? undefined : JSON.parse(JSON.stringify(raw));
+        const found = lookUpPlainPath(path, shapes);
+        if (found) assert.deepEqual(found.value, raw, 'the lookup disagrees with JSONata');
+        if (typeof raw !== 'function') assert.deepEqual(await resolveValue(`\${${path}}`, shapes), expected);
+        else await assert.rejects(resolveValue(`\${${path}}`, shapes), /yields a function/);
+      });
+
+    it('answers the common paths itself and leaves lists and operators to JSONata', () => {
+      for (const path of ['input.a.b.c', 'input.a.b.missing', 'input.a.nil', 'steps.x.output', 'item'])
+        assert.ok(lookUpPlainPath(path, shapes), path);
+      for (const path of [
+        'input.a.list.c',
+        'input.a.one',
+        'input.a.s.length',
+        'input.constructor',
+        'true',
+        'input.n + 1',
+      ])
+        assert.equal(lookUpPlainPath(path, shapes), undefined, path);
+    });
+
+    it('resolves a value of plain paths with no promise but its own', async () => {
+      const value = {
+        name: '${input.a.s}',
+        ids: ['${ids.traceId}', 'x-${ids.requestId}-${input.n}'],
+        deep: { c: '${input.a.b.c}', output: '${steps.x.output}', gone: '${input.missing}' },
+      };
+      let promises = 0;
+      const stop = promiseHooks.onInit(() => promises++);
+      let resolved: Promise<unknown>;
+      try {
+        resolved = resolveValue(value, shapes);
+      } finally {
+        stop();
+      }
+      assert.deepEqual(await resolved, {
+        name: 'text',
+        ids: ['t', 'x-r-0'],
+        deep: { c: 1, output: { id: 'abc', obj: { k: [1, 2] } } },
+      });
+      assert.equal(promises, 1, 'only the async function itself');
+    });
   });
 
   it('lists the root references and the functions of an expression', () => {
