@@ -31,7 +31,7 @@ import { ensureTemporalCli } from '../platform/temporal/cli';
 import { breakdown, shapeDifferences } from './breakdown';
 import { BENCH_TASK_QUEUE, BENCH_TEMPLATE, benchPlan } from './dag';
 import { BENCH_NETWORK, startBenchStack, type BenchStack } from './stack';
-import { procMemoryMiB, RssSampler, scrapeMetrics, summary } from './stats';
+import { procMemoryMiB, RssSampler, scrapeMetrics, summary, treeCpuMs } from './stats';
 import { bareQueue } from './bare';
 import { backgroundNiceness } from '../platform/processes';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/workers';
@@ -109,6 +109,8 @@ function vm(name: string) {
 
 interface Context {
   stack: BenchStack;
+  /** The stack's processes by name (worker, api, temporal), for their memory and CPU time. */
+  pids: Record<string, number>;
   client: Client;
   token: string;
   /** Another requester's token: the storm's probe is someone else's request (docs/waits.md, "Workflow tasks"). */
@@ -228,39 +230,60 @@ async function interpreterCost(ctx: Context) {
   };
 }
 
-/** Single-VM requests one after another: submission to the VM in vCenter, and to the request's end. */
+/**
+ * CPU time each of the stack's processes used while `run` ran, per request: what one request
+ * costs the machine, a figure the run's other load and timing hardly move.
+ */
+async function cpuPerRequest(ctx: Context, requests: number, run: () => Promise<void>) {
+  const cpu = () =>
+    Object.fromEntries(Object.entries(ctx.pids).map(([name, pid]) => [name, treeCpuMs(pid) ?? 0]));
+  const before = cpu();
+  await run();
+  const after = cpu();
+  return Object.fromEntries(
+    Object.keys(ctx.pids).map((name) => [name, round2((after[name]! - before[name]!) / requests)]),
+  );
+}
+
+/**
+ * Single-VM requests one after another: submission to the VM in vCenter, and to the request's
+ * end; and the CPU time one request costs each process.
+ */
 async function endToEnd(ctx: Context) {
   const { vcenter } = createVcenterDeps(loadEndSystemsConfig(ctx.stack.endSystemsEnv).vcenter!);
   const toVm: number[] = [];
   const toDone: number[] = [];
   let failed = 0;
   let lastTrace = '';
-  for (let i = 0; i < sizes.e2eRequests; i++) {
-    const name = vmName('e2e');
-    const started = performance.now();
-    const { handle, traceId } = await submit(ctx, [vm(name)]);
-    lastTrace = traceId;
-    const result = outcomeOf(ctx.client, handle.workflowId);
-    let settled = false;
-    void result.finally(() => (settled = true)).catch(() => undefined);
-    for (;;) {
-      if ((await vcenter.listVms({ names: name })).length > 0) {
-        toVm.push(performance.now() - started);
-        break;
+  const cpuMsPerRequest = await cpuPerRequest(ctx, sizes.e2eRequests, async () => {
+    for (let i = 0; i < sizes.e2eRequests; i++) {
+      const name = vmName('e2e');
+      const started = performance.now();
+      const { handle, traceId } = await submit(ctx, [vm(name)]);
+      lastTrace = traceId;
+      const result = outcomeOf(ctx.client, handle.workflowId);
+      let settled = false;
+      void result.finally(() => (settled = true)).catch(() => undefined);
+      for (;;) {
+        if ((await vcenter.listVms({ names: name })).length > 0) {
+          toVm.push(performance.now() - started);
+          break;
+        }
+        if (settled) break;
+        await sleep(10);
       }
-      if (settled) break;
-      await sleep(10);
+      const outcome = await result;
+      toDone.push(performance.now() - started);
+      if (outcome.status !== 'succeeded') failed++;
     }
-    const outcome = await result;
-    toDone.push(performance.now() - started);
-    if (outcome.status !== 'succeeded') failed++;
-  }
+  });
   const vmInVcenter = summary(toVm);
   return {
     requests: sizes.e2eRequests,
     failed,
     vmInVcenter,
     requestSucceeded: summary(toDone),
+    cpuMsPerRequest,
     lastRequestBreakdown: await breakdown(ctx.client, lastTrace),
     met: failed === 0 && vmInVcenter.p50 <= targets.e2eP50Ms && vmInVcenter.p99 <= targets.e2eP99Ms,
   };
@@ -688,6 +711,13 @@ function table(results: Record<string, unknown>): string {
       `p50 ${e.requestSucceeded.p50} ms, p99 ${e.requestSucceeded.p99} ms (${e.failed} failed)`,
       '',
     ]);
+    rows.push([
+      'end to end, CPU time per request',
+      Object.entries(e.cpuMsPerRequest)
+        .map(([name, ms]) => `${name} ${ms} ms`)
+        .join(', '),
+      '',
+    ]);
   }
   if (r.api) {
     const a = r.api;
@@ -805,12 +835,13 @@ async function main(): Promise<void> {
         [JSON.stringify(sizes.runningPerRequester)],
       );
     await pool.end();
-    const rss = new RssSampler({
+    const pids = {
       worker: stack.worker.child.pid!,
       api: stack.api.child.pid!,
       temporal: stack.temporal.process.child.pid!,
-    });
-    const ctx: Context = { stack, client, token, probeToken, rss };
+    };
+    const rss = new RssSampler(pids);
+    const ctx: Context = { stack, client, token, probeToken, pids, rss };
     const results: Record<string, unknown> = {};
     const phaseRss: Record<string, Record<string, number>> = {};
     const runPhase = async <T>(name: Phase, fn: () => Promise<T>) => {

@@ -1,4 +1,5 @@
 /** Small measuring helpers of the benchmark: percentiles, and peak memory of a process from /proc. */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The p-th percentile (0-100) of `values` by nearest rank; NaN for none. */
@@ -31,19 +32,54 @@ export function procMemoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | u
   }
 }
 
-/** The resident memory (MiB) of `pid` and every process below it (the worker's git process). */
-export function treeRssMiB(pid: number): number | undefined {
-  const own = procMemoryMiB(pid, 'VmRSS');
-  if (own === undefined) return undefined;
-  let children: number[] = [];
+/** The processes `pid` started (the worker's git process); none when it is gone. */
+function childPids(pid: number): number[] {
   try {
-    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
       readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
     );
   } catch {
     // Gone meanwhile, or a kernel without the children file: the process alone.
+    return [];
   }
-  return Math.round((own + children.reduce((sum, child) => sum + (treeRssMiB(child) ?? 0), 0)) * 10) / 10;
+}
+
+/** The resident memory (MiB) of `pid` and every process below it (the worker's git process). */
+export function treeRssMiB(pid: number): number | undefined {
+  const own = procMemoryMiB(pid, 'VmRSS');
+  if (own === undefined) return undefined;
+  const children = childPids(pid).reduce((sum, child) => sum + (treeRssMiB(child) ?? 0), 0);
+  return Math.round((own + children) * 10) / 10;
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux unless told). */
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU time (ms, user and system) that `pid` and the processes below it (the worker's git process)
+ * have used so far; undefined when the process is gone.
+ */
+export function treeCpuMs(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
+  return own + childPids(pid).reduce((sum, child) => sum + (treeCpuMs(child) ?? 0), 0);
 }
 
 /**
