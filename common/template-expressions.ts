@@ -229,8 +229,9 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * The value of a plain path, as JSONata gives it, found without JSONata: through objects only,
- * by their own fields. Undefined when only JSONata can tell (not a plain path, a list on the way
- * or at the end, which JSONata maps and flattens, or a value that is not an object).
+ * by their own fields. Undefined when only JSONata can tell: not a plain path, a list on the way
+ * or at the end (JSONata maps and flattens it), a value that is not an object, or a name the
+ * object inherits.
  */
 export function lookUpPlainPath(expr: string, scope: ExpressionScope): { value: unknown } | undefined {
   const names = namesOfPlainPath(expr);
