@@ -226,6 +226,10 @@ describe("the Temporal CLI on a request, with the README's commands", () => {
     const clear = t.failAwxFor(name, 'template host unreachable');
     const { requestId, traceId } = await t.submit(erin, { resources: [vm(name)], onFailure: 'pause' });
     await until(requestId, 'paused');
+    // Where a waiting workflow stands, as the Web UI's "Stack Trace" tab shows it (its
+    // `__stack_trace` query): the request's own code, source-mapped.
+    const stack = await temporal(['workflow', 'stack', '--workflow-id', `${traceId}/${requestId}`]);
+    assert.match(stack, /workflows\/request\.ts:\d+/, stack);
     clear();
     const out = await temporal(resumeArgs(traceId, requestId));
     assert.match(out, /retry/);
