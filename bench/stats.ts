@@ -1,4 +1,4 @@
-/** Small measuring helpers of the benchmark: percentiles, and peak memory of a process from /proc. */
+/** Small measuring helpers of the benchmark: percentiles, and the memory and CPU time of a process from /proc. */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
