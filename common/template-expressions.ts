@@ -302,15 +302,16 @@ function substitute(value: unknown, valueOf: (expr: string) => unknown): unknown
  * another; the value is then built without a promise (see `lookUpPlainPath`).
  */
 export async function resolveValue(value: unknown, scope: ExpressionScope): Promise<unknown> {
-  const evaluated = new Map<string, unknown>();
+  const results = new Map<string, unknown>();
   const needJsonata: string[] = [];
   forEachExpression(value, (expr) => {
-    if (!lookUpPlainPath(expr, scope) && !needJsonata.includes(expr)) needJsonata.push(expr);
+    if (results.has(expr) || needJsonata.includes(expr)) return;
+    const found = lookUpPlainPath(expr, scope);
+    if (found) results.set(expr, asData(expr, found.value));
+    else needJsonata.push(expr);
   });
-  for (const expr of needJsonata) evaluated.set(expr, await evaluateExpression(expr, scope));
-  return substitute(value, (expr) =>
-    evaluated.has(expr) ? evaluated.get(expr) : asData(expr, lookUpPlainPath(expr, scope)!.value),
-  );
+  for (const expr of needJsonata) results.set(expr, await evaluateExpression(expr, scope));
+  return substitute(value, (expr) => results.get(expr));
 }
 
 /** Evaluates a condition with JSONata's `$boolean` casting rules. */
