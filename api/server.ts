@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     port: config.API_PORT,
     limits: { perMinute: config.API_RATE_LIMIT_PER_MINUTE },
     ...(config.REQUEST_BATCH_SIZE ? { requestBatchSize: config.REQUEST_BATCH_SIZE } : {}),
+    bulkAfter: config.REQUEST_BULK_AFTER,
     endSystems: loadEndSystemLocations(),
     ...(codec ? { codec } : {}),
     endSystemUrls: { awx: config.AWX_URL, tfe: config.TFE_URL },

@@ -59,6 +59,8 @@ export interface ApiServiceOptions extends Pick<
   logGatherMs?: number | false;
   /** Where the resource repositories are, for the plans' git changes; default: the RFM_GIT_* environment. */
   rfm?: RfmConfig;
+  /** `REQUEST_BULK_AFTER`: when a request starts in the bulk lane (api/starter.ts, `laneOf`). */
+  bulkAfter?: number;
 }
 
 export interface ApiService {
@@ -69,7 +71,12 @@ export interface ApiService {
 
 export async function startApiService(opts: ApiServiceOptions): Promise<ApiService> {
   const { temporal, pool, log } = opts;
-  const made = createWorkflowStarter({ temporal, pool, log });
+  const made = createWorkflowStarter({
+    temporal,
+    pool,
+    log,
+    ...(opts.bulkAfter ? { bulkAfter: opts.bulkAfter } : {}),
+  });
   const starter = opts.starter ? opts.starter(made) : made;
   const endSystems = startEndSystemProber(opts.endSystems ?? {});
   const stopCountingApprovals = countApprovalsWaiting(() => approvalsWaitingByGroup(temporal, pool));

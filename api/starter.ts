@@ -10,6 +10,9 @@
  * Starting is idempotent, so a kick, a sweep and another API process may race: the workflow ID is
  * fixed per request, a start of a running workflow finds it (USE_EXISTING), and a start of one
  * that already closed is refused (REJECT_DUPLICATE) and counts as started.
+ *
+ * Each start picks the request's lane (`laneOf`): the interactive `orchestrator`, or
+ * `orchestrator-bulk` when its requester already has `bulkAfter` requests received or running.
  */
 import {
   isGrpcServiceError,
@@ -25,7 +28,7 @@ import { requestWorkflowId } from '../common/ids';
 import { templateFor, type RequestWorkflowInput } from '../common/request';
 import { requestDetails, requestSummary } from '../common/summaries';
 import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../common/search-attributes';
-import { TaskQueues } from '../common/task-queues';
+import { DEFAULT_BULK_AFTER, TaskQueues, type TaskQueue } from '../common/task-queues';
 import type { Logger } from '../platform/logger';
 import { repeatEvery } from '../platform/repeat';
 import { requestWorkflow } from '../workflows/request';
@@ -68,6 +71,8 @@ export interface StarterDeps {
   log: Logger;
   /** Starts in flight at once in this process. */
   concurrency?: number;
+  /** `REQUEST_BULK_AFTER`: see `laneOf`. Default DEFAULT_BULK_AFTER. */
+  bulkAfter?: number;
 }
 
 type Outcome = 'started' | 'retrying' | 'failed' | 'absent';
@@ -75,6 +80,7 @@ type Outcome = 'started' | 'retrying' | 'failed' | 'absent';
 export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   const { temporal, pool, log } = deps;
   const limit = deps.concurrency ?? 16;
+  const bulkAfter = deps.bulkAfter ?? DEFAULT_BULK_AFTER;
   /** Waiting for a free slot, in order; the input when the kick had it. */
   const queued = new Map<string, RequestWorkflowInput | undefined>();
   const active = new Set<string>();
@@ -106,7 +112,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
       counted = true;
     }
     try {
-      await startRequestWorkflow(temporal, input);
+      await startRequestWorkflow(temporal, input, await laneOf(pool, input, bulkAfter));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         if (isPermanent(err)) {
@@ -206,11 +212,38 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   };
 }
 
-/** Starts the request workflow of `input` (idempotent, see the module comment). */
-export async function startRequestWorkflow(temporal: Client, input: RequestWorkflowInput): Promise<void> {
+/**
+ * The lane a request starts in: the bulk lane when its requester already has `bulkAfter` other
+ * requests received or running, as PostgreSQL has them at the start (a burst's requests committed
+ * in the same instant may not see each other: a few more of them can start interactive). Its
+ * workflows and the orchestrator's own activities then stay in that lane, served by a worker of
+ * their own, so one requester's burst queues behind itself and not in front of another
+ * requester's next request (docs/waits.md, "Two lanes").
+ */
+export async function laneOf(
+  pool: Pool,
+  input: Pick<RequestWorkflowInput, 'requester' | 'requestId'>,
+  bulkAfter: number,
+): Promise<TaskQueue> {
+  const { rows } = await pool.query<{ working: number }>(
+    `SELECT count(*)::int AS working FROM (
+       SELECT 1 FROM requests
+        WHERE requester = $1 AND status IN ('received', 'running') AND request_id <> $2
+        LIMIT $3) AS w`,
+    [input.requester, input.requestId, bulkAfter],
+  );
+  return rows[0]!.working >= bulkAfter ? TaskQueues.orchestratorBulk : TaskQueues.orchestrator;
+}
+
+/** Starts the request workflow of `input` in `lane` (idempotent, see the module comment). */
+export async function startRequestWorkflow(
+  temporal: Client,
+  input: RequestWorkflowInput,
+  lane: TaskQueue = TaskQueues.orchestrator,
+): Promise<void> {
   const resourceTypes = [...new Set(input.resources.map((r) => r.type))].sort();
   await temporal.workflow.start(requestWorkflow, {
-    taskQueue: TaskQueues.orchestrator,
+    taskQueue: lane,
     workflowId: requestWorkflowId(input.traceId, input.requestId),
     args: [input],
     // What the Temporal Web UI and `temporal workflow describe` show of the request.

@@ -5,14 +5,15 @@
  * the workflow's own queue can start eagerly, one on `awx` cannot) without a stack worker
  * taking its tasks.
  */
-import { allTaskQueues, type TaskQueue } from '../common/task-queues';
+import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 
 export const BARE_PREFIX = 'bare-';
 
 /** The bare tree's queue for one of the stack's queues. */
 export const bareQueue = (queue: TaskQueue): string => `${BARE_PREFIX}${queue}`;
 
-export const bareTaskQueues = allTaskQueues.map(bareQueue);
+/** A request runs in one lane: the bare tree copies one in the interactive lane. */
+export const bareTaskQueues = allTaskQueues.filter((q) => q !== TaskQueues.orchestratorBulk).map(bareQueue);
 
 /** The bare tree's workflow types, each standing for one of a real request's. */
 export const bareStandsFor = {

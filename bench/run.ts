@@ -607,6 +607,12 @@ async function storm(ctx: Context) {
       o.resources.some((r) => /\b429\b|RateLimited/.test(JSON.stringify(r.error ?? ''))),
     ).length;
     const ratio = round2(atPeak.ms / idleMs);
+    // How many of the storm's requests started in each lane (docs/waits.md, "Two lanes").
+    const lanes: Record<string, number> = {};
+    for (const { handle } of submitted) {
+      const { taskQueue } = await handle.describe();
+      lanes[taskQueue] = (lanes[taskQueue] ?? 0) + 1;
+    }
     // Where the probe's time went, alone and at the peak: which queue it waited on.
     const probeBreakdown = {
       alone: await breakdown(ctx.client, idleRuns.at(-1)!.traceId),
@@ -625,6 +631,7 @@ async function storm(ctx: Context) {
       succeeded: ended.length - failures.length,
       failed: failures.length,
       failedOnRateLimit: rateLimited,
+      lanes,
       workflowCache,
       probeBreakdown,
       met: ratio <= targets.stormProbeRatio && atPeak.status === 'succeeded' && failures.length === 0,
@@ -789,6 +796,13 @@ function table(results: Record<string, unknown>): string {
       'storm: probe (one unmanaged VM) at the peak / alone',
       `${s.probeAtPeak.ms} / ${s.idleProbeMs} ms = ${s.probeRatio}x`,
       `<= ${targets.stormProbeRatio}x: ${ok(s.probeRatio <= targets.stormProbeRatio)}`,
+    ]);
+    rows.push([
+      "storm: its requests' lanes",
+      Object.entries(s.lanes)
+        .map(([lane, n]) => `${n} ${lane}`)
+        .join(', '),
+      '',
     ]);
     const c = s.workflowCache;
     rows.push([

@@ -1,12 +1,22 @@
 /**
- * Task queues: one for the workflows and the project's own activities, one per end system so
- * each system's load can be capped on its own (worker concurrency and rate limits per queue), and
- * one for each end system's long waits, so a wait never holds a slot its short calls need
- * (docs/waits.md).
+ * Task queues: two for the workflows and the project's own activities (its lanes, below), one per
+ * end system so each system's load can be capped on its own (worker concurrency and rate limits
+ * per queue), and one for each end system's long waits, so a wait never holds a slot its short
+ * calls need (docs/waits.md).
  */
 export const TaskQueues = {
-  /** Request, template and wrapper workflows; git, ledger, email and lookup activities. */
+  /**
+   * The interactive lane: request, template and wrapper workflows; git, ledger, email and lookup
+   * activities.
+   */
   orchestrator: 'orchestrator',
+  /**
+   * The bulk lane: the same workflows and activities, for the requests of a requester who already
+   * had several unfinished when they asked (`REQUEST_BULK_AFTER`), served by a worker of its own so
+   * that one requester's burst never queues in front of everyone else's next request
+   * (docs/waits.md, "Two lanes").
+   */
+  orchestratorBulk: 'orchestrator-bulk',
   awx: 'awx',
   tfe: 'tfe',
   vcenter: 'vcenter',
@@ -20,3 +30,26 @@ export const TaskQueues = {
 export type TaskQueue = (typeof TaskQueues)[keyof typeof TaskQueues];
 
 export const allTaskQueues: readonly TaskQueue[] = Object.values(TaskQueues);
+
+/**
+ * The lanes: the queues whose workers run workflows, each with the orchestrator's own activities.
+ * A request's workflows, its children and its own activities all stay in the lane it started in.
+ */
+export const workflowQueues: readonly TaskQueue[] = [TaskQueues.orchestrator, TaskQueues.orchestratorBulk];
+
+export const isWorkflowQueue = (queue: string): boolean =>
+  (workflowQueues as readonly string[]).includes(queue);
+
+/**
+ * The queues that serve a task declared on `queue`: the orchestrator's own tasks are served in both
+ * lanes, every other queue alone.
+ */
+export const queuesServing = (queue: TaskQueue): readonly TaskQueue[] =>
+  queue === TaskQueues.orchestrator ? workflowQueues : [queue];
+
+/**
+ * How many of a requester's requests may be received or running before their next one starts in
+ * the bulk lane (`REQUEST_BULK_AFTER`): a person's order or two stays interactive, a burst's
+ * fourth request and after go bulk.
+ */
+export const DEFAULT_BULK_AFTER = 3;

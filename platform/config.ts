@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { personRoles } from '../common/authority';
+import { DEFAULT_BULK_AFTER } from '../common/task-queues';
 import { parseConfig } from './parse-config';
 import { parseEncryptionKeys } from './payload-codec';
 
@@ -92,6 +93,13 @@ const apiSchema = baseSchema
      */
     REQUEST_BATCH_SIZE: z.coerce.number().int().min(1).optional(),
     /**
+     * A request starts in the bulk lane (`orchestrator-bulk`) when its requester already has this
+     * many requests received or running: the first of a burst stay in the interactive lane, the
+     * rest queue behind each other in the bulk one, never in front of another requester's next
+     * request (docs/waits.md, "Two lanes").
+     */
+    REQUEST_BULK_AFTER: z.coerce.number().int().min(1).default(DEFAULT_BULK_AFTER),
+    /**
      * The end systems' base URLs (the workers' own variables), read here only to link a request's
      * external IDs to the system's pages: an AWX job, a TFE workspace and run.
      */
@@ -118,7 +126,8 @@ const workerSchema = baseSchema.extend({
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /**
    * Activities one worker process runs at once per task queue: the cap each end system sees
-   * from it (several worker processes add up).
+   * from it (several worker processes add up). The orchestrator's figure holds for each of its
+   * two lanes (`orchestrator`, `orchestrator-bulk`).
    */
   WORKER_CONCURRENCY_ORCHESTRATOR: concurrency(100),
   WORKER_CONCURRENCY_AWX: concurrency(20),
@@ -138,18 +147,18 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
   /**
-   * Workflow tasks one worker process holds at once; unset: `DEFAULT_WORKFLOW_TASK_SLOTS` of
+   * Workflow tasks one worker process holds at once in each lane; unset: `DEFAULT_WORKFLOW_TASK_SLOTS` of
    * workers/workers.ts, which says why so few. At least 2, the SDK's floor with a workflow cache.
    */
   WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).optional(),
   /**
    * How long a workflow task waits on the worker's own (sticky) queue before Temporal hands it to
-   * the shared `orchestrator` queue; unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
+   * the lane's shared queue (`orchestrator` or `orchestrator-bulk`); unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
    * workers/workers.ts, which says why (docs/waits.md).
    */
   WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /**
-   * Workflows one worker process keeps in memory between their tasks; unset:
+   * Workflows one worker process keeps in memory between their tasks, in each lane; unset:
    * `DEFAULT_MAX_CACHED_WORKFLOWS` of workers/workers.ts, which says what it trades. 0: none
    * (every workflow task replays its whole history).
    */

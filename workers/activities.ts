@@ -12,7 +12,7 @@ import {
   type AnySystem,
   type WorkerResources,
 } from '../activities/task';
-import { allTaskQueues, type TaskQueue } from '../common/task-queues';
+import { allTaskQueues, queuesServing, type TaskQueue } from '../common/task-queues';
 import { endSystemVariables } from '../platform/end-systems';
 
 export type { WorkerResources } from '../activities/task';
@@ -62,8 +62,11 @@ export function queueActivities(
         for (const queue of allTaskQueues) Object.assign(byQueue[queue], activities);
         continue;
       }
-      for (const task of system.tasks)
-        Object.assign(byQueue[taskQueueOf({ taskQueue, waitQueue }, task)], buildActivities([task], deps));
+      for (const task of system.tasks) {
+        const activities = buildActivities([task], deps);
+        for (const queue of queuesServing(taskQueueOf({ taskQueue, waitQueue }, task)))
+          Object.assign(byQueue[queue], activities);
+      }
     }
     return { byQueue, close: () => closeAll(built) };
   } catch (err) {

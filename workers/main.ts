@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     activities: activities.byQueue,
     maxConcurrentActivities: {
       orchestrator: config.WORKER_CONCURRENCY_ORCHESTRATOR,
+      'orchestrator-bulk': config.WORKER_CONCURRENCY_ORCHESTRATOR,
       awx: config.WORKER_CONCURRENCY_AWX,
       tfe: config.WORKER_CONCURRENCY_TFE,
       vcenter: config.WORKER_CONCURRENCY_VCENTER,

@@ -1,11 +1,12 @@
 /**
  * The workers of the stack: one Temporal Worker per task queue, all in one process by default.
- * The orchestrator queue runs the workflows; each end system has its own queue so its
+ * The two lanes (`orchestrator`, `orchestrator-bulk`) run the workflows, each Worker with its own
+ * workflow thread, task slots and sticky queue; each end system has its own queue so its
  * concurrency can be capped alone. Used by `workers/main.ts` and by the test harness.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { payloadDataConverter } from '../platform/payload-codec';
-import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
+import { allTaskQueues, isWorkflowQueue, type TaskQueue } from '../common/task-queues';
 import { metricsSinks, stepMetrics, workflowInterceptorModules } from './metrics';
 import { bundleWorkflowsApart } from './workflow-bundle';
 
@@ -29,7 +30,7 @@ export interface WorkerSetOptions {
    */
   activitiesPerSecond?: Partial<Record<TaskQueue, number>>;
   /**
-   * Workflow tasks the orchestrator worker holds at once (`maxConcurrentWorkflowTaskExecutions`);
+   * Workflow tasks each lane's worker holds at once (`maxConcurrentWorkflowTaskExecutions`);
    * default `DEFAULT_WORKFLOW_TASK_SLOTS`. Few on purpose: see there.
    */
   workflowTaskSlots?: number;
@@ -105,12 +106,12 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue,
-        ...(taskQueue === TaskQueues.orchestrator ? { workflowBundle } : {}),
+        ...(isWorkflowQueue(taskQueue) ? { workflowBundle } : {}),
         activities: opts.activities[taskQueue],
         interceptors: { activity: [stepMetrics] },
         sinks: metricsSinks,
         ...(dataConverter ? { dataConverter } : {}),
-        ...(taskQueue === TaskQueues.orchestrator ? workflowWorkerTuning(opts) : {}),
+        ...(isWorkflowQueue(taskQueue) ? workflowWorkerTuning(opts) : {}),
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities?.[taskQueue] ?? 100,
         ...(opts.activitiesPerSecond?.[taskQueue]
           ? { maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond[taskQueue] }

@@ -67,6 +67,7 @@ import {
 } from '../../common/template-expressions';
 import { needsOf } from '../../common/template-graph';
 import { defaultRetryPolicy, timeoutProfiles } from '../../common/tasks';
+import { TaskQueues } from '../../common/task-queues';
 import {
   activitySummary,
   childSummary,
@@ -730,10 +731,14 @@ export class TemplateRun {
       summary: activitySummary(stepLabel(serves), taskId),
     };
     type Calls = Record<string, (input: unknown) => Promise<unknown>>;
-    // A pure, quick task runs inside this workflow task, on the worker that runs it (TaskMeta.local).
+    // A pure, quick task runs inside this workflow task, on the worker that runs it (TaskMeta.local);
+    // the orchestrator's own tasks run in this workflow's lane, an end system's on its queue.
     const activities = meta.local
       ? proxyLocalActivities<Calls>(localOptions(options))
-      : proxyActivities<Calls>({ taskQueue: meta.taskQueue, ...options });
+      : proxyActivities<Calls>({
+          taskQueue: meta.taskQueue === TaskQueues.orchestrator ? workflowInfo().taskQueue : meta.taskQueue,
+          ...options,
+        });
     const quick = meta.timeouts === 'short';
     if (quick) this.quickCalls++;
     try {

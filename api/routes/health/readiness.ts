@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { allTaskQueues, TaskQueues } from '../../../common/task-queues';
+import { allTaskQueues, isWorkflowQueue } from '../../../common/task-queues';
 
 const TaskQueueType = temporal.api.enums.v1.TaskQueueType;
 
@@ -98,10 +98,9 @@ export function queueCheck(pollers: readonly PollerInfo[], stats: Stats, now = D
 }
 
 async function pollerCheck(client: Client, namespace: string, taskQueue: string): Promise<QueueCheck> {
-  const type =
-    taskQueue === TaskQueues.orchestrator
-      ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
-      : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+  const type = isWorkflowQueue(taskQueue)
+    ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+    : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
   const { pollers, stats } = await client.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: taskQueue },

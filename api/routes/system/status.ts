@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { allTaskQueues, TaskQueues } from '../../../common/task-queues';
+import { allTaskQueues, isWorkflowQueue } from '../../../common/task-queues';
 import { presenceRows, type PresenceRow } from '../../../platform/presence';
 import type { EndSystemStatus } from './end-systems';
 import { POLLER_FRESHNESS_MS } from '../health/readiness';
@@ -42,25 +42,24 @@ const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
 
 async function pollersOf(client: Client, namespace: string) {
   const asks = allTaskQueues.flatMap((taskQueue) =>
-    (taskQueue === TaskQueues.orchestrator
-      ? (['workflow', 'activity'] as const)
-      : (['activity'] as const)
-    ).map(async (type) => {
-      const { pollers } = await client.workflowService.describeTaskQueue({
-        namespace,
-        taskQueue: { name: taskQueue },
-        taskQueueType:
-          type === 'workflow'
-            ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
-            : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-      });
-      return (pollers ?? []).map((p) => ({
-        identity: p.identity ?? '',
-        taskQueue,
-        type,
-        at: toMs(p.lastAccessTime),
-      }));
-    }),
+    (isWorkflowQueue(taskQueue) ? (['workflow', 'activity'] as const) : (['activity'] as const)).map(
+      async (type) => {
+        const { pollers } = await client.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType:
+            type === 'workflow'
+              ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+              : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        });
+        return (pollers ?? []).map((p) => ({
+          identity: p.identity ?? '',
+          taskQueue,
+          type,
+          at: toMs(p.lastAccessTime),
+        }));
+      },
+    ),
   );
   return (await Promise.all(asks)).flat();
 }

@@ -48,7 +48,7 @@ function recording(name: string, taskQueue: SystemQueue, ids: string[], events: 
 const resources = { endSystems: {} } as WorkerResources;
 
 describe('the worker activities derived from the table of systems', () => {
-  it('serve each task on its system queue, and the every-queue tasks on all of them', async () => {
+  it('serve each task on its system queue (the orchestrator’s in both lanes), and the every-queue tasks on all of them', async () => {
     const events: string[] = [];
     const built = queueActivities(resources, [
       recording('one', 'orchestrator', ['one:a', 'one:b'], events),
@@ -57,6 +57,11 @@ describe('the worker activities derived from the table of systems', () => {
     ]);
     assert.deepEqual(Object.keys(built.byQueue).sort(), [...allTaskQueues].sort());
     assert.deepEqual(Object.keys(built.byQueue.orchestrator).sort(), ['health:ping', 'one:a', 'one:b']);
+    assert.deepEqual(Object.keys(built.byQueue['orchestrator-bulk']).sort(), [
+      'health:ping',
+      'one:a',
+      'one:b',
+    ]);
     assert.deepEqual(Object.keys(built.byQueue.awx).sort(), ['health:ping', 'two:a']);
     assert.deepEqual(Object.keys(built.byQueue.aci), ['health:ping']);
     await built.close();
