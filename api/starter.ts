@@ -31,6 +31,7 @@ import { RequestId, Requester, RequestStatus, ResourceType, TraceId } from '../c
 import { DEFAULT_BULK_AFTER, TaskQueues, type TaskQueue } from '../common/task-queues';
 import type { Logger } from '../platform/logger';
 import { repeatEvery } from '../platform/repeat';
+import { TurnQueue } from '../platform/turn-queue';
 import { requestWorkflow } from '../workflows/request';
 
 /** gRPC status codes that no retry changes: the start itself is malformed. */
@@ -47,8 +48,8 @@ export class StartDeferredError extends Error {
 
 export interface WorkflowStarter {
   /**
-   * Starts the request's workflow in the background, now (several at once, a bounded number);
-   * `input`, when the caller has just recorded it, saves reading it back.
+   * Starts the request's workflow in the background, now (several at once, a bounded number, in
+   * turns per requester); `input`, when the caller has just recorded it, saves reading it back.
    */
   kick(requestId: string, input?: RequestWorkflowInput): void;
   /**
@@ -81,8 +82,11 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   const { temporal, pool, log } = deps;
   const limit = deps.concurrency ?? 16;
   const bulkAfter = deps.bulkAfter ?? DEFAULT_BULK_AFTER;
-  /** Waiting for a free slot, in order; the input when the kick had it. */
-  const queued = new Map<string, RequestWorkflowInput | undefined>();
+  /**
+   * Waiting for a free slot, in turns per requester (one requester's burst of submissions starts
+   * behind itself, not in front of another requester's one); the input when the kick had it.
+   */
+  const queued = new TurnQueue<RequestWorkflowInput | undefined>();
   const active = new Set<string>();
   let idleWaiters: (() => void)[] = [];
 
@@ -146,8 +150,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
 
   function pump(): void {
     while (active.size < limit && queued.size) {
-      const [requestId, input] = queued.entries().next().value!;
-      queued.delete(requestId);
+      const { id: requestId, value: input } = queued.take()!;
       active.add(requestId);
       attempt(requestId, input ? { input } : { leased: true })
         .catch((err: Error) =>
@@ -166,10 +169,12 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
     }
   }
 
-  function kick(requestId: string, input?: RequestWorkflowInput): void {
-    if (!active.has(requestId) && !queued.has(requestId)) queued.set(requestId, input);
+  function enqueue(requester: string, requestId: string, input?: RequestWorkflowInput): void {
+    if (!active.has(requestId)) queued.add(requester, requestId, input);
     pump();
   }
+  const kick = (requestId: string, input?: RequestWorkflowInput) =>
+    enqueue(input?.requester ?? '', requestId, input);
 
   return {
     kick,
@@ -193,13 +198,13 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
     },
     sweepEvery(everyMs) {
       const sweep = async () => {
-        const { rows } = await pool.query<{ request_id: string }>(
-          `SELECT request_id FROM request_starts
-            WHERE next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-            ORDER BY next_attempt_at LIMIT $1`,
+        const { rows } = await pool.query<{ request_id: string; requester: string }>(
+          `SELECT s.request_id, r.requester FROM request_starts s JOIN requests r USING (request_id)
+            WHERE s.next_attempt_at <= now() AND (s.leased_until IS NULL OR s.leased_until < now())
+            ORDER BY s.next_attempt_at LIMIT $1`,
           [limit * 4],
         );
-        for (const r of rows) kick(r.request_id);
+        for (const r of rows) enqueue(r.requester, r.request_id);
       };
       return repeatEvery(everyMs, sweep, (err) =>
         log.warn({ err: err.message }, 'start sweep failed; next one soon'),
