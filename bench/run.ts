@@ -371,10 +371,12 @@ async function throughputWindow(ctx: Context) {
  * processes added are stopped afterwards, so later phases run on one.
  */
 async function throughput(ctx: Context) {
-  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
+  const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrls);
   const single = await throughputWindow(ctx);
-  const workerPeakRssMiB = ctx.rss.sincePreviousMark().worker ?? Number.NaN;
-  const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl));
+  // The worker's two processes (its main one and its bulk lane's), each at its own peak.
+  const phasePeaks = ctx.rss.sincePreviousMark();
+  const workerPeakRssMiB = round2((phasePeaks.worker ?? Number.NaN) + (phasePeaks['worker-bulk'] ?? 0));
+  const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrls));
   const byWorkerProcesses = [{ workerProcesses: 1, ...single }];
   try {
     for (const count of sizes.throughputWorkers.filter((n) => n > 1)) {
@@ -591,7 +593,7 @@ async function storm(ctx: Context) {
       ...Array.from({ length: sizes.stormManaged }, () => ({ ...vm(vmName('storm-m')), managed: true })),
       ...Array.from({ length: sizes.stormUnmanaged }, () => vm(vmName('storm-u'))),
     ];
-    const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrl);
+    const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrls);
     const started = performance.now();
     let lastEnd = started;
     const submitted = await Promise.all(builds.map((b) => submit(ctx, [b])));
@@ -605,7 +607,7 @@ async function storm(ctx: Context) {
     const atPeak = await probe();
     const ended = await Promise.all(outcomes);
     // Whether the storm's workflow tasks went to replaying workflows pushed out of the cache.
-    const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrl));
+    const workflowCache = workflowCacheCost(metricsBefore, await scrapeMetrics(ctx.stack.workerMetricsUrls));
     const failures = ended.filter((o) => o.status !== 'succeeded');
     const rateLimited = failures.filter((o) =>
       o.resources.some((r) => /\b429\b|RateLimited/.test(JSON.stringify(r.error ?? ''))),
@@ -855,6 +857,7 @@ async function main(): Promise<void> {
     await pool.end();
     const pids = {
       worker: stack.worker.child.pid!,
+      'worker-bulk': stack.bulkWorker.child.pid!,
       api: stack.api.child.pid!,
       temporal: stack.temporal.process.child.pid!,
     };

@@ -3,8 +3,9 @@
  * folder on free ports: the Temporal dev server (temporal-dev.yaml's settings, so a change there
  * shows in the figures), the embedded PostgreSQL, the simulators with every duration 0 and a lab
  * large enough for a few thousand VMs, and the worker and the API each in a process of its own
- * (so their memory can be read from /proc); `workerProcesses` worker processes when asked for
- * more than one, each polling every task queue as `WORKER_PROCESSES` makes the launcher start them.
+ * (so their memory can be read from /proc); `workerProcesses` workers when asked for more than
+ * one, each a process for the interactive lane and the end systems' queues and one for the bulk
+ * lane, as `WORKER_PROCESSES` makes the launcher start them (platform/worker-processes.ts).
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { loadDevConfig, projectRoot } from '../platform/dev-config';
 import { freePort, waitFor } from '../platform/net';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
 import { startSimulatorsProcess } from '../platform/simulators-process';
+import { workerProcessShapes } from '../platform/worker-processes';
 import { ensureTemporalCli } from '../platform/temporal/cli';
 import { startDevServer, type DevServer } from '../platform/temporal/dev-server';
 import { numberToIpv4, parseCidr } from '../resource-handlers/ipv4';
@@ -34,16 +36,21 @@ export interface BenchStack {
   namespace: string;
   databaseUrl: string;
   apiUrl: string;
-  /** The worker's `GET /metrics` (its own and the Temporal SDK's: workflow cache, task latencies). */
-  workerMetricsUrl: string;
+  /**
+   * The first worker's `GET /metrics`, its main process's then its bulk lane's (their own and the
+   * Temporal SDK's: workflow cache, task latencies).
+   */
+  workerMetricsUrls: string[];
   /** Environment of the end systems (URLs and credentials of the simulators). */
   endSystemsEnv: Record<string, string>;
   temporal: DevServer;
-  /** The first worker process (the only one unless `workerProcesses` asked for more). */
+  /** The first worker's main process (the only one unless `workerProcesses` asked for more). */
   worker: ManagedProcess;
-  /** Every worker process, each polling every task queue. */
+  /** The first worker's bulk lane process. */
+  bulkWorker: ManagedProcess;
+  /** Every worker's main process. */
   workers: ManagedProcess[];
-  /** Starts one more worker process, resolved once it polls every task queue. */
+  /** Starts one more worker (its main and its bulk lane process), resolved once both poll. */
   addWorker(): Promise<ManagedProcess>;
   /** Stops the worker processes `addWorker` started, leaving the first ones. */
   stopAddedWorkers(): Promise<void>;
@@ -124,7 +131,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     log('PostgreSQL and the simulators ready');
 
     const apiPort = await freePort();
-    const workerMetricsPort = await freePort();
+    const workerMetricsPorts = [await freePort(), await freePort()];
     const env: Record<string, string> = {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: config.namespace,
@@ -167,19 +174,30 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     const presencePool = createPool(database.url, 1);
     stops.push(() => presencePool.end());
     const workers: ManagedProcess[] = [];
+    const bulkWorkers: ManagedProcess[] = [];
     const startWorker = () => {
       const i = workers.length;
-      const child = startNode(
-        `worker-${i + 1}`,
-        'workers/main.ts',
-        // The first on the port the benchmark reads the SDK's metrics from, the others on free ones.
-        { WORKER_METRICS_PORT: i === 0 ? String(workerMetricsPort) : '0' },
-        backgroundNiceness(),
-      );
+      const [child, bulk] = workerProcessShapes(`worker-${i + 1}`).map((shape, j) =>
+        startNode(
+          shape.name,
+          'workers/main.ts',
+          {
+            WORKER_TASK_QUEUES: shape.taskQueues.join(','),
+            // The first on the ports the benchmark reads the SDK's metrics from, the others on free ones.
+            WORKER_METRICS_PORT: i === 0 ? String(workerMetricsPorts[j]) : '0',
+          },
+          shape.niceness,
+        ),
+      ) as [ManagedProcess, ManagedProcess];
       workers.push(child);
-      const ready = Promise.race([
+      bulkWorkers.push(bulk);
+      const ready = Promise.all([child, bulk].map((process) => polling(process)));
+      return { child, ready };
+    };
+    const polling = (child: ManagedProcess) =>
+      Promise.race([
         waitFor(
-          `worker-${i + 1} to poll`,
+          `${child.name} to poll`,
           async () =>
             (
               await presencePool.query(`SELECT 1 FROM presence WHERE kind = 'worker' AND pid = $1`, [
@@ -190,11 +208,9 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
           250,
         ),
         child.exited.then((code) => {
-          throw new Error(`worker-${i + 1} exited during start-up (${code})`);
+          throw new Error(`${child.name} exited during start-up (${code})`);
         }),
       ]);
-      return { child, ready };
-    };
     const starting = Array.from({ length: opts.workerProcesses ?? 1 }, startWorker);
     const worker = workers[0]!;
     const api = startNode('api', 'api/server.ts');
@@ -219,7 +235,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       namespace: config.namespace,
       databaseUrl: database.url,
       apiUrl,
-      workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+      workerMetricsUrls: workerMetricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`),
       endSystemsEnv: {
         ...Object.fromEntries(
           Object.entries(simulated.env).filter(([k]) => k !== 'END_SYSTEMS_SECRETS_FILE'),
@@ -228,6 +244,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       },
       temporal,
       worker,
+      bulkWorker: bulkWorkers[0]!,
       workers,
       async addWorker() {
         const { child, ready } = startWorker();
@@ -236,7 +253,9 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
         return child;
       },
       async stopAddedWorkers() {
-        for (const added of workers.splice(opts.workerProcesses ?? 1)) await added.stop(10_000);
+        const first = opts.workerProcesses ?? 1;
+        for (const added of [...workers.splice(first), ...bulkWorkers.splice(first)])
+          await added.stop(10_000);
       },
       api,
       tmpDir,

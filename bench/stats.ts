@@ -139,19 +139,19 @@ export class RssSampler {
 }
 
 /**
- * A Prometheus text exposition summed per metric name over all its label sets (`_sum` and
- * `_count` of histograms included), or {} when it cannot be read.
+ * Prometheus text expositions summed per metric name over all their label sets (`_sum` and
+ * `_count` of histograms included) and over the URLs; one that cannot be read counts as empty.
  */
-export async function scrapeMetrics(url: string): Promise<Record<string, number>> {
-  try {
-    const text = await (await fetch(url)).text();
-    const totals: Record<string, number> = {};
+export async function scrapeMetrics(urls: readonly string[]): Promise<Record<string, number>> {
+  const totals: Record<string, number> = {};
+  for (const url of urls) {
+    const text = await fetch(url)
+      .then((res) => res.text())
+      .catch(() => '');
     for (const line of text.split('\n')) {
       const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
       if (m && !line.startsWith('#')) totals[m[1]!] = (totals[m[1]!] ?? 0) + Number(m[2]);
     }
-    return totals;
-  } catch {
-    return {};
   }
+  return totals;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { personRoles } from '../common/authority';
-import { DEFAULT_BULK_AFTER } from '../common/task-queues';
+import { allTaskQueues, DEFAULT_BULK_AFTER, type TaskQueue } from '../common/task-queues';
 import { parseConfig } from './parse-config';
 import { parseEncryptionKeys } from './payload-codec';
 
@@ -122,6 +122,26 @@ const apiSchema = baseSchema
 const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
 const workerSchema = baseSchema.extend({
+  /**
+   * The task queues this worker process serves, comma-separated; unset: all of them. Lets a
+   * deployment give the bulk lane processes (or machines) of its own, at a lower CPU priority.
+   */
+  WORKER_TASK_QUEUES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const queues = [...new Set(raw.split(',').map((q) => q.trim()))];
+      const unknown = queues.filter((q) => !(allTaskQueues as readonly string[]).includes(q));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown task queue(s) ${unknown.join(', ')}; the queues are ${allTaskQueues.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return queues as TaskQueue[];
+    }),
   /** How long a worker lets running activities finish on shutdown before it cancels them. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /**

@@ -50,10 +50,23 @@ process.on('exit', () => {
  * `STACK_BACKGROUND_NICE`, 0 (no change) to 19, default 10.
  */
 export function backgroundNiceness(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.STACK_BACKGROUND_NICE ?? '10';
+  return nicenessFromEnv(env, 'STACK_BACKGROUND_NICE', 10);
+}
+
+/**
+ * The nice value of the worker processes that serve the bulk lane (`orchestrator-bulk`):
+ * `STACK_BULK_NICE`, 0 to 19, default 19, the lowest priority, so a requester's burst gets the CPU
+ * that everyone else's requests leave (docs/waits.md, "Two lanes").
+ */
+export function bulkNiceness(env: NodeJS.ProcessEnv = process.env): number {
+  return nicenessFromEnv(env, 'STACK_BULK_NICE', 19);
+}
+
+function nicenessFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name] ?? String(fallback);
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > 19) {
-    throw new Error(`STACK_BACKGROUND_NICE must be a whole number from 0 to 19, not '${raw}'`);
+    throw new Error(`${name} must be a whole number from 0 to 19, not '${raw}'`);
   }
   return value;
 }

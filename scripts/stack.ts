@@ -14,6 +14,7 @@ import { isListening, waitFor } from '../platform/net';
 import type { Readiness } from '../api/routes/health/readiness';
 import { createPool } from '../platform/db/pool';
 import { backgroundNiceness, startProcess, type ManagedProcess } from '../platform/processes';
+import { workerProcessShapes } from '../platform/worker-processes';
 import { startSimulatorsProcess } from '../platform/simulators-process';
 import { labCatalog, seedCatalog } from '../resource-handlers/store';
 import { seedOfferings } from '../api/routes/offerings/seed';
@@ -279,21 +280,26 @@ async function main(): Promise<void> {
     ...simulated,
   };
   if (!env.TEMPORAL_UI_URL) delete (env as Partial<typeof env>).TEMPORAL_UI_URL;
-  // WORKER_PROCESSES worker processes, each polling every task queue, each with its metrics port
+  // WORKER_PROCESSES workers, each a process for the interactive lane and the end systems' queues
+  // and one for the bulk lane (platform/worker-processes.ts), each with its metrics port
   // (WORKER_METRICS_PORT, the next one, …); API_PROCESSES is the API's own (api/cluster.ts).
   const workers = countFromEnv('WORKER_PROCESSES');
   countFromEnv('API_PROCESSES');
-  for (let i = 0; i < workers; i++) {
+  const shapes = Array.from({ length: workers }, (_, i) =>
+    workerProcessShapes(workers === 1 ? 'worker' : `worker-${i + 1}`),
+  ).flat();
+  for (const [k, shape] of shapes.entries()) {
     startNodeChild(
-      workers === 1 ? 'worker' : `worker-${i + 1}`,
+      shape.name,
       'workers/main.ts',
       // 0 asks each for a free port (logged).
       {
         ...env,
+        WORKER_TASK_QUEUES: shape.taskQueues.join(','),
         WORKER_METRICS_PORT:
-          env.WORKER_METRICS_PORT === '0' ? '0' : String(Number(env.WORKER_METRICS_PORT) + i),
+          env.WORKER_METRICS_PORT === '0' ? '0' : String(Number(env.WORKER_METRICS_PORT) + k),
       },
-      backgroundNiceness(),
+      shape.niceness,
     );
   }
   startNodeChild('api', 'api/server.ts', env);

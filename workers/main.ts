@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const workers = await createWorkers({
     connection,
     namespace: temporal.namespace,
+    ...(config.WORKER_TASK_QUEUES ? { taskQueues: config.WORKER_TASK_QUEUES } : {}),
     activities: activities.byQueue,
     maxConcurrentActivities: {
       orchestrator: config.WORKER_CONCURRENCY_ORCHESTRATOR,

@@ -20,6 +20,8 @@ export interface WorkerSetOptions {
    * bundle `workflows/` at start, in a child process (`bundleWorkflowsApart`).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The queues served (`WORKER_TASK_QUEUES`); default: all of them. */
+  taskQueues?: readonly TaskQueue[];
   /** Each queue's activities (`queueActivities`), the health ping included. */
   activities: Record<TaskQueue, ActivityMap>;
   /** Per-queue cap on concurrent activities; default 100. */
@@ -95,13 +97,17 @@ export function workflowWorkerTuning(opts: {
   };
 }
 
-/** Creates (but does not run) one Worker per task queue. */
+/** Creates (but does not run) one Worker per task queue served. */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const dataConverter = opts.dataConverter ?? payloadDataConverter();
+  const served = opts.taskQueues ?? allTaskQueues;
   const workflowBundle =
-    opts.workflowBundle ?? (await bundleWorkflowsApart({ workflowsPath, workflowInterceptorModules }));
+    opts.workflowBundle ??
+    (served.some(isWorkflowQueue)
+      ? await bundleWorkflowsApart({ workflowsPath, workflowInterceptorModules })
+      : undefined);
   return Promise.all(
-    allTaskQueues.map((taskQueue) =>
+    served.map((taskQueue) =>
       Worker.create({
         connection: opts.connection,
         namespace: opts.namespace,

@@ -4,9 +4,10 @@
  * npm process itself, not to its process group, stops every process the stack started.
  */
 import assert from 'node:assert/strict';
+import { niceOf } from '../../harness/proc';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../../platform/dev-config';
 import { freePort, waitFor } from '../../../platform/net';
@@ -36,6 +37,17 @@ function descendants(root: number): number[] {
     }
   }
   return found;
+}
+
+/** A worker process's WORKER_TASK_QUEUES, or undefined for any other process (or one gone). */
+function workerQueuesOf(pid: number): string | undefined {
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workers/main.ts')) return undefined;
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return env.find((v) => v.startsWith('WORKER_TASK_QUEUES='))?.slice('WORKER_TASK_QUEUES='.length);
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -94,6 +106,20 @@ describe('npm start under a process manager', function () {
         assert.match(text, /Simulators admin: http:\/\/127\.0\.0\.1:\d+/);
         started = descendants(npm.pid!);
         assert.ok(started.length >= 6, `the stack's processes: ${started.join(' ')}`);
+        // The worker's two processes: the bulk lane's apart, at the lowest CPU priority.
+        const workers = started
+          .map((pid) => ({ pid, queues: workerQueuesOf(pid) }))
+          .filter((w) => w.queues !== undefined);
+        assert.deepEqual(workers.map((w) => w.queues).sort(), [
+          'orchestrator,awx,tfe,vcenter,aci,awx-waits,tfe-waits',
+          'orchestrator-bulk',
+        ]);
+        const own = getPriority();
+        assert.equal(niceOf(workers.find((w) => w.queues === 'orchestrator-bulk')!.pid), 19);
+        assert.equal(
+          niceOf(workers.find((w) => w.queues !== 'orchestrator-bulk')!.pid),
+          Math.min(19, own + 10),
+        );
 
         process.kill(npm.pid!, signal);
         const code = await Promise.race([

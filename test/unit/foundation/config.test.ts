@@ -25,4 +25,24 @@ describe('process configuration', () => {
       250,
     );
   });
+
+  it('reads the task queues a worker serves, all of them when unset, and refuses an unknown one by name', () => {
+    const db = { DATABASE_URL: 'postgres://x' };
+    assert.equal(loadWorkerConfig(db).WORKER_TASK_QUEUES, undefined);
+    assert.deepEqual(
+      loadWorkerConfig({ ...db, WORKER_TASK_QUEUES: ' orchestrator-bulk, tfe,tfe' }).WORKER_TASK_QUEUES,
+      ['orchestrator-bulk', 'tfe'],
+    );
+    assert.throws(
+      () => loadWorkerConfig({ ...db, WORKER_TASK_QUEUES: 'orchestrator,bulk' }),
+      /WORKER_TASK_QUEUES: unknown task queue\(s\) bulk; the queues are orchestrator, orchestrator-bulk/,
+    );
+  });
+
+  it('reads REQUEST_BULK_AFTER, at least 1', () => {
+    const db = { DATABASE_URL: 'postgres://x' };
+    assert.equal(loadApiConfig(db).REQUEST_BULK_AFTER, 3);
+    assert.equal(loadApiConfig({ ...db, REQUEST_BULK_AFTER: '8' }).REQUEST_BULK_AFTER, 8);
+    assert.throws(() => loadApiConfig({ ...db, REQUEST_BULK_AFTER: '0' }), /REQUEST_BULK_AFTER/);
+  });
 });

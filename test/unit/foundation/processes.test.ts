@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
+import { niceOf } from '../../harness/proc';
 import { existsSync, readFileSync } from 'node:fs';
-import { backgroundNiceness, startProcess } from '../../../platform/processes';
-
-/** The nice value of a process, from /proc/<pid>/stat (field 19). */
-function niceOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
+import { allTaskQueues } from '../../../common/task-queues';
+import { backgroundNiceness, bulkNiceness, startProcess } from '../../../platform/processes';
+import { workerProcessShapes } from '../../../platform/worker-processes';
 
 describe('background processes', () => {
   it('take STACK_BACKGROUND_NICE, 10 by default, 0 to switch it off, and refuse anything else', () => {
@@ -15,6 +12,26 @@ describe('background processes', () => {
     assert.equal(backgroundNiceness({ STACK_BACKGROUND_NICE: '19' }), 19);
     for (const bad of ['20', '-5', 'low', '', '1.5'])
       assert.throws(() => backgroundNiceness({ STACK_BACKGROUND_NICE: bad }), /STACK_BACKGROUND_NICE/);
+  });
+
+  it('take STACK_BULK_NICE for the bulk lane, 19 by default, and refuse anything else', () => {
+    assert.equal(bulkNiceness({}), 19);
+    assert.equal(bulkNiceness({ STACK_BULK_NICE: '12' }), 12);
+    for (const bad of ['20', '-1', 'lowest'])
+      assert.throws(() => bulkNiceness({ STACK_BULK_NICE: bad }), /STACK_BULK_NICE must be a whole number/);
+  });
+
+  it("give each worker a process for the bulk lane apart from its main one's queues, at the bulk nice value", () => {
+    const [main, bulk] = workerProcessShapes('worker-2', { STACK_BACKGROUND_NICE: '5' });
+    assert.deepEqual(
+      [...main!.taskQueues, ...bulk!.taskQueues].sort(),
+      [...allTaskQueues].sort(),
+      'every queue served once',
+    );
+    assert.deepEqual(bulk, { name: 'worker-2-bulk', taskQueues: ['orchestrator-bulk'], niceness: 19 });
+    assert.equal(main!.name, 'worker-2');
+    assert.equal(main!.niceness, 5);
+    assert.ok(main!.taskQueues.includes('orchestrator'));
   });
 
   (process.platform === 'linux' ? it : it.skip)(
