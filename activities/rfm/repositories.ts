@@ -264,7 +264,8 @@ export class ResourceRepositories {
         return { commit: resolved, contents: await this.show(local.git, resourceType, resolved, files) };
       } catch (err) {
         if (err instanceof GitNotFoundError) throw err;
-        throw new GitUnavailableError(scrub((err as Error).message, this.urlOf(resourceType)));
+        // The clone changed under the read (a failed commit discards it, see `exclusive`): read
+        // again in the queue, from the clone as it is then.
       }
     }
     return this.exclusive(resourceType, async () => {
@@ -295,8 +296,12 @@ export class ResourceRepositories {
     for (const file of files) {
       try {
         contents[file] = await git.show([`${commit}:${file}`]);
-      } catch {
-        throw new GitNotFoundError(`${file} is not in ${this.publicUrlOf(resourceType)} at ${commit}`);
+      } catch (err) {
+        // Only git's own word that the commit has no such file is final; anything else (a clone
+        // removed or rewritten under the read, a git process that failed) may pass.
+        if (/does not exist in|exists on disk, but not in/.test((err as Error).message))
+          throw new GitNotFoundError(`${file} is not in ${this.publicUrlOf(resourceType)} at ${commit}`);
+        throw err;
       }
     }
     return contents;

@@ -167,6 +167,24 @@ describe('RFM: the common format in git', function () {
     assert.match(noResource.message, /web-09\/resource\.json/);
   });
 
+  it('reads again rather than answer NotFound when the clone fails under the read, and reads it once retried', async () => {
+    const first = (await runTask(commitResource, deps, {
+      ...ids(1),
+      documents: [vmDocument('web-01')],
+    })) as CommitOutput;
+    // The clone loses the document's object, as one removed or rewritten under a read does.
+    const [cloneRoot] = readdirSync(path.join(root, 'work'));
+    const clone = path.join(root, 'work', cloneRoot!, 'virtual_machine');
+    const blob = git(clone, 'rev-parse', `${first.commit}:web-01/resource.json`);
+    rmSync(path.join(clone, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const read = { resourceType: 'virtual_machine', name: 'web-01', commit: first.commit };
+    const failed = await taskFailure(readResource, deps, read);
+    assert.equal(failed.type, 'UpstreamUnavailable', failed.message);
+    assert.equal(failed.nonRetryable, false);
+    const retried = (await runTask(readResource, deps, read)) as { document: unknown };
+    assert.deepEqual(retried.document, vmDocument('web-01'));
+  });
+
   it('records a removal once, and a repeated removal returns the same commit', async () => {
     await runTask(commitResource, deps, {
       ...ids(1),
