@@ -365,10 +365,10 @@ async function throughputWindow(ctx: Context) {
 
 /**
  * Requests completed per second over a window, with a fixed number always in flight, on one
- * worker process; the worker's peak resident memory meanwhile, and what its workflow cache cost
- * in replays. Then the same window again with each larger count of `BENCH_THROUGHPUT_WORKERS`
- * (worker processes, each polling every task queue, as `WORKER_PROCESSES` starts them); the
- * processes added are stopped afterwards, so later phases run on one.
+ * worker (its main process and its bulk lane's); the worker's peak resident memory meanwhile (its
+ * two processes' peaks added), and what its workflow caches cost in replays. Then the same window
+ * again with each larger count of `BENCH_THROUGHPUT_WORKERS` (workers, as `WORKER_PROCESSES`
+ * starts them); the workers added are stopped afterwards, so later phases run on one.
  */
 async function throughput(ctx: Context) {
   const metricsBefore = await scrapeMetrics(ctx.stack.workerMetricsUrls);

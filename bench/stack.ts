@@ -89,7 +89,7 @@ function dynamicConfigOverrides(): Record<string, string | number | boolean> {
 }
 
 export interface BenchStackOptions {
-  /** Worker processes, each polling every task queue (default 1). */
+  /** Workers, each its main process and its bulk lane's (default 1). */
   workerProcesses?: number;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The worker processes a launcher starts (`npm start`, the benchmark's stack): for each of
  * `WORKER_PROCESSES`, one process for the interactive lane and the end systems' queues, at the
- * background priority, and one for the bulk lane, at the lowest. Apart, a requester's burst in the
- * bulk lane has a main thread, a workflow thread and a CPU priority of its own, and takes only the
- * CPU the interactive lane leaves: the storm's probe went from 4.0× its idle time to 1.8×
- * (docs/waits.md, "Two lanes").
+ * background priority (`STACK_BACKGROUND_NICE`, 10, below the API's), and one for the bulk lane,
+ * at the lowest (`STACK_BULK_NICE`, 19). Apart, a requester's burst in the bulk lane has a main
+ * thread, a workflow thread and a CPU priority of its own, and takes only the CPU the interactive
+ * lane leaves: the storm's probe went from 4–5× its idle time to 1.8–2.4× (docs/waits.md, "Two
+ * lanes", with what it costs one requester's stream when it has the machine to itself).
  */
 import { allTaskQueues, TaskQueues, type TaskQueue } from '../common/task-queues';
 import { backgroundNiceness, bulkNiceness } from './processes';
