@@ -167,14 +167,15 @@ const workerSchema = baseSchema.extend({
    */
   WORKER_ACTIVITIES_PER_SECOND_TFE: z.coerce.number().min(0).max(1000).default(10),
   /**
-   * Workflow tasks one worker process holds at once in each lane; unset: `DEFAULT_WORKFLOW_TASK_SLOTS` of
-   * workers/workers.ts, which says why so few. At least 2, the SDK's floor with a workflow cache.
+   * Workflow tasks one worker process holds at once in each lane; unset:
+   * `DEFAULT_WORKFLOW_TASK_SLOTS` of workers/workers.ts, which says why so few. At least 2, the
+   * SDK's floor with a workflow cache.
    */
   WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).optional(),
   /**
    * How long a workflow task waits on the worker's own (sticky) queue before Temporal hands it to
-   * the lane's shared queue (`orchestrator` or `orchestrator-bulk`); unset: `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of
-   * workers/workers.ts, which says why (docs/waits.md).
+   * the lane's shared queue (`orchestrator` or `orchestrator-bulk`); unset:
+   * `DEFAULT_STICKY_QUEUE_TIMEOUT_MS` of workers/workers.ts, which says why (docs/waits.md).
    */
   WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /**
