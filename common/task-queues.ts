@@ -49,7 +49,10 @@ export const queuesServing = (queue: TaskQueue): readonly TaskQueue[] =>
 
 /**
  * How many of a requester's requests may be received or running before their next one starts in
- * the bulk lane (`REQUEST_BULK_AFTER`): a person's order or two stays interactive, a burst's
- * fourth request and after go bulk.
+ * the bulk lane (`REQUEST_BULK_AFTER`): one, so a requester's second request in flight and after
+ * go bulk. The bulk lane is slower only while others' requests want the CPU, and then the
+ * precedence goes to whoever has nothing else in flight. With 3, the first three of a burst shared
+ * the interactive lane with everyone's next request, and the storm's probe took 3.1–4.0× its idle
+ * time instead of 1.8–2.4× (docs/waits.md, "Two lanes").
  */
-export const DEFAULT_BULK_AFTER = 3;
+export const DEFAULT_BULK_AFTER = 1;

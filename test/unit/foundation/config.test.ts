@@ -41,7 +41,7 @@ describe('process configuration', () => {
 
   it('reads REQUEST_BULK_AFTER, at least 1', () => {
     const db = { DATABASE_URL: 'postgres://x' };
-    assert.equal(loadApiConfig(db).REQUEST_BULK_AFTER, 3);
+    assert.equal(loadApiConfig(db).REQUEST_BULK_AFTER, 1);
     assert.equal(loadApiConfig({ ...db, REQUEST_BULK_AFTER: '8' }).REQUEST_BULK_AFTER, 8);
     assert.throws(() => loadApiConfig({ ...db, REQUEST_BULK_AFTER: '0' }), /REQUEST_BULK_AFTER/);
   });
