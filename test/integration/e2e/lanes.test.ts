@@ -5,7 +5,9 @@
  * the interactive lane; another requester's request at the same moment stays interactive.
  */
 import assert from 'node:assert/strict';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { requestWorkflowId } from '../../../common/ids';
+import { waitFor } from '../../../platform/net';
 import { DEFAULT_BULK_AFTER, TaskQueues } from '../../../common/task-queues';
 import { e2e, vm, type E2e } from './fixture';
 
@@ -25,6 +27,28 @@ async function queuesOfTree(t: E2e, traceId: string) {
   return { workflows: [...workflows].sort(), activities };
 }
 
+/** The task queue a request's workflow started on, once the API has started it (just after its answer). */
+async function laneOf(t: E2e, request: { traceId: string; requestId: string }): Promise<string> {
+  const handle = t.stack.client.workflow.getHandle(requestWorkflowId(request.traceId, request.requestId));
+  let taskQueue = '';
+  await waitFor(
+    `the workflow of ${request.requestId} to start`,
+    async () => {
+      taskQueue = await handle.describe().then(
+        (d) => d.taskQueue,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return '';
+          throw err;
+        },
+      );
+      return taskQueue !== '';
+    },
+    30_000,
+    100,
+  );
+  return taskQueue;
+}
+
 describe('two lanes: a requester with several unfinished requests goes bulk', function () {
   this.timeout(240_000);
   let t: E2e;
@@ -38,42 +62,41 @@ describe('two lanes: a requester with several unfinished requests goes bulk', fu
     const fern = await t.requester(`fern-${stamp}`);
     const gus = await t.requester(`gus-${stamp}`);
     // Fern's first requests stay unfinished: each waits for its capacity approval (or its turn).
-    const waiting = [];
-    for (let i = 0; i < DEFAULT_BULK_AFTER; i++)
-      waiting.push(
-        await t.submit(fern, { resources: [vm(`lane-big-${i}-${stamp}`, { cpu: 12, memoryGb: 32 })] }),
-      );
-    for (const w of waiting) {
-      const described = await t.stack.client.workflow
-        .getHandle(requestWorkflowId(w.traceId, w.requestId))
-        .describe();
-      assert.equal(described.taskQueue, TaskQueues.orchestrator, 'the first of a burst stay interactive');
+    const waiting: { requestId: string; traceId: string }[] = [];
+    try {
+      for (let i = 0; i < DEFAULT_BULK_AFTER; i++)
+        waiting.push(
+          await t.submit(fern, { resources: [vm(`lane-big-${i}-${stamp}`, { cpu: 12, memoryGb: 32 })] }),
+        );
+      for (const w of waiting)
+        assert.equal(await laneOf(t, w), TaskQueues.orchestrator, 'the first of a burst stay interactive');
+
+      const bulk = await t.submit(fern, { resources: [vm(`lane-bulk-${stamp}`)] });
+      const interactive = await t.submit(gus, { resources: [vm(`lane-gus-${stamp}`)] });
+      const [bulkView, interactiveView] = await Promise.all([
+        t.settle(fern, bulk.requestId),
+        t.settle(gus, interactive.requestId),
+      ]);
+      assert.equal(bulkView.status, 'succeeded', JSON.stringify(bulkView.resources));
+      assert.equal(interactiveView.status, 'succeeded', JSON.stringify(interactiveView.resources));
+
+      const bulkTree = await queuesOfTree(t, bulk.traceId);
+      assert.deepEqual(bulkTree.workflows, [TaskQueues.orchestratorBulk]);
+      assert.ok(bulkTree.activities.has(TaskQueues.orchestratorBulk), [...bulkTree.activities].join());
+      assert.ok(!bulkTree.activities.has(TaskQueues.orchestrator), [...bulkTree.activities].join());
+      assert.ok(bulkTree.activities.has(TaskQueues.vcenter), 'end-system calls stay on their queues');
+
+      const interactiveTree = await queuesOfTree(t, interactive.traceId);
+      assert.deepEqual(interactiveTree.workflows, [TaskQueues.orchestrator]);
+      assert.ok(!interactiveTree.activities.has(TaskQueues.orchestratorBulk));
+    } finally {
+      // Whatever happened above, the waiting requests end here: later suites wait for every
+      // request workflow to end.
+      for (const w of waiting)
+        await t.api
+          .call('POST', `/v1/requests/${w.requestId}/cancel`, { token: fern })
+          .catch(() => undefined);
+      for (const w of waiting) await t.settle(fern, w.requestId);
     }
-
-    const bulk = await t.submit(fern, { resources: [vm(`lane-bulk-${stamp}`)] });
-    const interactive = await t.submit(gus, { resources: [vm(`lane-gus-${stamp}`)] });
-    const [bulkView, interactiveView] = await Promise.all([
-      t.settle(fern, bulk.requestId),
-      t.settle(gus, interactive.requestId),
-    ]);
-    assert.equal(bulkView.status, 'succeeded', JSON.stringify(bulkView.resources));
-    assert.equal(interactiveView.status, 'succeeded', JSON.stringify(interactiveView.resources));
-
-    const bulkTree = await queuesOfTree(t, bulk.traceId);
-    assert.deepEqual(bulkTree.workflows, [TaskQueues.orchestratorBulk]);
-    assert.ok(bulkTree.activities.has(TaskQueues.orchestratorBulk), [...bulkTree.activities].join());
-    assert.ok(!bulkTree.activities.has(TaskQueues.orchestrator), [...bulkTree.activities].join());
-    assert.ok(bulkTree.activities.has(TaskQueues.vcenter), 'end-system calls stay on their queues');
-
-    const interactiveTree = await queuesOfTree(t, interactive.traceId);
-    assert.deepEqual(interactiveTree.workflows, [TaskQueues.orchestrator]);
-    assert.ok(!interactiveTree.activities.has(TaskQueues.orchestratorBulk));
-
-    for (const w of waiting)
-      assert.equal(
-        (await t.api.call('POST', `/v1/requests/${w.requestId}/cancel`, { token: fern })).status,
-        202,
-      );
-    for (const w of waiting) assert.equal((await t.settle(fern, w.requestId)).status, 'cancelled');
   });
 });
