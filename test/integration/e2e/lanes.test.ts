@@ -28,7 +28,7 @@ async function queuesOfTree(t: E2e, traceId: string) {
 }
 
 /** The task queue a request's workflow started on, once the API has started it (just after its answer). */
-async function laneOf(t: E2e, request: { traceId: string; requestId: string }): Promise<string> {
+async function startedLane(t: E2e, request: { traceId: string; requestId: string }): Promise<string> {
   const handle = t.stack.client.workflow.getHandle(requestWorkflowId(request.traceId, request.requestId));
   let taskQueue = '';
   await waitFor(
@@ -69,7 +69,11 @@ describe('two lanes: a requester with several unfinished requests goes bulk', fu
           await t.submit(fern, { resources: [vm(`lane-big-${i}-${stamp}`, { cpu: 12, memoryGb: 32 })] }),
         );
       for (const w of waiting)
-        assert.equal(await laneOf(t, w), TaskQueues.orchestrator, 'the first of a burst stay interactive');
+        assert.equal(
+          await startedLane(t, w),
+          TaskQueues.orchestrator,
+          'the first of a burst stay interactive',
+        );
 
       const bulk = await t.submit(fern, { resources: [vm(`lane-bulk-${stamp}`)] });
       const interactive = await t.submit(gus, { resources: [vm(`lane-gus-${stamp}`)] });
